@@ -1,0 +1,77 @@
+// A profile as the rest of the program sees it: validated, defaults applied,
+// '~' expanded. The schema and loader (schema.ts, load.ts) produce these; the
+// README and mounts.example.json document every field.
+
+export type DeleteMode = 'trash' | 'permanent'
+
+export interface Profile {
+  /** Unique, safe in file names: [A-Za-z0-9._-], 1-64 chars. */
+  name: string
+  /** Bridge URL of the subtree, e.g. http://127.0.0.1:4443/f1Y2lIrD/Photos.
+   *  Either url or megaPath is given (megaPath is resolved via mega-webdav). */
+  url: string | null
+  /** MEGA path such as /Photos, resolved through `mega-webdav`. */
+  megaPath: string | null
+  /** With megaPath: run `mega-webdav <path>` when the path is not served yet. */
+  serveIfNeeded: boolean
+  /** Absolute path, '~' expanded; created when missing. */
+  mountpoint: string
+  /** Mounted when the daemon starts or reloads. */
+  autostart: boolean
+  /** Every write is refused with EROFS. */
+  readOnly: boolean
+  /** Metadata (listings, attributes) is trusted this long. */
+  cacheTtlMs: number
+  /** Upper bound on cached folder listings + negative entries. */
+  cacheMaxEntries: number
+  /** How long "no such name" answers are remembered. */
+  negativeCacheTtlMs: number
+  /** Bound on any single request that is not an upload. */
+  requestTimeoutMs: number
+  /** Largest read-ahead window for sequential reads. */
+  readAheadMaxBytes: number
+  /** Requests in flight to the bridge at once for this mount. */
+  maxConcurrentRequests: number
+  /** What a delete through the mount does: move to the hidden trash folder
+   *  (default, recoverable) or DELETE permanently. */
+  deleteMode: DeleteMode
+  /** Trash entries older than this are purged by the daily job. */
+  trashRetentionDays: number
+  /** Delay after the last close before an upload starts, to coalesce rewrites. */
+  uploadDelayMs: number
+}
+
+/** Settings of the file that are not per mount. */
+export interface DaemonSettings {
+  /** Health probe interval for every mount. */
+  healthIntervalSeconds: number
+  /** Folder holding mega-webdav, mega-df, mega-whoami; null: search PATH. */
+  megacmdPath: string | null
+}
+
+export interface Config {
+  /** The file these came from, for messages. */
+  file: string
+  settings: DaemonSettings
+  mounts: Profile[]
+}
+
+export const PROFILE_DEFAULTS = {
+  serveIfNeeded: true,
+  autostart: true,
+  readOnly: false,
+  cacheTtlMs: 60_000,
+  cacheMaxEntries: 20_000,
+  negativeCacheTtlMs: 30_000,
+  requestTimeoutMs: 30_000,
+  readAheadMaxBytes: 8 * 1024 * 1024,
+  maxConcurrentRequests: 8,
+  deleteMode: 'trash' as DeleteMode,
+  trashRetentionDays: 30,
+  uploadDelayMs: 2_000,
+} satisfies Partial<Profile>
+
+export const SETTINGS_DEFAULTS: DaemonSettings = {
+  healthIntervalSeconds: 15,
+  megacmdPath: null,
+}

@@ -1,0 +1,64 @@
+// What the FUSE adapter (src/fuse/) sees of the filesystem core. Everything
+// here is free of fuse-native so the core can be tested without a mount.
+// All methods reject with FsError (src/errors.ts); anything else is a bug and
+// the adapter logs it and answers EIO.
+
+export interface Attr {
+  /** Full st_mode: type bits (0o040000 folder, 0o100000 file) | permissions. */
+  mode: number
+  size: number
+  nlink: number
+  uid: number
+  gid: number
+  atimeMs: number
+  mtimeMs: number
+  ctimeMs: number
+  /** 512-byte blocks, for du. */
+  blocks: number
+}
+
+export interface StatFs {
+  blockSize: number
+  blocks: number
+  blocksFree: number
+  blocksAvailable: number
+  files: number
+  filesFree: number
+  nameMax: number
+}
+
+/** An open file. The adapter maps kernel file handles to these and nothing else.
+ *  The kernel may call flush several times per open (once per close of a dup'd
+ *  descriptor) and release exactly once. */
+export interface FileHandle {
+  read(buffer: Buffer, length: number, position: number): Promise<number>
+  write(buffer: Buffer, length: number, position: number): Promise<number>
+  truncate(size: number): Promise<void>
+  getattr(): Promise<Attr>
+  flush(): Promise<void>
+  fsync(): Promise<void>
+  release(): Promise<void>
+}
+
+export interface DirEntries {
+  names: string[]
+  /** Same order as names; lets the adapter answer readdirplus-style. */
+  attrs: Attr[]
+}
+
+export interface FileSystem {
+  getattr(path: string): Promise<Attr>
+  readdir(path: string): Promise<DirEntries>
+  /** flags are open(2) flags (O_WRONLY, O_RDWR, O_TRUNC, O_APPEND, ...). */
+  open(path: string, flags: number): Promise<FileHandle>
+  create(path: string, mode: number): Promise<FileHandle>
+  truncate(path: string, size: number): Promise<void>
+  unlink(path: string): Promise<void>
+  mkdir(path: string, mode: number): Promise<void>
+  rmdir(path: string): Promise<void>
+  rename(from: string, to: string): Promise<void>
+  chmod(path: string, mode: number): Promise<void>
+  chown(path: string, uid: number, gid: number): Promise<void>
+  utimens(path: string, atimeMs: number, mtimeMs: number): Promise<void>
+  statfs(path: string): Promise<StatFs>
+}
