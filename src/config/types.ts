@@ -26,7 +26,8 @@ export interface Profile {
   cacheMaxEntries: number
   /** How long "no such name" answers are remembered. */
   negativeCacheTtlMs: number
-  /** Bound on any single request that is not an upload. */
+  /** Bound on any single request that is not an upload: connect plus time
+   *  without progress (idle), so a slow but moving transfer is not cut. */
   requestTimeoutMs: number
   /** Largest read-ahead window for sequential reads. */
   readAheadMaxBytes: number
@@ -63,7 +64,7 @@ export const PROFILE_DEFAULTS = {
   cacheTtlMs: 60_000,
   cacheMaxEntries: 20_000,
   negativeCacheTtlMs: 30_000,
-  requestTimeoutMs: 30_000,
+  requestTimeoutMs: 15_000,
   readAheadMaxBytes: 8 * 1024 * 1024,
   maxConcurrentRequests: 8,
   deleteMode: 'trash' as DeleteMode,
