@@ -1,0 +1,98 @@
+// Account storage for statfs. `df` calls the kernel makes often (every `df`
+// command, every file manager window) must not each start a mega-df process,
+// and must never wait on one that hangs: callers get the last known value at
+// once and a refresh runs in the background when it is older than ttlMs. Only
+// the very first call, when nothing is known yet, waits, and at most
+// firstWaitMs.
+import { systemClock, type Clock } from '../clock.js'
+import { silentLogger, type Logger } from '../log.js'
+import type { MegaDf } from './parse-df.js'
+
+export interface DfCacheOptions {
+  /** A value younger than this is served without refreshing. Default 60 000 ms. */
+  ttlMs?: number
+  /** After a failed refresh, wait this long before trying again. Default 30 000 ms. */
+  retryAfterFailureMs?: number
+  /** How long the first call waits for a value before returning null. Default 2 000 ms. */
+  firstWaitMs?: number
+  clock?: Clock
+  logger?: Logger
+}
+
+export class DfCache {
+  private value: MegaDf | null = null
+  private fetchedAtMs = -Infinity
+  private failedAtMs = -Infinity
+  private inFlight: Promise<void> | null = null
+  /** The last refresh's error, cleared by a successful one. */
+  lastError: unknown = null
+  private readonly ttlMs: number
+  private readonly retryAfterFailureMs: number
+  private readonly firstWaitMs: number
+  private readonly clock: Clock
+  private readonly log: Logger
+
+  constructor(
+    private readonly fetchDf: () => Promise<MegaDf>,
+    options: DfCacheOptions = {},
+  ) {
+    this.ttlMs = options.ttlMs ?? 60_000
+    this.retryAfterFailureMs = options.retryAfterFailureMs ?? 30_000
+    this.firstWaitMs = options.firstWaitMs ?? 2_000
+    this.clock = options.clock ?? systemClock
+    this.log = (options.logger ?? silentLogger).child({ component: 'df-cache' })
+  }
+
+  /** The last known value (possibly stale, null before the first success);
+   *  starts a background refresh when stale. Never waits. */
+  peek(): MegaDf | null {
+    this.refreshIfStale()
+    return this.value
+  }
+
+  /** Like peek, but when nothing is known yet waits up to firstWaitMs for the
+   *  refresh it starts. Resolves null when that does not arrive in time. */
+  async get(): Promise<MegaDf | null> {
+    this.refreshIfStale()
+    if (this.value || !this.inFlight) return this.value
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.firstWaitMs)
+    })
+    try {
+      await Promise.race([this.inFlight, timeout])
+    } finally {
+      clearTimeout(timer)
+    }
+    return this.value
+  }
+
+  /** Forget the value (after a logout or account change). */
+  invalidate(): void {
+    this.value = null
+    this.fetchedAtMs = -Infinity
+  }
+
+  private refreshIfStale(): void {
+    if (this.inFlight) return
+    const now = this.clock.now()
+    if (now - this.fetchedAtMs < this.ttlMs) return
+    if (now - this.failedAtMs < this.retryAfterFailureMs) return
+    this.inFlight = this.fetchDf()
+      .then(
+        (df) => {
+          this.value = df
+          this.fetchedAtMs = this.clock.now()
+          this.lastError = null
+        },
+        (err: unknown) => {
+          this.failedAtMs = this.clock.now()
+          this.lastError = err
+          this.log.warn({ err }, 'mega-df failed; serving the last known storage figures')
+        },
+      )
+      .finally(() => {
+        this.inFlight = null
+      })
+  }
+}
