@@ -1,0 +1,159 @@
+// One HTTP request on its own connection, bounded in time. MEGA's bridge
+// closes every connection and some of its answers do not say so, so a
+// pooled keep-alive socket would be reused dead and fail with ECONNRESET:
+// agents here never keep sockets. node:http sends header names exactly as
+// given, which matters because the bridge matches 'Range' case-sensitively
+// (fetch-based clients send 'range' and silently get the whole file).
+import http from 'node:http'
+import https from 'node:https'
+import { Readable, Transform, pipeline } from 'node:stream'
+import { RequestTimeoutError } from './errors.js'
+
+const httpAgent = new http.Agent({ keepAlive: false })
+const httpsAgent = new https.Agent({ keepAlive: false })
+
+export interface HttpRequestOptions {
+  url: URL
+  method: string
+  /** Sent with exactly this spelling. */
+  headers?: Record<string, string | number>
+  /** A small body sent at once, or a stream (an upload) piped with progress. */
+  body?: Buffer | string | Readable
+  /** Bound on connecting and on any stretch without progress in either
+   *  direction, so a slow but moving transfer is not cut. */
+  idleTimeoutMs: number
+  /** Once the whole body has been sent, how long to wait for the status
+   *  line. An upload to MEGA's bridge is answered only after the bridge has
+   *  uploaded it to MEGA, so this must scale with the size. Default: idleTimeoutMs. */
+  answerTimeoutMs?: number
+  signal?: AbortSignal
+  /** Bytes of the body handed to the socket so far. */
+  onBodyProgress?: (sentBytes: number) => void
+}
+
+export interface HttpResponse {
+  status: number
+  headers: http.IncomingHttpHeaders
+  /** The body: consume it with readBody() or drop it with discardBody(). The
+   *  idle bound keeps applying while it is read. */
+  body: http.IncomingMessage
+}
+
+export function sendRequest(options: HttpRequestOptions): Promise<HttpResponse> {
+  const { url, method, idleTimeoutMs } = options
+  const answerTimeoutMs = options.answerTimeoutMs ?? idleTimeoutMs
+  const lib = url.protocol === 'https:' ? https : http
+  return new Promise((resolve, reject) => {
+    let response: http.IncomingMessage | undefined
+    let settled = false
+    let phase: 'idle' | 'answer' = 'idle'
+    const fail = (err: unknown) => {
+      if (settled) return
+      settled = true
+      reject(err)
+    }
+    const req = lib.request(url, {
+      method,
+      headers: options.headers,
+      agent: url.protocol === 'https:' ? httpsAgent : httpAgent,
+      // Set before the socket connects, so it bounds connecting too.
+      timeout: idleTimeoutMs,
+      signal: options.signal,
+    })
+    req.on('timeout', () => {
+      const err = new RequestTimeoutError(phase === 'idle' ? idleTimeoutMs : answerTimeoutMs, phase)
+      response?.destroy(err)
+      req.destroy(err)
+    })
+    // Stays attached after settling: a late socket error must not become an
+    // unhandled 'error' event.
+    req.on('error', fail)
+    req.on('finish', () => {
+      if (response) return
+      phase = 'answer'
+      req.setTimeout(answerTimeoutMs)
+    })
+    req.on('response', res => {
+      response = res
+      phase = 'idle'
+      req.setTimeout(idleTimeoutMs)
+      if (settled) {
+        discardBody({ status: res.statusCode ?? 0, headers: res.headers, body: res })
+        return
+      }
+      settled = true
+      resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res })
+    })
+
+    const body = options.body
+    if (body instanceof Readable) {
+      let sent = 0
+      const counter = new Transform({
+        transform(chunk: Buffer, _enc, done) {
+          sent += chunk.length
+          options.onBodyProgress?.(sent)
+          done(null, chunk)
+        },
+      })
+      pipeline(body, counter, req, err => {
+        // An error after the answer arrived (the server closing early) is
+        // not a failure of the request.
+        if (err && !response) {
+          req.destroy(err)
+          fail(err)
+        }
+      })
+    } else {
+      req.end(body)
+    }
+  })
+}
+
+/** Reads the body into memory, at most limitBytes of it: when the body is
+ *  longer, the connection is dropped and `truncated` is true. */
+export function readBody(response: HttpResponse, limitBytes = Infinity): Promise<{ data: Buffer; truncated: boolean }> {
+  const res = response.body
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let length = 0
+    let done = false
+    const onData = (chunk: Buffer) => {
+      if (done) return
+      if (length + chunk.length > limitBytes) {
+        chunks.push(chunk.subarray(0, limitBytes - length))
+        length = limitBytes
+        done = true
+        res.off('data', onData)
+        res.on('error', () => {})
+        res.destroy()
+        resolve({ data: Buffer.concat(chunks, length), truncated: true })
+        return
+      }
+      chunks.push(chunk)
+      length += chunk.length
+    }
+    res.on('data', onData)
+    res.on('error', err => {
+      if (done) return
+      done = true
+      reject(err)
+    })
+    res.on('end', () => {
+      if (done) return
+      done = true
+      resolve({ data: Buffer.concat(chunks, length), truncated: false })
+    })
+    // 'aborted' without 'error': the server closed in the middle of the body.
+    res.on('aborted', () => {
+      if (done) return
+      done = true
+      reject(Object.assign(new Error('socket hang up while reading the answer'), { code: 'ECONNRESET' }))
+    })
+  })
+}
+
+/** Drops a body that is not needed; the connection is closed either way. */
+export function discardBody(response: HttpResponse): void {
+  response.body.on('error', () => {})
+  response.body.destroy()
+}

@@ -1,0 +1,469 @@
+// The Remote over WebDAV: MEGAcmd's bridge first, and any ordinary WebDAV
+// folder (rclone serve webdav, Apache mod_dav) the same way.
+//
+// Every request, metadata ones included, goes through our node:http request
+// function rather than the `webdav` npm package: that package sends through
+// node-fetch, which lower-cases header names ('destination', 'overwrite',
+// 'range'; the bridge matches header names by exact spelling, proven for
+// Range), appends '/' to MKCOL URLs (the bridge does not trim trailing
+// slashes), and has no connect/idle bound. One request path also means one
+// error classification, one concurrency limit and one set of statistics.
+import fs from 'node:fs'
+import { sleep as realSleep, systemClock, type Clock } from '../clock.js'
+import { silentLogger, type Logger } from '../log.js'
+import { remoteErrorFromFailure, remoteErrorFromStatus, type FailedRequest } from './errors.js'
+import { discardBody, readBody, sendRequest, type HttpResponse } from './http-request.js'
+import { decodePathSegments, sameSegments, splitRelativePath, urlFor } from './paths.js'
+import { entryOf, findSelf, parseMultistatus, toListing } from './propfind-parser.js'
+import {
+  RemoteError,
+  type Listing,
+  type Quota,
+  type ReadOptions,
+  type Remote,
+  type RemoteEntry,
+} from './remote.js'
+import { Semaphore } from './semaphore.js'
+
+export interface WebDavRemoteOptions {
+  /** Bridge URL of the subtree, e.g. http://127.0.0.1:4443/f1Y2lIrD/Photos,
+   *  or any WebDAV folder URL. No query string or fragment. */
+  url: string
+  /** Bound on connecting and on any stretch without progress, for every
+   *  request (an upload's wait for its final answer is longer, see
+   *  uploadAnswerBytesPerSecond). Default 15000. */
+  requestTimeoutMs?: number
+  /** Requests in flight at once, over all methods. Default 8. */
+  maxConcurrentRequests?: number
+  /** 503 answers are retried: `attempts` requests in all, waiting
+   *  baseDelayMs, then twice that, and so on between them. Default 3, 200. */
+  retryBusy?: { attempts: number; baseDelayMs: number }
+  /** The slowest rate at which the bridge is expected to pass an upload on to
+   *  MEGA: after a PUT's body is sent, the answer is awaited for
+   *  requestTimeoutMs + size / this. Default 262144 (256 KiB/s, a 2 Mbit/s
+   *  uplink): a timeout here costs a whole new upload, so it errs long. */
+  uploadAnswerBytesPerSecond?: number
+  /** A 404 below the root costs one PROPFIND of the root to tell
+   *  'not-found' from 'root-missing', unless any request succeeded within
+   *  this long. Default 2000. */
+  rootCheckTtlMs?: number
+  logger?: Logger
+  clock?: Clock
+  /** Waits between 503 retries; tests pass one that returns at once. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
+}
+
+export const WEBDAV_REMOTE_DEFAULTS = {
+  requestTimeoutMs: 15_000,
+  maxConcurrentRequests: 8,
+  retryBusy: { attempts: 3, baseDelayMs: 200 },
+  uploadAnswerBytesPerSecond: 256 * 1024,
+  rootCheckTtlMs: 2_000,
+} as const
+
+export interface WebDavRemoteStats {
+  /** HTTP requests sent, retries included. */
+  requests: number
+  /** Requests sent and not yet finished (body read or dropped). */
+  inFlight: number
+  /** Bytes of file content received by read(). */
+  bytesRead: number
+  /** GET requests sent. */
+  getRequests: number
+}
+
+const PROPFIND_ENTRY_BODY =
+  '<?xml version="1.0" encoding="utf-8"?>\n<D:propfind xmlns:D="DAV:"><D:prop>' +
+  '<D:resourcetype/><D:getcontentlength/><D:getlastmodified/><D:creationdate/><D:getetag/>' +
+  '</D:prop></D:propfind>'
+
+const PROPFIND_QUOTA_BODY =
+  '<?xml version="1.0" encoding="utf-8"?>\n<D:propfind xmlns:D="DAV:"><D:prop>' +
+  '<D:resourcetype/><D:quota-available-bytes/><D:quota-used-bytes/>' +
+  '</D:prop></D:propfind>'
+
+type Body = Buffer | string | fs.ReadStream
+
+interface Exchange {
+  method: string
+  segments: string[]
+  headers?: Record<string, string | number>
+  /** Made anew for each attempt (a stream cannot be sent twice). */
+  body?: () => Body
+  signal?: AbortSignal
+  answerTimeoutMs?: number
+  onBodyProgress?: (sentBytes: number) => void
+}
+
+/** Validates a WebDAV folder URL; the message says what a good one is. */
+export function parseFolderUrl(url: string): URL {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    throw new TypeError(`${JSON.stringify(url)} is not a URL: give the folder's WebDAV URL, e.g. http://127.0.0.1:4443/f1Y2lIrD/Photos as printed by mega-webdav`)
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new TypeError(`${url}: only http:// and https:// WebDAV URLs are supported`)
+  }
+  if (parsed.search || parsed.hash || url.includes('?') || url.includes('#')) {
+    throw new TypeError(`${url}: remove the query string or fragment (MEGA's bridge reads '?' as part of the folder name); encode such characters as %3F and %23`)
+  }
+  if (parsed.username || parsed.password) {
+    throw new TypeError(`${url}: user names and passwords in the URL are not supported (MEGA's bridge has no authentication)`)
+  }
+  parsed.pathname = parsed.pathname.replace(/\/+$/, '') || '/'
+  return parsed
+}
+
+export class WebDavRemote implements Remote {
+  #base: URL
+  #baseSegments: string[]
+  readonly #timeoutMs: number
+  readonly #retryBusy: { attempts: number; baseDelayMs: number }
+  readonly #uploadBytesPerSecond: number
+  readonly #rootCheckTtlMs: number
+  readonly #semaphore: Semaphore
+  readonly #log: Logger
+  readonly #clock: Clock
+  readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>
+  #rootSeenAtMs = -Infinity
+  readonly #stats: WebDavRemoteStats = { requests: 0, inFlight: 0, bytesRead: 0, getRequests: 0 }
+
+  constructor(options: WebDavRemoteOptions) {
+    this.#base = parseFolderUrl(options.url)
+    this.#baseSegments = decodePathSegments(this.#base.pathname)
+    this.#timeoutMs = positive('requestTimeoutMs', options.requestTimeoutMs ?? WEBDAV_REMOTE_DEFAULTS.requestTimeoutMs)
+    this.#semaphore = new Semaphore(options.maxConcurrentRequests ?? WEBDAV_REMOTE_DEFAULTS.maxConcurrentRequests)
+    const retry = options.retryBusy ?? WEBDAV_REMOTE_DEFAULTS.retryBusy
+    if (!Number.isInteger(retry.attempts) || retry.attempts < 1) {
+      throw new RangeError(`retryBusy.attempts must be a whole number of at least 1 (1 = no retry), got ${retry.attempts}`)
+    }
+    this.#retryBusy = { attempts: retry.attempts, baseDelayMs: Math.max(0, retry.baseDelayMs) }
+    this.#uploadBytesPerSecond = positive('uploadAnswerBytesPerSecond', options.uploadAnswerBytesPerSecond ?? WEBDAV_REMOTE_DEFAULTS.uploadAnswerBytesPerSecond)
+    this.#rootCheckTtlMs = Math.max(0, options.rootCheckTtlMs ?? WEBDAV_REMOTE_DEFAULTS.rootCheckTtlMs)
+    this.#log = (options.logger ?? silentLogger).child({ component: 'webdav-remote' })
+    this.#clock = options.clock ?? systemClock
+    this.#sleep = options.sleep ?? realSleep
+  }
+
+  get url(): string {
+    return this.#base.href
+  }
+
+  /** Points the remote at a new URL (the bridge's URL changes when the served
+   *  folder is renamed). Requests in flight finish against the old one. */
+  setUrl(url: string): void {
+    this.#base = parseFolderUrl(url)
+    this.#baseSegments = decodePathSegments(this.#base.pathname)
+    this.#rootSeenAtMs = -Infinity
+  }
+
+  stats(): WebDavRemoteStats {
+    return { ...this.#stats }
+  }
+
+  async list(path: string, options: ReadOptions = {}): Promise<Listing> {
+    const segments = splitRelativePath(path)
+    const res = await this.#exchange({
+      method: 'PROPFIND',
+      segments,
+      headers: { Depth: '1', 'Content-Type': 'application/xml; charset=utf-8' },
+      body: () => PROPFIND_ENTRY_BODY,
+      signal: options.signal,
+    })
+    const { parsed, url } = await this.#multistatus(res, 'PROPFIND', segments)
+    const listing = toListing(parsed, [...this.#baseSegments, ...segments], segments.at(-1) ?? '', url)
+    if (listing.duplicateNames.length > 0) {
+      this.#log.warn({ path: show(segments), names: listing.duplicateNames }, 'folder lists names twice; only one of each is reachable')
+    }
+    return listing
+  }
+
+  async stat(path: string, options: ReadOptions = {}): Promise<RemoteEntry> {
+    const segments = splitRelativePath(path)
+    const res = await this.#exchange({
+      method: 'PROPFIND',
+      segments,
+      headers: { Depth: '0', 'Content-Type': 'application/xml; charset=utf-8' },
+      body: () => PROPFIND_ENTRY_BODY,
+      signal: options.signal,
+    })
+    const { parsed, url } = await this.#multistatus(res, 'PROPFIND', segments)
+    const self = findSelf(parsed.resources, [...this.#baseSegments, ...segments])
+    if (!self) throw new RemoteError('bad-reply', `PROPFIND ${show(segments)}: the answer from ${url.host} describes nothing`)
+    return entryOf(self, segments.at(-1) ?? '')
+  }
+
+  async read(path: string, offset: number, length: number, options: ReadOptions = {}): Promise<Buffer> {
+    if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0) {
+      throw new RangeError(`read ${path}: offset and length must be whole numbers of at least 0, got ${offset} and ${length}`)
+    }
+    if (length === 0) return Buffer.alloc(0)
+    const segments = splitRelativePath(path)
+    const failed = this.#failed('GET', segments)
+    const res = await this.#exchange({
+      method: 'GET',
+      segments,
+      // Spelled exactly 'Range': the bridge ignores 'range'.
+      headers: { Range: `bytes=${offset}-${offset + length - 1}` },
+      signal: options.signal,
+    })
+    if (res.status === 416) {
+      discardBody(res)
+      return Buffer.alloc(0)
+    }
+    if (res.status === 206) {
+      const start = contentRangeStart(res.headers['content-range'])
+      if (start !== offset) {
+        discardBody(res)
+        throw new RemoteError('bad-reply', `GET ${show(segments)}: asked for bytes from ${offset}, the server sent ${res.headers['content-range'] === undefined ? 'no Content-Range' : `Content-Range ${res.headers['content-range']}`}`)
+      }
+      return this.#readContent(res, length, failed)
+    }
+    if (res.status === 200) {
+      // A 200 is the whole file. It is what was asked for only when the range
+      // starts at 0 and reaches the end; otherwise the server ignored Range,
+      // and reading on would fetch the whole file for a small range.
+      const declared = res.headers['content-length'] === undefined ? null : Number(res.headers['content-length'])
+      if (offset !== 0 || (declared !== null && declared > length)) {
+        discardBody(res)
+        throw new RemoteError('bad-reply', `GET ${show(segments)}: the server ignored the Range header (answered 200 with the whole file for bytes ${offset}-${offset + length - 1})`, { status: 200 })
+      }
+      const data = await this.#readContent(res, length + 1, failed)
+      if (data.length > length) {
+        throw new RemoteError('bad-reply', `GET ${show(segments)}: the server ignored the Range header (answered 200 with more than the ${length} bytes asked for)`, { status: 200 })
+      }
+      return data
+    }
+    throw await this.#statusError(res, failed)
+  }
+
+  async put(path: string, localFile: string, options: { onProgress?: (sentBytes: number) => void; signal?: AbortSignal } = {}): Promise<void> {
+    const segments = splitRelativePath(path)
+    if (segments.length === 0) throw new TypeError('put: cannot upload over the served folder itself; give a file path')
+    const info = await fs.promises.stat(localFile)
+    if (!info.isFile()) throw new TypeError(`put ${show(segments)}: ${localFile} is not a regular file`)
+    const size = info.size
+    const res = await this.#exchange({
+      method: 'PUT',
+      segments,
+      headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': size },
+      // Streamed from disk, never held in memory.
+      body: () => fs.createReadStream(localFile),
+      answerTimeoutMs: this.#timeoutMs + Math.ceil((size / this.#uploadBytesPerSecond) * 1000),
+      onBodyProgress: options.onProgress,
+      signal: options.signal,
+    })
+    await this.#expectSuccess(res, 'PUT', segments)
+  }
+
+  async mkdir(path: string): Promise<void> {
+    const segments = splitRelativePath(path)
+    if (segments.length === 0) throw new RemoteError('exists', 'MKCOL /: the served folder itself always exists')
+    const res = await this.#exchange({ method: 'MKCOL', segments })
+    await this.#expectSuccess(res, 'MKCOL', segments)
+  }
+
+  async delete(path: string): Promise<void> {
+    const segments = splitRelativePath(path)
+    if (segments.length === 0) throw new TypeError('delete: refusing to delete the served folder itself')
+    const res = await this.#exchange({ method: 'DELETE', segments })
+    await this.#expectSuccess(res, 'DELETE', segments)
+  }
+
+  move(from: string, to: string, options: { overwrite?: boolean } = {}): Promise<void> {
+    return this.#transfer('MOVE', from, to, options.overwrite ?? true)
+  }
+
+  copy(from: string, to: string, options: { overwrite?: boolean } = {}): Promise<void> {
+    return this.#transfer('COPY', from, to, options.overwrite ?? true)
+  }
+
+  async quota(): Promise<Quota | null> {
+    const res = await this.#exchange({
+      method: 'PROPFIND',
+      segments: [],
+      headers: { Depth: '0', 'Content-Type': 'application/xml; charset=utf-8' },
+      body: () => PROPFIND_QUOTA_BODY,
+    })
+    const { parsed } = await this.#multistatus(res, 'PROPFIND', [])
+    return findSelf(parsed.resources, this.#baseSegments)?.quota ?? null
+  }
+
+  async #transfer(method: 'MOVE' | 'COPY', from: string, to: string, overwrite: boolean): Promise<void> {
+    const source = splitRelativePath(from)
+    const target = splitRelativePath(to)
+    if (source.length === 0 || target.length === 0) {
+      throw new TypeError(`${method} ${from} -> ${to}: the served folder itself cannot be moved, copied or replaced`)
+    }
+    const res = await this.#exchange({
+      method,
+      segments: source,
+      headers: {
+        // Absolute, on the host the request goes to, and without a trailing
+        // slash even for folders: the bridge answers 502 for another
+        // prefix and 409 for a trailing slash.
+        Destination: urlFor(this.#base, target).href,
+        Overwrite: overwrite ? 'T' : 'F',
+      },
+    })
+    await this.#expectSuccess(res, method, source)
+  }
+
+  /** Sends one request, holding a concurrency slot until its body is read or
+   *  dropped, retrying 503 answers with backoff. Resolves with any status;
+   *  rejects with RemoteError for socket failures, or the abort reason. */
+  async #exchange(ex: Exchange): Promise<HttpResponse> {
+    const failed = this.#failed(ex.method, ex.segments)
+    let redirectedTo: URL | null = null
+    for (let attempt = 1; ; attempt++) {
+      const release = await this.#semaphore.acquire(ex.signal)
+      const url = redirectedTo ?? urlFor(this.#base, ex.segments)
+      const startedMs = this.#clock.now()
+      this.#stats.requests++
+      this.#stats.inFlight++
+      if (ex.method === 'GET') this.#stats.getRequests++
+      let res: HttpResponse
+      try {
+        res = await sendRequest({
+          url,
+          method: ex.method,
+          headers: ex.headers,
+          body: ex.body?.(),
+          idleTimeoutMs: this.#timeoutMs,
+          answerTimeoutMs: ex.answerTimeoutMs,
+          signal: ex.signal,
+          onBodyProgress: ex.onBodyProgress,
+        })
+      } catch (err) {
+        this.#stats.inFlight--
+        release()
+        if (ex.signal?.aborted) throw ex.signal.reason
+        const error = remoteErrorFromFailure(err, failed)
+        this.#log.debug({ method: ex.method, path: failed.path, kind: error.kind, err: String(err) }, 'request failed')
+        throw error
+      }
+      let finished = false
+      res.body.once('close', () => {
+        if (finished) return
+        finished = true
+        this.#stats.inFlight--
+        release()
+      })
+      this.#log.debug({ method: ex.method, path: failed.path, status: res.status, ms: this.#clock.now() - startedMs, attempt }, 'answer')
+      if (res.status >= 200 && res.status < 300) this.#rootSeenAtMs = this.#clock.now()
+      const slashed: URL | null = redirectedTo === null ? slashRedirect(res, url) : null
+      if (slashed) {
+        // Apache's mod_dir redirects a folder requested without its trailing
+        // slash; the same request goes to the slashed URL once.
+        discardBody(res)
+        redirectedTo = slashed
+        attempt--
+        continue
+      }
+      if (res.status !== 503 || attempt >= this.#retryBusy.attempts) return res
+      discardBody(res)
+      const delayMs = this.#retryBusy.baseDelayMs * 2 ** (attempt - 1)
+      this.#log.info({ method: ex.method, path: failed.path, attempt, delayMs }, 'server busy (503); retrying')
+      await this.#sleep(delayMs, ex.signal)
+    }
+  }
+
+  async #multistatus(res: HttpResponse, method: string, segments: string[]) {
+    const failed = this.#failed(method, segments)
+    if (res.status !== 207 && res.status !== 200) throw await this.#statusError(res, failed)
+    const url = urlFor(this.#base, segments)
+    let text: string
+    try {
+      text = (await readBody(res)).data.toString('utf8')
+    } catch (err) {
+      throw remoteErrorFromFailure(err, failed)
+    }
+    const parsed = parseMultistatus(text, url)
+    if (parsed.dropped > 0) this.#log.debug({ path: failed.path, dropped: parsed.dropped }, 'listing entries left out (no href, a "/" in the name, or no properties)')
+    return { parsed, url }
+  }
+
+  async #readContent(res: HttpResponse, limitBytes: number, failed: FailedRequest): Promise<Buffer> {
+    try {
+      const { data } = await readBody(res, limitBytes)
+      this.#stats.bytesRead += data.length
+      return data
+    } catch (err) {
+      throw remoteErrorFromFailure(err, failed)
+    }
+  }
+
+  async #expectSuccess(res: HttpResponse, method: string, segments: string[]): Promise<void> {
+    if (res.status >= 200 && res.status < 300) {
+      discardBody(res)
+      return
+    }
+    throw await this.#statusError(res, this.#failed(method, segments))
+  }
+
+  /** The error for a non-success answer. A 404 on the root, or one below
+   *  it when the root is not found either, means the served root is gone. */
+  async #statusError(res: HttpResponse, failed: FailedRequest & { segments?: string[] }): Promise<RemoteError> {
+    discardBody(res)
+    if (res.status !== 404) return remoteErrorFromStatus(res.status, failed)
+    return remoteErrorFromStatus(404, failed, { rootMissing: await this.#rootIsMissing(failed.segments ?? []) })
+  }
+
+  async #rootIsMissing(segments: string[]): Promise<boolean> {
+    if (segments.length === 0) return true
+    if (this.#clock.now() - this.#rootSeenAtMs < this.#rootCheckTtlMs) return false
+    try {
+      const res = await this.#exchange({
+        method: 'PROPFIND',
+        segments: [],
+        headers: { Depth: '0', 'Content-Type': 'application/xml; charset=utf-8' },
+        body: () => PROPFIND_ENTRY_BODY,
+      })
+      discardBody(res)
+      return res.status === 404
+    } catch (err) {
+      this.#log.debug({ err: String(err) }, 'root check after a 404 failed; reporting not-found')
+      return false
+    }
+  }
+
+  #failed(method: string, segments: string[]): FailedRequest & { segments: string[] } {
+    return { method, path: show(segments), host: this.#base.host, segments }
+  }
+}
+
+function show(segments: string[]): string {
+  return '/' + segments.join('/')
+}
+
+function positive(name: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${name} must be a positive number, got ${value}`)
+  return value
+}
+
+/** The Location of a redirect that only adds a trailing slash to the same
+ *  path on the same server, or null. */
+function slashRedirect(res: HttpResponse, url: URL): URL | null {
+  if (![301, 302, 307, 308].includes(res.status)) return null
+  const location = res.headers.location
+  if (!location) return null
+  let target: URL
+  try {
+    target = new URL(location, url)
+  } catch {
+    return null
+  }
+  const same =
+    target.origin === url.origin &&
+    target.pathname.endsWith('/') &&
+    sameSegments(decodePathSegments(target.pathname), decodePathSegments(url.pathname))
+  return same ? target : null
+}
+
+/** The first byte of 'bytes a-b/total', or null. */
+function contentRangeStart(header: string | undefined): number | null {
+  const m = /^\s*bytes\s+(\d+)-\d+\/(\d+|\*)\s*$/i.exec(header ?? '')
+  return m ? Number(m[1]) : null
+}
