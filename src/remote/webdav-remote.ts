@@ -319,7 +319,7 @@ export class WebDavRemote implements Remote {
     let redirectedTo: URL | null = null
     for (let attempt = 1; ; attempt++) {
       const release = await this.#semaphore.acquire(ex.signal)
-      const url = redirectedTo ?? urlFor(this.#base, ex.segments)
+      const url: URL = redirectedTo ?? urlFor(this.#base, ex.segments)
       const startedMs = this.#clock.now()
       this.#stats.requests++
       this.#stats.inFlight++
