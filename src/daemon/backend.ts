@@ -1,0 +1,40 @@
+// What the daemon needs from the layers below it (remote, filesystem core,
+// FUSE adapter), as one injectable object: the real one is wired in
+// real-backend.ts; tests pass fakes.
+import type { Logger } from '../log.js'
+import type { Profile } from '../config/types.js'
+import type { Remote } from '../remote/remote.js'
+import type { FileSystem } from '../vfs/types.js'
+
+export interface FsStats {
+  cacheEntries: number
+  cacheHits: number
+  cacheMisses: number
+  /** 0..1 */
+  hitRate: number
+  /** Entries hidden because their folder listed the same name twice. */
+  duplicateNames: number
+}
+
+/** The filesystem core of one mount, as the supervisor drives it. */
+export interface SupervisedFs extends FileSystem {
+  stats(): FsStats
+  invalidate(path?: string): void
+  setBridgeAvailable(available: boolean): void
+  close(): Promise<void> | void
+}
+
+export interface MountHandle {
+  mountpoint: string
+  unmount(): Promise<void>
+}
+
+export interface MountBackend {
+  /** The bridge URL of a profile: its url, or what its megaPath resolves to. */
+  resolveUrl(profile: Profile, logger: Logger): Promise<string>
+  createRemote(profile: Profile, url: string, logger: Logger): Remote
+  createFs(args: { remote: Remote; profile: Profile; logger: Logger; stateDir: string }): SupervisedFs
+  mount(mountpoint: string, fs: SupervisedFs, options: { logger: Logger; readOnly: boolean; fsName: string; opTimeoutMs: number }): Promise<MountHandle>
+  /** Lazily unmount a mount left behind by a killed daemon; no-op otherwise. */
+  cleanStaleMount(mountpoint: string, logger: Logger): Promise<void>
+}

@@ -1,0 +1,37 @@
+// The status of one profile as `mountctl status --json` prints it; the daemon
+// builds it from cached state only, so answering never waits on a bridge.
+
+export type MountState = 'mounted' | 'degraded' | 'waiting' | 'unmounted' | 'failed'
+
+export interface MountStatus {
+  name: string
+  mountpoint: string | null
+  url: string | null
+  megaPath: string | null
+  state: MountState
+  /** Should be mounted: autostart, or mounted by `mountctl mount`. */
+  wanted: boolean
+  readOnly: boolean
+  /** When the state last changed (ISO 8601). */
+  since: string
+  bridge: {
+    /** null until the first probe. */
+    reachable: boolean | null
+    latencyMs: number | null
+    checkedAt: string | null
+  }
+  cache: { entries: number; hitRate: number }
+  /** Entries hidden because a folder listed the same name twice. */
+  duplicateNames: number
+  lastError: { message: string; hint: string } | null
+}
+
+export interface StatusReport {
+  daemon: { pid: number; configFile: string; startedAt: string; version: string }
+  mounts: MountStatus[]
+}
+
+/** True when every profile that should be mounted is mounted: exit status 0. */
+export function allWantedMounted(mounts: MountStatus[]): boolean {
+  return mounts.every(m => !m.wanted || m.state === 'mounted')
+}

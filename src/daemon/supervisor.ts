@@ -1,0 +1,297 @@
+// One profile's mount and its life: probe the bridge, mount when it answers,
+// wait with capped backoff while it does not, then probe it periodically and
+// move between mounted and degraded. Start, stop and the timers can
+// interleave; every async step checks `epoch` (bumped by start and stop) so a
+// step that outlived its start does nothing, and stop() awaits the step in
+// flight so no mount is left behind.
+import fs from 'node:fs/promises'
+import { fsNameFor } from '../config/mountpoint-check.js'
+import type { Profile } from '../config/types.js'
+import type { Logger } from '../log.js'
+import { RemoteError, type Remote } from '../remote/remote.js'
+import type { MountBackend, MountHandle, SupervisedFs } from './backend.js'
+import { explainBridgeError, explainMountError, type Explained } from './explain-error.js'
+import type { MountState, MountStatus } from './mount-status.js'
+import type { Scheduler, TimerHandle } from './scheduler.js'
+
+export interface SupervisorOptions {
+  profile: Profile
+  backend: MountBackend
+  scheduler: Scheduler
+  logger: Logger
+  stateDir: string
+  /** Read at every scheduling, so a reload that changes it takes effect. */
+  healthIntervalMs: () => number
+  /** First retry delay while waiting for the bridge; doubles up to retryMaxMs. */
+  retryInitialMs?: number
+  retryMaxMs?: number
+}
+
+type ProbeResult = { ok: true; latencyMs: number } | { ok: false; error: unknown }
+
+export class MountSupervisor {
+  readonly profile: Profile
+  private readonly backend: MountBackend
+  private readonly scheduler: Scheduler
+  private readonly logger: Logger
+  private readonly opts: SupervisorOptions
+  private stateValue: MountState = 'unmounted'
+  private sinceMs: number
+  private lastError: Explained | null = null
+  private wanted: boolean
+  private epoch = 0
+  private timer: TimerHandle | null = null
+  private retryDelayMs: number
+  private inflight: Promise<void> = Promise.resolve()
+  private probeAbort: AbortController | null = null
+  private url: string | null
+  private remote: Remote | null = null
+  private fs: SupervisedFs | null = null
+  private handle: MountHandle | null = null
+  private bridge: MountStatus['bridge'] = { reachable: null, latencyMs: null, checkedAt: null }
+  private lastStats = { entries: 0, hitRate: 0, duplicateNames: 0 }
+
+  constructor(options: SupervisorOptions) {
+    this.opts = options
+    this.profile = options.profile
+    this.backend = options.backend
+    this.scheduler = options.scheduler
+    this.logger = options.logger.child({ component: 'supervisor', mount: options.profile.name })
+    this.wanted = options.profile.autostart
+    this.url = options.profile.url
+    this.sinceMs = this.scheduler.now()
+    this.retryDelayMs = options.retryInitialMs ?? 1_000
+  }
+
+  get state(): MountState {
+    return this.stateValue
+  }
+
+  get isWanted(): boolean {
+    return this.wanted
+  }
+
+  /** Mount now if the bridge answers, else keep trying. Resolves once the
+   *  first attempt has ended (mounted, waiting or failed). */
+  async start(): Promise<void> {
+    this.wanted = true
+    if (this.handle) return // already mounted or degraded
+    this.cancel()
+    const epoch = ++this.epoch
+    this.retryDelayMs = this.opts.retryInitialMs ?? 1_000
+    this.setState('waiting', this.lastError)
+    await this.run(() => this.attempt(epoch))
+  }
+
+  /** Unmount and stop every timer; the supervisor can be started again. */
+  async stop(reason = 'stop'): Promise<void> {
+    this.wanted = false
+    this.epoch++
+    this.cancel()
+    await this.inflight.catch(() => {})
+    const handle = this.handle
+    const fsCore = this.fs
+    this.handle = null
+    this.fs = null
+    if (handle) {
+      this.logger.info({ mountpoint: handle.mountpoint, reason }, 'unmounting')
+      try {
+        await handle.unmount()
+      } catch (err) {
+        this.logger.error({ err }, 'unmount failed')
+        this.setState('failed', {
+          message: `unmounting ${this.profile.mountpoint} failed: ${(err as Error).message}`,
+          hint: `close programs using the folder (lsof +D "${this.profile.mountpoint}"), then run: mountctl unmount ${this.profile.name}`,
+        })
+        await this.closeFs(fsCore)
+        return
+      }
+    }
+    await this.closeFs(fsCore)
+    this.setState('unmounted', null)
+  }
+
+  /** Resolves when the step in flight (attempt, probe, stop) has ended. */
+  idle(): Promise<void> {
+    return this.inflight
+  }
+
+  /** Forget cached metadata so the next access asks the bridge. */
+  refresh(path?: string): void {
+    if (!this.fs) throw new Error(`"${this.profile.name}" is not mounted`)
+    this.fs.invalidate(path)
+  }
+
+  status(): MountStatus {
+    if (this.fs) {
+      try {
+        const s = this.fs.stats()
+        this.lastStats = { entries: s.cacheEntries, hitRate: s.hitRate, duplicateNames: s.duplicateNames }
+      } catch (err) {
+        this.logger.warn({ err }, 'reading cache statistics failed')
+      }
+    }
+    return {
+      name: this.profile.name,
+      mountpoint: this.profile.mountpoint,
+      url: this.url,
+      megaPath: this.profile.megaPath,
+      state: this.stateValue,
+      wanted: this.wanted,
+      readOnly: this.profile.readOnly,
+      since: new Date(this.sinceMs).toISOString(),
+      bridge: { ...this.bridge },
+      cache: { entries: this.lastStats.entries, hitRate: this.lastStats.hitRate },
+      duplicateNames: this.lastStats.duplicateNames,
+      lastError: this.lastError,
+    }
+  }
+
+  private run(step: () => Promise<void>): Promise<void> {
+    const p = this.inflight.catch(() => {}).then(step)
+    this.inflight = p.catch(err => this.logger.error({ err }, 'supervisor step failed'))
+    return this.inflight
+  }
+
+  private cancel(): void {
+    this.scheduler.clearTimeout(this.timer)
+    this.timer = null
+    this.probeAbort?.abort(new Error('cancelled'))
+    this.probeAbort = null
+  }
+
+  private schedule(delayMs: number, epoch: number, step: (epoch: number) => Promise<void>): void {
+    this.scheduler.clearTimeout(this.timer)
+    this.timer = this.scheduler.setTimeout(() => {
+      this.timer = null
+      if (epoch === this.epoch) void this.run(() => step(epoch))
+    }, delayMs)
+  }
+
+  private async attempt(epoch: number): Promise<void> {
+    if (epoch !== this.epoch) return
+    if (!this.remote) {
+      try {
+        this.url = await this.backend.resolveUrl(this.profile, this.logger)
+        this.remote = this.backend.createRemote(this.profile, this.url, this.logger)
+      } catch (err) {
+        if (epoch !== this.epoch) return
+        this.setState('waiting', explainResolveError(err))
+        this.scheduleRetry(epoch)
+        return
+      }
+    }
+    const probe = await this.probe()
+    if (epoch !== this.epoch) return
+    if (!probe.ok) {
+      this.setState('waiting', explainBridgeError(probe.error, this.url, this.profile.requestTimeoutMs))
+      this.scheduleRetry(epoch)
+      return
+    }
+    let fsCore: SupervisedFs | null = null
+    try {
+      await this.backend.cleanStaleMount(this.profile.mountpoint, this.logger)
+      await fs.mkdir(this.profile.mountpoint, { recursive: true })
+      fsCore = this.backend.createFs({ remote: this.remote, profile: this.profile, logger: this.logger, stateDir: this.opts.stateDir })
+      const handle = await this.backend.mount(this.profile.mountpoint, fsCore, {
+        logger: this.logger,
+        readOnly: this.profile.readOnly,
+        fsName: fsNameFor(this.profile.name),
+        opTimeoutMs: this.profile.requestTimeoutMs * 2,
+      })
+      if (epoch !== this.epoch) {
+        // stop() ran while mounting and is waiting for this step: undo.
+        await handle.unmount()
+        await this.closeFs(fsCore)
+        return
+      }
+      this.fs = fsCore
+      this.handle = handle
+    } catch (err) {
+      this.logger.error({ err }, 'mount failed')
+      await this.closeFs(fsCore)
+      if (epoch === this.epoch) this.setState('failed', explainMountError(err, this.profile.mountpoint, this.profile.name))
+      return
+    }
+    this.fs.setBridgeAvailable(true)
+    this.setState('mounted', null)
+    this.schedule(this.opts.healthIntervalMs(), epoch, e => this.healthCheck(e))
+  }
+
+  private scheduleRetry(epoch: number): void {
+    const delay = this.retryDelayMs
+    this.retryDelayMs = Math.min(this.retryDelayMs * 2, this.opts.retryMaxMs ?? 30_000)
+    this.logger.debug({ retryInMs: delay }, 'bridge not reachable, will retry')
+    this.schedule(delay, epoch, e => this.attempt(e))
+  }
+
+  private async healthCheck(epoch: number): Promise<void> {
+    if (epoch !== this.epoch || !this.fs) return
+    const probe = await this.probe()
+    if (epoch !== this.epoch || !this.fs) return
+    this.fs.setBridgeAvailable(probe.ok)
+    if (probe.ok) this.setState('mounted', null)
+    else this.setState('degraded', explainBridgeError(probe.error, this.url, this.profile.requestTimeoutMs))
+    this.schedule(this.opts.healthIntervalMs(), epoch, e => this.healthCheck(e))
+  }
+
+  /** stat('/') of the served folder, bounded by requestTimeoutMs on our own
+   *  clock too, so a hung bridge ends as a timeout even if the remote hangs. */
+  private probe(): Promise<ProbeResult> {
+    const remote = this.remote!
+    const abort = new AbortController()
+    this.probeAbort = abort
+    const started = this.scheduler.now()
+    return new Promise<ProbeResult>(resolve => {
+      let done = false
+      const finish = (r: ProbeResult) => {
+        if (done) return
+        done = true
+        this.scheduler.clearTimeout(timeout)
+        if (this.probeAbort === abort) this.probeAbort = null
+        const checkedAt = new Date(this.scheduler.now()).toISOString()
+        this.bridge = r.ok ? { reachable: true, latencyMs: r.latencyMs, checkedAt } : { reachable: false, latencyMs: null, checkedAt }
+        resolve(r)
+      }
+      const timeout = this.scheduler.setTimeout(() => {
+        finish({ ok: false, error: new RemoteError('timeout', `no answer within ${this.profile.requestTimeoutMs} ms`) })
+        abort.abort(new Error('probe timed out'))
+      }, this.profile.requestTimeoutMs)
+      abort.signal.addEventListener('abort', () => finish({ ok: false, error: abort.signal.reason }), { once: true })
+      remote.stat('/', { signal: abort.signal }).then(
+        () => finish({ ok: true, latencyMs: this.scheduler.now() - started }),
+        error => finish({ ok: false, error }),
+      )
+    })
+  }
+
+  private async closeFs(fsCore: SupervisedFs | null): Promise<void> {
+    if (!fsCore) return
+    try {
+      await fsCore.close()
+    } catch (err) {
+      this.logger.warn({ err }, 'closing the filesystem core failed')
+    }
+  }
+
+  private setState(state: MountState, error: Explained | null): void {
+    const sameError = (error?.message ?? null) === (this.lastError?.message ?? null)
+    if (state === this.stateValue && sameError) return
+    const from = this.stateValue
+    this.lastError = error
+    if (state !== from) {
+      this.stateValue = state
+      this.sinceMs = this.scheduler.now()
+    }
+    const level = state === 'mounted' || state === 'unmounted' ? 'info' : 'warn'
+    this.logger[level]({ from, to: state, error: error?.message, hint: error?.hint }, `state ${state}`)
+  }
+}
+
+function explainResolveError(err: unknown): Explained {
+  const hint = (err as { hint?: unknown }).hint
+  return {
+    message: err instanceof Error ? err.message : String(err),
+    hint: typeof hint === 'string' ? hint : 'use "url" with the URL that `mega-webdav /Folder` prints',
+  }
+}

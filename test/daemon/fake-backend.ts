@@ -1,0 +1,112 @@
+// Fakes of the layers below the daemon, shared by the daemon, control and
+// mountctl tests (tap reports this file as "no tests found").
+import { RemoteError, type Remote, type RemoteEntry } from '../../src/remote/remote.js'
+import type { MountBackend, MountHandle, SupervisedFs } from '../../src/daemon/backend.js'
+import type { Profile } from '../../src/config/types.js'
+
+export type BridgeMode = 'up' | 'down' | 'hang' | 'logged-out'
+
+/** One fake bridge per URL; tests flip its mode. */
+export class FakeBridge {
+  mode: BridgeMode = 'up'
+  calls = 0
+  private hung: (() => void)[] = []
+
+  stat(signal?: AbortSignal): Promise<RemoteEntry> {
+    this.calls++
+    switch (this.mode) {
+      case 'up':
+        return Promise.resolve({ name: '', isDir: true, size: 0, mtimeMs: null, ctimeMs: null, etag: null })
+      case 'down':
+        return Promise.reject(new RemoteError('bridge-down', 'connect ECONNREFUSED 127.0.0.1:4443'))
+      case 'logged-out':
+        return Promise.reject(new RemoteError('root-missing', '404 on the served root', { status: 404 }))
+      case 'hang':
+        return new Promise((_, reject) => {
+          const onAbort = () => reject(new RemoteError('timeout', 'aborted'))
+          signal?.addEventListener('abort', onAbort, { once: true })
+          this.hung.push(onAbort)
+        })
+    }
+  }
+}
+
+export class FakeFs {
+  available: boolean | null = null
+  invalidated: (string | undefined)[] = []
+  closed = false
+  constructor(readonly profile: Profile) {}
+  stats() {
+    return { cacheEntries: 12, cacheHits: 3, cacheMisses: 1, hitRate: 0.75, duplicateNames: 1 }
+  }
+  invalidate(path?: string) {
+    this.invalidated.push(path)
+  }
+  setBridgeAvailable(available: boolean) {
+    this.available = available
+  }
+  close() {
+    this.closed = true
+  }
+}
+
+export class FakeBackend implements MountBackend {
+  readonly bridges = new Map<string, FakeBridge>()
+  /** mountpoint -> profile name, of what is mounted now. */
+  readonly mounted = new Map<string, string>()
+  readonly fsByName = new Map<string, FakeFs>()
+  readonly events: string[] = []
+  failMount: Error | null = null
+  staleCleaned: string[] = []
+
+  bridge(url: string): FakeBridge {
+    let b = this.bridges.get(url)
+    if (!b) this.bridges.set(url, (b = new FakeBridge()))
+    return b
+  }
+
+  async resolveUrl(profile: Profile): Promise<string> {
+    if (!profile.url) throw Object.assign(new Error('megaPath cannot be resolved here'), { hint: 'use url' })
+    return profile.url
+  }
+
+  createRemote(_profile: Profile, url: string): Remote {
+    const bridge = this.bridge(url)
+    const unused = () => Promise.reject(new Error('not used by the daemon'))
+    return {
+      stat: (_path, options) => bridge.stat(options?.signal),
+      list: unused,
+      read: unused,
+      put: unused,
+      mkdir: unused,
+      delete: unused,
+      move: unused,
+      copy: unused,
+      quota: () => Promise.resolve(null),
+    }
+  }
+
+  createFs(args: { profile: Profile }): SupervisedFs {
+    const f = new FakeFs(args.profile)
+    this.fsByName.set(args.profile.name, f)
+    return f as unknown as SupervisedFs
+  }
+
+  async mount(mountpoint: string, fs: SupervisedFs): Promise<MountHandle> {
+    if (this.failMount) throw this.failMount
+    const name = (fs as unknown as FakeFs).profile.name
+    this.mounted.set(mountpoint, name)
+    this.events.push(`mount ${name}`)
+    return {
+      mountpoint,
+      unmount: async () => {
+        this.mounted.delete(mountpoint)
+        this.events.push(`unmount ${name}`)
+      },
+    }
+  }
+
+  async cleanStaleMount(mountpoint: string): Promise<void> {
+    this.staleCleaned.push(mountpoint)
+  }
+}
