@@ -1,0 +1,223 @@
+// The filesystem core: what a mount shows of one bridge subtree. It answers
+// metadata from folder listings (metadata-cache.ts), reads through handles
+// with read-ahead (read-handle.ts) over a shared, byte-bounded chunk cache,
+// and hands every change to a WritePolicy (write-policy.ts). It imports no
+// FUSE library: src/fuse/ adapts it to the kernel, and tests call it directly.
+
+import { constants as fsConstants } from 'node:fs'
+import { systemClock, type Clock } from '../clock.js'
+import type { Profile } from '../config/types.js'
+import { FsError } from '../errors.js'
+import type { Logger } from '../log.js'
+import type { Remote, RemoteEntry } from '../remote/remote.js'
+import { entryAttr, folderAttr, processOwner, type AttrContext } from './attrs.js'
+import { BridgeGate } from './bridge-gate.js'
+import { ChunkCache } from './chunk-cache.js'
+import { MetadataCache } from './metadata-cache.js'
+import { childPath, normalizePath } from './paths.js'
+import { QuotaCache } from './quota.js'
+import { ReadFileHandle } from './read-handle.js'
+import type { Attr, DirEntries, FileHandle, FileSystem, StatFs } from './types.js'
+import { RefuseWrites, type WritePolicy, type WritePolicyFactory } from './write-policy.js'
+
+export interface MegaFsOptions {
+  remote: Remote
+  profile: Profile
+  logger: Logger
+  /** Drives every TTL; tests inject their own. Default: the system clock. */
+  clock?: Clock
+  /** Per-mount private folder for staging (writes). */
+  stateDir: string
+  /** Write support. Ignored when profile.readOnly (always EROFS then).
+   *  Default: every write fails with EROFS. */
+  writes?: WritePolicyFactory
+  /** Byte bound on file content kept in memory for this mount. Default 64 MiB. */
+  readCacheMaxBytes?: number
+  /** Longest statfs waits for the first quota answer. Default 1000 ms. */
+  quotaFirstWaitMs?: number
+}
+
+export interface MegaFsStats {
+  cacheEntries: number
+  cacheHits: number
+  cacheMisses: number
+  /** 0..1 */
+  hitRate: number
+  /** Total hidden duplicates seen in current listings. */
+  duplicateNames: number
+  /** Up to 20. */
+  duplicatePaths: string[]
+}
+
+export const DEFAULT_READ_CACHE_MAX_BYTES = 64 * 1024 * 1024
+
+const O_ACCMODE = 3
+const WRITE_FLAGS = fsConstants.O_TRUNC | fsConstants.O_APPEND
+
+export class MegaFs implements FileSystem {
+  readonly #remote: Remote
+  readonly #profile: Profile
+  readonly #logger: Logger
+  readonly #gate = new BridgeGate()
+  readonly #metadata: MetadataCache
+  readonly #chunks: ChunkCache
+  readonly #quota: QuotaCache
+  readonly #writes: WritePolicy
+  readonly #attrCtx: AttrContext
+
+  constructor(options: MegaFsOptions) {
+    const clock = options.clock ?? systemClock
+    const profile = { ...options.profile }
+    this.#remote = options.remote
+    this.#profile = profile
+    this.#logger = options.logger.child({ component: 'vfs', mount: profile.name })
+    this.#attrCtx = { readOnly: profile.readOnly, mountTimeMs: clock.now(), ...processOwner() }
+    this.#metadata = new MetadataCache({
+      remote: options.remote,
+      gate: this.#gate,
+      clock,
+      logger: this.#logger,
+      ttlMs: profile.cacheTtlMs,
+      negativeTtlMs: profile.negativeCacheTtlMs,
+      maxEntries: profile.cacheMaxEntries,
+    })
+    this.#chunks = new ChunkCache(options.readCacheMaxBytes ?? DEFAULT_READ_CACHE_MAX_BYTES)
+    this.#quota = new QuotaCache({
+      remote: options.remote,
+      gate: this.#gate,
+      clock,
+      logger: this.#logger,
+      refreshAfterMs: profile.cacheTtlMs,
+      firstWaitMs: options.quotaFirstWaitMs ?? 1000,
+    })
+    this.#writes =
+      profile.readOnly || !options.writes
+        ? new RefuseWrites(profile.readOnly)
+        : options.writes({
+            remote: options.remote,
+            profile,
+            logger: this.#logger,
+            clock,
+            stateDir: options.stateDir,
+            gate: this.#gate,
+            metadata: this.#metadata,
+            chunks: this.#chunks,
+          })
+  }
+
+  async getattr(path: string): Promise<Attr> {
+    const p = normalizePath(path)
+    if (p === '/') {
+      // Never a request: the root always exists while mounted, and MEGA
+      // gives it no time anyway. Its listing, when cached, dates it.
+      const listing = this.#metadata.peekListing('/')
+      return folderAttr(listing?.self ?? null, listing?.newestChildMs ?? null, this.#attrCtx)
+    }
+    return this.#attrOf(p, await this.#lookup(p))
+  }
+
+  async readdir(path: string): Promise<DirEntries> {
+    const p = normalizePath(path)
+    if (this.#metadata.knownKind(p) === 'file') throw new FsError('ENOTDIR', `${p} is a file`)
+    const listing = await this.#metadata.listFolder(p)
+    const attrs = listing.names.map(name => this.#attrOf(childPath(p, name), listing.byName.get(name)!))
+    return { names: [...listing.names], attrs }
+  }
+
+  async open(path: string, flags: number): Promise<FileHandle> {
+    const p = normalizePath(path)
+    if ((flags & O_ACCMODE) !== fsConstants.O_RDONLY || (flags & WRITE_FLAGS) !== 0) {
+      return this.#writes.openForWrite(p, flags)
+    }
+    if (p === '/') throw new FsError('EISDIR', '/ is a folder')
+    const entry = await this.#lookup(p)
+    if (entry.isDir) throw new FsError('EISDIR', `${p} is a folder`)
+    return new ReadFileHandle({
+      path: p,
+      entry,
+      attr: this.#attrOf(p, entry),
+      remote: this.#remote,
+      gate: this.#gate,
+      chunks: this.#chunks,
+      logger: this.#logger,
+      readAheadMaxBytes: this.#profile.readAheadMaxBytes,
+    })
+  }
+
+  create(path: string, mode: number): Promise<FileHandle> {
+    return this.#writes.create(normalizePath(path), mode)
+  }
+  truncate(path: string, size: number): Promise<void> {
+    return this.#writes.truncate(normalizePath(path), size)
+  }
+  unlink(path: string): Promise<void> {
+    return this.#writes.unlink(normalizePath(path))
+  }
+  mkdir(path: string, mode: number): Promise<void> {
+    return this.#writes.mkdir(normalizePath(path), mode)
+  }
+  rmdir(path: string): Promise<void> {
+    return this.#writes.rmdir(normalizePath(path))
+  }
+  rename(from: string, to: string): Promise<void> {
+    return this.#writes.rename(normalizePath(from), normalizePath(to))
+  }
+  chmod(path: string, mode: number): Promise<void> {
+    return this.#writes.chmod(normalizePath(path), mode)
+  }
+  chown(path: string, uid: number, gid: number): Promise<void> {
+    return this.#writes.chown(normalizePath(path), uid, gid)
+  }
+  utimens(path: string, atimeMs: number, mtimeMs: number): Promise<void> {
+    return this.#writes.utimens(normalizePath(path), atimeMs, mtimeMs)
+  }
+
+  statfs(_path: string): Promise<StatFs> {
+    return this.#quota.statfs()
+  }
+
+  stats(): MegaFsStats {
+    const s = this.#metadata.stats()
+    const lookups = s.cacheHits + s.cacheMisses
+    return { ...s, hitRate: lookups === 0 ? 0 : s.cacheHits / lookups }
+  }
+
+  /** Drop cached metadata and content for path and below (all when omitted),
+   *  e.g. after `mountctl refresh`. */
+  invalidate(path?: string): void {
+    if (path === undefined) {
+      this.#metadata.invalidate()
+      this.#chunks.clear()
+      return
+    }
+    const p = normalizePath(path)
+    this.#metadata.invalidate(p)
+    this.#chunks.dropPath(p)
+  }
+
+  /** Set by the daemon's health check. While false, anything that needs the
+   *  bridge fails at once with EHOSTDOWN and cached metadata is served at
+   *  any age. */
+  setBridgeAvailable(available: boolean): void {
+    if (available !== this.#gate.available) {
+      this.#logger.info({ available }, available ? 'bridge is back' : 'bridge is down: serving cached metadata only')
+    }
+    this.#gate.setAvailable(available)
+  }
+
+  async close(): Promise<void> {
+    await this.#writes.close()
+    this.#chunks.clear()
+  }
+
+  async #lookup(p: string): Promise<RemoteEntry> {
+    const entry = await this.#metadata.lookup(p)
+    if (!entry) throw new FsError('ENOENT', `${p}: no such file or folder`)
+    return entry
+  }
+
+  #attrOf(p: string, entry: RemoteEntry): Attr {
+    const newest = entry.isDir ? (this.#metadata.peekListing(p)?.newestChildMs ?? null) : null
+    return entryAttr(entry, newest, this.#attrCtx)
+  }
+}
