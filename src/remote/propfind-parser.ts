@@ -23,7 +23,7 @@ export interface DavResource {
 
 export interface ParsedMultistatus {
   resources: DavResource[]
-  /** Responses left out: no usable href, a name holding '/', or no props. */
+  /** Responses left out: no href, a non-2xx status, or a name holding '/'. */
   dropped: number
 }
 
@@ -115,9 +115,7 @@ function resourceOf(response: { [key: string]: XmlNode | XmlNode[] | undefined }
   if (!href) return null
   const responseStatus = statusCode(response.status)
   if (responseStatus !== null && (responseStatus < 200 || responseStatus > 299)) return null
-  const props = collectProps(response)
-  if (props === null && responseStatus === null) return null
-  const p = props ?? {}
+  const p = collectProps(response) ?? {}
   const rawSegments = hrefPathname(href.trim(), listed).split('/').filter(s => s !== '')
   const segments = rawSegments.map(decodeSegment)
   if (segments.some(s => s.includes('/'))) return null
