@@ -177,9 +177,9 @@ t.test('tolerates missing props, empty propstat and odd prefixes', async t => {
 t.test('not a multistatus: bad-reply with a hint', async t => {
   const url = new URL('http://h/f')
   t.throws(() => parseMultistatus('<html><body>It works!</body></html>', url), new RemoteError('bad-reply', 'PROPFIND answer from h has no multistatus element: is the URL a WebDAV folder?'))
-  t.throws(() => parseMultistatus('', url), { kind: 'bad-reply' })
-  t.throws(() => parseMultistatus('<a><b></a>', url), { kind: 'bad-reply' })
-  t.throws(() => toListing({ resources: [], dropped: 0 }, ['f'], 'f', url), { kind: 'bad-reply' })
+  t.throws(() => parseMultistatus('', url), { name: 'RemoteError', kind: 'bad-reply' })
+  t.throws(() => parseMultistatus('<a><b></a>', url), { name: 'RemoteError', kind: 'bad-reply' })
+  t.throws(() => toListing({ resources: [], dropped: 0 }, ['f'], 'f', url), { name: 'RemoteError', kind: 'bad-reply' })
 })
 
 t.test('XML text unescaping leaves unknown entities alone', async t => {
