@@ -37,6 +37,8 @@ export class WritableFakeRemote implements Remote {
   private gate: Gate | null = null
   /** Puts that have started and are held at the gate. */
   heldPuts = 0
+  /** Puts finish even when aborted (an answer already on its way). */
+  ignoreAbort = false
 
   addFolder(path: string): this {
     this.ensureParents(path)
@@ -119,7 +121,7 @@ export class WritableFakeRemote implements Remote {
         this.heldPuts--
       }
     }
-    options?.signal?.throwIfAborted()
+    if (!this.ignoreAbort) options?.signal?.throwIfAborted()
     const parent = parentOf(path)
     if (!this.nodes.get(parent)?.isDir) throw new RemoteError('conflict', `${parent} is missing`, { status: 409 })
     this.nodes.set(path, { isDir: false, content })
