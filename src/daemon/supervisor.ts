@@ -153,6 +153,13 @@ export class MountSupervisor {
     return this.inflight
   }
 
+  /** Stops retries and health probes but leaves the mount in place: the first
+   *  step of the daemon's shutdown, before anything is unmounted. */
+  cancelTimers(): void {
+    this.epoch++
+    this.cancel()
+  }
+
   private cancel(): void {
     this.scheduler.clearTimeout(this.timer)
     this.timer = null

@@ -8,8 +8,8 @@ import { FakeBackend } from './fake-backend.js'
 
 const URL = 'http://127.0.0.1:4443/f1Y2lIrD/Photos'
 
-function setup(t: { testdir(f?: object): string }, overrides: Partial<Profile> = {}) {
-  const dir = t.testdir({})
+function setup(t: { testdir(): string }, overrides: Partial<Profile> = {}) {
+  const dir = t.testdir()
   const profile: Profile = { ...PROFILE_DEFAULTS, name: 'photos', url: URL, megaPath: null, mountpoint: path.join(dir, 'mnt'), requestTimeoutMs: 5_000, ...overrides }
   const backend = new FakeBackend()
   const scheduler = new ManualScheduler()

@@ -1,0 +1,215 @@
+// The daemon: profiles from the file, one MountSupervisor each, the control
+// socket, reload and an ordered, idempotent stop. Signals and process exit
+// belong to the entry point (src/bin/megamountd.ts), not here.
+import fs from 'node:fs/promises'
+import { loadConfig, type LoadedConfig, type RejectedProfile } from '../config/load.js'
+import type { DaemonSettings, Profile } from '../config/types.js'
+import { SETTINGS_DEFAULTS } from '../config/types.js'
+import { ControlError } from '../control/protocol.js'
+import type { ControlContext, ReloadSummary } from '../control/handlers/handler.js'
+import { ControlServer } from '../control/server.js'
+import type { Logger } from '../log.js'
+import type { MountBackend } from './backend.js'
+import type { MountStatus, StatusReport } from './mount-status.js'
+import type { Scheduler } from './scheduler.js'
+import { MountSupervisor } from './supervisor.js'
+
+export interface DaemonOptions {
+  configFile: string
+  socketPath: string
+  stateDir: string
+  backend: MountBackend
+  scheduler: Scheduler
+  logger: Logger
+  version: string
+  retryInitialMs?: number
+  retryMaxMs?: number
+}
+
+export class Daemon implements ControlContext {
+  private readonly logger: Logger
+  private readonly supervisors = new Map<string, MountSupervisor>()
+  private rejected: RejectedProfile[] = []
+  private settings: DaemonSettings = { ...SETTINGS_DEFAULTS }
+  private server: ControlServer | null = null
+  private reloading: Promise<unknown> = Promise.resolve()
+  private stopping: Promise<void> | null = null
+  private readonly startedAt: string
+
+  constructor(private readonly opts: DaemonOptions) {
+    this.logger = opts.logger.child({ component: 'daemon' })
+    this.startedAt = new Date(opts.scheduler.now()).toISOString()
+  }
+
+  /** Reads the file (a file that is not valid JSON throws ConfigError), takes
+   *  the control socket (refused when another daemon has it), then starts
+   *  every autostart profile without waiting for the bridges. */
+  async start(): Promise<void> {
+    const config = await this.load()
+    await fs.mkdir(this.opts.stateDir, { recursive: true, mode: 0o700 })
+    this.server = new ControlServer(this.opts.socketPath, this, this.opts.logger)
+    await this.server.listen()
+    this.apply(config)
+  }
+
+  /** Resolves when every supervisor's step in flight has ended (for tests and the demo). */
+  async idle(): Promise<void> {
+    await this.reloading.catch(() => {})
+    await Promise.all([...this.supervisors.values()].map(s => s.idle()))
+  }
+
+  status(): StatusReport {
+    const mounts: MountStatus[] = [...this.supervisors.values()].map(s => s.status())
+    for (const r of this.rejected) mounts.push(rejectedStatus(r, this.startedAt))
+    return {
+      daemon: { pid: process.pid, configFile: this.opts.configFile, startedAt: this.startedAt, version: this.opts.version },
+      mounts,
+    }
+  }
+
+  async mount(name: string): Promise<MountStatus> {
+    const sup = this.find(name)
+    await sup.start()
+    return sup.status()
+  }
+
+  async unmount(name: string): Promise<MountStatus> {
+    const sup = this.find(name)
+    await sup.stop('mountctl unmount')
+    return sup.status()
+  }
+
+  refresh(name: string, path?: string): MountStatus {
+    const sup = this.find(name)
+    if (sup.state !== 'mounted' && sup.state !== 'degraded') {
+      throw new ControlError(`"${name}" is ${sup.state}, not mounted: there is no cache to refresh`, `mount it first: mountctl mount ${name}`)
+    }
+    sup.refresh(path)
+    this.logger.info({ mount: name, path: path ?? '/' }, 'cache refreshed')
+    return sup.status()
+  }
+
+  /** Re-reads the file: added profiles start, removed ones stop, changed ones
+   *  restart, the rest are untouched. A file that cannot be read changes nothing. */
+  reload(): Promise<ReloadSummary> {
+    const run = this.reloading.catch(() => {}).then(() => this.reloadNow())
+    this.reloading = run
+    return run
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= this.stopNow()
+    return this.stopping
+  }
+
+  private async reloadNow(): Promise<ReloadSummary> {
+    if (this.stopping) throw new ControlError('the daemon is stopping')
+    let config: LoadedConfig
+    try {
+      config = await this.load()
+    } catch (err) {
+      this.logger.error({ err: (err as Error).message, hint: (err as { hint?: string }).hint }, 'reload refused: the file is broken, nothing was changed')
+      throw err
+    }
+    const summary: ReloadSummary = { added: [], removed: [], changed: [], unchanged: [], failed: config.rejected.map(r => r.name ?? `mounts[${r.index}]`) }
+    const next = new Map(config.mounts.map(p => [p.name, p]))
+    const stops: Promise<void>[] = []
+    for (const [name, sup] of this.supervisors) {
+      const profile = next.get(name)
+      if (!profile) {
+        summary.removed.push(name)
+        this.supervisors.delete(name)
+        stops.push(sup.stop('removed from the file'))
+      } else if (JSON.stringify(profile) !== JSON.stringify(sup.profile)) {
+        summary.changed.push(name)
+        this.supervisors.delete(name)
+        stops.push(sup.stop('changed in the file'))
+      } else {
+        summary.unchanged.push(name)
+        next.delete(name)
+      }
+    }
+    await Promise.all(stops)
+    for (const name of next.keys()) if (!summary.changed.includes(name)) summary.added.push(name)
+    this.apply({ ...config, mounts: [...next.values()] }, true)
+    this.logger.info(summary, 'reloaded')
+    return summary
+  }
+
+  private async load(): Promise<LoadedConfig> {
+    const own = new Set([...this.supervisors.values()].map(s => s.profile.mountpoint))
+    const config = await loadConfig(this.opts.configFile, { ownMountpoints: own })
+    if (config.missing) {
+      this.logger.warn({ file: this.opts.configFile }, 'no profile file yet: running with no mounts; create it (see mounts.example.json) and run mountctl reload')
+    }
+    for (const r of config.rejected) this.logger.error({ error: r.error.message, hint: r.error.hint }, 'profile rejected')
+    return config
+  }
+
+  /** Starts supervisors for `config.mounts` (all new), replaces the rejected list. */
+  private apply(config: LoadedConfig, keepExisting = false): void {
+    this.settings = config.settings
+    this.rejected = config.rejected
+    if (!keepExisting) this.supervisors.clear()
+    for (const profile of config.mounts) {
+      const sup = this.createSupervisor(profile)
+      this.supervisors.set(profile.name, sup)
+      if (profile.autostart) void sup.start()
+    }
+  }
+
+  private createSupervisor(profile: Profile): MountSupervisor {
+    return new MountSupervisor({
+      profile,
+      backend: this.opts.backend,
+      scheduler: this.opts.scheduler,
+      logger: this.opts.logger,
+      stateDir: this.opts.stateDir,
+      healthIntervalMs: () => this.settings.healthIntervalSeconds * 1000,
+      retryInitialMs: this.opts.retryInitialMs,
+      retryMaxMs: this.opts.retryMaxMs,
+    })
+  }
+
+  private find(name: string): MountSupervisor {
+    const sup = this.supervisors.get(name)
+    if (sup) return sup
+    const rejected = this.rejected.find(r => r.name === name)
+    if (rejected) throw new ControlError(rejected.error.message, rejected.error.hint)
+    const known = [...this.supervisors.keys()]
+    throw new ControlError(
+      `no profile named "${name}"${known.length ? ` (known: ${known.join(', ')})` : ''}`,
+      `add it to ${this.opts.configFile} and run: mountctl reload`,
+    )
+  }
+
+  private async stopNow(): Promise<void> {
+    this.logger.info('stopping')
+    await this.server?.close()
+    this.logger.info('control socket closed')
+    await this.reloading.catch(() => {})
+    const sups = [...this.supervisors.values()]
+    for (const s of sups) s.cancelTimers()
+    this.logger.info('health checks and retries stopped')
+    await Promise.all(sups.map(s => s.stop('daemon stopping')))
+    this.logger.info({ count: sups.length }, 'mounts unmounted, caches closed')
+    this.logger.info('stopped')
+  }
+}
+
+function rejectedStatus(r: RejectedProfile, since: string): MountStatus {
+  return {
+    name: r.name ?? `mounts[${r.index}]`,
+    mountpoint: r.mountpoint,
+    url: r.url,
+    megaPath: null,
+    state: 'failed',
+    wanted: true,
+    readOnly: false,
+    since,
+    bridge: { reachable: null, latencyMs: null, checkedAt: null },
+    cache: { entries: 0, hitRate: 0 },
+    duplicateNames: 0,
+    lastError: r.error,
+  }
+}
