@@ -69,7 +69,7 @@ export function sendRequest(options: HttpRequestOptions): Promise<HttpResponse> 
     // unhandled 'error' event.
     req.on('error', fail)
     req.on('finish', () => {
-      if (response) return
+      if (response || options.answerTimeoutMs === undefined) return
       phase = 'answer'
       req.setTimeout(answerTimeoutMs)
     })
@@ -133,21 +133,21 @@ export function readBody(response: HttpResponse, limitBytes = Infinity): Promise
       length += chunk.length
     }
     res.on('data', onData)
+    // The error is reported at 'close' (always last), preferring our timeout
+    // over the generic socket error it causes.
+    let failure: unknown
     res.on('error', err => {
-      if (done) return
-      done = true
-      reject(err)
+      if (failure === undefined || err instanceof RequestTimeoutError) failure = err
     })
     res.on('end', () => {
       if (done) return
       done = true
       resolve({ data: Buffer.concat(chunks, length), truncated: false })
     })
-    // 'aborted' without 'error': the server closed in the middle of the body.
-    res.on('aborted', () => {
+    res.on('close', () => {
       if (done) return
       done = true
-      reject(Object.assign(new Error('socket hang up while reading the answer'), { code: 'ECONNRESET' }))
+      reject(failure ?? Object.assign(new Error('socket hang up while reading the answer'), { code: 'ECONNRESET' }))
     })
   })
 }
