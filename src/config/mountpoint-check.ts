@@ -68,7 +68,7 @@ export async function checkMountpoint(
   }
   const mounted = options.mountTable.filter(m => m.mountpoint === mountpoint).at(-1)
   if (mounted) {
-    if (mounted.source.startsWith('megamount')) return null
+    if (mounted.source.startsWith('megamount') || mounted.fsType === 'fuse.megamount') return null
     return {
       problem: `"${mountpoint}" is already the mountpoint of ${mounted.fsType} (${mounted.source})`,
       hint: `unmount it first (fusermount -u "${mountpoint}" or umount) or choose another folder`,

@@ -52,6 +52,11 @@ export class Daemon implements ControlContext {
     this.apply(config)
   }
 
+  /** Settings of the file as last loaded. */
+  get currentSettings(): DaemonSettings {
+    return this.settings
+  }
+
   /** Resolves when every supervisor's step in flight has ended (for tests and the demo). */
   async idle(): Promise<void> {
     await this.reloading.catch(() => {})

@@ -191,6 +191,8 @@ export class MountSupervisor {
     const probe = await this.probe()
     if (epoch !== this.epoch) return
     if (!probe.ok) {
+      await this.followRename(probe.error)
+      if (epoch !== this.epoch) return
       this.setState('waiting', explainBridgeError(probe.error, this.url, this.profile.requestTimeoutMs))
       this.scheduleRetry(epoch)
       return
@@ -235,11 +237,27 @@ export class MountSupervisor {
   private async healthCheck(epoch: number): Promise<void> {
     if (epoch !== this.epoch || !this.fs) return
     const probe = await this.probe()
+    if (!probe.ok) await this.followRename(probe.error)
     if (epoch !== this.epoch || !this.fs) return
     this.fs.setBridgeAvailable(probe.ok)
     if (probe.ok) this.setState('mounted', null)
     else this.setState('degraded', explainBridgeError(probe.error, this.url, this.profile.requestTimeoutMs))
     this.schedule(this.opts.healthIntervalMs(), epoch, e => this.healthCheck(e))
+  }
+
+  /** A renamed folder changes its bridge URL: a megaPath profile asks MEGAcmd
+   *  for the new one, and the next probe uses it. */
+  private async followRename(error: unknown): Promise<void> {
+    if (!this.profile.megaPath || !(error instanceof RemoteError) || error.kind !== 'root-missing') return
+    try {
+      const url = await this.backend.resolveUrl(this.profile, this.logger)
+      if (url === this.url) return
+      this.logger.info({ from: this.url, to: url }, 'served folder has a new URL')
+      this.url = url
+      ;(this.remote as Remote & { setUrl?(url: string): void }).setUrl?.(url)
+    } catch (err) {
+      this.logger.debug({ err }, 'resolving the megaPath again failed')
+    }
   }
 
   /** stat('/') of the served folder, bounded by requestTimeoutMs on our own
@@ -290,7 +308,7 @@ export class MountSupervisor {
       this.stateValue = state
       this.sinceMs = this.scheduler.now()
     }
-    const level = state === 'mounted' || state === 'unmounted' ? 'info' : 'warn'
+    const level = error ? 'warn' : 'info'
     this.logger[level]({ from, to: state, error: error?.message, hint: error?.hint }, `state ${state}`)
   }
 }

@@ -1,0 +1,59 @@
+// Starting the daemon from a command line: everything megamountd does except
+// owning the process (signals and exit stay in src/bin/megamountd.ts).
+import { ConfigError } from '../config/config-error.js'
+import type { Env } from '../config/paths.js'
+import { ControlError } from '../control/protocol.js'
+import { createLogger, type Logger } from '../log.js'
+import { Daemon } from './daemon.js'
+import { DAEMON_USAGE, UsageError, parseDaemonArgs } from './daemon-args.js'
+import { createRealBackend } from './real-backend.js'
+import { createSystemScheduler } from './scheduler.js'
+import { packageVersion } from './version.js'
+import type { MountBackend } from './backend.js'
+import type { DaemonSettings } from '../config/types.js'
+
+export type StartResult =
+  | { kind: 'running'; daemon: Daemon; logger: Logger }
+  | { kind: 'exit'; code: number; stdout?: string; stderr?: string }
+
+export async function startDaemon(
+  argv: string[],
+  env: Env,
+  makeBackend: (settings: () => DaemonSettings) => MountBackend = createRealBackend,
+): Promise<StartResult> {
+  let args
+  try {
+    args = parseDaemonArgs(argv, env)
+  } catch (err) {
+    if (err instanceof UsageError) return { kind: 'exit', code: 2, stderr: `megamountd: ${err.message}\n` }
+    throw err
+  }
+  if (args.help) return { kind: 'exit', code: 0, stdout: DAEMON_USAGE }
+  if (args.version) return { kind: 'exit', code: 0, stdout: `megamountd ${packageVersion()}\n` }
+  const logger = createLogger(args.logLevel)
+  logger.info({ config: args.configFile, socket: args.socketPath, stateDir: args.stateDir, version: packageVersion() }, 'megamountd starting')
+  let daemon: Daemon | null = null
+  const backend = makeBackend(() => daemon!.currentSettings)
+  daemon = new Daemon({
+    configFile: args.configFile,
+    socketPath: args.socketPath,
+    stateDir: args.stateDir,
+    backend,
+    scheduler: createSystemScheduler(),
+    logger,
+    version: packageVersion(),
+  })
+  try {
+    await daemon.start()
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof ControlError) {
+      logger.fatal({ error: err.message, hint: err.hint }, 'cannot start')
+      await daemon.stop()
+      return { kind: 'exit', code: 1, stderr: `megamountd: ${err.message}\n  ${err.hint}\n` }
+    }
+    logger.fatal({ err }, 'cannot start')
+    await daemon.stop()
+    return { kind: 'exit', code: 1, stderr: `megamountd: ${(err as Error).message}\n` }
+  }
+  return { kind: 'running', daemon, logger }
+}
