@@ -1,0 +1,51 @@
+// Resident memory of the mount processes, sampled from /proc/<pid>/status
+// through the whole bench. VmHWM is the kernel's own peak, so a spike
+// between two samples is not missed.
+import { readFileSync } from 'node:fs'
+
+export interface MemoryReading {
+  rssKiB: number
+  hwmKiB: number
+}
+
+export function readMemory(pid: number): MemoryReading | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+    const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN)
+    return { rssKiB: field('VmRSS'), hwmKiB: field('VmHWM') }
+  } catch {
+    return null
+  }
+}
+
+export class MemorySampler {
+  private readonly sources = new Map<string, () => number[]>()
+  readonly peakKiB = new Map<string, number>()
+  private timer: NodeJS.Timeout | null = null
+
+  track(id: string, pids: () => number[]): void {
+    this.sources.set(id, pids)
+  }
+
+  sample(): void {
+    for (const [id, pids] of this.sources) {
+      for (const pid of pids()) {
+        const reading = readMemory(pid)
+        if (!reading) continue
+        const peak = Math.max(reading.hwmKiB, reading.rssKiB)
+        if (peak > (this.peakKiB.get(id) ?? 0)) this.peakKiB.set(id, peak)
+      }
+    }
+  }
+
+  start(intervalMs = 250): void {
+    this.timer = setInterval(() => this.sample(), intervalMs)
+    this.timer.unref()
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer)
+    this.timer = null
+    this.sample()
+  }
+}

@@ -1,0 +1,222 @@
+// The mounts under test, side by side on one server: megamount (the daemon
+// with a profile), rclone mount with --vfs-cache-mode off and full, and the
+// FUSE ceiling (a trivial in-memory fuse-native filesystem). Each knows how
+// to make itself cold, so "cold" means cold for that tool.
+import { spawnSync, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { setTimeout as delay } from 'node:timers/promises'
+import { isMounted, registerMountpoint, startService, stopService, unmount } from './procs.js'
+import type { BenchServer } from './servers.js'
+
+export type MountId = 'megamount' | 'rclone-off' | 'rclone-full' | 'fuse-ceiling'
+
+export interface BenchMount {
+  id: MountId
+  mountpoint: string
+  /** How this mount is made cold before a cold run, for the report. */
+  coldMethod: string
+  /** Flags it runs with, for the report. */
+  flags: string[]
+  start(): Promise<void>
+  makeCold(): Promise<void>
+  stop(): Promise<void>
+  /** Processes whose memory is sampled. */
+  pids(): number[]
+  /** Writes through this mount land on the server (false: memory only). */
+  writesReachServer: boolean
+}
+
+function logTail(logFile: string): string {
+  if (!existsSync(logFile)) return '(no log)'
+  return readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n')
+}
+
+async function waitForMount(what: string, mountpoint: string, child: ChildProcess, logFile: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`${what} exited before mounting ${mountpoint}; its log ends:\n${logTail(logFile)}`)
+    }
+    if (isMounted(mountpoint)) return
+    await delay(50)
+  }
+  throw new Error(`${what} did not mount ${mountpoint} within ${timeoutMs / 1000} s; its log ends:\n${logTail(logFile)}`)
+}
+
+export class RcloneMount implements BenchMount {
+  readonly id: MountId
+  readonly mountpoint: string
+  readonly coldMethod = 'remount with an emptied cache folder'
+  readonly flags: string[]
+  readonly writesReachServer = true
+  private child: ChildProcess | null = null
+  private readonly cacheDir: string
+  private readonly logFile: string
+  private readonly args: string[]
+
+  constructor(server: BenchServer, cacheMode: 'off' | 'full', workDir: string) {
+    this.id = cacheMode === 'off' ? 'rclone-off' : 'rclone-full'
+    this.mountpoint = join(workDir, 'mnt', `${server.name}-${this.id}`)
+    this.cacheDir = join(workDir, 'cache', `${server.name}-${this.id}`)
+    this.logFile = join(workDir, `${server.name}-${this.id}.log`)
+    this.flags = ['--vfs-cache-mode', cacheMode, ...server.rcloneClientFlags]
+    this.args = [
+      'mount', ':webdav:', this.mountpoint,
+      '--webdav-url', server.url, '--webdav-vendor', 'other',
+      ...this.flags,
+      '--cache-dir', this.cacheDir,
+      '--config', join(workDir, 'rclone.conf'),
+    ]
+  }
+
+  async start(): Promise<void> {
+    mkdirSync(this.mountpoint, { recursive: true })
+    registerMountpoint(this.mountpoint)
+    this.child = startService('rclone', this.args, this.logFile)
+    await waitForMount(`rclone mount (${this.id})`, this.mountpoint, this.child, this.logFile)
+  }
+
+  async makeCold(): Promise<void> {
+    await this.stop()
+    rmSync(this.cacheDir, { recursive: true, force: true })
+    await this.start()
+  }
+
+  async stop(): Promise<void> {
+    if (this.child) await stopService(this.child)
+    this.child = null
+    unmount(this.mountpoint)
+  }
+
+  pids(): number[] {
+    return this.child?.pid ? [this.child.pid] : []
+  }
+}
+
+export interface MegamountPaths {
+  daemonMain: string
+  mountctlMain: string
+}
+
+export class MegamountMount implements BenchMount {
+  readonly id: MountId = 'megamount'
+  readonly mountpoint: string
+  coldMethod = 'mountctl refresh'
+  readonly flags: string[] = ['profile defaults']
+  readonly writesReachServer = true
+  readonly profileName = 'bench'
+  private child: ChildProcess | null = null
+  private readonly dir: string
+  private readonly socket: string
+  private readonly logFile: string
+  private refreshWorks: boolean | null = null
+
+  constructor(server: BenchServer, workDir: string, private readonly paths: MegamountPaths) {
+    this.mountpoint = join(workDir, 'mnt', `${server.name}-megamount`)
+    this.dir = join(workDir, `megamount-${server.name}`)
+    // Unix socket paths are limited to about 100 bytes: keep it short.
+    this.socket = join(workDir, `mm-${server.name}.sock`)
+    this.logFile = join(workDir, `${server.name}-megamount.log`)
+    mkdirSync(this.dir, { recursive: true })
+    const profile = { name: this.profileName, url: server.url, mountpoint: this.mountpoint, autostart: true }
+    writeFileSync(join(this.dir, 'mounts.json'), JSON.stringify({ mounts: [profile] }, null, 2))
+  }
+
+  mountctl(args: string[]): { status: number | null; stdout: string; stderr: string } {
+    const res = spawnSync(process.execPath, [this.paths.mountctlMain, '--socket', this.socket, ...args], { encoding: 'utf8', timeout: 60_000 })
+    return { status: res.status, stdout: res.stdout ?? '', stderr: res.stderr ?? '' }
+  }
+
+  /** The daemon's own view, from `mountctl status --json`. */
+  status(): { state?: string; [key: string]: unknown } | null {
+    const res = this.mountctl(['status', '--json'])
+    if (res.status !== 0) return null
+    try {
+      const parsed = JSON.parse(res.stdout) as { mounts?: Array<{ name: string; state?: string }> }
+      return parsed.mounts?.find((m) => m.name === this.profileName) ?? null
+    } catch {
+      return null
+    }
+  }
+
+  async start(): Promise<void> {
+    if (!existsSync(this.paths.daemonMain) || !existsSync(this.paths.mountctlMain)) {
+      throw new Error(`megamount is not built (${this.paths.daemonMain} missing): run npm run build`)
+    }
+    mkdirSync(this.mountpoint, { recursive: true })
+    registerMountpoint(this.mountpoint)
+    this.child = startService(process.execPath, [
+      this.paths.daemonMain,
+      '--config', join(this.dir, 'mounts.json'),
+      '--socket', this.socket,
+      '--state-dir', join(this.dir, 'state'),
+      '--log-level', 'warn',
+    ], this.logFile)
+    const deadline = Date.now() + 30_000
+    while (Date.now() < deadline) {
+      if (this.child.exitCode !== null || this.child.signalCode !== null) {
+        throw new Error(`megamountd exited before mounting; its log ends:\n${logTail(this.logFile)}`)
+      }
+      if (existsSync(this.socket) && this.status()?.state === 'mounted' && isMounted(this.mountpoint)) return
+      await delay(100)
+    }
+    throw new Error(`megamountd did not report '${this.profileName}' mounted within 30 s; its log ends:\n${logTail(this.logFile)}`)
+  }
+
+  async makeCold(): Promise<void> {
+    if (this.refreshWorks !== false) {
+      const res = this.mountctl(['refresh', this.profileName])
+      this.refreshWorks = res.status === 0
+      if (this.refreshWorks) return
+    }
+    // No refresh command (or it failed): a restart is cold for certain.
+    this.coldMethod = 'daemon restart (mountctl refresh unavailable)'
+    await this.stop()
+    await this.start()
+  }
+
+  async stop(): Promise<void> {
+    if (this.child) await stopService(this.child, 10_000)
+    this.child = null
+    unmount(this.mountpoint)
+  }
+
+  pids(): number[] {
+    return this.child?.pid ? [this.child.pid] : []
+  }
+}
+
+export class CeilingMount implements BenchMount {
+  readonly id: MountId = 'fuse-ceiling'
+  readonly mountpoint: string
+  readonly coldMethod = 'kernel caches dropped (data stays in its memory)'
+  readonly flags: string[] = ['in-memory fuse-native, kernel_cache, attr/entry timeout 60 s']
+  readonly writesReachServer = false
+  private child: ChildProcess | null = null
+  private readonly logFile: string
+
+  constructor(private readonly sourceDir: string, workDir: string, private readonly memfsMain: string) {
+    this.mountpoint = join(workDir, 'mnt', 'fuse-ceiling')
+    this.logFile = join(workDir, 'fuse-ceiling.log')
+  }
+
+  async start(): Promise<void> {
+    mkdirSync(this.mountpoint, { recursive: true })
+    registerMountpoint(this.mountpoint)
+    this.child = startService(process.execPath, [this.memfsMain, this.sourceDir, this.mountpoint], this.logFile)
+    await waitForMount('the FUSE ceiling filesystem', this.mountpoint, this.child, this.logFile, 120_000)
+  }
+
+  async makeCold(): Promise<void> {}
+
+  async stop(): Promise<void> {
+    if (this.child) await stopService(this.child)
+    this.child = null
+    unmount(this.mountpoint)
+  }
+
+  pids(): number[] {
+    return this.child?.pid ? [this.child.pid] : []
+  }
+}

@@ -1,0 +1,317 @@
+// `npm run bench`: megamount side by side with rclone mount (cache modes off
+// and full) on two servers, with the server-alone and FUSE floors, in one run.
+// See docs/performance.md for what each number means.
+import { spawnSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { PROFILE_DEFAULTS } from '../src/config/types.js'
+import { measureCell } from './cell.js'
+import { generateDataSet, generateHugeTree } from './dataset.js'
+import { readMemory, MemorySampler } from './memory.js'
+import { CeilingMount, MegamountMount, RcloneMount, type BenchMount } from './mounts.js'
+import { parseBenchArgs, USAGE, type BenchOptions, type ServerName } from './options.js'
+import { cleanupEverything, cleanupGracefully, dropKernelCaches, runTimed } from './procs.js'
+import { ratios, renderTables, type Cell, type ColumnId, type Results } from './report.js'
+import { startEmulator, startRcloneServer, stopServer, type BenchServer } from './servers.js'
+import { elapsedMs } from './stats.js'
+import { BenchFailure } from './verify.js'
+import { expectedHashes, WORKLOAD_LIST, type WorkloadContext } from './workloads.js'
+
+const benchDist = dirname(fileURLToPath(import.meta.url))
+const distDir = dirname(benchDist)
+const projectDir = dirname(distDir)
+
+const say = (line: string) => process.stderr.write(`${line}\n`)
+
+interface MemoryStep {
+  server: ServerName
+  entries: number
+  configuredCacheMaxEntries: number
+  mounts: Partial<Record<ColumnId, { crawlMs: number; rssAfterKiB: number | null; error?: string }>>
+}
+
+function describeCell(cell: Cell): string {
+  if (cell.status !== 'ok') return `${cell.status}${cell.error ? `: ${cell.error}` : ''}`
+  const times = cell.runs.map((r) => (r.onServerMs !== undefined ? `${(r.ms / 1000).toFixed(2)}/${(r.onServerMs / 1000).toFixed(2)}` : (r.ms / 1000).toFixed(3)))
+  return `${times.join(' ')} s (warm-up ${((cell.warmupMs ?? 0) / 1000).toFixed(2)} s)`
+}
+
+function machine(): Record<string, unknown> {
+  const rclone = spawnSync('rclone', ['version'], { encoding: 'utf8' }).stdout?.split('\n')[0] ?? 'unknown'
+  return {
+    cpu: os.cpus()[0]?.model,
+    cpus: os.cpus().length,
+    memoryGiB: Math.round(os.totalmem() / 1024 ** 3),
+    kernel: os.release(),
+    node: process.version,
+    rclone,
+  }
+}
+
+async function startMounts(server: BenchServer, workDir: string): Promise<{ mounts: BenchMount[]; failed: Map<BenchMount, string> }> {
+  const mounts: BenchMount[] = [
+    new MegamountMount(server, workDir, {
+      daemonMain: join(distDir, 'src', 'bin', 'megamountd.js'),
+      mountctlMain: join(distDir, 'src', 'bin', 'mountctl.js'),
+    }),
+    new RcloneMount(server, 'off', workDir),
+    new RcloneMount(server, 'full', workDir),
+  ]
+  const failed = new Map<BenchMount, string>()
+  for (const mount of mounts) {
+    try {
+      await mount.start()
+      say(`[${server.name}] ${mount.id} mounted at ${mount.mountpoint}`)
+    } catch (err) {
+      failed.set(mount, err instanceof Error ? err.message : String(err))
+      say(`[${server.name}] ${mount.id} could not be mounted: ${failed.get(mount)}`)
+    }
+  }
+  return { mounts, failed }
+}
+
+async function memoryStep(ctx: WorkloadContext, mounts: BenchMount[], failed: Map<BenchMount, string>, entries: number, sampler: MemorySampler): Promise<MemoryStep> {
+  const step: MemoryStep = { server: ctx.server.name, entries, configuredCacheMaxEntries: PROFILE_DEFAULTS.cacheMaxEntries, mounts: {} }
+  for (const mount of mounts) {
+    if (failed.has(mount)) continue
+    try {
+      sampler.sample()
+      await mount.makeCold()
+      dropKernelCaches()
+      const run = await runTimed('find', [join(mount.mountpoint, 'huge')], { output: 'capture', timeoutMs: 900_000 })
+      const lines = (run.stdout ?? '').split('\n').filter(Boolean).length
+      if (run.code !== 0) throw new Error(`find exited with ${run.code}: ${run.stderr.slice(0, 300)}`)
+      if (lines !== entries + 1) throw new BenchFailure(`find of the ${entries}-entry tree on ${mount.id} printed ${lines} lines, expected ${entries + 1}`)
+      sampler.sample()
+      const pid = mount.pids()[0]
+      step.mounts[mount.id] = { crawlMs: run.ms, rssAfterKiB: pid ? (readMemory(pid)?.rssKiB ?? null) : null }
+      say(`[${ctx.server.name}] memory: ${mount.id} crawled ${entries} entries in ${(run.ms / 1000).toFixed(1)} s, RSS after ${step.mounts[mount.id]?.rssAfterKiB} KiB`)
+    } catch (err) {
+      if (err instanceof BenchFailure) throw err
+      step.mounts[mount.id] = { crawlMs: NaN, rssAfterKiB: null, error: err instanceof Error ? err.message : String(err) }
+    }
+  }
+  return step
+}
+
+async function benchServer(
+  server: BenchServer,
+  options: BenchOptions,
+  ctxBase: Omit<WorkloadContext, 'server'>,
+  workDir: string,
+  ceiling: CeilingMount | null,
+  ceilingCells: Map<string, Cell>,
+  sampler: MemorySampler,
+  hugeEntries: number | null,
+): Promise<{ cells: Results[ServerName]; memory: MemoryStep | null }> {
+  const ctx: WorkloadContext = { ...ctxBase, server }
+  const { mounts, failed } = await startMounts(server, workDir)
+  for (const mount of mounts) sampler.track(`${server.name}/${mount.id}`, () => mount.pids())
+  const cells: NonNullable<Results[ServerName]> = {}
+  for (const workload of WORKLOAD_LIST) {
+    if (!options.only.includes(workload.name)) continue
+    const row: Partial<Record<ColumnId, Cell>> = {}
+    cells[workload.name] = row
+    const columns: BenchMount[] = ceiling ? [...mounts, ceiling] : mounts
+    for (const mount of columns) {
+      if (mount === ceiling && ceilingCells.has(workload.name)) {
+        row[mount.id] = ceilingCells.get(workload.name)
+        continue
+      }
+      const why = failed.get(mount)
+      if (why !== undefined) {
+        row[mount.id] = { status: 'error', runs: [], error: `not mounted: ${why.split('\n')[0]}` }
+        continue
+      }
+      const cell = await measureCell({
+        cold: workload.cold,
+        makeCold: async () => {
+          sampler.sample()
+          await mount.makeCold()
+        },
+        warmup: () => workload.warmup(ctx, mount),
+        run: () => workload.run(ctx, mount),
+        maxRepeats: options.maxRepeats,
+        budgetMs: options.cellBudgetMs,
+      })
+      row[mount.id] = cell
+      if (mount === ceiling) ceilingCells.set(workload.name, cell)
+      say(`[${server.name}] ${workload.name} ${mount.id}: ${describeCell(cell)}`)
+      if (cell.status === 'error') {
+        // Give the next workload a working mount if a restart can.
+        await mount.makeCold().catch((err: unknown) => failed.set(mount, err instanceof Error ? err.message : String(err)))
+      }
+    }
+    if (workload.floor) {
+      for (const [id, parallel] of [['server-serial', 1], ['server-parallel-8', 8]] as const) {
+        const floor = workload.floor
+        const cell = await measureCell({
+          cold: workload.cold,
+          makeCold: async () => {},
+          warmup: () => floor(ctx, parallel),
+          run: () => floor(ctx, parallel),
+          maxRepeats: options.maxRepeats,
+          budgetMs: options.cellBudgetMs,
+        })
+        row[id] = cell
+        say(`[${server.name}] ${workload.name} ${id}: ${describeCell(cell)}`)
+      }
+    }
+  }
+  let memory: MemoryStep | null = null
+  if (hugeEntries !== null) memory = await memoryStep(ctx, mounts, failed, hugeEntries, sampler)
+  sampler.sample()
+  for (const mount of mounts) await mount.stop()
+  return { cells, memory }
+}
+
+async function main(): Promise<number> {
+  let options: BenchOptions
+  try {
+    options = parseBenchArgs(process.argv.slice(2))
+  } catch (err) {
+    say(`bench: ${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`)
+    return 2
+  }
+  if (options.help) {
+    say(USAGE)
+    return 0
+  }
+  if (process.platform !== 'linux') {
+    say('bench: the benchmark needs Linux (/proc, fusermount, drop_caches)')
+    return 2
+  }
+  const started = new Date()
+  const startNs = process.hrtime.bigint()
+  const workDir = mkdtempSync(join(os.tmpdir(), 'mmbench-'))
+  let interrupted = false
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) {
+      cleanupEverything()
+      process.exit(130)
+    }
+    interrupted = true
+    say(`bench: ${signal}: unmounting and stopping everything (again to force)`)
+    void cleanupGracefully().finally(() => {
+      if (!options.keepTemp) rmSync(workDir, { recursive: true, force: true })
+      process.exit(130)
+    })
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  process.on('exit', () => cleanupEverything())
+
+  try {
+    const canDrop = dropKernelCaches()
+    if (!canDrop) say('bench: cannot write /proc/sys/vm/drop_caches (not root?): cold runs will only be cold for each tool')
+    say(`bench: generating the data set in ${workDir} (seed ${options.seed}${options.quick ? ', quick' : ''})`)
+    const genStart = process.hrtime.bigint()
+    const data = generateDataSet(workDir, options.sizes, options.seed)
+    mkdirSync(join(data.root, 'writes'), { recursive: true })
+    // The memory step's tree is made up front, so every server sees it from
+    // its start (rclone serve caches folder listings for minutes).
+    const hugeEntries = options.only.includes('memory-huge')
+      ? generateHugeTree(data.root, options.sizes.hugeFolders, options.sizes.hugeFilesPerFolder, options.seed)
+      : null
+    const expected = expectedHashes(data, options)
+    say(`bench: data set ready in ${(elapsedMs(genStart) / 1000).toFixed(1)} s`)
+
+    const sampler = new MemorySampler()
+    sampler.start()
+    const readWorkloads = options.only.filter((w) => w !== 'memory-huge')
+    let ceiling: CeilingMount | null = null
+    if (readWorkloads.length > 0) {
+      ceiling = new CeilingMount(data.root, workDir, join(benchDist, 'memfs.js'))
+      await ceiling.start()
+      say(`bench: FUSE ceiling mounted at ${ceiling.mountpoint}`)
+    }
+    const ceilingCells = new Map<string, Cell>()
+    const results: Results = {}
+    const descriptions: Partial<Record<ServerName, string>> = {}
+    const memory: MemoryStep[] = []
+    const serverErrors: Partial<Record<ServerName, string>> = {}
+    let counter = 0
+    const ctxBase = {
+      data,
+      options,
+      benchDist,
+      ...expected,
+      uniqueName: (prefix: string) => `${prefix}-${++counter}`,
+    }
+    for (const [index, name] of options.servers.entries()) {
+      let server: BenchServer
+      try {
+        server =
+          name === 'rclone'
+            ? await startRcloneServer(data.root, workDir)
+            : await startEmulator(dirname(data.root), workDir, {
+                latencyMs: options.emulatorLatencyMs,
+                bandwidthMbps: options.emulatorBandwidthMbps,
+                emulatorMain: join(distDir, 'src', 'emulator', 'main.js'),
+              })
+      } catch (err) {
+        serverErrors[name] = err instanceof Error ? err.message : String(err)
+        say(`bench: server ${name} did not start: ${serverErrors[name]}`)
+        continue
+      }
+      descriptions[name] = server.description
+      say(`bench: ${server.description} at ${server.url}`)
+      try {
+        const outcome = await benchServer(server, options, ctxBase, workDir, ceiling, ceilingCells, sampler, index === 0 || memory.length === 0 ? hugeEntries : null)
+        results[name] = outcome.cells
+        if (outcome.memory) memory.push(outcome.memory)
+      } finally {
+        await stopServer(server)
+        rmSync(join(data.root, 'writes'), { recursive: true, force: true })
+        mkdirSync(join(data.root, 'writes'), { recursive: true })
+      }
+    }
+    if (ceiling) await ceiling.stop()
+    sampler.stop()
+
+    const tables = renderTables(results, options.sizes, descriptions)
+    const peaks = Object.fromEntries(sampler.peakKiB)
+    const lines: string[] = ['', tables, '']
+    lines.push('Peak resident memory during the bench (VmHWM, MiB): ' + Object.entries(peaks).map(([id, kib]) => `${id} ${(kib / 1024).toFixed(0)}`).join(', '))
+    for (const step of memory) {
+      lines.push(`Resident memory after a cold crawl of ${step.entries.toLocaleString('en-US')} entries on ${step.server} (megamount cacheMaxEntries ${step.configuredCacheMaxEntries.toLocaleString('en-US')}): ` +
+        Object.entries(step.mounts).map(([id, m]) => (m?.error ? `${id} error (${m.error})` : `${id} ${m?.rssAfterKiB === null || m?.rssAfterKiB === undefined ? '?' : (m.rssAfterKiB / 1024).toFixed(0)} MiB, crawl ${((m?.crawlMs ?? 0) / 1000).toFixed(1)} s`)).join('; '))
+    }
+    for (const [name, why] of Object.entries(serverErrors)) lines.push(`Server ${name} was not measured: ${why}`)
+    const durationS = elapsedMs(startNs) / 1000
+    lines.push(`Total time ${(durationS / 60).toFixed(1)} min.`)
+    process.stdout.write(`${lines.join('\n')}\n`)
+
+    const resultsDir = join(projectDir, 'bench', 'results')
+    mkdirSync(resultsDir, { recursive: true })
+    const file = join(resultsDir, `${started.toISOString().replace(/[:.]/g, '-')}.json`)
+    writeFileSync(file, JSON.stringify({
+      startedAt: started.toISOString(),
+      durationS,
+      machine: machine(),
+      options: { ...options, only: options.only, dropCaches: canDrop },
+      servers: descriptions,
+      serverErrors,
+      results,
+      ratios: ratios(results, options.sizes),
+      peakMemoryKiB: peaks,
+      memoryAfterHugeCrawl: memory,
+    }, null, 2))
+    say(`bench: raw numbers in ${file}`)
+    const anyError = Object.values(results).some((byWorkload) =>
+      Object.values(byWorkload ?? {}).some((row) => Object.values(row ?? {}).some((cell) => cell?.status === 'error')))
+    return anyError || Object.keys(serverErrors).length > 0 ? 1 : 0
+  } catch (err) {
+    if (err instanceof BenchFailure) say(`\nbench: FAILED, WRONG DATA: ${err.message}\n`)
+    else say(`bench: failed: ${err instanceof Error ? err.stack : String(err)}`)
+    return 1
+  } finally {
+    await cleanupGracefully()
+    if (!options.keepTemp) rmSync(workDir, { recursive: true, force: true })
+    else say(`bench: kept ${workDir}`)
+  }
+}
+
+process.exitCode = await main()
