@@ -19,7 +19,7 @@ export function parseJsonWithPosition(text: string): { value: unknown } | { erro
   } catch (err) {
     const message = (err as Error).message
     const lc = /\(line (\d+) column (\d+)\)/.exec(message)
-    const reason = message.replace(/\s*\(line \d+ column \d+\)/, '').replace(/ in JSON at position \d+.*$/s, '')
+    const reason = message.replace(/\s*\(line \d+ column \d+\)/, '').replace(/ in JSON at position \d+.*$/s, '').replace(/, ".*" is not valid JSON$/s, '')
     if (lc) return { error: { line: Number(lc[1]), column: Number(lc[2]), reason } }
     const pos = /at position (\d+)/.exec(message)
     const where = lineAndColumn(text, pos ? Number(pos[1]) : text.length)

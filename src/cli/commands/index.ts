@@ -1,0 +1,9 @@
+// Every mountctl command, one line each, in the order --help lists them.
+import type { CliCommand } from '../command.js'
+import { mountCommand } from './mount.js'
+import { refreshCommand } from './refresh.js'
+import { reloadCommand } from './reload.js'
+import { statusCommand } from './status.js'
+import { unmountCommand } from './unmount.js'
+
+export const CLI_COMMANDS: readonly CliCommand[] = [statusCommand, mountCommand, unmountCommand, reloadCommand, refreshCommand]

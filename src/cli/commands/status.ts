@@ -1,0 +1,32 @@
+import { allWantedMounted, type StatusReport } from '../../daemon/mount-status.js'
+import { EXIT_FAILED, EXIT_OK, type CliCommand } from '../command.js'
+import { formatStatusTable, statusJson } from '../format-status.js'
+
+export const statusCommand: CliCommand = {
+  name: 'status',
+  summary: 'show every mount: state, bridge, cache, last error and what to do',
+  usage: `Usage: mountctl status [NAME] [--json]
+
+Shows each profile's state (mounted, degraded, waiting, unmounted, failed),
+whether its bridge answers and how fast, the metadata cache, names hidden as
+duplicates, and the last error with what to do about it.
+
+  --json   machine-readable output (see docs/status.md)
+
+Exit status: 0 when every profile that should be mounted is mounted,
+1 otherwise, 3 when megamountd is not running.`,
+  options: { json: { type: 'boolean' } },
+  positionals: { min: 0, max: 1 },
+  async run(ctx) {
+    const name = ctx.positionals[0]
+    const report = (await ctx.request('status', name ? { name } : {})) as StatusReport
+    if (ctx.values.json) {
+      ctx.io.stdout(statusJson(report.mounts))
+    } else if (report.mounts.length === 0) {
+      ctx.io.stdout(`No profiles in ${report.daemon.configFile}.\nAdd one (see mounts.example.json and docs/configuration.md), then run: mountctl reload\n`)
+    } else {
+      ctx.io.stdout(formatStatusTable(report.mounts, ctx.io.env.HOME))
+    }
+    return allWantedMounted(report.mounts) ? EXIT_OK : EXIT_FAILED
+  },
+}

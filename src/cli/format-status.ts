@@ -1,0 +1,67 @@
+// The status table a person reads at a glance, and the JSON scripts read.
+import type { MountStatus } from '../daemon/mount-status.js'
+
+function tilde(p: string | null, home: string | undefined): string {
+  if (!p) return '-'
+  if (home && (p === home || p.startsWith(home + '/'))) return '~' + p.slice(home.length)
+  return p
+}
+
+function bridgeCell(m: MountStatus): string {
+  if (m.bridge.reachable === null) return m.state === 'unmounted' || m.state === 'failed' ? '-' : 'checking'
+  return m.bridge.reachable ? `reachable ${m.bridge.latencyMs ?? '?'} ms` : 'unreachable'
+}
+
+function cacheCell(m: MountStatus): string {
+  if (m.state !== 'mounted' && m.state !== 'degraded' && m.cache.entries === 0) return '-'
+  return `${m.cache.entries} entries, ${Math.round(m.cache.hitRate * 100)}% hits`
+}
+
+function stateCell(m: MountStatus): string {
+  return m.wanted || m.state !== 'unmounted' ? m.state : 'unmounted (not autostart)'
+}
+
+export function formatStatusTable(mounts: MountStatus[], home?: string): string {
+  const header = ['NAME', 'MOUNTPOINT', 'STATE', 'BRIDGE', 'CACHE', 'DUPLICATES']
+  const rows = mounts.map(m => [m.name, tilde(m.mountpoint, home), stateCell(m), bridgeCell(m), cacheCell(m), m.duplicateNames > 0 ? `${m.duplicateNames} hidden` : '-'])
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => r[i]!.length)))
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()
+  const out = [line(header)]
+  mounts.forEach((m, i) => {
+    out.push(line(rows[i]!))
+    if (m.lastError) {
+      out.push(`    error: ${m.lastError.message}`)
+      out.push(`    fix:   ${m.lastError.hint}`)
+    }
+  })
+  return out.join('\n') + '\n'
+}
+
+/** The JSON of `mountctl status --json`: the daemon's fields, in a stable order. */
+export function statusJson(mounts: MountStatus[]): string {
+  return (
+    JSON.stringify(
+      {
+        mounts: mounts.map(m => ({
+          name: m.name,
+          mountpoint: m.mountpoint,
+          url: m.url,
+          megaPath: m.megaPath,
+          state: m.state,
+          wanted: m.wanted,
+          readOnly: m.readOnly,
+          since: m.since,
+          bridge: m.bridge,
+          cache: m.cache,
+          duplicateNames: m.duplicateNames,
+          lastError: m.lastError,
+          ...Object.fromEntries(Object.entries(m).filter(([k]) => !KNOWN.has(k))),
+        })),
+      },
+      null,
+      2,
+    ) + '\n'
+  )
+}
+
+const KNOWN = new Set(['name', 'mountpoint', 'url', 'megaPath', 'state', 'wanted', 'readOnly', 'since', 'bridge', 'cache', 'duplicateNames', 'lastError'])
