@@ -1,0 +1,9 @@
+#!/usr/bin/env node
+// `npm run demo`: mounts a sample MEGA folder with no MEGA account needed.
+// The built-in bridge emulator serves a sample account; megamountd runs as a
+// child process (the mount is served there, never in the process that
+// reads it) and this process waits until Ctrl-C, then unmounts cleanly.
+process.env.UV_THREADPOOL_SIZE ??= '32'
+
+const { runDemo } = await import('../daemon/demo.js')
+process.exit(await runDemo(process.env))
