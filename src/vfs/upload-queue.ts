@@ -469,9 +469,11 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     const durationMs = this.clock.now() - startedMs
     if (file.generation === generation && file.path === path && item.writers === 0) {
       this.items.delete(file)
-      await this.store.removeFile(file, 'uploaded')
+      // Listeners refresh their view of the server first, while the staged
+      // data still answers reads, so the file never looks missing.
       this.log.info({ path, bytes: file.size, durationMs }, 'uploaded')
       this.emit('uploaded', { path, bytes: file.size, durationMs })
+      await this.store.removeFile(file, 'uploaded')
       return
     }
     // Changed (or renamed) while it was being sent: the server has an older

@@ -1,4 +1,4 @@
-import { promises as fsp } from 'node:fs'
+import { existsSync, promises as fsp } from 'node:fs'
 import t from 'tap'
 import { Journal } from '../../src/vfs/journal.js'
 import { StagingStore, type StagedFile } from '../../src/vfs/staging.js'
@@ -56,7 +56,7 @@ t.test('upload after the last close and the delay; data kept until 201', async t
   t.ok(await fsp.stat(file.dataFile), 'staged data still there while the server has not answered')
   t.ok(s.journal.get(file.id))
   s.remote.releasePuts()
-  await until(() => s.events.includes('uploaded /a.txt'), 'upload finished')
+  await until(() => s.events.includes('uploaded /a.txt') && !existsSync(file.dataFile), 'upload finished')
   t.equal(s.remote.content('/a.txt'), 'hello')
   await t.rejects(fsp.stat(file.dataFile), { code: 'ENOENT' })
   t.equal(s.journal.get(file.id), undefined)
