@@ -113,6 +113,8 @@ export class MegaFs implements FileSystem {
       const listing = this.#metadata.peekListing('/')
       return folderAttr(listing?.self ?? null, listing?.newestChildMs ?? null, this.#attrCtx)
     }
+    const staged = this.#writes.stagedAttr?.(p)
+    if (staged) return staged
     return this.#attrOf(p, await this.#lookup(p))
   }
 
@@ -121,7 +123,8 @@ export class MegaFs implements FileSystem {
     if (this.#metadata.knownKind(p) === 'file') throw new FsError('ENOTDIR', `${p} is a file`)
     const listing = await this.#metadata.listFolder(p)
     const attrs = listing.names.map(name => this.#attrOf(childPath(p, name), listing.byName.get(name)!))
-    return { names: [...listing.names], attrs }
+    const entries = { names: [...listing.names], attrs }
+    return this.#writes.overlayListing?.(p, entries) ?? entries
   }
 
   async open(path: string, flags: number): Promise<FileHandle> {
@@ -130,6 +133,8 @@ export class MegaFs implements FileSystem {
       return this.#writes.openForWrite(p, flags)
     }
     if (p === '/') throw new FsError('EISDIR', '/ is a folder')
+    const staged = this.#writes.openStaged?.(p, flags)
+    if (staged) return staged
     const entry = await this.#lookup(p)
     if (entry.isDir) throw new FsError('EISDIR', `${p} is a folder`)
     return new ReadFileHandle({

@@ -11,7 +11,7 @@ import type { Remote } from '../remote/remote.js'
 import type { BridgeGate } from './bridge-gate.js'
 import type { ChunkCache } from './chunk-cache.js'
 import type { MetadataCache } from './metadata-cache.js'
-import type { FileHandle } from './types.js'
+import type { Attr, DirEntries, FileHandle } from './types.js'
 
 export interface WritePolicy {
   create(path: string, mode: number): Promise<FileHandle>
@@ -27,6 +27,15 @@ export interface WritePolicy {
   utimens(path: string, atimeMs: number, mtimeMs: number): Promise<void>
   /** Finish pending work (uploads) before the mount goes away. */
   close(): Promise<void>
+  /** Read-your-writes (optional): attributes of a path whose new content is
+   *  not on the server yet, else null. Asked before the metadata cache. */
+  stagedAttr?(path: string): Attr | null
+  /** Read-your-writes (optional): a folder's listing with files not on the
+   *  server yet added, and entries the mount hides removed. */
+  overlayListing?(path: string, listing: DirEntries): DirEntries
+  /** Read-your-writes (optional): a read-only handle on content not on the
+   *  server yet, else null. */
+  openStaged?(path: string, flags: number): FileHandle | null
 }
 
 /** What a write implementation gets from MegaFs: the same remote, caches
