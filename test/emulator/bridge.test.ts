@@ -2,16 +2,16 @@ import fs from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { BridgeEmulator, type BridgeEmulatorOptions } from '../../src/emulator/bridge.js'
 import { headerValue, rawRequest, type RawResponse } from '../../src/emulator/raw-request.js'
 
 // One group per point of MEGACMD.md, through raw sockets so header case and
 // connection closing are visible.
 
-type Tap = typeof t
+type Tap = Test
 
-async function setup(t: Tap, options: Partial<BridgeEmulatorOptions> = {}, tree?: object) {
+async function setup(t: Tap, options: Partial<BridgeEmulatorOptions> = {}, tree?: Parameters<Test['testdir']>[0]) {
   const accountRoot = t.testdir(
     tree ?? {
       Photos: {

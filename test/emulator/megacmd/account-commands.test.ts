@@ -1,12 +1,12 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { BridgeEmulator } from '../../../src/emulator/bridge.js'
 import { rawRequest } from '../../../src/emulator/raw-request.js'
 import { runDf, runLogout, runWhoami } from '../../../src/emulator/megacmd/account-commands.js'
 
-async function setup(t: typeof import('tap').default) {
+async function setup(t: Test) {
   const accountRoot = t.testdir({ Photos: { 'a.bin': 'x'.repeat(1000), sub: { 'b.bin': 'y'.repeat(24) } }, 'c.txt': '' })
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'emulator-state-'))
   t.teardown(() => fs.rmSync(stateDir, { recursive: true, force: true }))

@@ -4,7 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { fileURLToPath } from 'node:url'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { BridgeEmulator } from '../../../src/emulator/bridge.js'
 import { compiledCommandPath, STAND_IN_COMMANDS, writeStandInCommands } from '../../../src/emulator/megacmd/install.js'
 
@@ -15,7 +15,7 @@ import { compiledCommandPath, STAND_IN_COMMANDS, writeStandInCommands } from '..
 const run = promisify(execFile)
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/megacmd')
 
-async function setup(t: typeof import('tap').default) {
+async function setup(t: Test) {
   for (const command of STAND_IN_COMMANDS) {
     t.ok(fs.existsSync(compiledCommandPath(command)), `${command} is built (run npm run build if not)`)
   }
@@ -28,7 +28,7 @@ async function setup(t: typeof import('tap').default) {
   return { emulator, stateDir, env: { ...process.env, MEGA_EMULATOR_STATE: path.join(stateDir, 'state.json') } }
 }
 
-async function exercise(t: typeof import('tap').default, dir: string, emulator: BridgeEmulator, env: NodeJS.ProcessEnv) {
+async function exercise(t: Test, dir: string, emulator: BridgeEmulator, env: NodeJS.ProcessEnv) {
   const served = await run(path.join(dir, 'mega-webdav'), ['/Photos'], { env })
   const url = emulator.serve('/Photos')
   t.equal(served.stdout, `Serving via webdav /Photos: ${url}\n`)

@@ -1,12 +1,12 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { BridgeEmulator } from '../../../src/emulator/bridge.js'
 import { rawRequest } from '../../../src/emulator/raw-request.js'
 import { runWebdav } from '../../../src/emulator/megacmd/webdav-command.js'
 
-async function setup(t: typeof import('tap').default) {
+async function setup(t: Test) {
   const accountRoot = t.testdir({ Photos: { 'a.txt': 'a' }, Docs: {}, 'My Files+': {} })
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'emulator-state-'))
   t.teardown(() => fs.rmSync(stateDir, { recursive: true, force: true }))
