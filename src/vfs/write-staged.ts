@@ -19,6 +19,7 @@ import { baseName, isSameOrBelow, parentOf } from './paths.js'
 import { toFsError } from './remote-errors.js'
 import { StagingStore, type StagedFile } from './staging.js'
 import { Trash, TRASH_FOLDER_NAME, TRASH_ROOT } from './trash.js'
+import { DEFAULT_TRASH_PURGE_CRON, scheduleTrashPurge, type TrashPurgeTask } from './trash-schedule.js'
 import type { Attr, DirEntries, FileHandle } from './types.js'
 import { UploadQueue } from './upload-queue.js'
 import { WriteFileHandle } from './write-handle.js'
@@ -31,6 +32,9 @@ export interface StagedWritesOptions {
   retryInitialDelayMs?: number
   retryMaxDelayMs?: number
   timers?: Timers
+  /** When to purge trash older than profile.trashRetentionDays (cron
+   *  expression, local time); null: never. Default daily at 03:17. */
+  trashPurgeCron?: string | null
   /** Told about the instance once MegaFs built it (the daemon keeps it to
    *  answer `mountctl uploads`, retry, discard and to drain at unmount). */
   onCreated?: (writes: StagedWrites) => void
@@ -60,6 +64,7 @@ export class StagedWrites implements WritePolicy {
   readonly #attrCtx: AttrContext
   readonly ready: Promise<void>
   #parts: Parts | null = null
+  #purgeTask: TrashPurgeTask | null = null
 
   constructor(context: WriteContext, options: StagedWritesOptions = {}) {
     this.#ctx = context
@@ -68,6 +73,8 @@ export class StagedWrites implements WritePolicy {
     this.#log = context.logger.child({ component: 'writes' })
     this.#trash = new Trash(context.remote, { clock: context.clock, logger: context.logger })
     this.#attrCtx = { readOnly: false, mountTimeMs: context.clock.now(), ...processOwner() }
+    const cron = options.trashPurgeCron === undefined ? DEFAULT_TRASH_PURGE_CRON : options.trashPurgeCron
+    if (cron !== null && this.#profile.deleteMode === 'trash') this.#purgeTask = scheduleTrashPurge(this, cron, context.logger)
     this.ready = this.#open(options)
     // A failure here shows on every write (EIO with the reason); keep it
     // from being an unhandled rejection meanwhile.
@@ -103,6 +110,15 @@ export class StagedWrites implements WritePolicy {
   /** Delete trash folders older than profile.trashRetentionDays. */
   purgeTrash(nowMs?: number): Promise<string[]> {
     return this.#trash.purge({ retentionDays: this.#profile.trashRetentionDays, nowMs })
+  }
+
+  /** The health check's verdict: hold uploads while the bridge is down,
+   *  send what waits as soon as it is back. */
+  setBridgeAvailable(available: boolean): void {
+    const queue = this.#parts?.queue
+    if (!queue) return
+    if (available) queue.resume()
+    else queue.pauseWhileUnavailable()
   }
 
   // --- read-your-writes hooks ------------------------------------------
@@ -262,6 +278,8 @@ export class StagedWrites implements WritePolicy {
 
   /** Stop uploading; everything pending stays journaled for the next start. */
   async close(): Promise<void> {
+    this.#purgeTask?.stop()
+    this.#purgeTask = null
     const parts = await this.ready.then(() => this.#parts).catch(() => null)
     if (!parts) return
     await parts.queue.close()
