@@ -208,6 +208,7 @@ export class MegaFs implements FileSystem {
       this.#logger.info({ available }, available ? 'bridge is back' : 'bridge is down: serving cached metadata only')
     }
     this.#gate.setAvailable(available)
+    this.#writes.setBridgeAvailable?.(available)
   }
 
   async close(): Promise<void> {

@@ -36,6 +36,9 @@ export interface WritePolicy {
   /** Read-your-writes (optional): a read-only handle on content not on the
    *  server yet, else null. */
   openStaged?(path: string, flags: number): FileHandle | null
+  /** Told (optionally) what the daemon's health check found, e.g. to hold
+   *  uploads while the bridge is down and send them when it is back. */
+  setBridgeAvailable?(available: boolean): void
 }
 
 /** What a write implementation gets from MegaFs: the same remote, caches
