@@ -8,6 +8,7 @@ import { MegaCmd, isMegaCmdError, resolveMegaPath } from '../megacmd/index.js'
 import { WebDavRemote } from '../remote/webdav-remote.js'
 import type { Remote } from '../remote/remote.js'
 import { MegaFs } from '../vfs/mega-fs.js'
+import { stagedWrites } from '../vfs/write-staged.js'
 import path from 'node:path'
 import type { MountBackend, SupervisedFs } from './backend.js'
 
@@ -27,7 +28,7 @@ export function createRealBackend(settings: () => DaemonSettings): MountBackend 
       return new WebDavRemote({ url, requestTimeoutMs: profile.requestTimeoutMs, maxConcurrentRequests: profile.maxConcurrentRequests, logger })
     },
     createFs({ remote, profile, logger, stateDir }): SupervisedFs {
-      return new MegaFs({ remote, profile, logger, stateDir: path.join(stateDir, 'mounts', profile.name) })
+      return new MegaFs({ remote, profile, logger, stateDir: path.join(stateDir, 'mounts', profile.name), writes: stagedWrites() })
     },
     mount: (mountpoint, fs, options) => mountFuse(mountpoint, fs, options),
     async cleanStaleMount(mountpoint: string, logger: Logger): Promise<void> {
