@@ -102,7 +102,7 @@ export interface MegamountPaths {
 export class MegamountMount implements BenchMount {
   readonly id: MountId = 'megamount'
   readonly mountpoint: string
-  coldMethod = 'mountctl refresh'
+  coldMethod = 'mountctl unmount + mountctl mount (drops listings and cached content)'
   readonly flags: string[] = ['profile defaults']
   readonly writesReachServer = true
   readonly profileName = 'bench'
@@ -110,7 +110,7 @@ export class MegamountMount implements BenchMount {
   private readonly dir: string
   private readonly socket: string
   private readonly logFile: string
-  private refreshWorks: boolean | null = null
+  private remountWorks: boolean | null = null
 
   constructor(server: BenchServer, workDir: string, private readonly paths: MegamountPaths) {
     this.mountpoint = join(workDir, 'mnt', `${server.name}-megamount`)
@@ -153,25 +153,35 @@ export class MegamountMount implements BenchMount {
       '--state-dir', join(this.dir, 'state'),
       '--log-level', 'warn',
     ], this.logFile)
+    await this.waitMounted()
+  }
+
+  private async waitMounted(): Promise<void> {
     const deadline = Date.now() + 30_000
     while (Date.now() < deadline) {
-      if (this.child.exitCode !== null || this.child.signalCode !== null) {
+      if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) {
         throw new Error(`megamountd exited before mounting; its log ends:\n${logTail(this.logFile)}`)
       }
       if (existsSync(this.socket) && this.status()?.state === 'mounted' && isMounted(this.mountpoint)) return
-      await delay(100)
+      await delay(50)
     }
     throw new Error(`megamountd did not report '${this.profileName}' mounted within 30 s; its log ends:\n${logTail(this.logFile)}`)
   }
 
+  /** `mountctl refresh` forgets listings only; file content stays in the
+   *  mount's chunk cache. Unmount + mount through the daemon drops both and
+   *  keeps the same daemon process (so its peak memory is one series). */
   async makeCold(): Promise<void> {
-    if (this.refreshWorks !== false) {
-      const res = this.mountctl(['refresh', this.profileName])
-      this.refreshWorks = res.status === 0
-      if (this.refreshWorks) return
+    if (this.remountWorks !== false) {
+      const down = this.mountctl(['unmount', this.profileName])
+      const up = down.status === 0 ? this.mountctl(['mount', this.profileName]) : down
+      this.remountWorks = up.status === 0
+      if (this.remountWorks) {
+        await this.waitMounted()
+        return
+      }
     }
-    // No refresh command (or it failed): a restart is cold for certain.
-    this.coldMethod = 'daemon restart (mountctl refresh unavailable)'
+    this.coldMethod = 'daemon restart (mountctl unmount/mount failed)'
     await this.stop()
     await this.start()
   }

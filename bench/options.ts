@@ -67,10 +67,10 @@ export const QUICK_SIZES: DataSizes = {
   mediumCount: 50,
   mediumBytes: 64 * 1024,
   bigdirEntries: 1_000,
-  randomReadCount: 200,
+  randomReadCount: 100,
   randomReadBytes: 4096,
   writeBigBytes: 8 * 1024 * 1024,
-  writeSmallCount: 100,
+  writeSmallCount: 50,
   hugeFolders: 50,
   hugeFilesPerFolder: 99,
 }

@@ -74,7 +74,7 @@ export async function startRcloneServer(root: string, workDir: string): Promise<
     name: 'rclone',
     url,
     root,
-    description: `rclone serve webdav (${args.slice(3).filter((a) => !a.includes('/')).join(' ')})`,
+    description: 'rclone serve webdav (defaults: --vfs-cache-mode off, --dir-cache-time 5m)',
     rcloneClientFlags: [],
     process: child,
     logFile,
