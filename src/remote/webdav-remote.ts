@@ -172,7 +172,7 @@ export class WebDavRemote implements Remote {
       body: () => PROPFIND_ENTRY_BODY,
       signal: options.signal,
     })
-    const { parsed, url } = await this.#multistatus(res, 'PROPFIND', segments)
+    const { parsed, url } = await this.#multistatus(res, 'PROPFIND', segments, options.signal)
     const listing = toListing(parsed, [...this.#baseSegments, ...segments], segments.at(-1) ?? '', url)
     if (listing.duplicateNames.length > 0) {
       this.#log.warn({ path: show(segments), names: listing.duplicateNames }, 'folder lists names twice; only one of each is reachable')
@@ -189,7 +189,7 @@ export class WebDavRemote implements Remote {
       body: () => PROPFIND_ENTRY_BODY,
       signal: options.signal,
     })
-    const { parsed, url } = await this.#multistatus(res, 'PROPFIND', segments)
+    const { parsed, url } = await this.#multistatus(res, 'PROPFIND', segments, options.signal)
     const self = findSelf(parsed.resources, [...this.#baseSegments, ...segments])
     if (!self) throw new RemoteError('bad-reply', `PROPFIND ${show(segments)}: the answer from ${url.host} describes nothing`)
     return entryOf(self, segments.at(-1) ?? '')
@@ -219,7 +219,7 @@ export class WebDavRemote implements Remote {
         discardBody(res)
         throw new RemoteError('bad-reply', `GET ${show(segments)}: asked for bytes from ${offset}, the server sent ${res.headers['content-range'] === undefined ? 'no Content-Range' : `Content-Range ${res.headers['content-range']}`}`)
       }
-      return this.#readContent(res, length, failed)
+      return this.#readContent(res, length, failed, options.signal)
     }
     if (res.status === 200) {
       // A 200 is the whole file. It is what was asked for only when the range
@@ -230,7 +230,7 @@ export class WebDavRemote implements Remote {
         discardBody(res)
         throw new RemoteError('bad-reply', `GET ${show(segments)}: the server ignored the Range header (answered 200 with the whole file for bytes ${offset}-${offset + length - 1})`, { status: 200 })
       }
-      const data = await this.#readContent(res, length + 1, failed)
+      const data = await this.#readContent(res, length + 1, failed, options.signal)
       if (data.length > length) {
         throw new RemoteError('bad-reply', `GET ${show(segments)}: the server ignored the Range header (answered 200 with more than the ${length} bytes asked for)`, { status: 200 })
       }
@@ -370,7 +370,7 @@ export class WebDavRemote implements Remote {
     }
   }
 
-  async #multistatus(res: HttpResponse, method: string, segments: string[]) {
+  async #multistatus(res: HttpResponse, method: string, segments: string[], signal?: AbortSignal) {
     const failed = this.#failed(method, segments)
     if (res.status !== 207 && res.status !== 200) throw await this.#statusError(res, failed)
     const url = urlFor(this.#base, segments)
@@ -378,6 +378,7 @@ export class WebDavRemote implements Remote {
     try {
       text = (await readBody(res)).data.toString('utf8')
     } catch (err) {
+      if (signal?.aborted) throw signal.reason
       throw remoteErrorFromFailure(err, failed)
     }
     const parsed = parseMultistatus(text, url)
@@ -385,12 +386,13 @@ export class WebDavRemote implements Remote {
     return { parsed, url }
   }
 
-  async #readContent(res: HttpResponse, limitBytes: number, failed: FailedRequest): Promise<Buffer> {
+  async #readContent(res: HttpResponse, limitBytes: number, failed: FailedRequest, signal?: AbortSignal): Promise<Buffer> {
     try {
       const { data } = await readBody(res, limitBytes)
       this.#stats.bytesRead += data.length
       return data
     } catch (err) {
+      if (signal?.aborted) throw signal.reason
       throw remoteErrorFromFailure(err, failed)
     }
   }

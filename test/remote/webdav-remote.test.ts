@@ -346,12 +346,13 @@ t.test("PUT's wait for the answer scales with the size", async t => {
   const file = path.join(dir, 'one-mib.bin')
   fs.writeFileSync(file, Buffer.alloc(1 << 20, 5))
   // Like the bridge: the answer comes only after "uploading to MEGA".
-  const b = await bridge(t, (_req, res) => void setTimeout(() => res.writeHead(201).end(), 400))
-  const patient = remote(b.base, { requestTimeoutMs: 150, uploadAnswerBytesPerSecond: 1 << 20 })
+  const b = await bridge(t, (_req, res) => void setTimeout(() => res.writeHead(201).end(), 1200))
+  // Bound after sending: 400 ms + 1 MiB / 512 KiB/s = 2400 ms.
+  const patient = remote(b.base, { requestTimeoutMs: 400, uploadAnswerBytesPerSecond: 512 << 10 })
   await patient.put('/one-mib.bin', file)
   t.equal(b.seen[0].body.length, 1 << 20)
   t.equal(b.seen[0].headers['Content-Length'], String(1 << 20))
-  const hasty = remote(b.base, { requestTimeoutMs: 150, uploadAnswerBytesPerSecond: 1 << 30 })
+  const hasty = remote(b.base, { requestTimeoutMs: 400, uploadAnswerBytesPerSecond: 1 << 30 })
   await t.rejects(hasty.put('/one-mib.bin', file), { name: 'RemoteError', kind: 'timeout', message: /did not confirm the upload/ })
   await t.rejects(patient.put('/x', path.join(dir, 'no-such-file')), { code: 'ENOENT' })
   await t.rejects(patient.put('/x', dir), TypeError)
@@ -399,4 +400,19 @@ t.test('url, setUrl and URL validation', async t => {
   t.throws(() => parseFolderUrl('http://u:p@h/x'), /passwords/)
   t.throws(() => new WebDavRemote({ url: b.base, requestTimeoutMs: 0 }), /requestTimeoutMs must be a positive number/)
   t.throws(() => new WebDavRemote({ url: b.base, retryBusy: { attempts: 0, baseDelayMs: 1 } }), /attempts/)
+})
+
+t.test('an abort in the middle of a download rejects with the abort reason', async t => {
+  const b = await bridge(t, (_req, res) => {
+    res.writeHead(206, { 'Content-Range': 'bytes 0-99/100', 'Content-Length': 100 })
+    res.write(Buffer.alloc(10))
+  })
+  const r = remote(b.base)
+  const ac = new AbortController()
+  const reading = r.read('/f', 0, 100, { signal: ac.signal })
+  while (b.seen.length === 0) await new Promise(resolve => setImmediate(resolve))
+  ac.abort(new Error('user closed the file'))
+  await t.rejects(reading, { message: 'user closed the file' })
+  await t.rejects(r.list('/', { signal: AbortSignal.abort(new Error('already gone')) }), { message: 'already gone' })
+  t.equal(r.stats().inFlight, 0)
 })
