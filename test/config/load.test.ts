@@ -7,15 +7,15 @@ import { PROFILE_DEFAULTS } from '../../src/config/types.js'
 
 const URL_OK = 'http://127.0.0.1:4443/f1Y2lIrD/Photos'
 
-async function parse(t: typeof import("tap").default, mounts: unknown[], extra: Record<string, unknown> = {}) {
-  const dir = t.testdir({})
-  const text = JSON.stringify({ mounts, ...extra })
-  return parseConfigText('/cfg/mounts.json', text, { home: dir, mountTable: [] })
+// Mountpoints under a home that does not exist: missing folders are fine.
+async function parse(mounts: unknown[]) {
+  const text = JSON.stringify({ mounts })
+  return parseConfigText('/cfg/mounts.json', text, { home: '/nonexistent-home', mountTable: [] })
 }
 
 
 t.test('a valid profile gets defaults and ~ expanded', async t => {
-  const cfg = await parse(t, [{ name: 'photos', url: URL_OK, mountpoint: '~/MEGA/Photos' }])
+  const cfg = await parse([{ name: 'photos', url: URL_OK, mountpoint: '~/MEGA/Photos' }])
   t.same(cfg.rejected, [])
   const p = cfg.mounts[0]!
   t.equal(p.cacheTtlMs, PROFILE_DEFAULTS.cacheTtlMs)
@@ -42,7 +42,7 @@ t.test('each kind of mistake names the file, the profile and the field', async t
     ['bad deleteMode', { name: 'a', url: URL_OK, mountpoint: '/m/a', deleteMode: 'bin' }, /field "deleteMode": must be "trash"/, /fix/],
   ]
   for (const [what, profile, message, hint] of cases) {
-    const cfg = await parse(t, [profile])
+    const cfg = await parse([profile])
     t.equal(cfg.mounts.length, 0, what)
     t.match(cfg.rejected[0]?.error.message, message, what)
     t.match(cfg.rejected[0]?.error.hint, hint, what)
@@ -50,13 +50,13 @@ t.test('each kind of mistake names the file, the profile and the field', async t
 })
 
 t.test('a profile without a usable name is named by its index', async t => {
-  const cfg = await parse(t, [{ url: URL_OK, mountpoint: '/m/a' }, 7])
+  const cfg = await parse([{ url: URL_OK, mountpoint: '/m/a' }, 7])
   t.match(cfg.rejected[0]!.error.message, /mounts\.json: mounts\[0\]: field "name"/)
   t.match(cfg.rejected[1]!.error.message, /mounts\.json: mounts\[1\]: must be an object/)
 })
 
 t.test('duplicates and nesting are refused, the first profile is kept', async t => {
-  const cfg = await parse(t, [
+  const cfg = await parse([
     { name: 'a', url: URL_OK, mountpoint: '/m/a' },
     { name: 'a', url: URL_OK, mountpoint: '/m/b' },
     { name: 'c', url: URL_OK, mountpoint: '/m/a' },
