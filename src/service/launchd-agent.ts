@@ -110,7 +110,7 @@ export class LaunchdAgent implements ServiceInstaller {
     const loaded = print.exitCode === 0
     const running = loaded && /^\s*state = running\s*$/m.test(print.stdout)
     const detail = !installed
-      ? `not installed (${file} missing): mountctl service install`
+      ? `not installed (${file} missing)`
       : `installed at ${file}, ${loaded ? 'loaded' : 'not loaded'}, ${running ? 'running' : 'not running'}; logs: ${this.logFile}`
     return { path: file, installed, enabled: loaded, running, detail }
   }

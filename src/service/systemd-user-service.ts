@@ -89,7 +89,7 @@ export class SystemdUserService implements ServiceInstaller {
         return { path: rendered.path, activated: true, commands: [], notes }
       }
     }
-    notes.push(`not started: ${reason}`, 'run these as the user who owns the mounts, in a login session:', this.lingerHint())
+    notes.push(`not started: ${reason}`, this.lingerHint())
     return { path: rendered.path, activated: false, commands, notes }
   }
 
@@ -134,7 +134,7 @@ export class SystemdUserService implements ServiceInstaller {
       }
     }
     const detail = !installed
-      ? `not installed (${file} missing): mountctl service install`
+      ? `not installed (${file} missing)`
       : reason
         ? `installed at ${file}; state unknown: ${reason}`
         : `installed at ${file}, ${enabled ? 'enabled' : 'not enabled'}, ${running ? 'running' : 'not running'}`

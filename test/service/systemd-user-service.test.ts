@@ -165,7 +165,7 @@ t.test('uninstall and status', async (t) => {
     installed: false,
     enabled: true,
     running: true,
-    detail: `not installed (${installer.unitPath} missing): mountctl service install`,
+    detail: `not installed (${installer.unitPath} missing)`,
   })
   await installer.install()
   state.active = 'inactive'

@@ -14,16 +14,20 @@ t.test('missing folder with an existing parent is fine', async (t) => {
   t.same(await check(path.join(dir, 'new')), { ok: true, detail: `${path.join(dir, 'new')} does not exist yet; the daemon creates it` })
 })
 
-t.test('missing parent', async (t) => {
-  const r = await check(path.join(dir, 'no', 'such'))
+t.test('missing parents are created by the daemon, if it may', async (t) => {
+  t.equal((await check(path.join(dir, 'no', 'such'))).ok, true)
+  const readOnly = fakeEnvironment({ access: async () => Promise.reject(errno('EACCES')) })
+  const r = await check(path.join(dir, 'no', 'such'), readOnly)
   t.equal(r.ok, false)
-  t.equal(r.fix, `mkdir -p "${path.join(dir, 'no')}"`)
+  t.match(r.detail, new RegExp(`alice cannot create it in ${dir}$`))
+  t.equal(r.fix, `sudo mkdir -p "${path.join(dir, 'no', 'such')}" && sudo chown alice "${path.join(dir, 'no', 'such')}"`)
 })
 
 t.test('a file in the way, and a file as parent', async (t) => {
   fs.writeFileSync(path.join(dir, 'file'), 'x')
   t.match((await check(path.join(dir, 'file'))).detail, /is not a folder/)
   t.match((await check(path.join(dir, 'file', 'sub'))).detail, /a folder above .* is a file/)
+  t.match((await check(path.join(dir, 'file', 'sub'), fakeEnvironment({ stat: async (f) => (f.endsWith('sub') ? Promise.reject(errno('ENOENT')) : fs.promises.stat(f)) }))).detail, /file is not a folder/)
 })
 
 t.test('a dead mount', async (t) => {

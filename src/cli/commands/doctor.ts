@@ -1,0 +1,112 @@
+// mountctl doctor [--json]: checks everything a mount needs, one line each,
+// with the command that fixes each failure. Works without the daemon.
+import path from 'node:path'
+import { ConfigError } from '../../config/config-error.js'
+import { loadConfig, type LoadedConfig } from '../../config/load.js'
+import { defaultConfigFile, expandHome } from '../../config/paths.js'
+import { DaemonNotRunningError } from '../../control/client.js'
+import { defaultDoctorEnvironment, type DoctorEnvironment } from '../../doctor/environment.js'
+import { doctorChecks } from '../../doctor/doctor-checks.js'
+import { doctorExitCode, formatReport, runChecks } from '../../doctor/report.js'
+import type { Check } from '../../doctor/types.js'
+import { createServiceInstaller, defaultServiceInputs } from '../../service/create-installer.js'
+import type { CliCommand, CliContext } from '../command.js'
+
+export type DoctorEnvironmentFactory = (options: { megacmdPath: string | null; ctx: CliContext; configFile: string }) => DoctorEnvironment
+
+const defaultFactory: DoctorEnvironmentFactory = ({ megacmdPath, ctx, configFile }) =>
+  defaultDoctorEnvironment({
+    megacmdPath,
+    env: ctx.io.env as NodeJS.ProcessEnv,
+    serviceStatus: async () => createServiceInstaller(await defaultServiceInputs({ env: ctx.io.env, configFile, megacmdPath })).status(),
+  })
+
+/** The profile file as a check: unreadable, missing or with rejected profiles is a failure. */
+function configCheck(configFile: string, loaded: LoadedConfig | null, loadError: Error | null): Check {
+  return {
+    id: 'config',
+    title: `profile file ${configFile}`,
+    async run() {
+      if (loadError) {
+        const hint = loadError instanceof ConfigError ? loadError.hint : undefined
+        return { ok: false, detail: loadError.message, fix: hint ?? `fix ${configFile}` }
+      }
+      if (!loaded || loaded.missing) {
+        return { ok: false, detail: 'does not exist: nothing will be mounted', fix: `mountctl discover   (prints profiles to put in ${configFile})` }
+      }
+      if (loaded.rejected.length > 0) {
+        const first = loaded.rejected[0]!
+        return {
+          ok: false,
+          detail: `${loaded.rejected.length} profile(s) rejected; first: ${first.error.message}`,
+          fix: first.error.hint,
+        }
+      }
+      return { ok: true, detail: `${loaded.mounts.length} profile(s)` }
+    },
+  }
+}
+
+function daemonCheck(ctx: CliContext): Check {
+  return {
+    id: 'daemon',
+    title: 'megamountd answering',
+    async run() {
+      try {
+        const report = (await ctx.request('status')) as { mounts?: Array<{ state?: string }> }
+        const mounts = report.mounts ?? []
+        const mounted = mounts.filter((m) => m.state === 'mounted').length
+        return { ok: true, detail: `answers on ${ctx.socketPath}: ${mounted} of ${mounts.length} profile(s) mounted (details: mountctl status)` }
+      } catch (err) {
+        if (err instanceof DaemonNotRunningError) {
+          return { ok: false, detail: `nothing answers on ${ctx.socketPath}`, fix: 'mountctl service install   (or run it by hand: megamountd &)' }
+        }
+        return { ok: false, detail: (err as Error).message, fix: 'mountctl status' }
+      }
+    },
+  }
+}
+
+export function makeDoctorCommand(makeEnvironment: DoctorEnvironmentFactory = defaultFactory): CliCommand {
+  return {
+    name: 'doctor',
+    summary: 'check FUSE, MEGAcmd, every profile and autostart; print the fix for each problem',
+    usage: `Usage: mountctl doctor [--json] [--config FILE]
+
+Checks what megamount needs, one line each (ok / FAIL), with the exact
+command that fixes each failure: the profile file, FUSE (/dev/fuse,
+fusermount, libfuse 2; macFUSE on macOS), MEGAcmd (installed, running,
+logged in), each profile's mountpoint and bridge (a PROPFIND with a 5 s
+bound), the autostart service and the daemon.
+
+  --json      print the results as JSON
+  --config F  the profile file (default: env MEGAMOUNT_CONFIG, else
+              ~/.config/megamount/mounts.json)
+
+Exit status: 0 when every check passes, 1 otherwise.`,
+    options: { json: { type: 'boolean' }, config: { type: 'string' } },
+    positionals: { min: 0, max: 0 },
+    async run(ctx) {
+      const env = ctx.io.env
+      const given = typeof ctx.values.config === 'string' ? ctx.values.config : undefined
+      const configFile = given ? path.resolve(expandHome(given, env.HOME)) : defaultConfigFile(env)
+      let loaded: LoadedConfig | null = null
+      let loadError: Error | null = null
+      try {
+        // Mountpoints are the doctor's own check; do not let the loader reject profiles for them.
+        loaded = await loadConfig(configFile, { checkMountpoints: false, ...(env.HOME ? { home: env.HOME } : {}) })
+      } catch (err) {
+        loadError = err as Error
+      }
+      const setting = loaded?.settings.megacmdPath ?? null
+      const megacmdPath = setting ? expandHome(setting, env.HOME) : null
+      const doctorEnv = makeEnvironment({ megacmdPath, ctx, configFile })
+      const checks = [configCheck(configFile, loaded, loadError), ...doctorChecks({ mounts: loaded?.mounts ?? [] }, doctorEnv), daemonCheck(ctx)]
+      const outcomes = await runChecks(checks)
+      ctx.io.stdout(ctx.values.json ? `${JSON.stringify({ ok: outcomes.every((o) => o.ok), checks: outcomes }, null, 2)}\n` : formatReport(outcomes))
+      return doctorExitCode(outcomes)
+    },
+  }
+}
+
+export const doctorCommand = makeDoctorCommand()
