@@ -1,9 +1,21 @@
 // Every mountctl command, one line each, in the order --help lists them.
 import type { CliCommand } from '../command.js'
+import { discoverCommand } from './discover.js'
+import { doctorCommand } from './doctor.js'
 import { mountCommand } from './mount.js'
 import { refreshCommand } from './refresh.js'
 import { reloadCommand } from './reload.js'
+import { serviceCommand } from './service.js'
 import { statusCommand } from './status.js'
 import { unmountCommand } from './unmount.js'
 
-export const CLI_COMMANDS: readonly CliCommand[] = [statusCommand, mountCommand, unmountCommand, reloadCommand, refreshCommand]
+export const CLI_COMMANDS: readonly CliCommand[] = [
+  statusCommand,
+  mountCommand,
+  unmountCommand,
+  reloadCommand,
+  refreshCommand,
+  doctorCommand,
+  discoverCommand,
+  serviceCommand,
+]
