@@ -119,7 +119,7 @@ t.test('mount, unmount, refresh, reload', async t => {
   await fs.writeFile(s.configFile, '{ "mounts": [ }')
   r = await ctl(s.socketPath, 'reload')
   t.equal(r.code, 1)
-  t.match(r.stderr, /mountctl reload: .*mounts\.json: is not valid JSON at line 1, column 16: Unexpected token '}'\n  fix: fix the syntax there/)
+  t.match(r.stderr, /mountctl reload: .*mounts\.json: is not valid JSON at line 1, column 15: Unexpected token '}'\n  fix: fix the syntax there/)
 })
 
 t.test('usage errors exit 2 and show the usage', async t => {
