@@ -11,9 +11,11 @@
 import fs from 'node:fs'
 import { sleep as realSleep, systemClock, type Clock } from '../clock.js'
 import { silentLogger, type Logger } from '../log.js'
+import { DavRequests, type DavRequestStats } from './dav-requests.js'
 import { remoteErrorFromFailure, remoteErrorFromStatus, type FailedRequest } from './errors.js'
-import { discardBody, readBody, sendRequest, type HttpResponse } from './http-request.js'
-import { decodePathSegments, sameSegments, splitRelativePath, urlFor } from './paths.js'
+import { parseFolderUrl } from './folder-url.js'
+import { discardBody, readBody, type HttpResponse } from './http-request.js'
+import { decodePathSegments, splitRelativePath, urlFor } from './paths.js'
 import { entryOf, findSelf, parseMultistatus, toListing } from './propfind-parser.js'
 import {
   RemoteError,
@@ -23,7 +25,6 @@ import {
   type Remote,
   type RemoteEntry,
 } from './remote.js'
-import { Semaphore } from './semaphore.js'
 
 export interface WebDavRemoteOptions {
   /** Bridge URL of the subtree, e.g. http://127.0.0.1:4443/f1Y2lIrD/Photos,
@@ -61,16 +62,8 @@ export const WEBDAV_REMOTE_DEFAULTS = {
   rootCheckTtlMs: 2_000,
 } as const
 
-export interface WebDavRemoteStats {
-  /** HTTP requests sent, retries included. */
-  requests: number
-  /** Requests sent and not yet finished (body read or dropped). */
-  inFlight: number
-  /** Bytes of file content received by read(). */
-  bytesRead: number
-  /** GET requests sent. */
-  getRequests: number
-}
+/** Counters of one remote, for status output and tests. */
+export type WebDavRemoteStats = DavRequestStats
 
 const PROPFIND_ENTRY_BODY =
   '<?xml version="1.0" encoding="utf-8"?>\n<D:propfind xmlns:D="DAV:"><D:prop>' +
@@ -82,69 +75,43 @@ const PROPFIND_QUOTA_BODY =
   '<D:resourcetype/><D:quota-available-bytes/><D:quota-used-bytes/>' +
   '</D:prop></D:propfind>'
 
-type Body = Buffer | string | fs.ReadStream
-
 interface Exchange {
   method: string
   segments: string[]
   headers?: Record<string, string | number>
-  /** Made anew for each attempt (a stream cannot be sent twice). */
-  body?: () => Body
+  body?: () => Buffer | string | fs.ReadStream
   signal?: AbortSignal
   answerTimeoutMs?: number
   onBodyProgress?: (sentBytes: number) => void
-}
-
-/** Validates a WebDAV folder URL; the message says what a good one is. */
-export function parseFolderUrl(url: string): URL {
-  let parsed: URL
-  try {
-    parsed = new URL(url)
-  } catch {
-    throw new TypeError(`${JSON.stringify(url)} is not a URL: give the folder's WebDAV URL, e.g. http://127.0.0.1:4443/f1Y2lIrD/Photos as printed by mega-webdav`)
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new TypeError(`${url}: only http:// and https:// WebDAV URLs are supported`)
-  }
-  if (parsed.search || parsed.hash || url.includes('?') || url.includes('#')) {
-    throw new TypeError(`${url}: remove the query string or fragment (MEGA's bridge reads '?' as part of the folder name); encode such characters as %3F and %23`)
-  }
-  if (parsed.username || parsed.password) {
-    throw new TypeError(`${url}: user names and passwords in the URL are not supported (MEGA's bridge has no authentication)`)
-  }
-  parsed.pathname = parsed.pathname.replace(/\/+$/, '') || '/'
-  return parsed
 }
 
 export class WebDavRemote implements Remote {
   #base: URL
   #baseSegments: string[]
   readonly #timeoutMs: number
-  readonly #retryBusy: { attempts: number; baseDelayMs: number }
   readonly #uploadBytesPerSecond: number
   readonly #rootCheckTtlMs: number
-  readonly #semaphore: Semaphore
+  readonly #requests: DavRequests
   readonly #log: Logger
   readonly #clock: Clock
-  readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>
-  #rootSeenAtMs = -Infinity
-  readonly #stats: WebDavRemoteStats = { requests: 0, inFlight: 0, bytesRead: 0, getRequests: 0 }
 
   constructor(options: WebDavRemoteOptions) {
     this.#base = parseFolderUrl(options.url)
     this.#baseSegments = decodePathSegments(this.#base.pathname)
     this.#timeoutMs = positive('requestTimeoutMs', options.requestTimeoutMs ?? WEBDAV_REMOTE_DEFAULTS.requestTimeoutMs)
-    this.#semaphore = new Semaphore(options.maxConcurrentRequests ?? WEBDAV_REMOTE_DEFAULTS.maxConcurrentRequests)
     const retry = options.retryBusy ?? WEBDAV_REMOTE_DEFAULTS.retryBusy
-    if (!Number.isInteger(retry.attempts) || retry.attempts < 1) {
-      throw new RangeError(`retryBusy.attempts must be a whole number of at least 1 (1 = no retry), got ${retry.attempts}`)
-    }
-    this.#retryBusy = { attempts: retry.attempts, baseDelayMs: Math.max(0, retry.baseDelayMs) }
     this.#uploadBytesPerSecond = positive('uploadAnswerBytesPerSecond', options.uploadAnswerBytesPerSecond ?? WEBDAV_REMOTE_DEFAULTS.uploadAnswerBytesPerSecond)
     this.#rootCheckTtlMs = Math.max(0, options.rootCheckTtlMs ?? WEBDAV_REMOTE_DEFAULTS.rootCheckTtlMs)
     this.#log = (options.logger ?? silentLogger).child({ component: 'webdav-remote' })
     this.#clock = options.clock ?? systemClock
-    this.#sleep = options.sleep ?? realSleep
+    this.#requests = new DavRequests({
+      timeoutMs: this.#timeoutMs,
+      maxConcurrentRequests: options.maxConcurrentRequests ?? WEBDAV_REMOTE_DEFAULTS.maxConcurrentRequests,
+      retryBusy: { attempts: retry.attempts, baseDelayMs: Math.max(0, retry.baseDelayMs) },
+      clock: this.#clock,
+      sleep: options.sleep ?? realSleep,
+      log: this.#log,
+    })
   }
 
   get url(): string {
@@ -156,11 +123,11 @@ export class WebDavRemote implements Remote {
   setUrl(url: string): void {
     this.#base = parseFolderUrl(url)
     this.#baseSegments = decodePathSegments(this.#base.pathname)
-    this.#rootSeenAtMs = -Infinity
+    this.#requests.lastSuccessAtMs = -Infinity
   }
 
   stats(): WebDavRemoteStats {
-    return { ...this.#stats }
+    return { ...this.#requests.stats }
   }
 
   async list(path: string, options: ReadOptions = {}): Promise<Listing> {
@@ -311,63 +278,8 @@ export class WebDavRemote implements Remote {
     await this.#expectSuccess(res, method, source)
   }
 
-  /** Sends one request, holding a concurrency slot until its body is read or
-   *  dropped, retrying 503 answers with backoff. Resolves with any status;
-   *  rejects with RemoteError for socket failures, or the abort reason. */
-  async #exchange(ex: Exchange): Promise<HttpResponse> {
-    const failed = this.#failed(ex.method, ex.segments)
-    let redirectedTo: URL | null = null
-    for (let attempt = 1; ; attempt++) {
-      const release = await this.#semaphore.acquire(ex.signal)
-      const url: URL = redirectedTo ?? urlFor(this.#base, ex.segments)
-      const startedMs = this.#clock.now()
-      this.#stats.requests++
-      this.#stats.inFlight++
-      if (ex.method === 'GET') this.#stats.getRequests++
-      let res: HttpResponse
-      try {
-        res = await sendRequest({
-          url,
-          method: ex.method,
-          headers: ex.headers,
-          body: ex.body?.(),
-          idleTimeoutMs: this.#timeoutMs,
-          answerTimeoutMs: ex.answerTimeoutMs,
-          signal: ex.signal,
-          onBodyProgress: ex.onBodyProgress,
-        })
-      } catch (err) {
-        this.#stats.inFlight--
-        release()
-        if (ex.signal?.aborted) throw ex.signal.reason
-        const error = remoteErrorFromFailure(err, failed)
-        this.#log.debug({ method: ex.method, path: failed.path, kind: error.kind, err: String(err) }, 'request failed')
-        throw error
-      }
-      let finished = false
-      res.body.once('close', () => {
-        if (finished) return
-        finished = true
-        this.#stats.inFlight--
-        release()
-      })
-      this.#log.debug({ method: ex.method, path: failed.path, status: res.status, ms: this.#clock.now() - startedMs, attempt }, 'answer')
-      if (res.status >= 200 && res.status < 300) this.#rootSeenAtMs = this.#clock.now()
-      const slashed: URL | null = redirectedTo === null ? slashRedirect(res, url) : null
-      if (slashed) {
-        // Apache's mod_dir redirects a folder requested without its trailing
-        // slash; the same request goes to the slashed URL once.
-        discardBody(res)
-        redirectedTo = slashed
-        attempt--
-        continue
-      }
-      if (res.status !== 503 || attempt >= this.#retryBusy.attempts) return res
-      discardBody(res)
-      const delayMs = this.#retryBusy.baseDelayMs * 2 ** (attempt - 1)
-      this.#log.info({ method: ex.method, path: failed.path, attempt, delayMs }, 'server busy (503); retrying')
-      await this.#sleep(delayMs, ex.signal)
-    }
+  #exchange(ex: Exchange): Promise<HttpResponse> {
+    return this.#requests.send({ ...ex, url: urlFor(this.#base, ex.segments), failed: this.#failed(ex.method, ex.segments) })
   }
 
   async #multistatus(res: HttpResponse, method: string, segments: string[], signal?: AbortSignal) {
@@ -389,7 +301,7 @@ export class WebDavRemote implements Remote {
   async #readContent(res: HttpResponse, limitBytes: number, failed: FailedRequest, signal?: AbortSignal): Promise<Buffer> {
     try {
       const { data } = await readBody(res, limitBytes)
-      this.#stats.bytesRead += data.length
+      this.#requests.stats.bytesRead += data.length
       return data
     } catch (err) {
       if (signal?.aborted) throw signal.reason
@@ -415,7 +327,7 @@ export class WebDavRemote implements Remote {
 
   async #rootIsMissing(segments: string[]): Promise<boolean> {
     if (segments.length === 0) return true
-    if (this.#clock.now() - this.#rootSeenAtMs < this.#rootCheckTtlMs) return false
+    if (this.#clock.now() - this.#requests.lastSuccessAtMs < this.#rootCheckTtlMs) return false
     try {
       const res = await this.#exchange({
         method: 'PROPFIND',
@@ -443,25 +355,6 @@ function show(segments: string[]): string {
 function positive(name: string, value: number): number {
   if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${name} must be a positive number, got ${value}`)
   return value
-}
-
-/** The Location of a redirect that only adds a trailing slash to the same
- *  path on the same server, or null. */
-function slashRedirect(res: HttpResponse, url: URL): URL | null {
-  if (![301, 302, 307, 308].includes(res.status)) return null
-  const location = res.headers.location
-  if (!location) return null
-  let target: URL
-  try {
-    target = new URL(location, url)
-  } catch {
-    return null
-  }
-  const same =
-    target.origin === url.origin &&
-    target.pathname.endsWith('/') &&
-    sameSegments(decodePathSegments(target.pathname), decodePathSegments(url.pathname))
-  return same ? target : null
 }
 
 /** The first byte of 'bytes a-b/total', or null. */

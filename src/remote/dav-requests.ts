@@ -1,0 +1,135 @@
+// Sending requests for WebDavRemote: a concurrency limit over all of them,
+// 503 retries with backoff, the one trailing-slash redirect Apache makes,
+// and the counters behind WebDavRemote.stats().
+import type { Clock } from '../clock.js'
+import type { Logger } from '../log.js'
+import { remoteErrorFromFailure, type FailedRequest } from './errors.js'
+import { discardBody, sendRequest, type HttpResponse } from './http-request.js'
+import { decodePathSegments, sameSegments } from './paths.js'
+import { Semaphore } from './semaphore.js'
+import type { Readable } from 'node:stream'
+
+export interface DavRequestStats {
+  /** HTTP requests sent, retries included. */
+  requests: number
+  /** Requests sent and not yet finished (body read or dropped). */
+  inFlight: number
+  /** Bytes of file content received by read(). */
+  bytesRead: number
+  /** GET requests sent. */
+  getRequests: number
+}
+
+export interface DavRequest {
+  url: URL
+  method: string
+  /** For messages and logs. */
+  failed: FailedRequest
+  headers?: Record<string, string | number>
+  /** Made anew for each attempt (a stream cannot be sent twice). */
+  body?: () => Buffer | string | Readable
+  signal?: AbortSignal
+  answerTimeoutMs?: number
+  onBodyProgress?: (sentBytes: number) => void
+}
+
+export interface DavRequestsOptions {
+  timeoutMs: number
+  maxConcurrentRequests: number
+  retryBusy: { attempts: number; baseDelayMs: number }
+  clock: Clock
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>
+  log: Logger
+}
+
+export class DavRequests {
+  readonly stats: DavRequestStats = { requests: 0, inFlight: 0, bytesRead: 0, getRequests: 0 }
+  /** When a request last got a 2xx answer (clock ms): proof the served root exists. */
+  lastSuccessAtMs = -Infinity
+  readonly #o: DavRequestsOptions
+  readonly #semaphore: Semaphore
+
+  constructor(options: DavRequestsOptions) {
+    if (!Number.isInteger(options.retryBusy.attempts) || options.retryBusy.attempts < 1) {
+      throw new RangeError(`retryBusy.attempts must be a whole number of at least 1 (1 = no retry), got ${options.retryBusy.attempts}`)
+    }
+    this.#o = options
+    this.#semaphore = new Semaphore(options.maxConcurrentRequests)
+  }
+
+  /** Sends one request, holding a concurrency slot until its body is read or
+   *  dropped. Resolves with any status (503 only once the retries are used
+   *  up); rejects with RemoteError for socket failures, or the abort reason. */
+  async send(r: DavRequest): Promise<HttpResponse> {
+    const { clock, log, retryBusy } = this.#o
+    let url = r.url
+    let redirected = false
+    for (let attempt = 1; ; attempt++) {
+      const release = await this.#semaphore.acquire(r.signal)
+      const startedMs = clock.now()
+      this.stats.requests++
+      this.stats.inFlight++
+      if (r.method === 'GET') this.stats.getRequests++
+      let res: HttpResponse
+      try {
+        res = await sendRequest({
+          url,
+          method: r.method,
+          headers: r.headers,
+          body: r.body?.(),
+          idleTimeoutMs: this.#o.timeoutMs,
+          answerTimeoutMs: r.answerTimeoutMs,
+          signal: r.signal,
+          onBodyProgress: r.onBodyProgress,
+        })
+      } catch (err) {
+        this.stats.inFlight--
+        release()
+        if (r.signal?.aborted) throw r.signal.reason
+        const error = remoteErrorFromFailure(err, r.failed)
+        log.debug({ method: r.method, path: r.failed.path, kind: error.kind, err: String(err) }, 'request failed')
+        throw error
+      }
+      res.body.once('close', () => {
+        this.stats.inFlight--
+        release()
+      })
+      log.debug({ method: r.method, path: r.failed.path, status: res.status, ms: clock.now() - startedMs, attempt }, 'answer')
+      if (res.status >= 200 && res.status < 300) this.lastSuccessAtMs = clock.now()
+      const slashed = redirected ? null : slashRedirect(res, url)
+      if (slashed) {
+        // Apache's mod_dir redirects a folder requested without its trailing
+        // slash; the same request goes to the slashed URL, once.
+        discardBody(res)
+        url = slashed
+        redirected = true
+        attempt--
+        continue
+      }
+      if (res.status !== 503 || attempt >= retryBusy.attempts) return res
+      discardBody(res)
+      const delayMs = retryBusy.baseDelayMs * 2 ** (attempt - 1)
+      log.info({ method: r.method, path: r.failed.path, attempt, delayMs }, 'server busy (503); retrying')
+      await this.#o.sleep(delayMs, r.signal)
+    }
+  }
+}
+
+/** The Location of a redirect that only adds a trailing slash to the same
+ *  path on the same server, or null. */
+export function slashRedirect(res: HttpResponse, url: URL): URL | null {
+  if (![301, 302, 307, 308].includes(res.status)) return null
+  const location = res.headers.location
+  if (!location) return null
+  let target: URL
+  try {
+    target = new URL(location, url)
+  } catch {
+    return null
+  }
+  const same =
+    target.origin === url.origin &&
+    target.pathname.endsWith('/') &&
+    sameSegments(decodePathSegments(target.pathname), decodePathSegments(url.pathname))
+  return same ? target : null
+}
