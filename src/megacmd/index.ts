@@ -3,6 +3,7 @@ export { MegaCmd, DEFAULT_MEGACMD_TIMEOUT_MS, FIX_INSTALL_MEGACMD, type MegaCmdA
 export { MegaCmdError, isMegaCmdError, type MegaCmdErrorKind } from './errors.js'
 export { resolveMegaPath, type ResolveOptions } from './resolve-mega-path.js'
 export { DfCache, type DfCacheOptions } from './df-cache.js'
+export { quotaFromDf, withMegaQuota } from './mega-quota.js'
 export { normalizeMegaPath, megaPathBaseName } from './mega-path.js'
 export type { MegaDf } from './parse-df.js'
 export type { ServedLocation } from './parse-webdav.js'
