@@ -14,6 +14,9 @@ export interface MountChild {
   process: ChildProcess
   /** The fake remote's counters, asked with SIGUSR2. */
   stats(): Promise<{ calls: Record<string, number> | null; reads: { offset: number; length: number }[] | null }>
+  /** One stdin command of mount-child.ts (drain, snapshot, retry, down, up);
+   *  rejects with the child's error message. */
+  command<T = unknown>(line: string, timeoutMs?: number): Promise<T>
   stop(): Promise<void>
 }
 
@@ -23,20 +26,33 @@ export async function startMountChild(args: string[], readyTimeoutMs = 30_000): 
   const mountpoint = await mkdtemp(join(tmpdir(), 'megamount-mnt-'))
   const loader = import.meta.resolve('@tapjs/typescript/import')
   const child = spawn(process.execPath, [`--import=${loader}`, CHILD, '--mountpoint', mountpoint, ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['pipe', 'pipe', 'inherit'],
     env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1', NODE_OPTIONS: '' },
   })
   const lines = createInterface({ input: child.stdout! })
-  const waiters: ((line: string) => void)[] = []
-  lines.on('line', line => waiters.shift()?.(line))
+  const waiters: { take(line: string): void; fail(err: Error): void }[] = []
+  lines.on('line', line => waiters.shift()?.take(line))
+  let exitCode: number | string | null = null
+  child.once('exit', (code, signal) => {
+    exitCode = code ?? signal
+    for (const w of waiters.splice(0)) w.fail(new Error(`mount child exited with ${exitCode}`))
+  })
   const nextLine = (timeoutMs: number) =>
     new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('mount child did not answer in time')), timeoutMs)
-      waiters.push(line => {
-        clearTimeout(timer)
-        resolve(line)
-      })
-      child.once('exit', code => reject(new Error(`mount child exited with ${code}`)))
+      if (exitCode !== null) return reject(new Error(`mount child exited with ${exitCode}`))
+      const waiter = {
+        take: (line: string) => {
+          clearTimeout(timer)
+          resolve(line)
+        },
+        fail: (err: Error) => {
+          clearTimeout(timer)
+          reject(err)
+        },
+      }
+      // A late answer must not be taken as the answer to the next question.
+      const timer = setTimeout(() => waiter.fail(new Error(`mount child did not answer within ${timeoutMs} ms`)), timeoutMs)
+      waiters.push(waiter)
     })
 
   let stopped: Promise<void> | null = null
@@ -48,6 +64,13 @@ export async function startMountChild(args: string[], readyTimeoutMs = 30_000): 
       child.kill('SIGUSR2')
       const line = await reply
       return JSON.parse(line.replace(/^STATS /, ''))
+    },
+    async command<T>(line: string, timeoutMs = 120_000): Promise<T> {
+      const reply = nextLine(timeoutMs)
+      child.stdin!.write(line + '\n')
+      const value = JSON.parse((await reply).replace(/^REPLY /, '')) as T | { error: string }
+      if (value && typeof value === 'object' && 'error' in value) throw new Error(`mount child: ${value.error}`)
+      return value as T
     },
     stop() {
       stopped ??= (async () => {

@@ -2,15 +2,26 @@
 // must not serve a mount it also reads: libuv's threadpool would deadlock).
 //   node --import=<ts loader> test/helpers/mount-child.ts --mountpoint DIR
 //        [--url URL | --big-mib N] [--read-only]
+//        [--state-dir DIR [--upload-delay-ms N] [--delete-mode trash|permanent]]
 // Without --url it serves the fs-cases fixture from a FakeRemote (plus
-// /big64.bin of N MiB). Prints "READY" once mounted, "STATS <json>" with the
-// fake remote's call counts on SIGUSR2, and unmounts and exits on SIGTERM.
+// /big64.bin of N MiB). With --state-dir the mount is writable through the
+// staged write policy, as the daemon makes it. Prints "READY" once mounted,
+// "STATS <json>" with the fake remote's call counts on SIGUSR2, and unmounts
+// and exits on SIGTERM.
+//
+// Commands, one per line on stdin, each answered "REPLY <json>" on stdout:
+//   drain     upload everything closed now and wait; answers the snapshot
+//   snapshot  the upload queue's snapshot
+//   retry     retry failed uploads; answers how many
+//   down, up  what the daemon's health check would say about the bridge
 
+import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import { createLogger } from '../../src/log.js'
 import { mountFuse } from '../../src/fuse/mount.js'
 import { WebDavRemote } from '../../src/remote/webdav-remote.js'
 import { MegaFs } from '../../src/vfs/mega-fs.js'
+import { stagedWrites, type StagedWrites } from '../../src/vfs/write-staged.js'
 import { FakeRemote, patternBuffer, testProfile } from './fake-remote.js'
 import { addFixture } from './fs-cases.js'
 
@@ -20,10 +31,13 @@ const { values } = parseArgs({
     url: { type: 'string' },
     'big-mib': { type: 'string' },
     'read-only': { type: 'boolean', default: false },
+    'state-dir': { type: 'string' },
+    'upload-delay-ms': { type: 'string' },
+    'delete-mode': { type: 'string' },
   },
 })
 if (!values.mountpoint) {
-  process.stderr.write('usage: mount-child.ts --mountpoint DIR [--url URL | --big-mib N] [--read-only]\n')
+  process.stderr.write('usage: mount-child.ts --mountpoint DIR [--url URL | --big-mib N] [--read-only] [--state-dir DIR [--upload-delay-ms N] [--delete-mode trash|permanent]]\n')
   process.exit(2)
 }
 
@@ -40,9 +54,45 @@ if (values.url) {
   remote = fake
 }
 const readOnly = values['read-only']
-const fs = new MegaFs({ remote, profile: testProfile({ readOnly }), logger, stateDir: '/nonexistent' })
+const deleteMode = values['delete-mode'] === 'permanent' ? 'permanent' : 'trash'
+const profile = testProfile({ readOnly, deleteMode, uploadDelayMs: Number(values['upload-delay-ms'] ?? 2000) })
+let writes: StagedWrites | null = null
+const fs = new MegaFs({
+  remote,
+  profile,
+  logger,
+  stateDir: values['state-dir'] ?? '/nonexistent',
+  writes: values['state-dir'] ? stagedWrites({ trashPurgeCron: null, onCreated: w => (writes = w) }) : undefined,
+})
 const mount = await mountFuse(values.mountpoint, fs, { logger, readOnly, fsName: 'megamount:test', opTimeoutMs: 20_000 })
 process.stdout.write('READY\n')
+
+async function command(line: string): Promise<unknown> {
+  const queue = writes ? await writes.uploads() : null
+  switch (line.trim()) {
+    case 'drain':
+      return (await queue!.drain()).snapshot
+    case 'snapshot':
+      return queue!.snapshot()
+    case 'retry':
+      return queue!.retry()
+    case 'down':
+      fs.setBridgeAvailable(false)
+      return true
+    case 'up':
+      fs.setBridgeAvailable(true)
+      return true
+    default:
+      throw new Error(`unknown command ${JSON.stringify(line)}`)
+  }
+}
+
+createInterface({ input: process.stdin }).on('line', line => {
+  command(line).then(
+    result => process.stdout.write(`REPLY ${JSON.stringify(result ?? null)}\n`),
+    err => process.stdout.write(`REPLY ${JSON.stringify({ error: String(err) })}\n`),
+  )
+})
 
 process.on('SIGUSR2', () => {
   process.stdout.write(`STATS ${JSON.stringify({ calls: fake?.calls ?? null, reads: fake?.reads ?? null, vfs: fs.stats() })}\n`)
