@@ -1,7 +1,7 @@
 // MEGAcmd integration: what the daemon, the doctor and `mountctl discover` import.
 export { MegaCmd, DEFAULT_MEGACMD_TIMEOUT_MS, FIX_INSTALL_MEGACMD, type MegaCmdApi, type MegaCmdOptions } from './megacmd.js'
 export { MegaCmdError, isMegaCmdError, type MegaCmdErrorKind } from './errors.js'
-export { resolveMegaPath, type ResolveOptions } from './resolve-mega-path.js'
+export { resolveMegaPath, bridgeHandle, type ResolveOptions } from './resolve-mega-path.js'
 export { DfCache, type DfCacheOptions } from './df-cache.js'
 export { quotaFromDf, withMegaQuota } from './mega-quota.js'
 export { normalizeMegaPath, megaPathBaseName } from './mega-path.js'

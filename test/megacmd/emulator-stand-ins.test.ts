@@ -49,6 +49,7 @@ t.test('against the emulator stand-ins', { skip: built ? false : 'the stand-ins 
   const renamed = (await mega.servedLocations()).find((l) => l.megaPath === '/Pictures')
   t.ok(renamed && renamed.url !== photosUrl, 'a rename shows up as a new URL')
   t.equal((await probeBridge(photosUrl, 5000)).kind, 'status', 'the old URL no longer answers 207')
+  t.equal(await resolveMegaPath(mega, '/Photos', { serveIfNeeded: false, knownUrl: photosUrl }), renamed?.url, 'followed by handle')
 
   await mega.unserve('/Work: notes')
   t.same((await mega.servedLocations()).map((l) => l.megaPath), ['/Pictures'])

@@ -1,6 +1,6 @@
 import t from 'tap'
 import type { ServedLocation } from '../../src/megacmd/parse-webdav.js'
-import { resolveMegaPath } from '../../src/megacmd/resolve-mega-path.js'
+import { bridgeHandle, resolveMegaPath } from '../../src/megacmd/resolve-mega-path.js'
 
 function fake(served: ServedLocation[]) {
   const serveCalls: string[] = []
@@ -44,4 +44,19 @@ t.test('errors from MEGAcmd pass through', async (t) => {
   }
   await t.rejects(resolveMegaPath(failing, '/A', { serveIfNeeded: true }), /boom/)
   await t.rejects(resolveMegaPath(fake([]), 'A', { serveIfNeeded: true }), /must be absolute/)
+})
+
+t.test('a renamed folder is found by its handle when the last URL is known', async (t) => {
+  const mega = fake([{ megaPath: '/Pictures', url: 'http://127.0.0.1:4443/f1Y2lIrD/Pictures' }])
+  const knownUrl = 'http://127.0.0.1:4443/f1Y2lIrD/Photos'
+  t.equal(await resolveMegaPath(mega, '/Photos', { serveIfNeeded: true, knownUrl }), 'http://127.0.0.1:4443/f1Y2lIrD/Pictures')
+  t.same(mega.serveCalls, [], 'nothing served')
+  t.equal(
+    await resolveMegaPath(mega, '/Photos', { serveIfNeeded: true, knownUrl: 'http://127.0.0.1:4443/OtHeRhNd/Photos' }),
+    'http://127.0.0.1:4443/NeWhNd01/Photos',
+    'another handle is another folder',
+  )
+  t.equal(bridgeHandle('http://127.0.0.1:4443/f1Y2lIrD/Photos'), 'f1Y2lIrD')
+  t.equal(bridgeHandle('http://127.0.0.1:4443/'), null)
+  t.equal(bridgeHandle('nonsense'), null)
 })
