@@ -5,6 +5,7 @@ import type { Logger } from '../log.js'
 import type { Profile } from '../config/types.js'
 import type { Remote } from '../remote/remote.js'
 import type { FileSystem } from '../vfs/types.js'
+import type { UploadSource } from './upload-status.js'
 
 export interface FsStats {
   cacheEntries: number
@@ -33,7 +34,9 @@ export interface MountBackend {
   /** The bridge URL of a profile: its url, or what its megaPath resolves to. */
   resolveUrl(profile: Profile, logger: Logger): Promise<string>
   createRemote(profile: Profile, url: string, logger: Logger): Remote
-  createFs(args: { remote: Remote; profile: Profile; logger: Logger; stateDir: string }): SupervisedFs
+  /** onWrites: called (during createFs) with the upload queue's source
+   *  when the mount is writable. */
+  createFs(args: { remote: Remote; profile: Profile; logger: Logger; stateDir: string; onWrites?: (source: UploadSource) => void }): SupervisedFs
   mount(mountpoint: string, fs: SupervisedFs, options: { logger: Logger; readOnly: boolean; fsName: string; opTimeoutMs: number }): Promise<MountHandle>
   /** Lazily unmount a mount left behind by a killed daemon; no-op otherwise. */
   cleanStaleMount(mountpoint: string, logger: Logger): Promise<void>

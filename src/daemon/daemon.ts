@@ -13,6 +13,7 @@ import type { MountBackend } from './backend.js'
 import type { MountStatus, StatusReport } from './mount-status.js'
 import type { Scheduler } from './scheduler.js'
 import { MountSupervisor } from './supervisor.js'
+import { emptyUploadCounts } from './upload-status.js'
 
 export interface DaemonOptions {
   configFile: string
@@ -216,5 +217,6 @@ function rejectedStatus(r: RejectedProfile, since: string): MountStatus {
     cache: { entries: 0, hitRate: 0 },
     duplicateNames: 0,
     lastError: r.error,
+    uploads: emptyUploadCounts(),
   }
 }

@@ -1,5 +1,6 @@
 // The status of one profile as `mountctl status --json` prints it; the daemon
 // builds it from cached state only, so answering never waits on a bridge.
+import type { UploadCounts } from './upload-status.js'
 
 export type MountState = 'mounted' | 'degraded' | 'waiting' | 'unmounted' | 'failed'
 
@@ -24,6 +25,8 @@ export interface MountStatus {
   /** Entries hidden because a folder listed the same name twice. */
   duplicateNames: number
   lastError: { message: string; hint: string } | null
+  /** The upload queue; absent only from daemons older than this field. */
+  uploads?: UploadCounts
 }
 
 export interface StatusReport {
@@ -34,4 +37,9 @@ export interface StatusReport {
 /** True when every profile that should be mounted is mounted: exit status 0. */
 export function allWantedMounted(mounts: MountStatus[]): boolean {
   return mounts.every(m => !m.wanted || m.state === 'mounted')
+}
+
+/** Failed uploads hold data that has not reached MEGA: `status` exits 1. */
+export function anyUploadFailed(mounts: MountStatus[]): boolean {
+  return mounts.some(m => (m.uploads?.failed ?? 0) > 0)
 }

@@ -27,8 +27,8 @@ export function createRealBackend(settings: () => DaemonSettings): MountBackend 
     createRemote(profile: Profile, url: string, logger: Logger): Remote {
       return new WebDavRemote({ url, requestTimeoutMs: profile.requestTimeoutMs, maxConcurrentRequests: profile.maxConcurrentRequests, logger })
     },
-    createFs({ remote, profile, logger, stateDir }): SupervisedFs {
-      return new MegaFs({ remote, profile, logger, stateDir: path.join(stateDir, 'mounts', profile.name), writes: stagedWrites() })
+    createFs({ remote, profile, logger, stateDir, onWrites }): SupervisedFs {
+      return new MegaFs({ remote, profile, logger, stateDir: path.join(stateDir, 'mounts', profile.name), writes: stagedWrites({ onCreated: onWrites }) })
     },
     mount: (mountpoint, fs, options) => mountFuse(mountpoint, fs, options),
     async cleanStaleMount(mountpoint: string, logger: Logger): Promise<void> {

@@ -12,7 +12,9 @@ import { RemoteError, type Remote } from '../remote/remote.js'
 import type { MountBackend, MountHandle, SupervisedFs } from './backend.js'
 import { explainBridgeError, explainMountError, type Explained } from './explain-error.js'
 import type { MountState, MountStatus } from './mount-status.js'
+import { MountUploads } from './mount-uploads.js'
 import type { Scheduler, TimerHandle } from './scheduler.js'
+import { healthCronExpression, schedulerCron, type CronJob, type CronScheduler } from './health-cron.js'
 
 export interface SupervisorOptions {
   profile: Profile
@@ -25,12 +27,17 @@ export interface SupervisorOptions {
   /** First retry delay while waiting for the bridge; doubles up to retryMaxMs. */
   retryInitialMs?: number
   retryMaxMs?: number
+  /** Runs the periodic health check (node-cron in the daemon); default: cron
+   *  on `scheduler`, so tests drive it with the same clock. */
+  cron?: CronScheduler
 }
 
 type ProbeResult = { ok: true; latencyMs: number } | { ok: false; error: unknown }
 
 export class MountSupervisor {
   readonly profile: Profile
+  /** The mount's upload queue while mounted; what it left in the journal after. */
+  readonly uploads: MountUploads
   private readonly backend: MountBackend
   private readonly scheduler: Scheduler
   private readonly logger: Logger
@@ -50,6 +57,9 @@ export class MountSupervisor {
   private handle: MountHandle | null = null
   private bridge: MountStatus['bridge'] = { reachable: null, latencyMs: null, checkedAt: null }
   private lastStats = { entries: 0, hitRate: 0, duplicateNames: 0 }
+  private readonly cron: CronScheduler
+  private healthJob: { job: CronJob; expression: string } | null = null
+  private checking = false
 
   constructor(options: SupervisorOptions) {
     this.opts = options
@@ -61,6 +71,8 @@ export class MountSupervisor {
     this.url = options.profile.url
     this.sinceMs = this.scheduler.now()
     this.retryDelayMs = options.retryInitialMs ?? 1_000
+    this.cron = options.cron ?? schedulerCron(options.scheduler)
+    this.uploads = new MountUploads(options.profile.name, this.logger, options.scheduler)
   }
 
   get state(): MountState {
@@ -143,7 +155,9 @@ export class MountSupervisor {
       bridge: { ...this.bridge },
       cache: { entries: this.lastStats.entries, hitRate: this.lastStats.hitRate },
       duplicateNames: this.lastStats.duplicateNames,
-      lastError: this.lastError,
+      // A mount problem comes first; failed uploads are the next thing to fix.
+      lastError: this.lastError ?? this.uploads.failure(),
+      uploads: this.uploads.counts(),
     }
   }
 
@@ -160,7 +174,18 @@ export class MountSupervisor {
     this.cancel()
   }
 
+  /** Check the bridge now, outside the schedule (after a suspend/resume):
+   *  a mounted mount is probed, a waiting one retried at once. */
+  checkNow(): void {
+    if (this.handle) return this.healthTick(this.epoch)
+    if (this.stateValue !== 'waiting' || !this.wanted || !this.timer) return
+    this.retryDelayMs = this.opts.retryInitialMs ?? 1_000
+    this.schedule(0, this.epoch, e => this.attempt(e))
+  }
+
   private cancel(): void {
+    this.healthJob?.job.stop()
+    this.healthJob = null
     this.scheduler.clearTimeout(this.timer)
     this.timer = null
     this.probeAbort?.abort(new Error('cancelled'))
@@ -201,7 +226,13 @@ export class MountSupervisor {
     try {
       await this.backend.cleanStaleMount(this.profile.mountpoint, this.logger)
       await fs.mkdir(this.profile.mountpoint, { recursive: true })
-      fsCore = this.backend.createFs({ remote: this.remote, profile: this.profile, logger: this.logger, stateDir: this.opts.stateDir })
+      fsCore = this.backend.createFs({
+        remote: this.remote,
+        profile: this.profile,
+        logger: this.logger,
+        stateDir: this.opts.stateDir,
+        onWrites: source => this.uploads.attach(source),
+      })
       const handle = await this.backend.mount(this.profile.mountpoint, fsCore, {
         logger: this.logger,
         readOnly: this.profile.readOnly,
@@ -224,12 +255,35 @@ export class MountSupervisor {
     }
     this.fs.setBridgeAvailable(true)
     this.setState('mounted', null)
-    this.schedule(this.opts.healthIntervalMs(), epoch, e => this.healthCheck(e))
+    this.startHealthJob(epoch)
+  }
+
+  private healthExpression(): string {
+    return healthCronExpression(Math.max(1, Math.round(this.opts.healthIntervalMs() / 1000)))
+  }
+
+  private startHealthJob(epoch: number): void {
+    const expression = this.healthExpression()
+    this.healthJob?.job.stop()
+    this.healthJob = { expression, job: this.cron.schedule(expression, () => this.healthTick(epoch), `megamount-health-${this.profile.name}`) }
+  }
+
+  /** One cron tick: skipped while the previous check still runs (a hung
+   *  bridge holds a probe up to requestTimeoutMs), so checks never pile up. */
+  private healthTick(epoch: number): void {
+    if (epoch !== this.epoch || this.checking || !this.handle) return
+    if (this.healthJob && this.healthJob.expression !== this.healthExpression()) this.startHealthJob(epoch) // changed in the file
+    this.checking = true
+    void this.run(() => this.healthCheck(epoch)).finally(() => {
+      this.checking = false
+    })
   }
 
   private scheduleRetry(epoch: number): void {
     const delay = this.retryDelayMs
-    this.retryDelayMs = Math.min(this.retryDelayMs * 2, this.opts.retryMaxMs ?? 30_000)
+    // Capped at the health interval too: a bridge that appears is mounted
+    // within one interval, as a dropped one is noticed within one.
+    this.retryDelayMs = Math.min(this.retryDelayMs * 2, this.opts.retryMaxMs ?? 30_000, this.opts.healthIntervalMs())
     this.logger.debug({ retryInMs: delay }, 'bridge not reachable, will retry')
     this.schedule(delay, epoch, e => this.attempt(e))
   }
@@ -242,7 +296,6 @@ export class MountSupervisor {
     this.fs.setBridgeAvailable(probe.ok)
     if (probe.ok) this.setState('mounted', null)
     else this.setState('degraded', explainBridgeError(probe.error, this.url, this.profile.requestTimeoutMs))
-    this.schedule(this.opts.healthIntervalMs(), epoch, e => this.healthCheck(e))
   }
 
   /** A renamed folder changes its bridge URL: a megaPath profile asks MEGAcmd
@@ -292,6 +345,7 @@ export class MountSupervisor {
 
   private async closeFs(fsCore: SupervisedFs | null): Promise<void> {
     if (!fsCore) return
+    this.uploads.detach()
     try {
       await fsCore.close()
     } catch (err) {

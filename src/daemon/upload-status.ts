@@ -1,0 +1,120 @@
+// What the daemon shows of a mount's upload queue: the counts in `status`,
+// one row per file in `mountctl uploads`, and the failed uploads turned into
+// an error with what to do. Built from UploadQueue.snapshot() only, so it
+// never waits on a bridge.
+import type { UploadQueueEvents, UploadSnapshot } from '../vfs/upload-queue.js'
+import type { DrainOptions, DrainResult } from '../vfs/upload-queue.js'
+
+/** The part of UploadQueue (src/vfs/upload-queue.ts) the daemon uses; tests
+ *  pass a fake. */
+export interface UploadQueueView {
+  snapshot(): UploadSnapshot
+  drain(options?: DrainOptions): Promise<DrainResult>
+  retry(path?: string): Promise<number>
+  discard(path: string): Promise<boolean>
+  on<K extends keyof UploadQueueEvents>(event: K, listener: (...args: UploadQueueEvents[K]) => void): unknown
+  off<K extends keyof UploadQueueEvents>(event: K, listener: (...args: UploadQueueEvents[K]) => void): unknown
+}
+
+/** What a writable filesystem core hands the daemon (StagedWrites does). */
+export interface UploadSource {
+  uploads(): Promise<UploadQueueView>
+}
+
+/** The `uploads` object of a mount in `mountctl status --json`. */
+export interface UploadCounts {
+  queued: number
+  queuedBytes: number
+  uploading: number
+  uploadingBytes: number
+  /** Bytes of the running uploads sent so far. */
+  sentBytes: number
+  failed: number
+  failedBytes: number
+  /** Uploads are held because the bridge is unreachable. */
+  paused: boolean
+  /** `mountctl unmount` is waiting for this queue to empty. */
+  unmountWaiting: boolean
+  /** The counts are what the journal held when the mount was closed: they
+   *  upload at the next mount. */
+  inJournal: boolean
+}
+
+export type UploadState = 'queued' | 'uploading' | 'failed'
+
+/** One file of `mountctl uploads`. */
+export interface UploadItem {
+  mount: string
+  path: string
+  state: UploadState
+  /** Why a queued file has not started: 'open' (a program still has it
+   *  open for writing), 'waiting' (quiet delay or retry backoff), 'ready'
+   *  (waiting for an upload slot, or for the bridge). */
+  detail: 'open' | 'waiting' | 'ready' | null
+  bytes: number
+  sentBytes: number
+  attempts: number
+  lastError: string | null
+  /** ISO 8601, when a waiting file is next tried; null otherwise. */
+  nextAttemptAt: string | null
+}
+
+export function emptyUploadCounts(): UploadCounts {
+  return { queued: 0, queuedBytes: 0, uploading: 0, uploadingBytes: 0, sentBytes: 0, failed: 0, failedBytes: 0, paused: false, unmountWaiting: false, inJournal: false }
+}
+
+export function uploadCounts(snap: UploadSnapshot): UploadCounts {
+  return {
+    queued: snap.queued.length,
+    queuedBytes: snap.totals.queuedBytes,
+    uploading: snap.uploading.length,
+    uploadingBytes: snap.totals.uploadingBytes,
+    sentBytes: snap.uploading.reduce((sum, u) => sum + u.sentBytes, 0),
+    failed: snap.failed.length,
+    failedBytes: snap.totals.failedBytes,
+    paused: snap.paused,
+    unmountWaiting: false,
+    inJournal: false,
+  }
+}
+
+export function uploadItems(mount: string, snap: UploadSnapshot): UploadItem[] {
+  const items: UploadItem[] = []
+  for (const u of snap.uploading) {
+    items.push({ mount, path: u.path, state: 'uploading', detail: null, bytes: u.bytes, sentBytes: u.sentBytes, attempts: 0, lastError: null, nextAttemptAt: null })
+  }
+  for (const q of snap.queued) {
+    items.push({
+      mount,
+      path: q.path,
+      state: 'queued',
+      detail: q.state,
+      bytes: q.bytes,
+      sentBytes: 0,
+      attempts: q.attempts,
+      lastError: q.lastError,
+      nextAttemptAt: q.nextAttemptMs === null ? null : new Date(q.nextAttemptMs).toISOString(),
+    })
+  }
+  for (const f of snap.failed) {
+    items.push({ mount, path: f.path, state: 'failed', detail: null, bytes: f.bytes, sentBytes: 0, attempts: f.attempts, lastError: f.lastError, nextAttemptAt: null })
+  }
+  return items
+}
+
+/** The failed uploads of a mount as its last error, with what to do. */
+export function explainFailedUploads(mount: string, snap: UploadSnapshot): { message: string; hint: string } | null {
+  const first = snap.failed[0]
+  if (!first) return null
+  const more = snap.failed.length > 1 ? ` (and ${snap.failed.length - 1} more)` : ''
+  const message = `upload of ${first.path} failed${more}: ${first.lastError}`
+  const see = `see them: mountctl uploads ${mount}`
+  const giveUp = `or drop one: mountctl discard ${mount} PATH`
+  if (/^no-space\b/.test(first.lastError)) {
+    return { message, hint: `the MEGA account is full: free space (mega-df shows usage), then: mountctl retry ${mount}; ${see}; ${giveUp}` }
+  }
+  if (/^forbidden\b/.test(first.lastError)) {
+    return { message, hint: `MEGA refused access to that folder: check it in MEGA's app, then: mountctl retry ${mount}; ${see}; ${giveUp}` }
+  }
+  return { message, hint: `try again: mountctl retry ${mount}; ${see}; ${giveUp}` }
+}
