@@ -13,7 +13,7 @@ import type { MountBackend } from './backend.js'
 import type { MountStatus, StatusReport } from './mount-status.js'
 import type { Scheduler } from './scheduler.js'
 import { MountSupervisor } from './supervisor.js'
-import { emptyUploadCounts } from './upload-status.js'
+import { emptyUploadCounts, type UploadItem } from './upload-status.js'
 
 export interface DaemonOptions {
   configFile: string
@@ -25,6 +25,18 @@ export interface DaemonOptions {
   version: string
   retryInitialMs?: number
   retryMaxMs?: number
+  /** At stop, how long uploads may still run before they are stopped (what
+   *  is left stays in the journal). Default 20 s. */
+  stopTimeoutMs?: number
+}
+
+export const DEFAULT_STOP_TIMEOUT_MS = 20_000
+
+export interface UnmountOptions {
+  /** Unmount at once; queued uploads stay in the journal for the next mount. */
+  force?: boolean
+  /** The client went away: stop waiting, stay mounted. */
+  signal?: AbortSignal
 }
 
 export class Daemon implements ControlContext {
@@ -79,10 +91,40 @@ export class Daemon implements ControlContext {
     return sup.status()
   }
 
-  async unmount(name: string): Promise<MountStatus> {
+  /** Waits until the mount's uploads are done (the mount stays mounted and
+   *  writable meanwhile, and new writes are waited for too), then unmounts.
+   *  Refused while an upload has failed, unless force. */
+  async unmount(name: string, options: UnmountOptions = {}): Promise<MountStatus> {
     const sup = this.find(name)
-    await sup.stop('mountctl unmount')
+    if (!options.force && sup.uploads.attached) {
+      this.refuseWithFailedUploads(name, sup)
+      const outcome = await sup.uploads.waitUntilUploaded({ signal: options.signal, forUnmount: true })
+      if (outcome === 'aborted') {
+        this.logger.info({ mount: name }, 'unmount cancelled: mountctl went away before the uploads were done; staying mounted')
+        throw new ControlError(`unmount of "${name}" cancelled: still mounted, uploads go on`)
+      }
+      if (outcome === 'uploaded') this.refuseWithFailedUploads(name, sup)
+    }
+    await sup.stop(options.force ? 'mountctl unmount --force' : 'mountctl unmount')
     return sup.status()
+  }
+
+  /** Every file of the upload queues (of one mount when name is given). */
+  uploads(name?: string): UploadItem[] {
+    const sups = name === undefined ? [...this.supervisors.values()] : [this.find(name)]
+    return sups.flatMap(s => s.uploads.items())
+  }
+
+  async retryUploads(name: string, path?: string): Promise<{ retried: number }> {
+    const sup = this.find(name)
+    const retried = await sup.uploads.retry(path === undefined ? undefined : this.pathInMount(sup, path))
+    this.logger.info({ mount: name, path: path ?? 'all', retried }, 'uploads retried by mountctl')
+    return { retried }
+  }
+
+  discardUpload(name: string, path: string): Promise<{ path: string; bytes: number }> {
+    const sup = this.find(name)
+    return sup.uploads.discard(this.pathInMount(sup, path))
   }
 
   refresh(name: string, path?: string): MountStatus {
@@ -177,6 +219,24 @@ export class Daemon implements ControlContext {
     })
   }
 
+  private refuseWithFailedUploads(name: string, sup: MountSupervisor): void {
+    const failed = sup.uploads.counts().failed
+    if (failed === 0) return
+    throw new ControlError(
+      `"${name}" has ${failed} failed upload${failed > 1 ? 's' : ''} (data not on MEGA yet): not unmounting`,
+      `see them: mountctl uploads ${name}; then mountctl retry ${name}, or mountctl discard ${name} PATH; or unmount anyway, keeping them staged for the next mount: mountctl unmount --force ${name}`,
+    )
+  }
+
+  /** A path inside the mount ('/a/b.txt'), also given as the local path
+   *  under its mountpoint or relative to the mount root. */
+  private pathInMount(sup: MountSupervisor, p: string): string {
+    const mp = sup.profile.mountpoint
+    if (p === mp) return '/'
+    if (p.startsWith(mp + '/')) return p.slice(mp.length)
+    return p.startsWith('/') ? p : '/' + p
+  }
+
   private find(name: string): MountSupervisor {
     const sup = this.supervisors.get(name)
     if (sup) return sup
@@ -197,9 +257,25 @@ export class Daemon implements ControlContext {
     const sups = [...this.supervisors.values()]
     for (const s of sups) s.cancelTimers()
     this.logger.info('health checks and retries stopped')
+    await this.finishUploads(sups)
     await Promise.all(sups.map(s => s.stop('daemon stopping')))
     this.logger.info({ count: sups.length }, 'mounts unmounted, caches closed')
     this.logger.info('stopped')
+  }
+
+  /** Gives uploads in flight (and ready ones) a bounded time; the rest stays
+   *  in the journal (each mount logs what) and resumes at the next start. */
+  private async finishUploads(sups: MountSupervisor[]): Promise<void> {
+    const busy = sups.filter(s => {
+      const c = s.uploads.counts()
+      return s.uploads.attached && c.queued + c.uploading > 0
+    })
+    if (busy.length === 0) return
+    const timeoutMs = this.opts.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS
+    this.logger.info({ mounts: busy.map(s => s.profile.name), timeoutMs }, 'waiting for uploads before unmounting')
+    const outcomes = await Promise.all(busy.map(s => s.uploads.waitUntilUploaded({ timeoutMs })))
+    if (outcomes.every(o => o === 'uploaded')) this.logger.info('uploads done')
+    else this.logger.warn({ timeoutMs }, 'uploads not done in time: stopping them, they stay in the journal')
   }
 }
 
