@@ -1,0 +1,77 @@
+// The built daemon (dist/) in a child process, for real-mount tests of the
+// whole program: start it on a config, wait until a mountpoint is mounted,
+// kill it, and always unmount what it left behind.
+
+import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { readFile, writeFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { promisify } from 'node:util'
+
+const run = promisify(execFile)
+const ROOT = resolve(import.meta.dirname, '..', '..')
+export const DAEMON = join(ROOT, 'dist/src/bin/megamountd.js')
+
+/** Why the daemon cannot run, or false. */
+export const daemonMissing: string | false = existsSync(DAEMON) ? false : 'dist/ is missing: run `npm run build` first (npm test does)'
+
+export interface DaemonChild {
+  process: ChildProcess
+  pid: number
+  exited: Promise<number | null>
+  log(): string
+}
+
+export interface DaemonDirs {
+  config: string
+  socket: string
+  stateDir: string
+}
+
+export function daemonDirs(dir: string): DaemonDirs {
+  return { config: join(dir, 'mounts.json'), socket: join(dir, 'c.sock'), stateDir: join(dir, 'state') }
+}
+
+export async function writeDaemonConfig(dirs: DaemonDirs, mounts: object[]): Promise<void> {
+  await writeFile(dirs.config, JSON.stringify({ settings: { healthIntervalSeconds: 1 }, mounts }))
+}
+
+export function startDaemon(dirs: DaemonDirs): DaemonChild {
+  let log = ''
+  const child = spawn(process.execPath, [DAEMON, '--config', dirs.config, '--socket', dirs.socket, '--state-dir', dirs.stateDir], { stdio: ['ignore', 'pipe', 'pipe'] })
+  child.stdout!.on('data', d => (log += d))
+  child.stderr!.on('data', d => (log += d))
+  const exited = new Promise<number | null>(r => child.once('exit', code => r(code)))
+  return { process: child, pid: child.pid!, exited, log: () => log }
+}
+
+export async function isMounted(mountpoint: string): Promise<boolean> {
+  const mounts = await readFile('/proc/mounts', 'utf8')
+  return mounts.split('\n').some(line => line.split(' ')[1] === mountpoint.replace(/ /g, '\\040'))
+}
+
+/** Polls (real time: this waits on another process) until check() holds. */
+export async function waitUntil(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 30_000, everyMs = 100): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (await check()) return
+    await new Promise(r => setTimeout(r, everyMs))
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+}
+
+export async function stopDaemon(daemon: DaemonChild, mountpoints: string[]): Promise<void> {
+  if (daemon.process.exitCode === null && daemon.process.signalCode === null) {
+    daemon.process.kill('SIGKILL')
+    await daemon.exited
+  }
+  for (const mp of mountpoints) await run('fusermount', ['-uz', mp]).catch(() => {})
+}
+
+/** Resident memory high-water mark of a process, in bytes. */
+export async function peakResidentBytes(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8')
+  const kib = /VmHWM:\s+(\d+) kB/.exec(status)
+  if (!kib) throw new Error(`no VmHWM in /proc/${pid}/status`)
+  return Number(kib[1]) * 1024
+}
