@@ -12,6 +12,8 @@ export class DaemonNotRunningError extends Error {
 
 let nextId = 1
 
+/** timeoutMs: default 30 s; 0 waits as long as the daemon takes (unmount
+ *  waiting for uploads). */
 export function sendRequest(socketPath: string, command: string, args: Record<string, unknown> = {}, options: { timeoutMs?: number } = {}): Promise<ControlReply> {
   const id = nextId++
   const timeoutMs = options.timeoutMs ?? 30_000
@@ -19,10 +21,13 @@ export function sendRequest(socketPath: string, command: string, args: Record<st
     const conn = net.connect(socketPath)
     let buffered = ''
     let connected = false
-    const timer = setTimeout(() => {
-      conn.destroy()
-      reject(new Error(`megamountd did not answer "${command}" within ${Math.round(timeoutMs / 1000)} s`))
-    }, timeoutMs)
+    const timer =
+      timeoutMs > 0
+        ? setTimeout(() => {
+            conn.destroy()
+            reject(new Error(`megamountd did not answer "${command}" within ${Math.round(timeoutMs / 1000)} s`))
+          }, timeoutMs)
+        : undefined
     const done = (fn: () => void) => {
       clearTimeout(timer)
       conn.destroy()

@@ -54,6 +54,8 @@ export class ControlServer {
 
   private accept(conn: net.Socket): void {
     this.connections.add(conn)
+    // Requests still running when the client goes away (Ctrl-C on mountctl).
+    const gone = new AbortController()
     conn.setEncoding('utf8')
     let buffered = ''
     conn.on('data', (chunk: string) => {
@@ -62,7 +64,7 @@ export class ControlServer {
       while ((nl = buffered.indexOf('\n')) >= 0) {
         const line = buffered.slice(0, nl).trim()
         buffered = buffered.slice(nl + 1)
-        if (line) void this.answer(conn, line)
+        if (line) void this.answer(conn, line, gone.signal)
       }
       if (Buffer.byteLength(buffered) > MAX_LINE_BYTES) {
         buffered = ''
@@ -71,10 +73,13 @@ export class ControlServer {
       }
     })
     conn.on('error', err => this.logger.debug({ err }, 'control connection error'))
-    conn.on('close', () => this.connections.delete(conn))
+    conn.on('close', () => {
+      this.connections.delete(conn)
+      gone.abort(new Error('the client closed the connection'))
+    })
   }
 
-  private async answer(conn: net.Socket, line: string): Promise<void> {
+  private async answer(conn: net.Socket, line: string, signal: AbortSignal): Promise<void> {
     const parsed = parseRequest(line)
     if (!('request' in parsed)) {
       this.send(conn, { id: parsed.id, ok: false, error: parsed.error })
@@ -87,7 +92,7 @@ export class ControlServer {
       return
     }
     try {
-      const result = await handler.handle(args, this.ctx)
+      const result = await handler.handle(args, this.ctx, signal)
       this.send(conn, { id, ok: true, result: result ?? null })
     } catch (err) {
       this.logger.debug({ err, command }, 'control command failed')

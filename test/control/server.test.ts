@@ -48,6 +48,11 @@ const ctx: ControlContext = {
   refresh: () => {
     throw new Error('sync throw')
   },
+  uploads: () => [],
+  retryUploads: async () => ({ retried: 0 }),
+  discardUpload: async () => {
+    throw new Error('nothing staged')
+  },
 }
 
 t.test('bad lines get error replies and the connection goes on', async t => {
@@ -102,4 +107,53 @@ t.test('status answers at once while a bridge hangs', async t => {
   t.match(reply, { ok: true, result: { mounts: [{ name: 'h', state: 'waiting' }] } })
   const one = await sendRequest(socketPath, 'status', { name: 'nope' })
   t.match(one, { ok: false, error: { message: 'no profile named "nope"', hint: /known: h/ } })
+})
+
+t.test('a request still running sees its signal aborted when the client goes away; others are answered meanwhile', async t => {
+  const dir = await tmp(t)
+  const socketPath = path.join(dir, 'c.sock')
+  let seen: AbortSignal | null = null
+  const aborted = new Promise<string>(resolve => {
+    const waiting: ControlContext = {
+      ...ctx,
+      unmount: (_name, options) =>
+        new Promise((_, reject) => {
+          seen = options!.signal!
+          seen.addEventListener('abort', () => {
+            resolve(String((seen!.reason as Error).message))
+            reject(new Error('cancelled'))
+          })
+        }),
+    }
+    const server = new ControlServer(socketPath, waiting, silentLogger)
+    t.teardown(() => server.close())
+    void server.listen().then(() => {
+      const conn = net.connect(socketPath)
+      conn.write('{"id":1,"command":"unmount","args":{"name":"a","force":false}}\n')
+      const check = setInterval(() => {
+        if (!seen) return
+        clearInterval(check)
+        void sendRequest(socketPath, 'status', {}, { timeoutMs: 2_000 }).then(reply => {
+          t.match(reply, { ok: true }, 'status answered while unmount waits')
+          t.equal(seen!.aborted, false, 'not aborted while the client is there')
+          conn.destroy()
+        })
+      }, 10)
+    })
+  })
+  t.match(await aborted, /client closed the connection/)
+})
+
+t.test('args of the upload commands are checked', async t => {
+  const dir = await tmp(t)
+  const socketPath = path.join(dir, 'c.sock')
+  const server = new ControlServer(socketPath, ctx, silentLogger)
+  await server.listen()
+  t.teardown(() => server.close())
+  t.match(await sendRequest(socketPath, 'unmount', { name: 'a', force: 'yes' }), { ok: false, error: { message: '"unmount": args.force must be true or false' } })
+  t.match(await sendRequest(socketPath, 'uploads'), { ok: true, result: { uploads: [] } })
+  t.match(await sendRequest(socketPath, 'retry', {}), { ok: false, error: { message: '"retry" needs args.name (a string)' } })
+  t.match(await sendRequest(socketPath, 'retry', { name: 'a' }), { ok: true, result: { retried: 0 } })
+  t.match(await sendRequest(socketPath, 'discard', { name: 'a' }), { ok: false, error: { message: '"discard" needs args.path (a string)' } })
+  t.match(await sendRequest(socketPath, 'discard', { name: 'a', path: '/x' }), { ok: false, error: { message: 'nothing staged' } })
 })

@@ -14,3 +14,10 @@ export function optionalString(args: Record<string, unknown>, key: string, comma
   if (typeof v !== 'string') throw new ControlError(`"${command}": args.${key} must be a string`)
   return v
 }
+
+export function optionalBoolean(args: Record<string, unknown>, key: string, command: string): boolean | undefined {
+  const v = args[key]
+  if (v === undefined || v === null) return undefined
+  if (typeof v !== 'boolean') throw new ControlError(`"${command}": args.${key} must be true or false`)
+  return v
+}

@@ -1,6 +1,7 @@
 // What every control handler sees: the daemon through this interface, and
 // the request's args. One file per command; handlers/index.ts lists them.
 import type { MountStatus, StatusReport } from '../../daemon/mount-status.js'
+import type { UploadItem } from '../../daemon/upload-status.js'
 
 export interface ReloadSummary {
   added: string[]
@@ -14,14 +15,21 @@ export interface ControlContext {
   /** Cached state only: must never wait on a bridge. */
   status(): StatusReport
   mount(name: string): Promise<MountStatus>
-  unmount(name: string): Promise<MountStatus>
+  /** Waits for the mount's uploads unless force; signal: the client left. */
+  unmount(name: string, options?: { force?: boolean; signal?: AbortSignal }): Promise<MountStatus>
   reload(): Promise<ReloadSummary>
   refresh(name: string, path?: string): MountStatus
+  /** Snapshot of the upload queues: never waits on a bridge. */
+  uploads(name?: string): UploadItem[]
+  retryUploads(name: string, path?: string): Promise<{ retried: number }>
+  discardUpload(name: string, path: string): Promise<{ path: string; bytes: number }>
 }
 
 export interface ControlHandler {
   command: string
-  handle(args: Record<string, unknown>, ctx: ControlContext): unknown
+  /** signal is aborted when the client's connection closes: a handler that
+   *  waits long stops waiting (and changes nothing it has not done yet). */
+  handle(args: Record<string, unknown>, ctx: ControlContext, signal: AbortSignal): unknown
 }
 
 export { ControlError } from '../protocol.js'
