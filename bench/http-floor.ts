@@ -2,6 +2,7 @@
 // workload, sent with a plain node:http client, serially and 8 at a time.
 // One connection per request (keepAlive false), `Range` spelled exactly so,
 // as MEGA's bridge requires.
+import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import http from 'node:http'
 
@@ -112,6 +113,26 @@ export async function getFile(servedUrl: string, path: string, range?: [number, 
   // 'Range' with a capital R: the bridge ignores 'range'.
   const headers: Record<string, string> = range ? { Range: `bytes=${range[0]}-${range[1]}` } : {}
   return expectStatus(urlOf(servedUrl, path), 'GET', range ? [206] : [200], headers)
+}
+
+/** GET of a whole file hashed as it arrives, as `cat | sha256sum` would, without holding it. */
+export function getFileSha256(servedUrl: string, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const url = urlOf(servedUrl, path)
+    const req = http.request(url, { method: 'GET', agent }, (res) => {
+      if (res.statusCode !== 200) {
+        res.resume()
+        return reject(new Error(`GET ${url} answered ${res.statusCode}, expected 200`))
+      }
+      const hash = createHash('sha256')
+      res.on('data', (c: Buffer) => hash.update(c))
+      res.on('end', () => resolve(hash.digest('hex')))
+      res.on('error', reject)
+    })
+    req.setTimeout(120_000, () => req.destroy(new Error(`GET ${url}: no progress within 120 s`)))
+    req.on('error', reject)
+    req.end()
+  })
 }
 
 export async function putFile(servedUrl: string, path: string, sourceFile: string, bytes: number): Promise<void> {

@@ -17,7 +17,7 @@ import { ratios, renderTables, type Cell, type ColumnId, type Results } from './
 import { startEmulator, startRcloneServer, stopServer, type BenchServer } from './servers.js'
 import { elapsedMs } from './stats.js'
 import { BenchFailure } from './verify.js'
-import { expectedHashes, WORKLOAD_LIST, type WorkloadContext } from './workloads.js'
+import { expectedHashes, floorWarmup, WORKLOAD_LIST, type WorkloadContext } from './workloads.js'
 
 const benchDist = dirname(fileURLToPath(import.meta.url))
 const distDir = dirname(benchDist)
@@ -35,7 +35,9 @@ interface MemoryStep {
 function describeCell(cell: Cell): string {
   if (cell.status !== 'ok') return `${cell.status}${cell.error ? `: ${cell.error}` : ''}`
   const times = cell.runs.map((r) => (r.onServerMs !== undefined ? `${(r.ms / 1000).toFixed(2)}/${(r.onServerMs / 1000).toFixed(2)}` : (r.ms / 1000).toFixed(3)))
-  return `${times.join(' ')} s (warm-up ${((cell.warmupMs ?? 0) / 1000).toFixed(2)} s)`
+  const cpu = cell.runs.map((r) => r.cpuMs).filter((c): c is number => c !== undefined)
+  const cpuText = cpu.length > 0 ? `, mount CPU ${cpu.map((c) => (c / 1000).toFixed(2)).join(' ')} s` : ''
+  return `${times.join(' ')} s (warm-up ${((cell.warmupMs ?? 0) / 1000).toFixed(2)} s${cpuText})`
 }
 
 function machine(): Record<string, unknown> {
@@ -135,6 +137,7 @@ async function benchServer(
         run: () => workload.run(ctx, mount),
         maxRepeats: options.maxRepeats,
         budgetMs: options.cellBudgetMs,
+        pids: () => mount.pids(),
       })
       row[mount.id] = cell
       if (mount === ceiling) ceilingCells.set(workload.name, cell)
@@ -150,7 +153,7 @@ async function benchServer(
         const cell = await measureCell({
           cold: workload.cold,
           makeCold: async () => {},
-          warmup: () => floor(ctx, parallel),
+          warmup: () => floorWarmup(ctx),
           run: () => floor(ctx, parallel),
           maxRepeats: options.maxRepeats,
           budgetMs: options.cellBudgetMs,

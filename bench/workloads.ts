@@ -5,7 +5,7 @@ import { closeSync, openSync, readSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { DataSet } from './dataset.js'
-import { crawl, getFile, listFolder, makeFolder, putFile, runQueue } from './http-floor.js'
+import { crawl, getFile, getFileSha256, listFolder, makeFolder, putFile, runQueue } from './http-floor.js'
 import type { BenchMount } from './mounts.js'
 import type { BenchOptions, WorkloadName } from './options.js'
 import { waitUntilOnServer } from './on-server.js'
@@ -21,6 +21,8 @@ export interface RunResult {
   ms: number
   /** Writes only: until every file was on the server with the right bytes. */
   onServerMs?: number
+  /** CPU time the mount's own processes used during the run (not the bench's). */
+  cpuMs?: number
 }
 
 export const READ_ONLY = 'read-only' as const
@@ -46,6 +48,12 @@ export interface Workload {
   run(ctx: WorkloadContext, mount: BenchMount): Promise<RunResult | typeof READ_ONLY>
   /** The same requests sent by a plain HTTP client, `parallel` at a time. */
   floor?(ctx: WorkloadContext, parallel: number): Promise<RunResult>
+}
+
+/** The floors' warm-up: one listing of the served folder warms the server
+ *  and this client without repeating a whole (sometimes minute-long) run. */
+export async function floorWarmup(ctx: WorkloadContext): Promise<void> {
+  await listFolder(ctx.server.url, '')
 }
 
 const COMMAND_TIMEOUT_MS = 600_000
@@ -200,9 +208,9 @@ export const WORKLOAD_LIST: Workload[] = [
     run: catBig,
     async floor(ctx) {
       const start = process.hrtime.bigint()
-      const body = await getFile(ctx.server.url, ctx.data.bigFile)
+      const got = await getFileSha256(ctx.server.url, ctx.data.bigFile)
       const ms = elapsedMs(start)
-      checkHash('GET of the large file', sha256(body), ctx.data.files.get(ctx.data.bigFile)?.sha256 ?? '')
+      checkHash('GET of the large file', got, ctx.data.files.get(ctx.data.bigFile)?.sha256 ?? '')
       return { ms }
     },
   },
