@@ -31,8 +31,12 @@ export interface MountHandle {
 }
 
 export interface MountBackend {
-  /** The bridge URL of a profile: its url, or what its megaPath resolves to. */
-  resolveUrl(profile: Profile, logger: Logger): Promise<string>
+  /** The bridge URL of a profile: its url, or what its megaPath resolves to.
+   *  knownUrl: the last URL that worked, so a renamed folder is found by its handle. */
+  resolveUrl(profile: Profile, logger: Logger, knownUrl?: string | null): Promise<string>
+  /** Why the served root answers 404 (logged out, renamed, no longer served),
+   *  as status shows it; optional: without it the reason stays generic. */
+  explainRootMissing?(profile: Profile, url: string | null, logger: Logger): Promise<{ message: string; hint: string }>
   createRemote(profile: Profile, url: string, logger: Logger): Remote
   /** onWrites: called (during createFs) with the upload queue's source
    *  when the mount is writable. */

@@ -4,30 +4,29 @@ import type { DaemonSettings, Profile } from '../config/types.js'
 import { cleanStaleMount } from '../fuse/stale-mount.js'
 import { mountFuse } from '../fuse/mount.js'
 import type { Logger } from '../log.js'
-import { MegaCmd, isMegaCmdError, resolveMegaPath } from '../megacmd/index.js'
+import { withMegaQuota } from '../megacmd/index.js'
 import { WebDavRemote } from '../remote/webdav-remote.js'
 import type { Remote } from '../remote/remote.js'
 import { MegaFs } from '../vfs/mega-fs.js'
 import { stagedWrites } from '../vfs/write-staged.js'
 import path from 'node:path'
 import type { MountBackend, SupervisedFs } from './backend.js'
+import { MegaCmdLink, looksLikeMegaBridge } from './megacmd-link.js'
 
-export function createRealBackend(settings: () => DaemonSettings): MountBackend {
+export function createRealBackend(settings: () => DaemonSettings, link = new MegaCmdLink({ settings })): MountBackend {
   return {
-    async resolveUrl(profile: Profile): Promise<string> {
-      if (profile.url) return profile.url
-      try {
-        const megaCmd = new MegaCmd({ megacmdPath: settings().megacmdPath })
-        return await resolveMegaPath(megaCmd, profile.megaPath!, { serveIfNeeded: profile.serveIfNeeded })
-      } catch (err) {
-        const hint = isMegaCmdError(err) && err.fix ? err.fix : 'check that MEGAcmd runs (mega-whoami), or use "url" instead of "megaPath"'
-        throw Object.assign(new Error(`cannot find the bridge URL of ${profile.megaPath}: ${(err as Error).message}`, { cause: err }), { hint })
-      }
+    async resolveUrl(profile: Profile, _logger: Logger, knownUrl?: string | null): Promise<string> {
+      return profile.url ?? link.resolve(profile, knownUrl ?? null)
     },
+    explainRootMissing: (profile, url) => link.explainRootMissing(profile, url),
     createRemote(profile: Profile, url: string, logger: Logger): Remote {
       return new WebDavRemote({ url, requestTimeoutMs: profile.requestTimeoutMs, maxConcurrentRequests: profile.maxConcurrentRequests, logger })
     },
     createFs({ remote, profile, logger, stateDir, onWrites }): SupervisedFs {
+      // MEGA's bridge serves no quota: df shows the account's mega-df figures,
+      // cached and refreshed in the background (MegaFs never waits on them).
+      const mega = profile.megaPath !== null || (profile.url !== null && looksLikeMegaBridge(profile.url))
+      if (mega) remote = withMegaQuota(remote, link.df)
       return new MegaFs({ remote, profile, logger, stateDir: path.join(stateDir, 'mounts', profile.name), writes: stagedWrites({ onCreated: onWrites }) })
     },
     mount: (mountpoint, fs, options) => mountFuse(mountpoint, fs, options),

@@ -213,12 +213,10 @@ export class MountSupervisor {
         return
       }
     }
-    const probe = await this.probe()
+    const { probe, explained } = await this.check()
     if (epoch !== this.epoch) return
     if (!probe.ok) {
-      await this.followRename(probe.error)
-      if (epoch !== this.epoch) return
-      this.setState('waiting', explainBridgeError(probe.error, this.url, this.profile.requestTimeoutMs))
+      this.setState('waiting', explained)
       this.scheduleRetry(epoch)
       return
     }
@@ -290,26 +288,43 @@ export class MountSupervisor {
 
   private async healthCheck(epoch: number): Promise<void> {
     if (epoch !== this.epoch || !this.fs) return
-    const probe = await this.probe()
-    if (!probe.ok) await this.followRename(probe.error)
+    const { probe, explained } = await this.check()
     if (epoch !== this.epoch || !this.fs) return
     this.fs.setBridgeAvailable(probe.ok)
     if (probe.ok) this.setState('mounted', null)
-    else this.setState('degraded', explainBridgeError(probe.error, this.url, this.profile.requestTimeoutMs))
+    else this.setState('degraded', explained)
   }
 
-  /** A renamed folder changes its bridge URL: a megaPath profile asks MEGAcmd
-   *  for the new one, and the next probe uses it. */
-  private async followRename(error: unknown): Promise<void> {
-    if (!this.profile.megaPath || !(error instanceof RemoteError) || error.kind !== 'root-missing') return
+  /** Probes the root and, when it fails, says why for status. A renamed
+   *  folder changes its bridge URL: a megaPath profile asks MEGAcmd for the
+   *  new one (by the folder's handle) and probes that at once. */
+  private async check(): Promise<{ probe: ProbeResult; explained: Explained }> {
+    let probe = await this.probe()
+    if (probe.ok || !(probe.error instanceof RemoteError) || probe.error.kind !== 'root-missing') {
+      return { probe, explained: probe.ok ? { message: '', hint: '' } : explainBridgeError(probe.error, this.url, this.profile.requestTimeoutMs) }
+    }
+    // A 404 on the root: logged out, renamed, or no longer served. MEGAcmd
+    // tells which; a megaPath profile also gets its (new) URL from it.
+    if (this.profile.megaPath) {
+      try {
+        const url = await this.backend.resolveUrl(this.profile, this.logger, this.url)
+        if (url !== this.url) {
+          this.logger.info({ from: this.url, to: url }, 'served folder has a new URL')
+          this.url = url
+          ;(this.remote as Remote & { setUrl?(url: string): void }).setUrl?.(url)
+          probe = await this.probe()
+          if (probe.ok) return { probe, explained: { message: '', hint: '' } }
+        }
+      } catch (err) {
+        return { probe, explained: explainResolveError(err) }
+      }
+    }
+    const generic = explainBridgeError(probe.error, this.url, this.profile.requestTimeoutMs)
     try {
-      const url = await this.backend.resolveUrl(this.profile, this.logger)
-      if (url === this.url) return
-      this.logger.info({ from: this.url, to: url }, 'served folder has a new URL')
-      this.url = url
-      ;(this.remote as Remote & { setUrl?(url: string): void }).setUrl?.(url)
+      return { probe, explained: (await this.backend.explainRootMissing?.(this.profile, this.url, this.logger)) ?? generic }
     } catch (err) {
-      this.logger.debug({ err }, 'resolving the megaPath again failed')
+      this.logger.debug({ err }, 'asking why the root is missing failed')
+      return { probe, explained: generic }
     }
   }
 
