@@ -8,6 +8,15 @@ export interface CliIo {
   stdout(text: string): void
   stderr(text: string): void
   env: Env
+  /** stdout is a terminal: progress is one line rewritten in place. */
+  stdoutIsTty?: boolean
+  /** Asks a yes/no question on the terminal; absent when there is none
+   *  (commands that drop data then need --yes). */
+  confirm?(question: string): Promise<boolean>
+  /** Runs fn on Ctrl-C before mountctl exits; returns the un-registration. */
+  onInterrupt?(fn: () => void): () => void
+  /** How often a waiting command polls the daemon. Default 500 ms. */
+  pollIntervalMs?: number
 }
 
 /** The daemon answered the request with ok: false. */
@@ -22,7 +31,7 @@ export interface CliContext {
   io: CliIo
   socketPath: string
   /** Sends one control request; throws CommandFailed or DaemonNotRunningError. */
-  request(command: string, args?: Record<string, unknown>): Promise<unknown>
+  request(command: string, args?: Record<string, unknown>, options?: { timeoutMs?: number }): Promise<unknown>
   /** The command's own options and positionals, parsed by parseArgs. */
   values: Record<string, string | boolean | undefined>
   positionals: string[]

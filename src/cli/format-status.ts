@@ -1,5 +1,6 @@
 // The status table a person reads at a glance, and the JSON scripts read.
 import type { MountStatus } from '../daemon/mount-status.js'
+import { uploadsSummary } from './format-uploads.js'
 
 function tilde(p: string | null, home: string | undefined): string {
   if (!p) return '-'
@@ -29,6 +30,8 @@ export function formatStatusTable(mounts: MountStatus[], home?: string): string 
   const out = [line(header)]
   mounts.forEach((m, i) => {
     out.push(line(rows[i]!))
+    const uploads = uploadsSummary(m.uploads)
+    if (uploads) out.push(`    uploads: ${uploads}`)
     if (m.lastError) {
       out.push(`    error: ${m.lastError.message}`)
       out.push(`    fix:   ${m.lastError.hint}`)
@@ -55,6 +58,7 @@ export function statusJson(mounts: MountStatus[]): string {
           cache: m.cache,
           duplicateNames: m.duplicateNames,
           lastError: m.lastError,
+          uploads: m.uploads,
           ...Object.fromEntries(Object.entries(m).filter(([k]) => !KNOWN.has(k))),
         })),
       },
@@ -64,4 +68,4 @@ export function statusJson(mounts: MountStatus[]): string {
   )
 }
 
-const KNOWN = new Set(['name', 'mountpoint', 'url', 'megaPath', 'state', 'wanted', 'readOnly', 'since', 'bridge', 'cache', 'duplicateNames', 'lastError'])
+const KNOWN = new Set(['name', 'mountpoint', 'url', 'megaPath', 'state', 'wanted', 'readOnly', 'since', 'bridge', 'cache', 'duplicateNames', 'lastError', 'uploads'])

@@ -85,8 +85,8 @@ export async function runMountctl(argv: string[], io: CliIo, commands: readonly 
     socketPath,
     values: parsed.values as CliContext['values'],
     positionals: parsed.positionals,
-    async request(cmd, args = {}) {
-      const reply = await sendRequest(socketPath, cmd, args)
+    async request(cmd, args = {}, options = {}) {
+      const reply = await sendRequest(socketPath, cmd, args, options)
       if (!reply.ok) throw new CommandFailed(reply.error)
       return reply.result
     },

@@ -122,9 +122,9 @@ export class Daemon implements ControlContext {
     return { retried }
   }
 
-  discardUpload(name: string, path: string): Promise<{ path: string; bytes: number }> {
+  discardUpload(name: string, path: string, options: { dryRun?: boolean } = {}): Promise<{ item: UploadItem; discarded: boolean }> {
     const sup = this.find(name)
-    return sup.uploads.discard(this.pathInMount(sup, path))
+    return sup.uploads.discard(this.pathInMount(sup, path), options)
   }
 
   refresh(name: string, path?: string): MountStatus {

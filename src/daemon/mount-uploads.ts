@@ -115,14 +115,16 @@ export class MountUploads {
     return count
   }
 
-  /** Drops the staged copy of path: its content never reaches MEGA. */
-  async discard(path: string): Promise<{ path: string; bytes: number }> {
+  /** Drops the staged copy of path: its content never reaches MEGA.
+   *  dryRun: only say what would be dropped (for the confirmation). */
+  async discard(path: string, options: { dryRun?: boolean } = {}): Promise<{ item: UploadItem; discarded: boolean }> {
     const queue = this.require('discard')
     const item = uploadItems(this.mount, queue.snapshot()).find(i => i.path === path)
     if (!item) throw new ControlError(`${this.mount}: no upload of ${path}`, `see the paths: mountctl uploads ${this.mount}`)
-    await queue.discard(path)
+    if (options.dryRun) return { item, discarded: false }
+    const discarded = await queue.discard(path)
     this.logger.warn({ path, bytes: item.bytes, state: item.state }, 'upload discarded by mountctl: the staged copy is deleted')
-    return { path, bytes: item.bytes }
+    return { item, discarded }
   }
 
   /** Uploads everything closed now (skipping the quiet delay) and waits

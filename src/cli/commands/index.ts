@@ -1,13 +1,16 @@
 // Every mountctl command, one line each, in the order --help lists them.
 import type { CliCommand } from '../command.js'
+import { discardCommand } from './discard.js'
 import { discoverCommand } from './discover.js'
 import { doctorCommand } from './doctor.js'
 import { mountCommand } from './mount.js'
 import { refreshCommand } from './refresh.js'
 import { reloadCommand } from './reload.js'
+import { retryCommand } from './retry.js'
 import { serviceCommand } from './service.js'
 import { statusCommand } from './status.js'
 import { unmountCommand } from './unmount.js'
+import { uploadsCommand } from './uploads.js'
 
 export const CLI_COMMANDS: readonly CliCommand[] = [
   statusCommand,
@@ -15,6 +18,9 @@ export const CLI_COMMANDS: readonly CliCommand[] = [
   unmountCommand,
   reloadCommand,
   refreshCommand,
+  uploadsCommand,
+  retryCommand,
+  discardCommand,
   doctorCommand,
   discoverCommand,
   serviceCommand,

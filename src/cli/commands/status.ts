@@ -1,20 +1,21 @@
-import { allWantedMounted, type StatusReport } from '../../daemon/mount-status.js'
+import { allWantedMounted, anyUploadFailed, type StatusReport } from '../../daemon/mount-status.js'
 import { EXIT_FAILED, EXIT_OK, type CliCommand } from '../command.js'
 import { formatStatusTable, statusJson } from '../format-status.js'
 
 export const statusCommand: CliCommand = {
   name: 'status',
-  summary: 'show every mount: state, bridge, cache, last error and what to do',
+  summary: 'show every mount: state, bridge, cache, uploads, last error and what to do',
   usage: `Usage: mountctl status [NAME] [--json]
 
 Shows each profile's state (mounted, degraded, waiting, unmounted, failed),
 whether its bridge answers and how fast, the metadata cache, names hidden as
-duplicates, and the last error with what to do about it.
+duplicates, the upload queue (queued, uploading, failed), and the last error
+with what to do about it.
 
   --json   machine-readable output (see docs/status.md)
 
-Exit status: 0 when every profile that should be mounted is mounted,
-1 otherwise, 3 when megamountd is not running.`,
+Exit status: 0 when every profile that should be mounted is mounted and no
+upload has failed, 1 otherwise, 3 when megamountd is not running.`,
   options: { json: { type: 'boolean' } },
   positionals: { min: 0, max: 1 },
   async run(ctx) {
@@ -27,6 +28,6 @@ Exit status: 0 when every profile that should be mounted is mounted,
     } else {
       ctx.io.stdout(formatStatusTable(report.mounts, ctx.io.env.HOME))
     }
-    return allWantedMounted(report.mounts) ? EXIT_OK : EXIT_FAILED
+    return allWantedMounted(report.mounts) && !anyUploadFailed(report.mounts) ? EXIT_OK : EXIT_FAILED
   },
 }

@@ -22,7 +22,8 @@ export interface ControlContext {
   /** Snapshot of the upload queues: never waits on a bridge. */
   uploads(name?: string): UploadItem[]
   retryUploads(name: string, path?: string): Promise<{ retried: number }>
-  discardUpload(name: string, path: string): Promise<{ path: string; bytes: number }>
+  /** dryRun: say what would be dropped, drop nothing. */
+  discardUpload(name: string, path: string, options?: { dryRun?: boolean }): Promise<{ item: UploadItem; discarded: boolean }>
 }
 
 export interface ControlHandler {
