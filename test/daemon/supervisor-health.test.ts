@@ -17,7 +17,7 @@ class MegaBackend extends FakeBackend {
   resolveCalls: (string | null | undefined)[] = []
   resolveError: Error | null = null
   why = { message: 'MEGAcmd is logged out: the bridge answers 404', hint: 'log in: mega-login <email>' }
-  override async resolveUrl(profile: Profile, _logger: Logger, knownUrl?: string | null): Promise<string> {
+  override async resolveUrl(profile: Profile, _logger?: Logger, knownUrl?: string | null): Promise<string> {
     this.resolveCalls.push(knownUrl)
     if (profile.url) return profile.url
     if (this.resolveError) throw this.resolveError
@@ -31,9 +31,9 @@ class MegaBackend extends FakeBackend {
     return this.why
   }
   /** The real remote follows a new URL with setUrl; so does this one. */
-  override createRemote(profile: Profile, url: string, logger: Logger) {
+  override createRemote(profile: Profile, url: string) {
     let current = url
-    const byUrl = (u: string) => super.createRemote(profile, u, logger)
+    const byUrl = (u: string) => super.createRemote(profile, u)
     return { ...byUrl(url), stat: (p: string, o?: { signal?: AbortSignal }) => byUrl(current).stat(p, o), setUrl: (u: string) => void (current = u) }
   }
 }
