@@ -8,7 +8,9 @@ export const DAEMON_USAGE = `Usage: megamountd [options]
 
 Mounts every profile of mounts.json and keeps the mounts healthy. Runs in the
 foreground and logs JSON lines to stdout. SIGHUP re-reads the file; SIGTERM or
-Ctrl-C unmounts everything and exits.
+Ctrl-C lets uploads run for up to --stop-timeout-seconds, unmounts everything
+and exits (what is not uploaded stays in the journal and resumes at the next
+start); a second signal exits at once.
 
 Options:
   --config FILE       profile file (env MEGAMOUNT_CONFIG;
@@ -19,6 +21,10 @@ Options:
   --state-dir DIR     caches and upload staging (env MEGAMOUNT_STATE_DIR;
                       default $XDG_STATE_HOME/megamount)
   --log-level LEVEL   fatal, error, warn, info (default), debug, trace
+  --stop-timeout-seconds N
+                      at SIGTERM, how long uploads may still run (env
+                      MEGAMOUNT_STOP_TIMEOUT_SECONDS; default 20; keep it
+                      below the service manager's stop timeout)
   --help              show this help
   --version           show the version
 `
@@ -28,6 +34,7 @@ export interface DaemonArgs {
   socketPath: string
   stateDir: string
   logLevel: string
+  stopTimeoutMs: number
   help: boolean
   version: boolean
 }
@@ -51,6 +58,7 @@ export function parseDaemonArgs(argv: string[], env: Env): DaemonArgs {
         socket: { type: 'string' },
         'state-dir': { type: 'string' },
         'log-level': { type: 'string' },
+        'stop-timeout-seconds': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -64,11 +72,17 @@ export function parseDaemonArgs(argv: string[], env: Env): DaemonArgs {
   const stateDir = values['state-dir'] ? abs(values['state-dir']) : defaultStateDir(env)
   const logLevel = values['log-level'] ?? env.MEGAMOUNT_LOG_LEVEL ?? 'info'
   if (!LEVELS.includes(logLevel)) throw new UsageError(`--log-level must be one of ${LEVELS.join(', ')} (got "${logLevel}")`)
+  const stopText = values['stop-timeout-seconds'] ?? env.MEGAMOUNT_STOP_TIMEOUT_SECONDS ?? '20'
+  const stopSeconds = Number(stopText)
+  if (!/^\d+(\.\d+)?$/.test(stopText.trim()) || !Number.isFinite(stopSeconds)) {
+    throw new UsageError(`--stop-timeout-seconds must be a number of seconds, 0 or more (got "${stopText}")`)
+  }
   return {
     configFile: values.config ? abs(values.config) : defaultConfigFile(env),
     socketPath: values.socket ? abs(values.socket) : defaultSocketPath(env, stateDir),
     stateDir,
     logLevel,
+    stopTimeoutMs: Math.round(stopSeconds * 1000),
     help: values.help ?? false,
     version: values.version ?? false,
   }

@@ -42,6 +42,7 @@ export async function startDaemon(
     scheduler: createSystemScheduler(),
     logger,
     version: packageVersion(),
+    stopTimeoutMs: args.stopTimeoutMs,
   })
   try {
     await daemon.start()

@@ -20,3 +20,12 @@ t.test('bad arguments are usage errors that say what to do', async t => {
   t.throws(() => parseDaemonArgs(['--bogus'], {}), /run megamountd --help/)
   t.throws(() => parseDaemonArgs(['--log-level', 'loud'], {}), /--log-level must be one of fatal, error/)
 })
+
+t.test('--stop-timeout-seconds: flag, env, default 20 s, bad values refused', async t => {
+  t.equal(parseDaemonArgs([], {}).stopTimeoutMs, 20_000)
+  t.equal(parseDaemonArgs([], { MEGAMOUNT_STOP_TIMEOUT_SECONDS: '5' }).stopTimeoutMs, 5_000)
+  t.equal(parseDaemonArgs(['--stop-timeout-seconds', '1.5'], { MEGAMOUNT_STOP_TIMEOUT_SECONDS: '5' }).stopTimeoutMs, 1_500)
+  t.equal(parseDaemonArgs(['--stop-timeout-seconds', '0'], {}).stopTimeoutMs, 0)
+  t.throws(() => parseDaemonArgs(['--stop-timeout-seconds', '-1'], {}), /--stop-timeout-seconds must be a number of seconds, 0 or more \(got "-1"\)/)
+  t.throws(() => parseDaemonArgs(['--stop-timeout-seconds', 'soon'], {}), UsageError)
+})
