@@ -26,6 +26,6 @@ t.test('--stop-timeout-seconds: flag, env, default 20 s, bad values refused', as
   t.equal(parseDaemonArgs([], { MEGAMOUNT_STOP_TIMEOUT_SECONDS: '5' }).stopTimeoutMs, 5_000)
   t.equal(parseDaemonArgs(['--stop-timeout-seconds', '1.5'], { MEGAMOUNT_STOP_TIMEOUT_SECONDS: '5' }).stopTimeoutMs, 1_500)
   t.equal(parseDaemonArgs(['--stop-timeout-seconds', '0'], {}).stopTimeoutMs, 0)
-  t.throws(() => parseDaemonArgs(['--stop-timeout-seconds', '-1'], {}), /--stop-timeout-seconds must be a number of seconds, 0 or more \(got "-1"\)/)
+  t.throws(() => parseDaemonArgs(['--stop-timeout-seconds=-1'], {}), /--stop-timeout-seconds must be a number of seconds, 0 or more \(got "-1"\)/)
   t.throws(() => parseDaemonArgs(['--stop-timeout-seconds', 'soon'], {}), UsageError)
 })
