@@ -3,6 +3,9 @@
 import { RemoteError, type Remote, type RemoteEntry } from '../../src/remote/remote.js'
 import type { MountBackend, MountHandle, SupervisedFs } from '../../src/daemon/backend.js'
 import type { Profile } from '../../src/config/types.js'
+import { ManualScheduler, type Scheduler } from '../../src/daemon/scheduler.js'
+import type { UploadSource } from '../../src/daemon/upload-status.js'
+import { FakeUploadQueue } from './fake-upload-queue.js'
 
 export type BridgeMode = 'up' | 'down' | 'hang' | 'logged-out'
 
@@ -58,6 +61,10 @@ export class FakeBackend implements MountBackend {
   readonly events: string[] = []
   failMount: Error | null = null
   staleCleaned: string[] = []
+  /** The upload queue of each writable mount, by profile name (the latest). */
+  readonly queues = new Map<string, FakeUploadQueue>()
+  /** Drives the fake queues' drain timeouts; tests share it with the daemon. */
+  queueScheduler: Scheduler = new ManualScheduler()
 
   bridge(url: string): FakeBridge {
     let b = this.bridges.get(url)
@@ -86,9 +93,14 @@ export class FakeBackend implements MountBackend {
     }
   }
 
-  createFs(args: { profile: Profile }): SupervisedFs {
+  createFs(args: { profile: Profile; onWrites?: (source: UploadSource) => void }): SupervisedFs {
     const f = new FakeFs(args.profile)
     this.fsByName.set(args.profile.name, f)
+    if (args.onWrites && !args.profile.readOnly) {
+      const queue = new FakeUploadQueue(this.queueScheduler)
+      this.queues.set(args.profile.name, queue)
+      args.onWrites({ uploads: async () => queue })
+    }
     return f as unknown as SupervisedFs
   }
 

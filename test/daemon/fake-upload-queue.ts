@@ -1,0 +1,96 @@
+// A fake of UploadQueue (src/vfs/upload-queue.ts) for the daemon, control and
+// mountctl tests: items are set by the test, drain's timeout runs on the
+// test's ManualScheduler (tap reports this file as "no tests found").
+import { EventEmitter } from 'node:events'
+import type { Scheduler } from '../../src/daemon/scheduler.js'
+import type { UploadQueueView } from '../../src/daemon/upload-status.js'
+import type { DrainOptions, DrainResult, QueuedState, UploadQueueEvents, UploadSnapshot } from '../../src/vfs/upload-queue.js'
+
+export interface FakeItem {
+  path: string
+  bytes: number
+  state: QueuedState | 'uploading' | 'failed'
+  sentBytes?: number
+  attempts?: number
+  lastError?: string | null
+  nextAttemptMs?: number | null
+}
+
+export class FakeUploadQueue extends EventEmitter<UploadQueueEvents> implements UploadQueueView {
+  items: FakeItem[] = []
+  paused = false
+  drains = 0
+  retried: (string | undefined)[] = []
+  discarded: string[] = []
+
+  constructor(private readonly scheduler: Scheduler) {
+    super()
+  }
+
+  set(items: FakeItem[]): void {
+    this.items = items
+    this.emit('changed')
+  }
+
+  /** Everything queued or uploading reaches the server. */
+  finishAll(): void {
+    this.set(this.items.filter(i => i.state === 'failed'))
+  }
+
+  snapshot(): UploadSnapshot {
+    const snap: UploadSnapshot = { queued: [], uploading: [], failed: [], totals: { queuedBytes: 0, uploadingBytes: 0, failedBytes: 0, count: this.items.length }, paused: this.paused }
+    for (const i of this.items) {
+      if (i.state === 'uploading') {
+        snap.uploading.push({ path: i.path, bytes: i.bytes, sentBytes: i.sentBytes ?? 0 })
+        snap.totals.uploadingBytes += i.bytes
+      } else if (i.state === 'failed') {
+        snap.failed.push({ path: i.path, bytes: i.bytes, attempts: i.attempts ?? 1, lastError: i.lastError ?? 'other (500): boom' })
+        snap.totals.failedBytes += i.bytes
+      } else {
+        snap.queued.push({ path: i.path, bytes: i.bytes, state: i.state, attempts: i.attempts ?? 0, nextAttemptMs: i.nextAttemptMs ?? null, lastError: i.lastError ?? null })
+        snap.totals.queuedBytes += i.bytes
+      }
+    }
+    return snap
+  }
+
+  drain(options: DrainOptions = {}): Promise<DrainResult> {
+    this.drains++
+    return new Promise(resolve => {
+      const finish = (drained: boolean) => {
+        this.off('changed', check)
+        this.scheduler.clearTimeout(timer)
+        resolve({ drained, snapshot: this.snapshot() })
+      }
+      const check = () => {
+        if (this.items.every(i => i.state === 'failed')) finish(true)
+      }
+      const timer = options.timeoutMs === undefined ? null : this.scheduler.setTimeout(() => finish(false), options.timeoutMs)
+      this.on('changed', check)
+      check()
+    })
+  }
+
+  async retry(path?: string): Promise<number> {
+    this.retried.push(path)
+    let n = 0
+    for (const i of this.items) {
+      if (i.state === 'failed' && (path === undefined || i.path === path)) {
+        i.state = 'ready'
+        i.attempts = 0
+        n++
+      }
+    }
+    this.emit('changed')
+    return n
+  }
+
+  async discard(path: string): Promise<boolean> {
+    const before = this.items.length
+    this.items = this.items.filter(i => i.path !== path)
+    if (this.items.length === before) return false
+    this.discarded.push(path)
+    this.emit('changed')
+    return true
+  }
+}
