@@ -9,7 +9,11 @@ import { ControlError } from '../control/protocol.js'
 import type { ControlContext, ReloadSummary } from '../control/handlers/handler.js'
 import { ControlServer } from '../control/server.js'
 import type { Logger } from '../log.js'
+import type { Clock } from '../clock.js'
 import type { MountBackend } from './backend.js'
+import type { CronScheduler } from './health-cron.js'
+import { ProfileWatcher, type WatchFolder } from './profile-watcher.js'
+import { SuspendDetector } from './suspend-detector.js'
 import type { MountStatus, StatusReport } from './mount-status.js'
 import type { Scheduler } from './scheduler.js'
 import { MountSupervisor } from './supervisor.js'
@@ -28,6 +32,17 @@ export interface DaemonOptions {
   /** At stop, how long uploads may still run before they are stopped (what
    *  is left stays in the journal). Default 20 s. */
   stopTimeoutMs?: number
+  /** Runs the periodic health checks: node-cron in megamountd (main.ts);
+   *  default: cron on `scheduler`, so tests drive it. */
+  cron?: CronScheduler
+  /** Suspend/resume detection compares these; defaults performance.now and Date.now. */
+  monotonicClock?: Clock
+  wallClock?: Clock
+  /** Apply edits of the profile file by themselves, as SIGHUP does (megamountd
+   *  turns it on; a WatchFolder replaces fs.watch in tests). Default off. */
+  watchProfileFile?: boolean | WatchFolder
+  /** Quiet time after an edit before the file is applied. Default 500 ms. */
+  profileDebounceMs?: number
 }
 
 export const DEFAULT_STOP_TIMEOUT_MS = 20_000
@@ -48,6 +63,8 @@ export class Daemon implements ControlContext {
   private reloading: Promise<unknown> = Promise.resolve()
   private stopping: Promise<void> | null = null
   private readonly startedAt: string
+  private suspend: SuspendDetector | null = null
+  private watcher: ProfileWatcher | null = null
 
   constructor(private readonly opts: DaemonOptions) {
     this.logger = opts.logger.child({ component: 'daemon' })
@@ -63,6 +80,33 @@ export class Daemon implements ControlContext {
     this.server = new ControlServer(this.opts.socketPath, this, this.opts.logger)
     await this.server.listen()
     this.apply(config)
+    this.suspend = new SuspendDetector({
+      scheduler: this.opts.scheduler,
+      ...(this.opts.monotonicClock ? { monotonicClock: this.opts.monotonicClock } : {}),
+      ...(this.opts.wallClock ? { wallClock: this.opts.wallClock } : {}),
+      onResume: gapMs => this.onResume(gapMs),
+    })
+    this.suspend.start()
+    const watch = this.opts.watchProfileFile
+    if (watch) {
+      this.watcher = new ProfileWatcher({
+        file: this.opts.configFile,
+        scheduler: this.opts.scheduler,
+        logger: this.opts.logger,
+        reload: () => this.reload(),
+        ...(this.opts.profileDebounceMs !== undefined ? { debounceMs: this.opts.profileDebounceMs } : {}),
+        ...(typeof watch === 'function' ? { watch } : {}),
+      })
+      await this.watcher.start()
+    }
+  }
+
+  /** After a suspend the bridges may have gone and come back, or not: check
+   *  every mount now rather than at its next scheduled check. */
+  private onResume(gapMs: number): void {
+    if (this.stopping) return
+    this.logger.info({ gapMs: Math.round(gapMs) }, 'the wall clock jumped (suspend/resume?): checking every mount now')
+    for (const sup of this.supervisors.values()) sup.checkNow()
   }
 
   /** Settings of the file as last loaded. */
@@ -216,6 +260,7 @@ export class Daemon implements ControlContext {
       healthIntervalMs: () => this.settings.healthIntervalSeconds * 1000,
       retryInitialMs: this.opts.retryInitialMs,
       retryMaxMs: this.opts.retryMaxMs,
+      ...(this.opts.cron ? { cron: this.opts.cron } : {}),
     })
   }
 
@@ -253,6 +298,8 @@ export class Daemon implements ControlContext {
     this.logger.info('stopping')
     await this.server?.close()
     this.logger.info('control socket closed')
+    this.watcher?.stop()
+    this.suspend?.stop()
     await this.reloading.catch(() => {})
     const sups = [...this.supervisors.values()]
     for (const s of sups) s.cancelTimers()
