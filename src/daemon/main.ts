@@ -8,6 +8,7 @@ import { Daemon } from './daemon.js'
 import { DAEMON_USAGE, UsageError, parseDaemonArgs } from './daemon-args.js'
 import { createRealBackend } from './real-backend.js'
 import { createSystemScheduler } from './scheduler.js'
+import { nodeCronScheduler } from './health-cron.js'
 import { packageVersion } from './version.js'
 import type { MountBackend } from './backend.js'
 import type { DaemonSettings } from '../config/types.js'
@@ -40,6 +41,8 @@ export async function startDaemon(
     stateDir: args.stateDir,
     backend,
     scheduler: createSystemScheduler(),
+    cron: nodeCronScheduler,
+    watchProfileFile: true,
     logger,
     version: packageVersion(),
     stopTimeoutMs: args.stopTimeoutMs,
