@@ -25,6 +25,8 @@ export { cleanStaleMount } from './stale-mount.js'
 
 const KERNEL_ATTR_TIMEOUT_S = 3
 const MOUNT_WAIT_MS = 15_000
+/** Largest write the kernel hands over at once (libfuse 2's limit with big_writes). */
+const MAX_WRITE_BYTES = 128 * 1024
 
 export interface FuseMount {
   mountpoint: string
@@ -108,7 +110,11 @@ export async function mountFuse(mountpoint: string, fs: FileSystem, options: Mou
   const fuse = new Fuse(mp, adapter.ops, {
     timeout: options.opTimeoutMs,
     fsname: options.fsName.replace(/[,\s]/g, '_'),
-    subtype: 'megamount',
+    // fuse-native has no option for big_writes, and without it libfuse 2
+    // hands writes over 4 KiB at a time (a 1 GiB copy becomes 262,144 calls
+    // into JavaScript). Its options are joined with commas, so ours ride
+    // along after the subtype.
+    subtype: `megamount,big_writes,max_write=${MAX_WRITE_BYTES}`,
     autoCache: true,
     attrTimeout: KERNEL_ATTR_TIMEOUT_S,
     entryTimeout: KERNEL_ATTR_TIMEOUT_S,
