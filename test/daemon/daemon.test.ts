@@ -4,12 +4,17 @@ import os from 'node:os'
 import path from 'node:path'
 import t from 'tap'
 import { Daemon } from '../../src/daemon/daemon.js'
-import { ManualScheduler } from '../../src/daemon/scheduler.js'
+import { ManualScheduler, settle } from '../../src/daemon/scheduler.js'
 import { silentLogger } from '../../src/log.js'
 import { FakeBackend } from './fake-backend.js'
 
 const URL_A = 'http://127.0.0.1:4443/AAAAAAAA/A'
 const URL_B = 'http://127.0.0.1:4443/BBBBBBBB/B'
+
+/** Real time passes (socket close, file IO) until cond holds. */
+async function until(cond: () => boolean): Promise<void> {
+  while (!cond()) await new Promise(r => setTimeout(r, 2))
+}
 
 async function setup(t: { teardown(fn: () => unknown): void }, mounts: object[]) {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mmd-'))
@@ -18,10 +23,19 @@ async function setup(t: { teardown(fn: () => unknown): void }, mounts: object[])
   await write(mounts)
   const backend = new FakeBackend()
   const scheduler = new ManualScheduler()
-  const make = () => new Daemon({ configFile, socketPath: path.join(dir, 'c.sock'), stateDir: path.join(dir, 'state'), backend, scheduler, logger: silentLogger, version: 'test' })
+  backend.queueScheduler = scheduler
+  const make = () =>
+    new Daemon({ configFile, socketPath: path.join(dir, 'c.sock'), stateDir: path.join(dir, 'state'), backend, scheduler, logger: silentLogger, version: 'test', stopTimeoutMs: 5_000 })
   const daemon = make()
   t.teardown(async () => {
-    await daemon.stop()
+    // Uploads a test left pending get the stop bound on the manual clock.
+    let stopped = false
+    const stopping = daemon.stop().finally(() => (stopped = true))
+    while (!stopped) {
+      await scheduler.advance(1_000)
+      await new Promise(r => setTimeout(r, 5))
+    }
+    await stopping
     await fs.rm(dir, { recursive: true, force: true })
   })
   const mp = (n: string) => path.join(dir, 'mnt', n)
@@ -133,4 +147,151 @@ t.test('a missing file starts with no mounts', async t => {
   await fs.rm(path.join(s.dir, 'mounts.json'))
   await s.daemon.start()
   t.same(s.daemon.status().mounts, [])
+})
+
+t.test('status: upload counts per mount; a failed upload is the last error', async t => {
+  const s = await setup(t, [])
+  await s.write([
+    { name: 'a', url: URL_A, mountpoint: s.mp('a') },
+    { name: 'ro', url: URL_B, mountpoint: s.mp('ro'), readOnly: true },
+  ])
+  await s.daemon.start()
+  await s.daemon.idle()
+  await settle()
+  t.notOk(s.backend.queues.has('ro'), 'a read-only mount has no queue')
+  s.backend.queues.get('a')!.set([
+    { path: '/q.txt', bytes: 10, state: 'waiting' },
+    { path: '/u.txt', bytes: 100, state: 'uploading', sentBytes: 25 },
+    { path: '/f.txt', bytes: 7, state: 'failed', lastError: 'no-space (507): full' },
+  ])
+  const [a, ro] = s.daemon.status().mounts
+  t.match(a!.uploads, { queued: 1, queuedBytes: 10, uploading: 1, uploadingBytes: 100, sentBytes: 25, failed: 1, failedBytes: 7 })
+  t.match(a!.lastError, { message: 'upload of /f.txt failed: no-space (507): full', hint: /mountctl retry a/ })
+  t.equal(a!.state, 'mounted')
+  t.match(ro!.uploads, { queued: 0, failed: 0 })
+  t.same(s.daemon.uploads().map(i => [i.mount, i.path, i.state]), [['a', '/u.txt', 'uploading'], ['a', '/q.txt', 'queued'], ['a', '/f.txt', 'failed']])
+  t.same(s.daemon.uploads('ro'), [])
+  t.throws(() => s.daemon.uploads('zz'), { message: /no profile named "zz"/ })
+})
+
+t.test('retry and discard take paths inside the mount or under its mountpoint', async t => {
+  const s = await setup(t, [])
+  await s.write([{ name: 'a', url: URL_A, mountpoint: s.mp('a') }])
+  await s.daemon.start()
+  await s.daemon.idle()
+  await settle()
+  const q = s.backend.queues.get('a')!
+  q.set([
+    { path: '/x/f.txt', bytes: 7, state: 'failed' },
+    { path: '/g.txt', bytes: 8, state: 'failed' },
+  ])
+  t.same(await s.daemon.retryUploads('a', path.join(s.mp('a'), 'x/f.txt')), { retried: 1 })
+  t.same(await s.daemon.retryUploads('a', 'g.txt'), { retried: 1 })
+  t.same(q.retried, ['/x/f.txt', '/g.txt'])
+  await t.rejects(s.daemon.retryUploads('a'), { message: 'a: no failed uploads to retry' })
+  t.match(await s.daemon.discardUpload('a', path.join(s.mp('a'), 'g.txt'), { dryRun: true }), { item: { path: '/g.txt', bytes: 8 }, discarded: false })
+  t.match(await s.daemon.discardUpload('a', '/g.txt'), { discarded: true })
+  t.same(q.discarded, ['/g.txt'])
+})
+
+t.test('unmount waits for the queue, mounted meanwhile; status answers during the wait', async t => {
+  const s = await setup(t, [])
+  await s.write([{ name: 'a', url: URL_A, mountpoint: s.mp('a') }])
+  await s.daemon.start()
+  await s.daemon.idle()
+  await settle()
+  const q = s.backend.queues.get('a')!
+  q.set([{ path: '/u.txt', bytes: 100, state: 'uploading' }])
+  let result: string | null = null
+  const unmounting = s.daemon.unmount('a').then(m => (result = m.state))
+  await settle()
+  t.equal(result, null, 'still waiting')
+  const during = s.daemon.status().mounts[0]!
+  t.equal(during.state, 'mounted')
+  t.equal(during.uploads!.unmountWaiting, true)
+  t.same([...s.backend.mounted.values()], ['a'])
+  await s.scheduler.advance(3_000) // drain slices come and go; still waiting
+  t.equal(result, null)
+  q.set([{ path: '/u.txt', bytes: 100, state: 'uploading' }, { path: '/new.txt', bytes: 1, state: 'ready' }])
+  q.finishAll()
+  await unmounting
+  t.equal(result, 'unmounted')
+  t.same([...s.backend.mounted.values()], [])
+  t.match(s.daemon.status().mounts[0]!.uploads, { queued: 0, inJournal: false })
+})
+
+t.test('unmount is refused while an upload has failed, before and after waiting; --force unmounts', async t => {
+  const s = await setup(t, [])
+  await s.write([{ name: 'a', url: URL_A, mountpoint: s.mp('a') }])
+  await s.daemon.start()
+  await s.daemon.idle()
+  await settle()
+  const q = s.backend.queues.get('a')!
+  q.set([{ path: '/f.txt', bytes: 7, state: 'failed' }])
+  await t.rejects(s.daemon.unmount('a'), { message: '"a" has 1 failed upload (data not on MEGA yet): not unmounting', hint: /mountctl uploads a.*mountctl unmount --force a/ })
+  q.set([{ path: '/u.txt', bytes: 1, state: 'uploading' }])
+  const refused = t.rejects(s.daemon.unmount('a'), { message: /has 1 failed upload/ })
+  await settle()
+  q.set([{ path: '/u.txt', bytes: 1, state: 'failed' }]) // it failed while we waited
+  await refused
+  t.same([...s.backend.mounted.values()], ['a'], 'still mounted')
+  q.set([{ path: '/u.txt', bytes: 1, state: 'failed' }, { path: '/q.txt', bytes: 2, state: 'ready' }])
+  const m = await s.daemon.unmount('a', { force: true })
+  t.equal(m.state, 'unmounted')
+  t.match(m.uploads, { queued: 1, queuedBytes: 2, failed: 1, failedBytes: 1, inJournal: true })
+  t.match(m.lastError, { message: '1 failed upload kept in the journal' })
+  t.same([...s.backend.mounted.values()], [])
+})
+
+t.test('unmount: the client going away cancels the wait, the mount stays', async t => {
+  const s = await setup(t, [])
+  await s.write([{ name: 'a', url: URL_A, mountpoint: s.mp('a') }])
+  await s.daemon.start()
+  await s.daemon.idle()
+  await settle()
+  s.backend.queues.get('a')!.set([{ path: '/u.txt', bytes: 1, state: 'uploading' }])
+  const abort = new AbortController()
+  const cancelled = t.rejects(s.daemon.unmount('a', { signal: abort.signal }), { message: 'unmount of "a" cancelled: still mounted, uploads go on' })
+  await settle()
+  abort.abort()
+  await s.scheduler.advance(1_000)
+  await cancelled
+  t.same([...s.backend.mounted.values()], ['a'])
+  t.equal(s.daemon.status().mounts[0]!.uploads!.unmountWaiting, false)
+})
+
+t.test('stop gives uploads a bounded time, then unmounts; done uploads let it stop at once', async t => {
+  const s = await setup(t, [])
+  await s.write([
+    { name: 'a', url: URL_A, mountpoint: s.mp('a') },
+    { name: 'b', url: URL_B, mountpoint: s.mp('b') },
+  ])
+  await s.daemon.start()
+  await s.daemon.idle()
+  await settle()
+  s.backend.queues.get('a')!.set([{ path: '/slow.bin', bytes: 100, state: 'uploading' }])
+  let stopped = false
+  const stopping = s.daemon.stop().then(() => (stopped = true))
+  await until(() => s.backend.queues.get('a')!.drains > 0)
+  await s.scheduler.advance(4_999)
+  t.equal(stopped, false, 'waits up to the bound')
+  t.same([...s.backend.mounted.values()].sort(), ['a', 'b'], 'still mounted while uploads run')
+  await s.scheduler.advance(1)
+  await stopping
+  t.same([...s.backend.mounted.values()], [])
+  t.match(s.daemon.status().mounts[0]!.uploads, { queued: 1, queuedBytes: 100, inJournal: true })
+
+  const s2 = await setup(t, [])
+  await s2.write([{ name: 'a', url: URL_A, mountpoint: s2.mp('a') }])
+  await s2.daemon.start()
+  await s2.daemon.idle()
+  await settle()
+  const q = s2.backend.queues.get('a')!
+  q.set([{ path: '/quick.bin', bytes: 1, state: 'uploading' }])
+  const stopping2 = s2.daemon.stop()
+  await until(() => q.drains > 0)
+  q.finishAll()
+  await stopping2
+  t.same([...s2.backend.mounted.values()], [])
+  t.match(s2.daemon.status().mounts[0]!.uploads, { queued: 0, inJournal: false })
 })
