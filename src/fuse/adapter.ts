@@ -7,11 +7,12 @@
 //   exactly once when the last one goes: only release frees the handle.
 // - fgetattr is routed by fuse-native to getattr(path) (its own quirk).
 // - fd 0 means "no handle" to fuse-native's open, so handles start at 1.
-// - utimens: fuse-native 2.2 passes atime for both times (a bug there); the
-//   core refuses utimens anyway until writes exist.
+// - utimens: fuse-native 2.2 passes the access time for both times (its C
+//   side copies atime twice); see kernelTimeMs for what arrives and why.
 
 import type { FuseOperations, FuseStat, FuseStatFs } from 'fuse-native'
 import { constants as fsConstants } from 'node:fs'
+import { systemClock, type Clock } from '../clock.js'
 import { FsError } from '../errors.js'
 import type { Logger } from '../log.js'
 import type { Attr, FileHandle, FileSystem, StatFs } from '../vfs/types.js'
@@ -28,6 +29,8 @@ export interface AdapterOptions {
   readOnly: boolean
   /** fuse-native answers ETIMEDOUT after this; a handle opened later is dropped. */
   opTimeoutMs: number
+  /** For utimens asking for "now". Default: the system clock. */
+  clock?: Clock
 }
 
 export interface FuseAdapter {
@@ -74,8 +77,24 @@ export function toFuseStatFs(s: StatFs): FuseStatFs {
   }
 }
 
+/** Below this, a time from fuse-native is one of utimensat's markers, not
+ *  a time: libfuse 2 fills an unset time with tv_sec 0 and tv_nsec UTIME_NOW
+ *  (2^30 - 1) or UTIME_OMIT (2^30 - 2), which fuse-native turns into about
+ *  1073 ms after the epoch. */
+const TIME_MARKER_MAX_MS = 2_000
+
+/** The time to set from what fuse-native passed to utimens: `touch` (both
+ *  times UTIME_NOW) sets now, `touch -d`, `cp -p` and `rsync -t` set the
+ *  time given. When only the modification time is set (`touch -m`), the
+ *  access time passed is UTIME_OMIT and the real value never reaches
+ *  JavaScript: now is the closest answer, and MEGA replaces it at upload. */
+export function kernelTimeMs(passedMs: number, nowMs: number): number {
+  return passedMs >= 0 && passedMs < TIME_MARKER_MAX_MS ? nowMs : passedMs
+}
+
 export function createFuseAdapter(fs: FileSystem, options: AdapterOptions): FuseAdapter {
   const logger = options.logger
+  const clock = options.clock ?? systemClock
   const handles = new Map<number, FileHandle>()
   let nextFd = 1
 
@@ -161,7 +180,11 @@ export function createFuseAdapter(fs: FileSystem, options: AdapterOptions): Fuse
     rename: (from, to, cb) => answer('rename', from, cb, () => fs.rename(from, to)),
     chmod: (path, mode, cb) => answer('chmod', path, cb, () => fs.chmod(path, mode)),
     chown: (path, uid, gid, cb) => answer('chown', path, cb, () => fs.chown(path, uid, gid)),
-    utimens: (path, atime, mtime, cb) => answer('utimens', path, cb, () => fs.utimens(path, atime, mtime)),
+    utimens: (path, atime, _sameAtime, cb) =>
+      answer('utimens', path, cb, () => {
+        const timeMs = kernelTimeMs(atime, clock.now())
+        return fs.utimens(path, timeMs, timeMs)
+      }),
     statfs: (path, cb) => answer('statfs', path, cb, async () => toFuseStatFs(await fs.statfs(path))),
     // No links, symlinks or device nodes on MEGA.
     mknod: (path, _mode, _dev, cb) => answer('mknod', path, cb, async () => refuse('mknod', path)),

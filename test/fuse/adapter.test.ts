@@ -3,7 +3,7 @@ import { constants as fsConstants } from 'node:fs'
 import { constants } from 'node:os'
 import t from 'tap'
 import { silentLogger } from '../../src/log.js'
-import { createFuseAdapter, toFuseStatFs } from '../../src/fuse/adapter.js'
+import { createFuseAdapter, kernelTimeMs, toFuseStatFs } from '../../src/fuse/adapter.js'
 import { MegaFs } from '../../src/vfs/mega-fs.js'
 import type { FileSystem } from '../../src/vfs/types.js'
 import { FakeRemote, ManualClock, testProfile } from '../helpers/fake-remote.js'
@@ -89,4 +89,16 @@ t.test('statfs figures are scaled to fit 32 bits', async t => {
   t.equal(s.blocks * s.frsize, 2 ** 50)
   const small = toFuseStatFs({ blockSize: 4096, blocks: 100, blocksFree: 90, blocksAvailable: 90, files: 1, filesFree: 1, nameMax: 255 })
   t.same([small.bsize, small.blocks, small.bavail, small.namemax], [4096, 100, 90, 255])
+})
+
+t.test('utimens: fuse-native markers for "now" become the clock time; real times pass', async t => {
+  t.equal(kernelTimeMs(1073, 5_000_000), 5_000_000, 'UTIME_NOW / UTIME_OMIT as fuse-native passes them')
+  t.equal(kernelTimeMs(0, 5_000_000), 5_000_000)
+  t.equal(kernelTimeMs(1_577_934_245_000, 5_000_000), 1_577_934_245_000, 'touch -d 2020-01-02')
+  const seen: number[][] = []
+  const fs = { utimens: async (_p: string, a: number, m: number) => void seen.push([a, m]) } as unknown as FileSystem
+  const adapter = createFuseAdapter(fs, { logger: silentLogger, readOnly: false, opTimeoutMs: 10_000, clock: { now: () => 42_000 } })
+  t.equal((await call(cb => adapter.ops.utimens!('/a', 1073, 1073, cb)))[0], 0)
+  t.equal((await call(cb => adapter.ops.utimens!('/a', 1_000_000_000_000, 1_000_000_000_000, cb)))[0], 0)
+  t.same(seen, [[42_000, 42_000], [1_000_000_000_000, 1_000_000_000_000]])
 })
