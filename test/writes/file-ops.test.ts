@@ -57,6 +57,12 @@ printf 'version 1\n' > doc.txt
 printf 'version 2\n' > .doc.txt.swp; sync .doc.txt.swp; mv .doc.txt.swp doc.txt; cat doc.txt; ls -a
 step editor save: truncate and rewrite
 printf 'short\n' > doc.txt; show doc.txt; cat doc.txt
+step sed -i and perl -pi: a temp file renamed over the original
+sed -i 's/short/sed/' doc.txt; cat doc.txt
+perl -pi -e 's/sed/perl/' doc.txt; cat doc.txt
+step vim: rename the original to a backup, write anew, drop the backup
+if command -v vim >/dev/null; then vim -u NONE -N -n -E -s -c 'set nobackup writebackup backupcopy=no' -c '%s/perl/vim/' -c 'wq' doc.txt; else echo vim > doc.txt; fi
+cat doc.txt; ls -a
 step O_APPEND from two writers
 printf 'L1\n' >> log.txt; printf 'L2\n' >> log.txt; exec 3>>log.txt; printf 'L3\n' >&3; printf 'L4\n' >> log.txt; exec 3>&-; cat log.txt
 step ls -l sizes
