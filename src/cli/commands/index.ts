@@ -1,11 +1,13 @@
 // Every mountctl command, one line each, in the order --help lists them.
 import type { CliCommand } from '../command.js'
+import { addCommand } from './add.js'
 import { discardCommand } from './discard.js'
 import { discoverCommand } from './discover.js'
 import { doctorCommand } from './doctor.js'
 import { mountCommand } from './mount.js'
 import { refreshCommand } from './refresh.js'
 import { reloadCommand } from './reload.js'
+import { removeCommand } from './remove.js'
 import { retryCommand } from './retry.js'
 import { serviceCommand } from './service.js'
 import { statusCommand } from './status.js'
@@ -18,6 +20,8 @@ export const CLI_COMMANDS: readonly CliCommand[] = [
   unmountCommand,
   reloadCommand,
   refreshCommand,
+  addCommand,
+  removeCommand,
   uploadsCommand,
   retryCommand,
   discardCommand,
