@@ -26,7 +26,10 @@ export function createRealBackend(settings: () => DaemonSettings, link = new Meg
       // MEGA's bridge serves no quota: df shows the account's mega-df figures,
       // cached and refreshed in the background (MegaFs never waits on them).
       const mega = profile.megaPath !== null || (profile.url !== null && looksLikeMegaBridge(profile.url))
-      if (mega) remote = withMegaQuota(remote, link.df)
+      if (mega) {
+        link.df.peek() // start fetching now, so the first df already has the figures
+        remote = withMegaQuota(remote, link.df)
+      }
       return new MegaFs({ remote, profile, logger, stateDir: path.join(stateDir, 'mounts', profile.name), writes: stagedWrites({ onCreated: onWrites }) })
     },
     mount: (mountpoint, fs, options) => mountFuse(mountpoint, fs, options),
