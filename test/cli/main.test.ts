@@ -140,5 +140,5 @@ t.test('usage errors exit 2 and show the usage', async t => {
   t.match(r.stdout, /Usage: mountctl refresh NAME \[PATH\]/)
   r = await ctl('/tmp/x.sock', '--help')
   t.equal(r.code, 0)
-  for (const c of ['status', 'mount', 'unmount', 'reload', 'refresh']) t.match(r.stdout, new RegExp(`\\n  ${c}\\s+\\S`))
+  for (const c of ['status', 'mount', 'unmount', 'reload', 'refresh', 'uploads', 'retry', 'discard']) t.match(r.stdout, new RegExp(`\\n  ${c}\\s+\\S`))
 })
