@@ -28,7 +28,7 @@ await fs.mkdir(path.join(slowAccount, 'Big'), { recursive: true })
 await fs.mkdir(path.join(dir, 'uploads'))
 await fs.mkdir(path.join(dir, 'src'))
 const emulator = new BridgeEmulator({ accountRoot: account, port: 0, uploadTempDir: path.join(dir, 'uploads') })
-// 300 kB/s: a 1.5 MB upload is in flight for about 5 s.
+// 300 kB/s: a 3 MB upload is in flight for about 10 s.
 const slow = new BridgeEmulator({ accountRoot: slowAccount, port: 0, uploadTempDir: path.join(dir, 'uploads'), bandwidthBytesPerSec: 300_000 })
 await emulator.start()
 await slow.start()
@@ -175,9 +175,23 @@ t.test('unmount --force leaves queued uploads in the journal; the next mount upl
   t.equal((await fs.readFile(onServer('later.txt'))).length, 50_000)
 })
 
-t.test('SIGTERM stops a slow upload after --stop-timeout-seconds; the next start finishes it', async t => {
-  await run('cp', [await writeSource('slow.bin', 1_500_000), mp('big')])
+t.test('Ctrl-C on a waiting unmount leaves the mount; SIGTERM stops a slow upload after --stop-timeout-seconds; the next start finishes it', async t => {
+  await run('cp', [await writeSource('slow.bin', 3_000_000), mp('big')])
   await waitFor('uploading', async () => (await states()).big?.uploads.uploading === 1)
+
+  const waiting = spawn(process.execPath, [MOUNTCTL, '--socket', socket, 'unmount', 'big'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  waiting.stdout!.on('data', c => (out += c))
+  waiting.stderr!.on('data', c => (out += c))
+  await waitFor('unmount waiting', async () => (await states()).big?.uploads.unmountWaiting === true)
+  await waitFor('progress shown', async () => /big: uploading before unmount: 1 file left/.test(out))
+  waiting.kill('SIGINT')
+  const code = await new Promise(resolve => waiting.once('exit', c => resolve(c)))
+  t.equal(code, 130)
+  t.match(out, /mountctl: stopped waiting; big stays mounted and its uploads go on/)
+  await waitFor('the daemon stopped waiting', async () => (await states()).big?.uploads.unmountWaiting === false)
+  t.match((await states()).big, { state: 'mounted', uploads: { uploading: 1 } })
+  t.match(d.log(), /unmount cancelled: mountctl went away/)
   const started = Date.now()
   d.child.kill('SIGTERM')
   t.equal(await d.exited, 0)
@@ -191,7 +205,7 @@ t.test('SIGTERM stops a slow upload after --stop-timeout-seconds; the next start
 
   const d2 = startDaemon()
   await waitFor('uploaded by the next start', () => exists(path.join(slowAccount, 'Big', 'slow.bin')), 60_000)
-  t.equal((await fs.stat(path.join(slowAccount, 'Big', 'slow.bin'))).size, 1_500_000)
+  t.equal((await fs.stat(path.join(slowAccount, 'Big', 'slow.bin'))).size, 3_000_000)
   t.match(d2.log(), /resuming uploads from the journal/)
   d2.child.kill('SIGTERM')
   t.equal(await d2.exited, 0)
