@@ -161,9 +161,8 @@ export class Daemon implements ControlContext {
 
   async retryUploads(name: string, path?: string): Promise<{ retried: number }> {
     const sup = this.find(name)
-    const retried = await sup.uploads.retry(path === undefined ? undefined : this.pathInMount(sup, path))
-    this.logger.info({ mount: name, path: path ?? 'all', retried }, 'uploads retried by mountctl')
-    return { retried }
+    // The queue logs the retry.
+    return { retried: await sup.uploads.retry(path === undefined ? undefined : this.pathInMount(sup, path)) }
   }
 
   discardUpload(name: string, path: string, options: { dryRun?: boolean } = {}): Promise<{ item: UploadItem; discarded: boolean }> {

@@ -122,9 +122,8 @@ export class MountUploads {
     const item = uploadItems(this.mount, queue.snapshot()).find(i => i.path === path)
     if (!item) throw new ControlError(`${this.mount}: no upload of ${path}`, `see the paths: mountctl uploads ${this.mount}`)
     if (options.dryRun) return { item, discarded: false }
-    const discarded = await queue.discard(path)
-    this.logger.warn({ path, bytes: item.bytes, state: item.state }, 'upload discarded by mountctl: the staged copy is deleted')
-    return { item, discarded }
+    // The queue logs the discard itself (once, like every upload event).
+    return { item, discarded: await queue.discard(path) }
   }
 
   /** Uploads everything closed now (skipping the quiet delay) and waits
