@@ -82,7 +82,7 @@ async function mountctl(...args: string[]): Promise<{ code: number; stdout: stri
   }
 }
 
-type Uploads = { queued: number; uploading: number; failed: number; queuedBytes: number; inJournal: boolean }
+type Uploads = { queued: number; uploading: number; failed: number; queuedBytes: number; inJournal: boolean; unmountWaiting: boolean }
 type Status = { name: string; state: string; uploads: Uploads; lastError: { message: string; hint: string } | null }
 async function states(): Promise<Record<string, Status>> {
   const r = await mountctl('status', '--json')
