@@ -7,7 +7,8 @@ import os from 'node:os'
 import path from 'node:path'
 import type { z } from 'zod'
 import { ConfigError, formatConfigProblem, profileLabel } from './config-error.js'
-import { checkMountpoint, readMountTable, type MountTableEntry } from './mountpoint-check.js'
+import { readMountTable, type MountRecord } from '../mount-table.js'
+import { checkMountpoint } from './mountpoint-check.js'
 import { parseJsonWithPosition } from './parse-json.js'
 import { expandHome } from './paths.js'
 import { FILE_FIELDS, PROFILE_FIELDS, SETTINGS_FIELDS, fileSchema, profileSchema, settingsSchema, type RawProfile } from './schema.js'
@@ -37,7 +38,7 @@ export interface LoadOptions {
   ownMountpoints?: ReadonlySet<string>
   /** Check mountpoints against the disk (default true). */
   checkMountpoints?: boolean
-  mountTable?: MountTableEntry[]
+  mountTable?: MountRecord[]
 }
 
 interface Issue {

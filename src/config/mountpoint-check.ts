@@ -2,40 +2,11 @@
 // daemon was killed: stat fails with ENOTCONN), is fine: the daemon cleans it
 // up before mounting. Anything else in the way is reported with what to do.
 import fs from 'node:fs/promises'
+import type { MountRecord } from '../mount-table.js'
 
 /** The fsname every megamount mount carries, visible in /proc/mounts and `mount`. */
 export function fsNameFor(profileName: string): string {
   return `megamount:${profileName}`
-}
-
-export interface MountTableEntry {
-  source: string
-  mountpoint: string
-  fsType: string
-}
-
-/** /proc/mounts escapes space, tab, newline and backslash as octal. */
-function unescapeMountField(s: string): string {
-  return s.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)))
-}
-
-export function parseMountTable(text: string): MountTableEntry[] {
-  const out: MountTableEntry[] = []
-  for (const line of text.split('\n')) {
-    const [source, mountpoint, fsType] = line.split(' ')
-    if (!source || !mountpoint || !fsType) continue
-    out.push({ source: unescapeMountField(source), mountpoint: unescapeMountField(mountpoint), fsType })
-  }
-  return out
-}
-
-/** Linux's mount table; empty where there is no /proc (macOS). */
-export async function readMountTable(file = '/proc/mounts'): Promise<MountTableEntry[]> {
-  try {
-    return parseMountTable(await fs.readFile(file, 'utf8'))
-  } catch {
-    return []
-  }
 }
 
 export interface MountpointProblem {
@@ -45,7 +16,7 @@ export interface MountpointProblem {
 
 export async function checkMountpoint(
   mountpoint: string,
-  options: { mountTable: MountTableEntry[]; ownMountpoints?: ReadonlySet<string> },
+  options: { mountTable: MountRecord[]; ownMountpoints?: ReadonlySet<string> },
 ): Promise<MountpointProblem | null> {
   if (options.ownMountpoints?.has(mountpoint)) return null
   let stat
@@ -68,9 +39,9 @@ export async function checkMountpoint(
   }
   const mounted = options.mountTable.filter(m => m.mountpoint === mountpoint).at(-1)
   if (mounted) {
-    if (mounted.source.startsWith('megamount') || mounted.fsType === 'fuse.megamount') return null
+    if (mounted.source.startsWith('megamount') || mounted.type === 'fuse.megamount') return null
     return {
-      problem: `"${mountpoint}" is already the mountpoint of ${mounted.fsType} (${mounted.source})`,
+      problem: `"${mountpoint}" is already the mountpoint of ${mounted.type} (${mounted.source})`,
       hint: `unmount it first (fusermount -u "${mountpoint}" or umount) or choose another folder`,
     }
   }

@@ -4,7 +4,7 @@ import fs from 'node:fs/promises'
 import { constants as fsConstants, type Stats } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { readMountTable, type MountTableEntry } from '../config/mountpoint-check.js'
+import { readMountTable, type MountRecord } from '../mount-table.js'
 import { execFileRunner, type CommandRunner } from '../megacmd/command-runner.js'
 import { MegaCmd, type MegaCmdApi } from '../megacmd/megacmd.js'
 import type { ServiceStatus } from '../service/types.js'
@@ -21,7 +21,7 @@ export interface DoctorEnvironment {
   /** Absolute path of an executable on PATH, or null. */
   which(command: string): Promise<string | null>
   runner: CommandRunner
-  mountTable(): Promise<MountTableEntry[]>
+  mountTable(): Promise<MountRecord[]>
   probe(url: string, timeoutMs: number): Promise<ProbeResult>
   megaCmd: MegaCmdApi
   serviceStatus(): Promise<ServiceStatus>

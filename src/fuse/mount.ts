@@ -18,7 +18,7 @@ import { platform } from 'node:os'
 import type { Logger } from '../log.js'
 import type { FileSystem } from '../vfs/types.js'
 import { createFuseAdapter } from './adapter.js'
-import { findMount } from './mount-table.js'
+import { findMount } from '../mount-table.js'
 import { forceUnmount } from './stale-mount.js'
 
 export { cleanStaleMount } from './stale-mount.js'

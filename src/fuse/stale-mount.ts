@@ -9,7 +9,7 @@ import { platform } from 'node:os'
 import { resolve } from 'node:path'
 import { promisify } from 'node:util'
 import type { Logger } from '../log.js'
-import { findMount } from './mount-table.js'
+import { findMount } from '../mount-table.js'
 
 const execFileAsync = promisify(execFile)
 

@@ -85,8 +85,8 @@ t.test('mountpoints on disk: a file, a non-empty folder, a foreign mount', async
   })
   const cfg = await parseConfigText('/cfg/mounts.json', text, {
     mountTable: [
-      { source: 'remote:', mountpoint: path.join(dir, 'rclone'), fsType: 'fuse.rclone' },
-      { source: 'megamount:ours', mountpoint: path.join(dir, 'ours'), fsType: 'fuse' },
+      { source: 'remote:', mountpoint: path.join(dir, 'rclone'), type: 'fuse.rclone' },
+      { source: 'megamount:ours', mountpoint: path.join(dir, 'ours'), type: 'fuse' },
     ],
   })
   t.same(cfg.mounts.map(m => m.name), ['empty', 'missing', 'ours'])

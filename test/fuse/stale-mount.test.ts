@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { cleanStaleMount } from '../../src/fuse/mount.js'
-import { findMount } from '../../src/fuse/mount-table.js'
+import { findMount } from '../../src/mount-table.js'
 import { silentLogger } from '../../src/log.js'
 import { startMountChild } from '../helpers/mount-child-process.js'
 

@@ -50,6 +50,6 @@ t.test('empty folder, not empty, and our own live mount', async (t) => {
   const r = await check(full)
   t.equal(r.ok, false)
   t.match(r.detail, /is not empty/)
-  const mounted = fakeEnvironment({ mountTable: async () => [{ source: 'megamount:p', mountpoint: full, fsType: 'fuse' }] })
+  const mounted = fakeEnvironment({ mountTable: async () => [{ source: 'megamount:p', mountpoint: full, type: 'fuse' }] })
   t.same(await check(full, mounted), { ok: true, detail: `${full} is mounted` })
 })

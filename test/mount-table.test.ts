@@ -1,5 +1,5 @@
 import t from 'tap'
-import { parseMacMountOutput, parseProcMounts } from '../../src/fuse/mount-table.js'
+import { parseMacMountOutput, parseProcMounts } from '../src/mount-table.js'
 
 t.test('/proc/mounts: octal escapes decoded', async t => {
   const text = 'megamount:photos /home/u/My\\040Photos fuse.megamount rw,nosuid 0 0\n/dev/sda1 / ext4 rw 0 0\n'
