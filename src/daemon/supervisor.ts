@@ -10,6 +10,7 @@ import type { Profile } from '../config/types.js'
 import type { Logger } from '../log.js'
 import { RemoteError, type Remote } from '../remote/remote.js'
 import type { MountBackend, MountHandle, SupervisedFs } from './backend.js'
+import { TroubleWatchingRemote } from './bridge-trouble.js'
 import { explainBridgeError, explainMountError, type Explained } from './explain-error.js'
 import type { MountState, MountStatus } from './mount-status.js'
 import { MountUploads } from './mount-uploads.js'
@@ -225,7 +226,7 @@ export class MountSupervisor {
       await this.backend.cleanStaleMount(this.profile.mountpoint, this.logger)
       await fs.mkdir(this.profile.mountpoint, { recursive: true })
       fsCore = this.backend.createFs({
-        remote: this.remote,
+        remote: new TroubleWatchingRemote(this.remote, err => this.onBridgeTrouble(epoch, err)),
         profile: this.profile,
         logger: this.logger,
         stateDir: this.opts.stateDir,
@@ -275,6 +276,18 @@ export class MountSupervisor {
     void this.run(() => this.healthCheck(epoch)).finally(() => {
       this.checking = false
     })
+  }
+
+  /** A request of the mount found the bridge refusing or hanging: probe now
+   *  rather than at the next tick. A refused connection is certain, so the
+   *  gate closes at once (later operations fail with EHOSTDOWN instead of
+   *  each trying); a timeout may be one slow request on a live bridge, so
+   *  the probe decides, without cutting off reads that are still moving. */
+  private onBridgeTrouble(epoch: number, err: RemoteError): void {
+    if (epoch !== this.epoch || !this.fs || !this.handle) return
+    this.logger.debug({ err: err.message }, 'a request found the bridge unreachable: probing now')
+    if (err.kind === 'bridge-down') this.fs.setBridgeAvailable(false)
+    this.healthTick(epoch)
   }
 
   private scheduleRetry(epoch: number): void {

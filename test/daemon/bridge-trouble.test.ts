@@ -1,0 +1,33 @@
+import t from 'tap'
+import { TroubleWatchingRemote, isBridgeTrouble } from '../../src/daemon/bridge-trouble.js'
+import { RemoteError } from '../../src/remote/remote.js'
+import { FakeRemote } from '../helpers/fake-remote.js'
+
+t.test('only refused, reset or timed-out requests count as bridge trouble', async t => {
+  t.ok(isBridgeTrouble(new RemoteError('bridge-down', 'refused')))
+  t.ok(isBridgeTrouble(new RemoteError('timeout', 'no answer')))
+  for (const kind of ['not-found', 'root-missing', 'busy', 'no-space', 'other'] as const) {
+    t.notOk(isBridgeTrouble(new RemoteError(kind, kind)), kind)
+  }
+  t.notOk(isBridgeTrouble(new Error('abort')))
+})
+
+t.test('every call is passed through; trouble is reported and still thrown', async t => {
+  const inner = new FakeRemote().addFolder('/A').addFile('/A/f.txt', 'hello')
+  const seen: string[] = []
+  const remote = new TroubleWatchingRemote(inner, err => seen.push(err.kind))
+  t.same((await remote.list('/A')).entries.map(e => e.name), ['f.txt'])
+  t.equal((await remote.stat('/A/f.txt')).size, 5)
+  t.equal((await remote.read('/A/f.txt', 1, 3)).toString(), 'ell')
+  t.equal(await remote.quota(), null)
+  t.equal(inner.calls.quota, 1)
+  t.same(seen, [], 'no trouble on success')
+
+  inner.failWith('read', 'bridge-down')
+  await t.rejects(remote.read('/A/f.txt', 0, 5), { kind: 'bridge-down' })
+  inner.failWith('list', 'not-found')
+  await t.rejects(remote.list('/nope'), { kind: 'not-found' })
+  inner.failWith('stat', 'timeout')
+  await t.rejects(remote.stat('/A'), { kind: 'timeout' })
+  t.same(seen, ['bridge-down', 'timeout'], 'a 404 is not trouble with the bridge')
+})
