@@ -43,7 +43,7 @@ export interface MegaFsStats {
   cacheMisses: number
   /** 0..1 */
   hitRate: number
-  /** Total hidden duplicates seen in current listings. */
+  /** Hidden duplicates in the latest listing of each folder seen. */
   duplicateNames: number
   /** Up to 20. */
   duplicatePaths: string[]

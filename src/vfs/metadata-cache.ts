@@ -64,6 +64,8 @@ export class MetadataCache {
   // does not exist. Never both: storing one replaces the other.
   readonly #entries: LRUCache<string, CacheValue>
   readonly #inflight = new Map<string, Promise<FolderListing>>()
+  /** Folder path -> names listed more than once in its latest listing. */
+  readonly #duplicatesByFolder = new Map<string, string[]>()
   #hits = 0
   #misses = 0
 
@@ -133,6 +135,10 @@ export class MetadataCache {
       const child = childPath(path, entry.name)
       if (this.#entries.peek(child)?.kind === 'missing') this.#entries.delete(child)
     }
+    // Kept apart from the listings: status keeps counting hidden duplicates
+    // after a listing expires or is dropped, until a new listing says otherwise.
+    if (duplicateNames.length > 0) this.#duplicatesByFolder.set(path, duplicateNames)
+    else this.#duplicatesByFolder.delete(path)
     if (duplicateNames.length > 0) {
       this.#o.logger.warn(
         { path, duplicateNames },
@@ -213,11 +219,10 @@ export class MetadataCache {
   stats(): MetadataCacheStats {
     let duplicateNames = 0
     const duplicatePaths: string[] = []
-    for (const value of this.#entries.values()) {
-      if (value.kind !== 'listing') continue
-      duplicateNames += value.listing.duplicateNames.length
-      for (const name of value.listing.duplicateNames) {
-        if (duplicatePaths.length < MAX_DUPLICATE_PATHS) duplicatePaths.push(childPath(value.listing.path, name))
+    for (const [folder, names] of this.#duplicatesByFolder) {
+      duplicateNames += names.length
+      for (const name of names) {
+        if (duplicatePaths.length < MAX_DUPLICATE_PATHS) duplicatePaths.push(childPath(folder, name))
       }
     }
     return {

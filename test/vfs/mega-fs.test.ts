@@ -275,6 +275,11 @@ t.test('duplicate names are counted and reported', async t => {
   const s = fs.stats()
   t.equal(s.duplicateNames, 1)
   t.same(s.duplicatePaths, ['/d/same.txt'])
+  fs.invalidate()
+  t.equal(fs.stats().duplicateNames, 1, 'still counted after the listing is dropped')
+  remote.duplicates.delete('/d')
+  await fs.readdir('/d')
+  t.equal(fs.stats().duplicateNames, 0, 'a new listing without duplicates clears the count')
 })
 
 t.test('a small file is fetched whole in one request and served from memory', async t => {
