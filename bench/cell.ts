@@ -1,22 +1,30 @@
 // One cell of the table: a warm-up, then timed runs (cold ones prepared
-// first) until the repeat count or the cell's time budget is reached.
+// first) until the repeat count or the cell's time budget is reached. A slow
+// cell is therefore the median of fewer runs (always at least one), which
+// keeps the whole bench within its time while fast cells still get repeats.
 import { readCpuMs } from './memory.js'
 import { dropKernelCaches } from './procs.js'
 import type { Cell } from './report.js'
-import { elapsedMs } from './stats.js'
 import { BenchFailure } from './verify.js'
 import { READ_ONLY, type RunResult } from './workloads.js'
 
 export interface CellPlan {
   cold: boolean
   makeCold: () => Promise<void>
-  warmup: () => Promise<unknown>
+  /** null: the cell measured just before on the same mount left exactly
+   *  the state a warm-up would (its last run was this warm-up's work). */
+  warmup: (() => Promise<unknown>) | null
   run: () => Promise<RunResult | typeof READ_ONLY>
   maxRepeats: number
+  /** No further run starts once the runs (with their cold preparation) have used this long. */
   budgetMs: number
   /** The mount's processes: their CPU time per run is recorded. */
   pids?: () => number[]
+  /** Monotonic milliseconds; injected by tests. */
+  nowMs?: () => number
 }
+
+const hrtimeMs = () => Number(process.hrtime.bigint()) / 1e6
 
 function cpuOf(pids: number[]): number | null {
   let total = 0
@@ -30,11 +38,12 @@ function cpuOf(pids: number[]): number | null {
 
 export async function measureCell(plan: CellPlan): Promise<Cell> {
   try {
-    const warmStart = process.hrtime.bigint()
-    if ((await plan.warmup()) === READ_ONLY) return { status: 'read-only', runs: [] }
-    const warmupMs = elapsedMs(warmStart)
+    const now = plan.nowMs ?? hrtimeMs
+    const warmStart = now()
+    if (plan.warmup && (await plan.warmup()) === READ_ONLY) return { status: 'read-only', runs: [] }
+    const warmupMs = plan.warmup ? now() - warmStart : undefined
     const runs: RunResult[] = []
-    const start = process.hrtime.bigint()
+    const start = now()
     while (runs.length < plan.maxRepeats) {
       if (plan.cold) {
         await plan.makeCold()
@@ -46,9 +55,9 @@ export async function measureCell(plan: CellPlan): Promise<Cell> {
       if (result === READ_ONLY) return { status: 'read-only', runs: [] }
       const cpuAfter = cpuBefore !== null ? cpuOf(pids) : null
       runs.push(cpuBefore !== null && cpuAfter !== null ? { ...result, cpuMs: cpuAfter - cpuBefore } : result)
-      if (elapsedMs(start) >= plan.budgetMs) break
+      if (now() - start >= plan.budgetMs) break
     }
-    return { status: 'ok', runs, warmupMs }
+    return warmupMs === undefined ? { status: 'ok', runs, warmupSkipped: true } : { status: 'ok', runs, warmupMs }
   } catch (err) {
     // Wrong bytes stop everything; any other failure is this cell's alone.
     if (err instanceof BenchFailure) throw err

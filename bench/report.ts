@@ -11,6 +11,8 @@ export interface Cell {
   status: 'ok' | 'read-only' | 'error' | 'skipped'
   runs: RunResult[]
   warmupMs?: number
+  /** The warm-up was the previous cell's last run on the same mount. */
+  warmupSkipped?: boolean
   error?: string
 }
 
@@ -149,6 +151,6 @@ export function renderTables(results: Results, sizes: DataSizes, descriptions: P
     }
     out.push('')
   }
-  out.push('Cells: median in seconds (number of timed runs). Ratios below 1 mean megamount is faster.')
+  out.push('Cells: median in seconds (number of timed runs: a cell stops repeating once its runs used the per-cell budget, --cell-budget-s, so slow cells are the median of fewer runs, at least one after a warm-up). Ratios below 1 mean megamount is faster.')
   return out.join('\n')
 }

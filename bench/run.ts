@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { PROFILE_DEFAULTS } from '../src/config/types.js'
 import { measureCell } from './cell.js'
 import { generateDataSet, generateHugeTree } from './dataset.js'
+import { LoadSampler } from './load.js'
 import { readMemory, MemorySampler } from './memory.js'
 import { CeilingMount, MegamountMount, RcloneMount, type BenchMount } from './mounts.js'
 import { parseBenchArgs, USAGE, type BenchOptions, type ServerName } from './options.js'
@@ -17,7 +18,7 @@ import { ratios, renderTables, type Cell, type ColumnId, type Results } from './
 import { startEmulator, startRcloneServer, stopServer, type BenchServer } from './servers.js'
 import { elapsedMs } from './stats.js'
 import { BenchFailure } from './verify.js'
-import { expectedHashes, floorWarmup, WORKLOAD_LIST, type WorkloadContext } from './workloads.js'
+import { expectedHashes, floorWarmup, WORKLOAD_LIST, type Workload, type WorkloadContext } from './workloads.js'
 
 const benchDist = dirname(fileURLToPath(import.meta.url))
 const distDir = dirname(benchDist)
@@ -37,7 +38,8 @@ function describeCell(cell: Cell): string {
   const times = cell.runs.map((r) => (r.onServerMs !== undefined ? `${(r.ms / 1000).toFixed(2)}/${(r.onServerMs / 1000).toFixed(2)}` : (r.ms / 1000).toFixed(3)))
   const cpu = cell.runs.map((r) => r.cpuMs).filter((c): c is number => c !== undefined)
   const cpuText = cpu.length > 0 ? `, mount CPU ${cpu.map((c) => (c / 1000).toFixed(2)).join(' ')} s` : ''
-  return `${times.join(' ')} s (warm-up ${((cell.warmupMs ?? 0) / 1000).toFixed(2)} s${cpuText})`
+  const warmup = cell.warmupSkipped ? 'warm-up: the previous cell' : `warm-up ${((cell.warmupMs ?? 0) / 1000).toFixed(2)} s`
+  return `${times.join(' ')} s (${warmup}${cpuText})`
 }
 
 function machine(): Record<string, unknown> {
@@ -112,44 +114,29 @@ async function benchServer(
   const { mounts, failed } = await startMounts(server, workDir)
   for (const mount of mounts) sampler.track(`${server.name}/${mount.id}`, () => mount.pids())
   const cells: NonNullable<Results[ServerName]> = {}
-  for (const workload of WORKLOAD_LIST) {
-    if (!options.only.includes(workload.name)) continue
-    const row: Partial<Record<ColumnId, Cell>> = {}
-    cells[workload.name] = row
-    const columns: BenchMount[] = ceiling ? [...mounts, ceiling] : mounts
+  const wanted = WORKLOAD_LIST.filter((w) => options.only.includes(w.name))
+  const columns: BenchMount[] = ceiling ? [...mounts, ceiling] : mounts
+  for (const leader of wanted) {
+    // A follower is measured with the workload it follows, on each mount in
+    // turn; on its own only when that workload is not part of this run.
+    if (leader.follows && wanted.some((w) => w.name === leader.follows)) continue
+    const group = [leader, ...wanted.filter((w) => w.follows === leader.name)]
+    for (const workload of group) cells[workload.name] = {}
     for (const mount of columns) {
-      if (mount === ceiling && ceilingCells.has(workload.name)) {
-        row[mount.id] = ceilingCells.get(workload.name)
-        continue
-      }
-      const why = failed.get(mount)
-      if (why !== undefined) {
-        row[mount.id] = { status: 'error', runs: [], error: `not mounted: ${why.split('\n')[0]}` }
-        continue
-      }
-      const cell = await measureCell({
-        cold: workload.cold,
-        makeCold: async () => {
-          sampler.sample()
-          await mount.makeCold()
-        },
-        warmup: () => workload.warmup(ctx, mount),
-        run: () => workload.run(ctx, mount),
-        maxRepeats: options.maxRepeats,
-        budgetMs: options.cellBudgetMs,
-        pids: () => mount.pids(),
-      })
-      row[mount.id] = cell
-      if (mount === ceiling) ceilingCells.set(workload.name, cell)
-      say(`[${server.name}] ${workload.name} ${mount.id}: ${describeCell(cell)}`)
-      if (cell.status === 'error') {
-        // Give the next workload a working mount if a restart can.
-        await mount.makeCold().catch((err: unknown) => failed.set(mount, err instanceof Error ? err.message : String(err)))
+      let previous: Cell | undefined
+      for (const workload of group) {
+        const row = cells[workload.name] ?? {}
+        const cell = await measureOne(workload, mount, workload === leader ? undefined : previous)
+        row[mount.id] = cell
+        previous = cell
       }
     }
-    if (workload.floor) {
-      for (const [id, parallel] of [['server-serial', 1], ['server-parallel-8', 8]] as const) {
-        const floor = workload.floor
+    for (const workload of group) {
+      const row = cells[workload.name] ?? {}
+      const floor = workload.floor
+      if (!floor) continue
+      const lanes = workload.floorIsOneRequest ? ([['server-serial', 1]] as const) : ([['server-serial', 1], ['server-parallel-8', 8]] as const)
+      for (const [id, parallel] of lanes) {
         const cell = await measureCell({
           cold: workload.cold,
           makeCold: async () => {},
@@ -159,9 +146,35 @@ async function benchServer(
           budgetMs: options.cellBudgetMs,
         })
         row[id] = cell
-        say(`[${server.name}] ${workload.name} ${id}: ${describeCell(cell)}`)
+        if (workload.floorIsOneRequest) row['server-parallel-8'] = cell
+        say(`[${server.name}] ${workload.name} ${id}${workload.floorIsOneRequest ? ' (one request: also the 8-parallel floor)' : ''}: ${describeCell(cell)}`)
       }
     }
+  }
+
+  async function measureOne(workload: Workload, mount: BenchMount, previous: Cell | undefined): Promise<Cell> {
+    if (mount === ceiling && ceilingCells.has(workload.name)) return ceilingCells.get(workload.name) as Cell
+    const why = failed.get(mount)
+    if (why !== undefined) return { status: 'error', runs: [], error: `not mounted: ${why.split('\n')[0]}` }
+    const cell = await measureCell({
+      cold: workload.cold,
+      makeCold: async () => {
+        sampler.sample()
+        await mount.makeCold()
+      },
+      warmup: previous?.status === 'ok' ? null : () => workload.warmup(ctx, mount),
+      run: () => workload.run(ctx, mount),
+      maxRepeats: options.maxRepeats,
+      budgetMs: options.cellBudgetMs,
+      pids: () => mount.pids(),
+    })
+    if (mount === ceiling) ceilingCells.set(workload.name, cell)
+    say(`[${server.name}] ${workload.name} ${mount.id}: ${describeCell(cell)}`)
+    if (cell.status === 'error') {
+      // Give the next workload a working mount if a restart can.
+      await mount.makeCold().catch((err: unknown) => failed.set(mount, err instanceof Error ? err.message : String(err)))
+    }
+    return cell
   }
   let memory: MemoryStep | null = null
   if (hugeEntries !== null) memory = await memoryStep(ctx, mounts, failed, hugeEntries, sampler)
@@ -223,6 +236,8 @@ async function main(): Promise<number> {
 
     const sampler = new MemorySampler()
     sampler.start()
+    const loadSampler = new LoadSampler()
+    loadSampler.start()
     const readWorkloads = options.only.filter((w) => w !== 'memory-huge')
     let ceiling: CeilingMount | null = null
     if (readWorkloads.length > 0) {
@@ -273,6 +288,7 @@ async function main(): Promise<number> {
     }
     if (ceiling) await ceiling.stop()
     sampler.stop()
+    const load = loadSampler.stop()
 
     const tables = renderTables(results, options.sizes, descriptions)
     const peaks = Object.fromEntries(sampler.peakKiB)
@@ -284,7 +300,8 @@ async function main(): Promise<number> {
     }
     for (const [name, why] of Object.entries(serverErrors)) lines.push(`Server ${name} was not measured: ${why}`)
     const durationS = elapsedMs(startNs) / 1000
-    lines.push(`Total time ${(durationS / 60).toFixed(1)} min.`)
+    const loadText = load ? ` Machine load during the run (/proc/loadavg, 1 min, ${os.cpus().length} cores): min ${load.min.toFixed(1)}, mean ${load.mean.toFixed(1)}, max ${load.max.toFixed(1)}.` : ''
+    lines.push(`Total time ${(durationS / 60).toFixed(1)} min (${durationS.toFixed(0)} s).${loadText}`)
     process.stdout.write(`${lines.join('\n')}\n`)
 
     const resultsDir = join(projectDir, 'bench', 'results')
@@ -300,6 +317,7 @@ async function main(): Promise<number> {
       results,
       ratios: ratios(results, options.sizes),
       peakMemoryKiB: peaks,
+      loadAverage: load,
       memoryAfterHugeCrawl: memory,
     }, null, 2))
     say(`bench: raw numbers in ${file}`)

@@ -45,6 +45,13 @@ export interface Workload {
   cold: boolean
   /** A lighter run that exercises the same paths before timing. */
   warmup(ctx: WorkloadContext, mount: BenchMount): Promise<unknown>
+  /** Measured on each mount right after this workload's cell, whose last
+   *  run leaves the mount as this workload's warm-up would: then the
+   *  warm-up is skipped (it would only repeat a run just made). */
+  follows?: WorkloadName
+  /** The floor is one request: serial and 8 parallel are the same thing,
+   *  so it is measured once and shown in both columns. */
+  floorIsOneRequest?: boolean
   run(ctx: WorkloadContext, mount: BenchMount): Promise<RunResult | typeof READ_ONLY>
   /** The same requests sent by a plain HTTP client, `parallel` at a time. */
   floor?(ctx: WorkloadContext, parallel: number): Promise<RunResult>
@@ -173,18 +180,21 @@ export const WORKLOAD_LIST: Workload[] = [
   {
     name: 'crawl-warm-find',
     cold: false,
+    follows: 'crawl-cold-find',
     warmup: findTree,
     run: findTree,
   },
   {
     name: 'crawl-warm-ls',
     cold: false,
+    follows: 'crawl-cold-ls',
     warmup: lsTree,
     run: lsTree,
   },
   {
     name: 'bigdir-ls',
     cold: true,
+    floorIsOneRequest: true,
     warmup: lsOneFolder,
     async run(ctx, mount) {
       const run = await command('ls -l', 'ls', ['-l', join(mount.mountpoint, 'bigdir')], 'capture')
@@ -202,6 +212,7 @@ export const WORKLOAD_LIST: Workload[] = [
   {
     name: 'seq-cold',
     cold: true,
+    floorIsOneRequest: true,
     async warmup(ctx, mount) {
       await command('head', 'head', ['-c', String(4 * 1024 * 1024), join(mount.mountpoint, ctx.data.bigFile)], 'ignore')
     },
@@ -215,9 +226,11 @@ export const WORKLOAD_LIST: Workload[] = [
     },
   },
   {
-    // The warm-up is the first read; the timed runs read it again.
+    // The warm-up is the first read (seq-cold's last run when it came just
+    // before); the timed runs read it again.
     name: 'seq-again',
     cold: false,
+    follows: 'seq-cold',
     warmup: catBig,
     run: catBig,
   },
@@ -270,6 +283,7 @@ export const WORKLOAD_LIST: Workload[] = [
   {
     name: 'write-big',
     cold: false,
+    floorIsOneRequest: true,
     warmup: (ctx, mount) => writeSmall(ctx, mount, 10),
     run: writeBig,
     async floor(ctx) {
@@ -283,8 +297,10 @@ export const WORKLOAD_LIST: Workload[] = [
     },
   },
   {
+    // Its warm-up (10 small files) is write-big's warm-up: skipped after it.
     name: 'write-small',
     cold: false,
+    follows: 'write-big',
     warmup: (ctx, mount) => writeSmall(ctx, mount, 10),
     run: (ctx, mount) => writeSmall(ctx, mount),
     async floor(ctx, parallel) {
