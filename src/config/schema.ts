@@ -42,6 +42,10 @@ export const profileSchema = z.strictObject({
   deleteMode: z.enum(['trash', 'permanent'], { error: 'must be "trash" (recoverable, default) or "permanent"' }).optional(),
   trashRetentionDays: wholeNumber('days', 0, 36_500, PROFILE_DEFAULTS.trashRetentionDays).optional(),
   uploadDelayMs: wholeNumber('milliseconds', 0, 3_600_000, PROFILE_DEFAULTS.uploadDelayMs).optional(),
+  prefetchConcurrentRequests: wholeNumber('requests', 0, 256, PROFILE_DEFAULTS.prefetchConcurrentRequests).optional(),
+  prefetchFoldersAhead: wholeNumber('folders', 0, 100_000, PROFILE_DEFAULTS.prefetchFoldersAhead).optional(),
+  prefetchFilesAhead: wholeNumber('files', 0, 10_000, PROFILE_DEFAULTS.prefetchFilesAhead).optional(),
+  prefetchBytesAhead: wholeNumber('bytes', 0, 1024 * 1024 * 1024, PROFILE_DEFAULTS.prefetchBytesAhead).optional(),
 })
 
 export type RawProfile = z.infer<typeof profileSchema>

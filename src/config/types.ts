@@ -40,6 +40,15 @@ export interface Profile {
   trashRetentionDays: number
   /** Delay after the last close before an upload starts, to coalesce rewrites. */
   uploadDelayMs: number
+  /** Requests listing folders and fetching small files ahead of the user, in
+   *  flight at once; never more than maxConcurrentRequests - 2. 0: no prefetch. */
+  prefetchConcurrentRequests: number
+  /** Subfolders of a listed folder waiting to be listed ahead. 0: off. */
+  prefetchFoldersAhead: number
+  /** Small files of a folder read in order fetched ahead of the reader. 0: off. */
+  prefetchFilesAhead: number
+  /** Bytes of small files fetched ahead of the reader. */
+  prefetchBytesAhead: number
 }
 
 /** Settings of the file that are not per mount. */
@@ -70,6 +79,10 @@ export const PROFILE_DEFAULTS = {
   deleteMode: 'trash' as DeleteMode,
   trashRetentionDays: 30,
   uploadDelayMs: 2_000,
+  prefetchConcurrentRequests: 4,
+  prefetchFoldersAhead: 64,
+  prefetchFilesAhead: 8,
+  prefetchBytesAhead: 8 * 1024 * 1024,
 } satisfies Partial<Profile>
 
 export const SETTINGS_DEFAULTS: DaemonSettings = {

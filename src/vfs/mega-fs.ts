@@ -11,12 +11,15 @@ import { FsError } from '../errors.js'
 import type { Logger } from '../log.js'
 import type { Remote, RemoteEntry } from '../remote/remote.js'
 import { entryAttr, folderAttr, processOwner, type AttrContext } from './attrs.js'
+import { Semaphore } from '../remote/semaphore.js'
 import { BridgeGate } from './bridge-gate.js'
 import { ChunkCache } from './chunk-cache.js'
+import { FolderPrefetcher } from './folder-prefetch.js'
 import { MetadataCache } from './metadata-cache.js'
 import { childPath, normalizePath } from './paths.js'
 import { QuotaCache } from './quota.js'
 import { ReadFileHandle } from './read-handle.js'
+import { SmallFilePrefetcher } from './small-file-prefetch.js'
 import type { Attr, DirEntries, FileHandle, FileSystem, StatFs } from './types.js'
 import { RefuseWrites, type WritePolicy, type WritePolicyFactory } from './write-policy.js'
 
@@ -47,9 +50,22 @@ export interface MegaFsStats {
   duplicateNames: number
   /** Up to 20. */
   duplicatePaths: string[]
+  /** Folder listings requested ahead of the user. */
+  prefetchedFolders: number
+  /** Small files requested ahead of the reader. */
+  prefetchedFiles: number
 }
 
 export const DEFAULT_READ_CACHE_MAX_BYTES = 64 * 1024 * 1024
+
+/** Remote slots prefetch never takes: a user's request always finds one free
+ *  among the remote's maxConcurrentRequests, whatever prefetch is doing. */
+export const SLOTS_KEPT_FOR_USER = 2
+
+/** Prefetch requests allowed at once for a profile; 0: no prefetch. */
+export function prefetchSlotsFor(profile: Profile): number {
+  return Math.max(0, Math.min(profile.prefetchConcurrentRequests, profile.maxConcurrentRequests - SLOTS_KEPT_FOR_USER))
+}
 
 const O_ACCMODE = 3
 const WRITE_FLAGS = fsConstants.O_TRUNC | fsConstants.O_APPEND
@@ -64,6 +80,8 @@ export class MegaFs implements FileSystem {
   readonly #quota: QuotaCache
   readonly #writes: WritePolicy
   readonly #attrCtx: AttrContext
+  readonly #folderPrefetch: FolderPrefetcher | null
+  readonly #filePrefetch: SmallFilePrefetcher | null
 
   constructor(options: MegaFsOptions) {
     const clock = options.clock ?? systemClock
@@ -81,7 +99,31 @@ export class MegaFs implements FileSystem {
       negativeTtlMs: profile.negativeCacheTtlMs,
       maxEntries: profile.cacheMaxEntries,
     })
-    this.#chunks = new ChunkCache(options.readCacheMaxBytes ?? DEFAULT_READ_CACHE_MAX_BYTES)
+    const readCacheMaxBytes = options.readCacheMaxBytes ?? DEFAULT_READ_CACHE_MAX_BYTES
+    this.#chunks = new ChunkCache(readCacheMaxBytes)
+    // Prefetched data must not push out what the user is using: each kind
+    // takes at most a quarter of the cache it fills.
+    const slotCount = prefetchSlotsFor(profile)
+    const slots = slotCount > 0 ? new Semaphore(slotCount) : null
+    const foldersAhead = Math.min(profile.prefetchFoldersAhead, Math.floor(profile.cacheMaxEntries / 4))
+    this.#folderPrefetch =
+      slots && foldersAhead > 0
+        ? new FolderPrefetcher({ metadata: this.#metadata, gate: this.#gate, slots, clock, logger: this.#logger, foldersAhead })
+        : null
+    const bytesAhead = Math.min(profile.prefetchBytesAhead, Math.floor(readCacheMaxBytes / 4))
+    this.#filePrefetch =
+      slots && profile.prefetchFilesAhead > 0 && bytesAhead > 0
+        ? new SmallFilePrefetcher({
+            metadata: this.#metadata,
+            chunks: this.#chunks,
+            remote: options.remote,
+            gate: this.#gate,
+            slots,
+            logger: this.#logger,
+            filesAhead: profile.prefetchFilesAhead,
+            bytesAhead,
+          })
+        : null
     this.#quota = new QuotaCache({
       remote: options.remote,
       gate: this.#gate,
@@ -122,6 +164,7 @@ export class MegaFs implements FileSystem {
     const p = normalizePath(path)
     if (this.#metadata.knownKind(p) === 'file') throw new FsError('ENOTDIR', `${p} is a file`)
     const listing = await this.#metadata.listFolder(p)
+    this.#folderPrefetch?.folderListed(listing)
     const attrs = listing.names.map(name => this.#attrOf(childPath(p, name), listing.byName.get(name)!))
     const entries = { names: [...listing.names], attrs }
     return this.#writes.overlayListing?.(p, entries) ?? entries
@@ -146,6 +189,7 @@ export class MegaFs implements FileSystem {
       chunks: this.#chunks,
       logger: this.#logger,
       readAheadMaxBytes: this.#profile.readAheadMaxBytes,
+      onSmallFileRead: this.#filePrefetch ? () => this.#filePrefetch?.fileRead(p) : undefined,
     })
   }
 
@@ -184,19 +228,27 @@ export class MegaFs implements FileSystem {
   stats(): MegaFsStats {
     const s = this.#metadata.stats()
     const lookups = s.cacheHits + s.cacheMisses
-    return { ...s, hitRate: lookups === 0 ? 0 : s.cacheHits / lookups }
+    return {
+      ...s,
+      hitRate: lookups === 0 ? 0 : s.cacheHits / lookups,
+      prefetchedFolders: this.#folderPrefetch?.stats().prefetched ?? 0,
+      prefetchedFiles: this.#filePrefetch?.stats().prefetched ?? 0,
+    }
   }
 
   /** Drop cached metadata and content for path and below (all when omitted),
    *  e.g. after `mountctl refresh`. */
   invalidate(path?: string): void {
+    this.#folderPrefetch?.clear()
     if (path === undefined) {
       this.#metadata.invalidate()
+      this.#filePrefetch?.invalidate()
       this.#chunks.clear()
       return
     }
     const p = normalizePath(path)
     this.#metadata.invalidate(p)
+    this.#filePrefetch?.invalidate(p)
     this.#chunks.dropPath(p)
   }
 
@@ -208,6 +260,7 @@ export class MegaFs implements FileSystem {
       this.#logger.info({ available }, available ? 'bridge is back' : 'bridge is down: serving cached metadata only')
     }
     this.#gate.setAvailable(available)
+    if (!available) this.#folderPrefetch?.clear()
     this.#writes.setBridgeAvailable?.(available)
   }
 

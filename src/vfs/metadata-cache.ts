@@ -105,6 +105,30 @@ export class MetadataCache {
     return fetching
   }
 
+  /** Whether listing a folder now would send a request: nothing fresh is
+   *  cached for it (listing or "missing") and no request is in flight. */
+  needsListing(path: string): boolean {
+    if (this.#inflight.has(path)) return false
+    const cached = this.#entries.peek(path)
+    if (cached?.kind === 'missing') return !this.#fresh(cached.atMs, this.#o.negativeTtlMs)
+    if (cached?.kind === 'listing') return !this.#fresh(cached.listing.fetchedAtMs, this.#o.ttlMs)
+    return true
+  }
+
+  /** For prefetch (folder-prefetch.ts): list a folder ahead of the user when
+   *  that needs a request, through the same in-flight map so a user's
+   *  listFolder of it waits for this request instead of sending its own.
+   *  Counts as neither hit nor miss. Resolves false when nothing was sent. */
+  async listAhead(path: string): Promise<boolean> {
+    if (!this.needsListing(path)) return false
+    this.#o.gate.check(`list ${path}`)
+    const stale = this.peekListing(path)
+    const fetching = this.#fetch(path, stale).finally(() => this.#inflight.delete(path))
+    this.#inflight.set(path, fetching)
+    await fetching
+    return true
+  }
+
   async #fetch(path: string, stale: FolderListing | undefined): Promise<FolderListing> {
     const what = `list ${path}`
     try {

@@ -39,12 +39,16 @@ export interface ReadHandleOptions {
   logger: Logger
   /** Largest read-ahead window. */
   readAheadMaxBytes: number
+  /** Called at the first read of a small file, after its own request is
+   *  started (small-file-prefetch.ts). */
+  onSmallFileRead?: () => void
 }
 
 export class ReadFileHandle implements FileHandle {
   readonly #o: ReadHandleOptions
   readonly #fileKey: string
   #released = false
+  #smallFileReported = false
   // Sequential-stream state. furthestEnd: end of the furthest read so far
   // (null before the first read). streamEnd: end of what the stream has
   // requested. window: size of the next stream request. lastFetchBytes: size
@@ -67,7 +71,16 @@ export class ReadFileHandle implements FileHandle {
     const size = this.#o.entry.size
     const end = Math.min(position + length, size, position + buffer.length)
     if (position >= end) return 0
-    if (size <= SMALL_FILE_MAX_BYTES) return this.#copy(buffer, position, end, () => this.#fetch(0, size))
+    if (size <= SMALL_FILE_MAX_BYTES) {
+      const copied = this.#copy(buffer, position, end, () => this.#fetch(0, size))
+      // Reported after #copy has started this file's request, so the file
+      // being read asks the bridge before any prefetch does.
+      if (!this.#smallFileReported) {
+        this.#smallFileReported = true
+        this.#o.onSmallFileRead?.()
+      }
+      return copied
+    }
 
     const sequential = this.#furthestEnd !== null && Math.abs(position - this.#furthestEnd) <= SEQUENTIAL_SLACK_BYTES
     const first = this.#furthestEnd === null

@@ -1,0 +1,132 @@
+// Listing prefetch: when the user lists a folder, its subfolders are listed
+// ahead, a few at a time, into the metadata cache. `find`, `ls -R`, `du` and
+// `cp -r` visit folders one after another, so without this every folder costs
+// one full round trip to the bridge in turn; with it the next folders are
+// already cached (or in flight: the user's listFolder joins that request) when
+// the walk reaches them.
+//
+// How far ahead: only the children of a folder the user listed. A prefetched
+// listing does not prefetch its own children; the user listing it does. So
+// prefetch goes deeper exactly as fast as the user descends, and opening the
+// root of a large account in a file manager costs one listing per visible
+// folder (which a file manager that counts items per folder asks for anyway),
+// never the whole tree.
+//
+// Order: the pending folders are a stack, a folder's children pushed so that
+// its first child is on top. Walks are depth-first, so the folders of the
+// user's newest listing are the ones needed next; the oldest pending entries
+// fall off the bottom when more than foldersAhead are waiting.
+//
+// Bounds: at most `slots` prefetch requests in flight (shared with the
+// small-file prefetch, see mega-fs.ts for how the slots leave room for the
+// user's own requests), at most foldersAhead waiting. It stops while the
+// bridge is down and, after a failed prefetch, for PAUSE_AFTER_ERROR_MS.
+
+import type { Clock } from '../clock.js'
+import { FsError } from '../errors.js'
+import type { Logger } from '../log.js'
+import type { Semaphore } from '../remote/semaphore.js'
+import type { BridgeGate } from './bridge-gate.js'
+import type { FolderListing, MetadataCache } from './metadata-cache.js'
+import { childPath } from './paths.js'
+
+export const PAUSE_AFTER_ERROR_MS = 10_000
+
+export interface FolderPrefetchOptions {
+  metadata: MetadataCache
+  gate: BridgeGate
+  /** Prefetch requests in flight at once, shared with small-file prefetch. */
+  slots: Semaphore
+  clock: Clock
+  logger: Logger
+  /** Folders waiting to be prefetched, at most; 0 turns listing prefetch off. */
+  foldersAhead: number
+}
+
+export interface FolderPrefetchStats {
+  /** Listings requested ahead of the user. */
+  prefetched: number
+  waiting: number
+  running: number
+}
+
+export class FolderPrefetcher {
+  readonly #o: FolderPrefetchOptions
+  // Folder paths waiting for a slot; the next one to start is the last.
+  #stack: string[] = []
+  // Started and not finished (waiting for a slot or requesting).
+  #running = 0
+  #pausedUntilMs = 0
+  #prefetched = 0
+
+  constructor(options: FolderPrefetchOptions) {
+    this.#o = { ...options }
+  }
+
+  /** The user listed `listing`: queue its subfolders that are not cached. */
+  folderListed(listing: FolderListing): void {
+    if (this.#o.foldersAhead <= 0 || !this.#active()) return
+    const children: string[] = []
+    for (const name of listing.names) {
+      if (children.length >= this.#o.foldersAhead) break
+      if (!listing.byName.get(name)?.isDir) continue
+      const path = childPath(listing.path, name)
+      if (this.#o.metadata.needsListing(path)) children.push(path)
+    }
+    if (children.length === 0) return
+    const queued = new Set(children)
+    this.#stack = this.#stack.filter(p => !queued.has(p))
+    for (let i = children.length - 1; i >= 0; i--) this.#stack.push(children[i]!)
+    if (this.#stack.length > this.#o.foldersAhead) this.#stack.splice(0, this.#stack.length - this.#o.foldersAhead)
+    this.#pump()
+  }
+
+  /** Forget what is waiting (the bridge went down, or a refresh). */
+  clear(): void {
+    this.#stack = []
+  }
+
+  stats(): FolderPrefetchStats {
+    return { prefetched: this.#prefetched, waiting: this.#stack.length, running: this.#running }
+  }
+
+  #active(): boolean {
+    if (!this.#o.gate.available) {
+      this.#stack = []
+      return false
+    }
+    return this.#o.clock.now() >= this.#pausedUntilMs
+  }
+
+  #pump(): void {
+    while (this.#stack.length > 0 && this.#running < this.#o.slots.max && this.#active()) {
+      const path = this.#stack.pop()!
+      this.#running++
+      void this.#prefetch(path).finally(() => {
+        this.#running--
+        this.#pump()
+      })
+    }
+  }
+
+  async #prefetch(path: string): Promise<void> {
+    const { metadata, gate, slots, logger } = this.#o
+    let release: (() => void) | undefined
+    try {
+      release = await slots.acquire(gate.signal)
+      // The user may have listed it meanwhile, or the bridge gone down.
+      if (!this.#active() || !metadata.needsListing(path)) return
+      if (await metadata.listAhead(path)) this.#prefetched++
+    } catch (err) {
+      // Deleted since its parent was listed: nothing wrong with the bridge.
+      if (err instanceof FsError && (err.code === 'ENOENT' || err.code === 'ENOTDIR')) return
+      if (gate.available) {
+        this.#pausedUntilMs = this.#o.clock.now() + PAUSE_AFTER_ERROR_MS
+        logger.debug({ err, path }, 'folder prefetch failed: pausing prefetch')
+      }
+      this.#stack = []
+    } finally {
+      release?.()
+    }
+  }
+}
