@@ -10,7 +10,12 @@
 // prefetch goes deeper exactly as fast as the user descends, and opening the
 // root of a large account in a file manager costs one listing per visible
 // folder (which a file manager that counts items per folder asks for anyway),
-// never the whole tree.
+// never the whole tree. One step more once the user is walking (lists a
+// folder whose parent it listed too): the children of the folder's next
+// sibling, in listing order (find, du) and in name order (ls -R), whose
+// listing is already cached, queued behind the folder's own children. The
+// walk goes there next, and without it every move to a new sibling would
+// start with a round trip for that sibling's first child.
 //
 // Order: the pending folders are a stack, a folder's children pushed so that
 // its first child is on top. Walks are depth-first, so the folders of the
@@ -28,9 +33,12 @@ import type { Logger } from '../log.js'
 import type { Semaphore } from '../remote/semaphore.js'
 import type { BridgeGate } from './bridge-gate.js'
 import type { FolderListing, MetadataCache } from './metadata-cache.js'
-import { childPath } from './paths.js'
+import { nameOrder } from './listing-order.js'
+import { baseName, childPath, parentOf } from './paths.js'
 
 export const PAUSE_AFTER_ERROR_MS = 10_000
+// Folders the user listed recently, to tell a walk from a single look.
+const MAX_USER_LISTED = 256
 
 export interface FolderPrefetchOptions {
   metadata: MetadataCache
@@ -58,6 +66,7 @@ export class FolderPrefetcher {
   #running = 0
   #pausedUntilMs = 0
   #prefetched = 0
+  readonly #userListed = new Set<string>()
 
   constructor(options: FolderPrefetchOptions) {
     this.#o = { ...options }
@@ -66,19 +75,53 @@ export class FolderPrefetcher {
   /** The user listed `listing`: queue its subfolders that are not cached. */
   folderListed(listing: FolderListing): void {
     if (this.#o.foldersAhead <= 0 || !this.#active()) return
-    const children: string[] = []
-    for (const name of listing.names) {
-      if (children.length >= this.#o.foldersAhead) break
-      if (!listing.byName.get(name)?.isDir) continue
-      const path = childPath(listing.path, name)
-      if (this.#o.metadata.needsListing(path)) children.push(path)
+    const walking = listing.path !== '/' && this.#userListed.has(parentOf(listing.path))
+    this.#userListed.delete(listing.path)
+    this.#userListed.add(listing.path)
+    if (this.#userListed.size > MAX_USER_LISTED) this.#userListed.delete(this.#userListed.values().next().value!)
+    // In the order they should start: own children first.
+    const wanted = this.#foldersToList(listing, this.#o.foldersAhead)
+    if (walking) {
+      for (const sibling of this.#nextSiblings(listing.path)) {
+        wanted.push(...this.#foldersToList(sibling, this.#o.foldersAhead - wanted.length))
+      }
     }
-    if (children.length === 0) return
-    const queued = new Set(children)
+    if (wanted.length === 0) return
+    const queued = new Set(wanted)
     this.#stack = this.#stack.filter(p => !queued.has(p))
-    for (let i = children.length - 1; i >= 0; i--) this.#stack.push(children[i]!)
+    for (let i = wanted.length - 1; i >= 0; i--) this.#stack.push(wanted[i]!)
     if (this.#stack.length > this.#o.foldersAhead) this.#stack.splice(0, this.#stack.length - this.#o.foldersAhead)
     this.#pump()
+  }
+
+  #foldersToList(listing: FolderListing, max: number): string[] {
+    const found: string[] = []
+    for (const name of listing.names) {
+      if (found.length >= max) break
+      if (!listing.byName.get(name)?.isDir) continue
+      const path = childPath(listing.path, name)
+      if (this.#o.metadata.needsListing(path)) found.push(path)
+    }
+    return found
+  }
+
+  // Cached listings of the folder after `path` among its parent's
+  // subfolders, in listing order and in name order.
+  #nextSiblings(path: string): FolderListing[] {
+    const parent = this.#o.metadata.peekListing(parentOf(path))
+    if (!parent) return []
+    const found = new Map<string, FolderListing>()
+    for (const kind of ['listing', 'codepoint'] as const) {
+      const order = nameOrder(parent, kind)
+      for (let i = (order.index.get(baseName(path)) ?? Infinity) + 1; i < order.names.length; i++) {
+        const entry = parent.byName.get(order.names[i]!)!
+        if (!entry.isDir) continue
+        const sibling = this.#o.metadata.peekListing(childPath(parent.path, entry.name))
+        if (sibling) found.set(sibling.path, sibling)
+        break
+      }
+    }
+    return [...found.values()]
   }
 
   /** Forget what is waiting (the bridge went down, or a refresh). */

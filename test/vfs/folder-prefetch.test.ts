@@ -182,3 +182,22 @@ t.test('a failed prefetch pauses prefetch for a while', async t => {
   t.same(remote.listed.slice(sent + 1), ['/more', '/more/x'], 'prefetch resumed')
   t.ok(dirs.length > 0)
 })
+
+t.test("while the user walks, the next sibling's subfolders follow the folder's own", async t => {
+  const tree = (remote: HeldRemote) => {
+    for (const p of ['/t/a/x', '/t/a/y', '/t/b/p', '/t/b/q', '/t/c/r']) remote.inner.addFolder(p)
+  }
+  const look = setup({ prefetchConcurrentRequests: 1 })
+  tree(look.remote)
+  await look.fs.readdir('/t/a')
+  await settle()
+  t.same(look.remote.listed, ['/t/a', '/t/a/x', '/t/a/y'], 'a single look: only its children')
+
+  const walk = setup({ prefetchConcurrentRequests: 1 })
+  tree(walk.remote)
+  await walk.fs.readdir('/t')
+  await settle()
+  await walk.fs.readdir('/t/a')
+  await settle()
+  t.same(walk.remote.listed, ['/t', '/t/a', '/t/b', '/t/c', '/t/a/x', '/t/a/y', '/t/b/p', '/t/b/q'], 'then b (next after a), not c')
+})
