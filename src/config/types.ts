@@ -79,7 +79,7 @@ export const PROFILE_DEFAULTS = {
   deleteMode: 'trash' as DeleteMode,
   trashRetentionDays: 30,
   uploadDelayMs: 2_000,
-  prefetchConcurrentRequests: 4,
+  prefetchConcurrentRequests: 6,
   prefetchFoldersAhead: 64,
   prefetchFilesAhead: 8,
   prefetchBytesAhead: 8 * 1024 * 1024,
