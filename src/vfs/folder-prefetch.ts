@@ -24,8 +24,12 @@
 //
 // Bounds: at most `slots` prefetch requests in flight (shared with the
 // small-file prefetch, see mega-fs.ts for how the slots leave room for the
-// user's own requests), at most foldersAhead waiting. It stops while the
-// bridge is down and, after a failed prefetch, for PAUSE_AFTER_ERROR_MS.
+// user's own requests), at most foldersAhead waiting, and no new request while
+// the listings fetched ahead that the user has not listed yet hold
+// entriesAhead entries (the cache's memory bound counts entries): prefetch
+// that is not being used stops instead of pushing out what the user had. It
+// stops while the bridge is down and, after a failed prefetch, for
+// PAUSE_AFTER_ERROR_MS.
 
 import type { Clock } from '../clock.js'
 import { FsError } from '../errors.js'
@@ -49,6 +53,9 @@ export interface FolderPrefetchOptions {
   logger: Logger
   /** Folders waiting to be prefetched, at most; 0 turns listing prefetch off. */
   foldersAhead: number
+  /** Entries (children + 1 per listing) of listings fetched ahead and not yet
+   *  listed by the user, above which no prefetch starts. Default: unbounded. */
+  entriesAhead?: number
 }
 
 export interface FolderPrefetchStats {
@@ -67,6 +74,8 @@ export class FolderPrefetcher {
   #pausedUntilMs = 0
   #prefetched = 0
   readonly #userListed = new Set<string>()
+  // Listings fetched ahead that the user has not listed yet -> their entries.
+  readonly #unused = new Map<string, number>()
 
   constructor(options: FolderPrefetchOptions) {
     this.#o = { ...options }
@@ -75,6 +84,7 @@ export class FolderPrefetcher {
   /** The user listed `listing`: queue its subfolders that are not cached. */
   folderListed(listing: FolderListing): void {
     if (this.#o.foldersAhead <= 0 || !this.#active()) return
+    this.#unused.delete(listing.path)
     const walking = listing.path !== '/' && this.#userListed.has(parentOf(listing.path))
     this.#userListed.delete(listing.path)
     this.#userListed.add(listing.path)
@@ -86,7 +96,10 @@ export class FolderPrefetcher {
         wanted.push(...this.#foldersToList(sibling, this.#o.foldersAhead - wanted.length))
       }
     }
-    if (wanted.length === 0) return
+    if (wanted.length === 0) {
+      this.#pump() // the user may have used up what was ahead
+      return
+    }
     const queued = new Set(wanted)
     this.#stack = this.#stack.filter(p => !queued.has(p))
     for (let i = wanted.length - 1; i >= 0; i--) this.#stack.push(wanted[i]!)
@@ -142,7 +155,7 @@ export class FolderPrefetcher {
   }
 
   #pump(): void {
-    while (this.#stack.length > 0 && this.#running < this.#o.slots.max && this.#active()) {
+    while (this.#stack.length > 0 && this.#running < this.#o.slots.max && this.#active() && this.#roomAhead()) {
       const path = this.#stack.pop()!
       this.#running++
       void this.#prefetch(path).finally(() => {
@@ -152,6 +165,17 @@ export class FolderPrefetcher {
     }
   }
 
+  #roomAhead(): boolean {
+    const limit = this.#o.entriesAhead ?? Infinity
+    let total = 0
+    for (const [path, entries] of this.#unused) {
+      // Evicted or expired: no longer held, or refetched when needed anyway.
+      if (this.#o.metadata.needsListing(path)) this.#unused.delete(path)
+      else total += entries
+    }
+    return total < limit
+  }
+
   async #prefetch(path: string): Promise<void> {
     const { metadata, gate, slots, logger } = this.#o
     let release: (() => void) | undefined
@@ -159,7 +183,16 @@ export class FolderPrefetcher {
       release = await slots.acquire(gate.signal)
       // The user may have listed it meanwhile, or the bridge gone down.
       if (!this.#active() || !metadata.needsListing(path)) return
-      if (await metadata.listAhead(path)) this.#prefetched++
+      // Counted from the start: a user listing that joins the request
+      // (folderListed) takes it off again, before or after it completes.
+      this.#unused.set(path, 1)
+      if (await metadata.listAhead(path)) {
+        this.#prefetched++
+        const listing = metadata.peekListing(path)
+        if (listing && this.#unused.has(path)) this.#unused.set(path, 1 + listing.names.length)
+      } else {
+        this.#unused.delete(path)
+      }
     } catch (err) {
       // Deleted since its parent was listed: nothing wrong with the bridge.
       if (err instanceof FsError && (err.code === 'ENOENT' || err.code === 'ENOTDIR')) return

@@ -108,7 +108,15 @@ export class MegaFs implements FileSystem {
     const foldersAhead = Math.min(profile.prefetchFoldersAhead, Math.floor(profile.cacheMaxEntries / 4))
     this.#folderPrefetch =
       slots && foldersAhead > 0
-        ? new FolderPrefetcher({ metadata: this.#metadata, gate: this.#gate, slots, clock, logger: this.#logger, foldersAhead })
+        ? new FolderPrefetcher({
+            metadata: this.#metadata,
+            gate: this.#gate,
+            slots,
+            clock,
+            logger: this.#logger,
+            foldersAhead,
+            entriesAhead: Math.floor(profile.cacheMaxEntries / 4),
+          })
         : null
     const bytesAhead = Math.min(profile.prefetchBytesAhead, Math.floor(readCacheMaxBytes / 4))
     this.#filePrefetch =

@@ -201,3 +201,22 @@ t.test("while the user walks, the next sibling's subfolders follow the folder's 
   await settle()
   t.same(walk.remote.listed, ['/t', '/t/a', '/t/b', '/t/c', '/t/a/x', '/t/a/y', '/t/b/p', '/t/b/q'], 'then b (next after a), not c')
 })
+
+t.test('listings fetched ahead and not used stop prefetch at a quarter of cacheMaxEntries entries', async t => {
+  const { remote, fs, clock } = setup({ prefetchConcurrentRequests: 1, cacheMaxEntries: 400 })
+  // 10 folders of 30 files: 31 entries each, the bound is 100.
+  for (let i = 0; i < 10; i++) for (let f = 0; f < 30; f++) remote.inner.addFile(`/big/d${i}/f${f}`, 'x')
+  await fs.readdir('/big')
+  await settle()
+  t.same(remote.listed, ['/big', '/big/d0', '/big/d1', '/big/d2', '/big/d3'], 'stops once 4 x 31 >= 100')
+  await fs.readdir('/big/d0')
+  await settle()
+  t.same(remote.listed.slice(5), ['/big/d4'], 'the user used one: 3 x 31 < 100, one more')
+  await settle()
+  t.equal(remote.listed.length, 6, 'and no further')
+  // Unused listings that expire no longer count.
+  clock.advance(testProfile().cacheTtlMs)
+  await fs.readdir('/big')
+  await settle()
+  t.ok(remote.listed.length > 7, 'prefetch resumed after the unused listings expired')
+})
