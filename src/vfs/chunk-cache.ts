@@ -7,6 +7,12 @@
 //
 // Keys include the file's size, mtime and etag: once a listing shows a new
 // version, the old bytes are simply never found again and age out.
+//
+// One byte budget covers both: completed segments are evicted (least
+// recently used first) to make room for downloads in flight, and read-ahead
+// asks roomForPrefetch() before starting one. So the mount's read path holds
+// at most about maxBytes of content however many files are read at once;
+// the daemon's resident memory follows that budget, not the read pattern.
 
 import { LRUCache } from 'lru-cache'
 import type { RemoteEntry } from '../remote/remote.js'
@@ -33,10 +39,13 @@ export class ChunkCache {
   // Every known segment (done or in flight) per file version, for lookup by
   // position. A file has at most a few hundred segments within the bound.
   readonly #byFile = new Map<string, Set<Segment>>()
+  readonly #maxBytes: number
+  #inflightBytes = 0
 
   constructor(maxBytes: number) {
+    this.#maxBytes = Math.max(1, maxBytes)
     this.#done = new LRUCache<string, Segment>({
-      maxSize: Math.max(1, maxBytes),
+      maxSize: this.#maxBytes,
       sizeCalculation: (_segment, key) => Math.max(1, this.#sizes.get(key) ?? 1),
       dispose: (segment, key) => {
         this.#sizes.delete(key)
@@ -74,8 +83,17 @@ export class ChunkCache {
     let segments = this.#byFile.get(fileKey)
     if (!segments) this.#byFile.set(fileKey, (segments = new Set()))
     segments.add(segment)
+    this.#inflightBytes += segment.length
+    this.#makeRoom()
+    let settled = false
+    const settle = () => {
+      if (settled) return
+      settled = true
+      this.#inflightBytes -= segment.length
+    }
     segment.data.then(
       buffer => {
+        settle()
         if (!this.#byFile.get(fileKey)?.has(segment)) return // dropped meanwhile
         const key = `${fileKey}\0${segment.offset}`
         this.#sizes.set(key, buffer.length)
@@ -85,9 +103,29 @@ export class ChunkCache {
           this.#sizes.delete(key)
           this.#forget(fileKey, segment)
         }
+        this.#makeRoom()
       },
-      () => this.#forget(fileKey, segment),
+      () => {
+        settle()
+        this.#forget(fileKey, segment)
+      },
     )
+  }
+
+  /** Whether a read-ahead of `bytes` fits in the budget next to the
+   *  downloads already in flight (completed segments make way for it). */
+  roomForPrefetch(bytes: number): boolean {
+    return this.#inflightBytes + bytes <= this.#maxBytes
+  }
+
+  /** Bytes of segments still downloading. */
+  get inflightBytes(): number {
+    return this.#inflightBytes
+  }
+
+  // Completed segments give way to downloads in flight, oldest first.
+  #makeRoom(): void {
+    while (this.#done.size > 0 && this.#done.calculatedSize + this.#inflightBytes > this.#maxBytes) this.#done.pop()
   }
 
   /** Forget the content of path and everything below it (any version). */

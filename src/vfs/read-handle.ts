@@ -141,7 +141,10 @@ export class ReadFileHandle implements FileHandle {
     }
     const start = this.#streamEnd
     const limit = Math.min(size, this.#o.chunks.nextStart(this.#fileKey, start))
-    const segment = this.#fetch(start, Math.min(this.#window, limit - start))
+    const length = Math.min(this.#window, limit - start)
+    // Over the mount's byte budget (many readers at once): read on demand.
+    if (!this.#o.chunks.roomForPrefetch(length)) return
+    const segment = this.#fetch(start, length)
     this.#advance(start + segment.length, segment.length)
   }
 
