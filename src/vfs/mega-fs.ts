@@ -56,7 +56,7 @@ export interface MegaFsStats {
   prefetchedFiles: number
 }
 
-export const DEFAULT_READ_CACHE_MAX_BYTES = 64 * 1024 * 1024
+export const DEFAULT_READ_CACHE_MAX_BYTES = 32 * 1024 * 1024
 
 /** Remote slots prefetch never takes: a user's request always finds one free
  *  among the remote's maxConcurrentRequests, whatever prefetch is doing. */
