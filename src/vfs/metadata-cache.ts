@@ -71,7 +71,15 @@ export class MetadataCache {
 
   constructor(options: MetadataCacheOptions) {
     this.#o = { ...options }
-    this.#entries = new LRUCache<string, CacheValue>({ max: Math.max(1, options.maxEntries) })
+    // Bounded in entries, not listings: a listing counts one per child plus
+    // itself, so the memory it takes follows maxEntries whatever the folder
+    // sizes (a crawl of 100,000 files plateaus). A folder larger than the
+    // whole bound counts as the bound: it is kept, alone.
+    const maxEntries = Math.max(1, options.maxEntries)
+    this.#entries = new LRUCache<string, CacheValue>({
+      maxSize: maxEntries,
+      sizeCalculation: value => (value.kind === 'listing' ? Math.min(maxEntries, 1 + value.listing.names.length) : 1),
+    })
   }
 
   /** The listing of a folder: cached while fresh, fetched otherwise (one
