@@ -101,7 +101,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --server rclone|emulator  only this server (default: both)
   --repeats N             timed runs per cell at most (default 3, quick 1)
   --cell-budget-s S       no new timed run of a cell after S seconds of runs
-                          (default 5: slow cells get fewer runs, never none)
+                          (default 3: slow cells get fewer runs, never none)
   --seed N                data set seed (default 1)
   --latency-ms N          emulator: delay before the first byte (default 20)
   --bandwidth-mbps N      emulator: bandwidth cap in Mbit/s (default 400)
@@ -164,7 +164,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     sizes: quick ? QUICK_SIZES : FULL_SIZES,
     seed,
     maxRepeats: positiveInt('repeats', values.repeats, quick ? 1 : 3),
-    cellBudgetMs: positiveInt('cell-budget-s', values['cell-budget-s'], 5) * 1000,
+    cellBudgetMs: positiveInt('cell-budget-s', values['cell-budget-s'], 3) * 1000,
     emulatorLatencyMs: positiveInt('latency-ms', values['latency-ms'], 20),
     emulatorBandwidthMbps: positiveInt('bandwidth-mbps', values['bandwidth-mbps'], 400),
     keepTemp: values.keep === true,

@@ -7,7 +7,7 @@ t.test('defaults: every workload, both servers, full sizes, three repeats', asyn
   t.same(o.servers, ['rclone', 'emulator'])
   t.equal(o.sizes, FULL_SIZES)
   t.equal(o.maxRepeats, 3)
-  t.equal(o.cellBudgetMs, 5000)
+  t.equal(o.cellBudgetMs, 3000)
   t.equal(o.emulatorLatencyMs, 20)
   t.equal(o.emulatorBandwidthMbps, 400)
 })
