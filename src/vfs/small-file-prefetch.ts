@@ -137,7 +137,8 @@ export class SmallFilePrefetcher {
       const path = childPath(listing.path, entry.name)
       const key = fileVersionKey(path, entry)
       if (this.#pending.has(key) || chunks.find(key, 0)) continue
-      if (this.#pending.size >= filesAhead) break
+      // Over the mount's byte budget with downloads already in flight.
+      if (this.#pending.size >= filesAhead || !chunks.roomForPrefetch(entry.size)) break
       this.#pending.add(key)
       void this.#fetch(path, entry, key).finally(() => this.#pending.delete(key))
     }
@@ -153,8 +154,10 @@ export class SmallFilePrefetcher {
       return // the bridge went down while waiting
     }
     try {
-      // The reader got there first, the bridge went down, or a refresh.
+      // The reader got there first, the bridge went down, a refresh, or
+      // downloads started meanwhile fill the byte budget.
       if (chunks.find(key, 0) || !gate.available || generation !== this.#generation) return
+      if (!chunks.roomForPrefetch(entry.size)) return
       const what = `read ${path} (prefetch)`
       const data = remote.read(path, 0, entry.size, { signal: gate.signal }).catch((err: unknown) => {
         throw gate.downError(what) ?? toFsError(err, { what, logger })

@@ -172,3 +172,22 @@ t.test('nothing is prefetched while the bridge is down; a failed prefetch stops 
   await settle()
   t.equal(remote.readPaths.length, sent + 1, 'and prefetch stopped for this folder')
 })
+
+t.test('no prefetch while downloads in flight fill the content budget', async t => {
+  const { remote, fs } = setup({}, 1 * MiB)
+  const paths = files(remote, 10, 50 * KiB)
+  remote.inner.addFile('/other/big', patternBuffer(950 * KiB))
+  await cat(fs, paths[0]!)
+  await fs.readdir('/other')
+  remote.holding = true
+  const other = cat(fs, '/other/big')
+  const second = cat(fs, paths[1]!)
+  await settle()
+  t.same(remote.readPaths.slice(1), ['/other/big', paths[1]], '1000 KiB in flight: no room for 50 KiB more in 1 MiB')
+  remote.holding = false
+  remote.release()
+  await Promise.all([other, second])
+  await cat(fs, paths[2]!)
+  await settle()
+  t.ok(remote.readPaths.includes(paths[3]!), 'prefetch goes on once there is room')
+})
