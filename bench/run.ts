@@ -211,7 +211,7 @@ async function main(): Promise<number> {
     interrupted = true
     say(`bench: ${signal}: unmounting and stopping everything (again to force)`)
     void cleanupGracefully().finally(() => {
-      if (!options.keepTemp) rmSync(workDir, { recursive: true, force: true })
+      if (!options.keepTemp) rmSync(workDir, { recursive: true, force: true, maxRetries: 5 })
       process.exit(130)
     })
   }
@@ -330,7 +330,7 @@ async function main(): Promise<number> {
     return 1
   } finally {
     await cleanupGracefully()
-    if (!options.keepTemp) rmSync(workDir, { recursive: true, force: true })
+    if (!options.keepTemp) rmSync(workDir, { recursive: true, force: true, maxRetries: 5 })
     else say(`bench: kept ${workDir}`)
   }
 }
