@@ -313,11 +313,14 @@ export class MountSupervisor {
    *  new one (by the folder's handle) and probes that at once. */
   private async check(): Promise<{ probe: ProbeResult; explained: Explained }> {
     let probe = await this.probe()
-    if (probe.ok || !(probe.error instanceof RemoteError) || probe.error.kind !== 'root-missing') {
+    // 404 on the root: logged out, renamed or no longer served; 403: the
+    // bridge knows the handle but no longer serves it (mega-webdav -d).
+    const gone = !probe.ok && probe.error instanceof RemoteError && (probe.error.kind === 'root-missing' || probe.error.kind === 'forbidden')
+    if (probe.ok || !gone) {
       return { probe, explained: probe.ok ? { message: '', hint: '' } : explainBridgeError(probe.error, this.url, this.profile.requestTimeoutMs) }
     }
-    // A 404 on the root: logged out, renamed, or no longer served. MEGAcmd
-    // tells which; a megaPath profile also gets its (new) URL from it.
+    // MEGAcmd tells which; a megaPath profile also gets its (new) URL from
+    // it, and resolving serves the folder again when it was dropped.
     if (this.profile.megaPath) {
       try {
         const url = await this.backend.resolveUrl(this.profile, this.logger, this.url)
@@ -325,9 +328,9 @@ export class MountSupervisor {
           this.logger.info({ from: this.url, to: url }, 'served folder has a new URL')
           this.url = url
           ;(this.remote as Remote & { setUrl?(url: string): void }).setUrl?.(url)
-          probe = await this.probe()
-          if (probe.ok) return { probe, explained: { message: '', hint: '' } }
         }
+        probe = await this.probe()
+        if (probe.ok) return { probe, explained: { message: '', hint: '' } }
       } catch (err) {
         return { probe, explained: explainResolveError(err) }
       }

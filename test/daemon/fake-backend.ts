@@ -7,7 +7,7 @@ import { ManualScheduler, type Scheduler } from '../../src/daemon/scheduler.js'
 import type { UploadSource } from '../../src/daemon/upload-status.js'
 import { FakeUploadQueue } from './fake-upload-queue.js'
 
-export type BridgeMode = 'up' | 'down' | 'hang' | 'logged-out'
+export type BridgeMode = 'up' | 'down' | 'hang' | 'logged-out' | 'not-served'
 
 /** One fake bridge per URL; tests flip its mode. */
 export class FakeBridge {
@@ -24,6 +24,8 @@ export class FakeBridge {
         return Promise.reject(new RemoteError('bridge-down', 'connect ECONNREFUSED 127.0.0.1:4443'))
       case 'logged-out':
         return Promise.reject(new RemoteError('root-missing', '404 on the served root', { status: 404 }))
+      case 'not-served':
+        return Promise.reject(new RemoteError('forbidden', '403: the handle is not served', { status: 403 }))
       case 'hang':
         return new Promise((_, reject) => {
           const onAbort = () => reject(new RemoteError('timeout', 'aborted'))

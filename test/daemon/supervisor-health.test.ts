@@ -61,6 +61,22 @@ t.test('a renamed megaPath folder is followed by its handle, without a remount',
   await sup.stop()
 })
 
+t.test('a megaPath folder no longer served (403) is served again, without a remount', async t => {
+  const { sup, backend, scheduler } = setup(t)
+  await sup.start()
+  backend.bridge(OLD).mode = 'not-served' // mega-webdav -d /Photos
+  const resolve = backend.resolveUrl.bind(backend)
+  backend.resolveUrl = async (profile, logger, knownUrl) => {
+    backend.bridge(OLD).mode = 'up' // resolving runs mega-webdav /Photos again
+    return resolve(profile, logger, knownUrl)
+  }
+  await scheduler.advance(10_000)
+  t.equal(sup.state, 'mounted', 'served again and probed in the same check')
+  t.equal(sup.status().url, OLD, 'same handle, same name: same URL')
+  t.same(backend.events, ['mount photos'])
+  await sup.stop()
+})
+
 t.test('404 on the root: status says why (asked of MEGAcmd); a failed resolve says its own reason', async t => {
   const { sup, backend, scheduler } = setup(t, { url: OLD, megaPath: null })
   await sup.start()
