@@ -69,7 +69,8 @@ function show(cell: Cell | undefined, metric: Metric): string {
   if (m === null) return '—'
   const secs = m / 1000
   const text = secs >= 100 ? secs.toFixed(0) : secs >= 10 ? secs.toFixed(1) : secs >= 1 ? secs.toFixed(2) : secs.toFixed(3)
-  return `${text} s (${cell.runs.length})`
+  const sampled = cell.runs.find((r) => r.sampleDivisor !== undefined)?.sampleDivisor
+  return `${text} s (${cell.runs.length}${sampled ? `, est. from 1/${sampled}` : ''})`
 }
 
 export interface RatioLine {
@@ -151,6 +152,6 @@ export function renderTables(results: Results, sizes: DataSizes, descriptions: P
     }
     out.push('')
   }
-  out.push('Cells: median in seconds (number of timed runs: a cell stops repeating once its runs used the per-cell budget, --cell-budget-s, so slow cells are the median of fewer runs, at least one after a warm-up). Ratios below 1 mean megamount is faster.')
+  out.push('Cells: median in seconds (number of timed runs: a cell stops repeating once its runs used the per-cell budget, --cell-budget-s, so slow cells are the median of fewer runs, at least one after a warm-up; "est. from 1/4": a serial floor that timed a quarter of its independent requests, every one checked, and scaled). Ratios below 1 mean megamount is faster.')
   return out.join('\n')
 }

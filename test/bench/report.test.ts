@@ -45,3 +45,8 @@ t.test('cellMedian ignores cells that did not run', async (t) => {
   t.equal(cellMedian({ status: 'error', runs: [], error: 'x' }, 'ms'), null)
   t.equal(cellMedian(ok(3, 1, 2), 'ms'), 2)
 })
+
+t.test('a sampled serial floor is marked as an estimate', async (t) => {
+  const results: Results = { emulator: { 'random-read': { megamount: ok(1000), 'server-serial': { status: 'ok', runs: [{ ms: 4000, sampleDivisor: 4 }] } } } }
+  t.match(renderTables(results, QUICK_SIZES, {}), /\| 4\.00 s \(1, est\. from 1\/4\) \|/)
+})
