@@ -22,7 +22,8 @@ export interface Profile {
   readOnly: boolean
   /** Metadata (listings, attributes) is trusted this long. */
   cacheTtlMs: number
-  /** Upper bound on cached folder listings + negative entries. */
+  /** Upper bound on cached metadata in entries: a listing counts one per
+   *  child, a negative entry one. */
   cacheMaxEntries: number
   /** How long "no such name" answers are remembered. */
   negativeCacheTtlMs: number
