@@ -4,6 +4,7 @@
 // are found. Order: node's folder, MEGAcmd's folder, the installing shell's
 // absolute PATH entries, then the system folders.
 import path from 'node:path'
+import type { ServiceInputs } from './types.js'
 
 const LINUX_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin']
 const MACOS_DIRS = [
@@ -29,4 +30,16 @@ export function daemonPath(options: {
     ...(options.platform === 'darwin' ? MACOS_DIRS : LINUX_DIRS),
   ]
   return [...new Set(dirs.map((d) => path.normalize(d).replace(/(.)\/$/, '$1')))].join(':')
+}
+
+/** The environment both service managers give the daemon: the PATH above,
+ *  and where its state (and, when chosen, its socket) is, so that mountctl
+ *  run from a shell finds the same daemon. */
+export function daemonEnvironment(i: ServiceInputs): Array<[string, string]> {
+  const env: Array<[string, string]> = [
+    ['PATH', daemonPath({ platform: i.platform, nodePath: i.nodePath, megacmdPath: i.megacmdPath, currentPath: i.env.PATH })],
+    ['MEGAMOUNT_STATE_DIR', i.stateDir],
+  ]
+  if (i.socketPath) env.push(['MEGAMOUNT_SOCKET', i.socketPath])
+  return env
 }

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs'
 import path from 'node:path'
 import type { CommandResult } from '../megacmd/command-runner.js'
 import { xmlEscape } from './escape.js'
-import { daemonPath } from './daemon-path.js'
+import { daemonEnvironment } from './daemon-path.js'
 import { STOP_TIMEOUT_SEC } from './systemd-user-service.js'
 import { fillTemplate, readTemplate } from './template.js'
 import type { InstallResult, RenderedService, ServiceInputs, ServiceInstaller, ServiceStatus, UninstallResult } from './types.js'
@@ -39,11 +39,7 @@ export class LaunchdAgent implements ServiceInstaller {
 
   render(): RenderedService {
     const i = this.inputs
-    const env: Array<[string, string]> = [
-      ['PATH', daemonPath({ platform: i.platform, nodePath: i.nodePath, megacmdPath: i.megacmdPath, currentPath: i.env.PATH })],
-      ['MEGAMOUNT_STATE_DIR', i.stateDir],
-    ]
-    if (i.socketPath) env.push(['MEGAMOUNT_SOCKET', i.socketPath])
+    const env = daemonEnvironment(i)
     const content = fillTemplate(readTemplate(i.templateRoot, TEMPLATE), {
       LABEL: LAUNCHD_LABEL,
       PROGRAM_ARGUMENTS: [i.nodePath, i.daemonEntry, '--config', i.configFile]

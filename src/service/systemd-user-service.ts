@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs'
 import path from 'node:path'
 import type { CommandResult } from '../megacmd/command-runner.js'
 import { systemdEnvironment, systemdExecArg } from './escape.js'
-import { daemonPath } from './daemon-path.js'
+import { daemonEnvironment } from './daemon-path.js'
 import { RESTART_BACKOFF_MIN_SYSTEMD } from './systemd-version.js'
 import { fillTemplate, readTemplate } from './template.js'
 import type { InstallResult, RenderedService, ServiceInputs, ServiceInstaller, ServiceStatus, UninstallResult } from './types.js'
@@ -31,11 +31,7 @@ export class SystemdUserService implements ServiceInstaller {
 
   render(): RenderedService {
     const i = this.inputs
-    const env: Array<[string, string]> = [
-      ['PATH', daemonPath({ platform: i.platform, nodePath: i.nodePath, megacmdPath: i.megacmdPath, currentPath: i.env.PATH })],
-      ['MEGAMOUNT_STATE_DIR', i.stateDir],
-    ]
-    if (i.socketPath) env.push(['MEGAMOUNT_SOCKET', i.socketPath])
+    const env = daemonEnvironment(i)
     const backoff =
       i.systemdVersion !== null && i.systemdVersion >= RESTART_BACKOFF_MIN_SYSTEMD
         ? '# Restart delays grow from RestartSec to RestartMaxDelaySec over RestartSteps tries.\nRestartSteps=5\nRestartMaxDelaySec=120'
