@@ -10,6 +10,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import t from 'tap'
+import { mountctlFor } from '../helpers/daemon-process.js'
 import { BridgeEmulator } from '../../src/emulator/bridge.js'
 import { writeStandInCommands } from '../../src/emulator/megacmd/install.js'
 import { STATE_FILE_ENV } from '../../src/emulator/state-file.js'
@@ -62,33 +63,10 @@ async function writeConfig(mounts: object[] | string) {
   await fs.writeFile(configFile, typeof mounts === 'string' ? mounts : JSON.stringify({ settings: { healthIntervalSeconds: 1, megacmdPath: bin }, mounts }, null, 2))
 }
 
-async function mountctl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, [MOUNTCTL, '--socket', socket, ...args])
-    return { code: 0, stdout: r.stdout, stderr: r.stderr }
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
 
 type Status = { name: string; state: string; url: string | null; lastError: { message: string; hint: string } | null }
-async function states(): Promise<Record<string, Status>> {
-  const r = await mountctl('status', '--json')
-  if (r.code === 3) return {}
-  return Object.fromEntries((JSON.parse(r.stdout).mounts as Status[]).map(m => [m.name, m]))
-}
+const { mountctl, states, waitFor } = mountctlFor<Status>(socket)
 
-async function waitFor(what: string, check: (s: Record<string, Status>) => boolean, timeoutMs = 20_000): Promise<Record<string, Status>> {
-  const deadline = Date.now() + timeoutMs
-  let last: Record<string, Status> = {}
-  while (Date.now() < deadline) {
-    last = await states()
-    if (check(last)) return last
-    await new Promise(r => setTimeout(r, 100))
-  }
-  throw new Error(`timed out waiting for ${what}; last status: ${JSON.stringify(last)}`)
-}
 
 async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T | null; error: unknown }> {
   const started = Date.now()

@@ -8,6 +8,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import t from 'tap'
+import { mountctlFor } from '../helpers/daemon-process.js'
 import { BridgeEmulator } from '../../src/emulator/bridge.js'
 
 const run = promisify(execFile)
@@ -72,23 +73,10 @@ function startDaemon(...extra: string[]): { child: ChildProcess; exited: Promise
   return { child, exited, log: () => log }
 }
 
-async function mountctl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, [MOUNTCTL, '--socket', socket, ...args])
-    return { code: 0, stdout: r.stdout, stderr: r.stderr }
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
 
 type Uploads = { queued: number; uploading: number; failed: number; queuedBytes: number; inJournal: boolean; unmountWaiting: boolean }
 type Status = { name: string; state: string; uploads: Uploads; lastError: { message: string; hint: string } | null }
-async function states(): Promise<Record<string, Status>> {
-  const r = await mountctl('status', '--json')
-  if (r.code === 3 || !r.stdout) return {}
-  return Object.fromEntries((JSON.parse(r.stdout).mounts as Status[]).map(m => [m.name, m]))
-}
+const { mountctl, states } = mountctlFor<Status>(socket)
 
 async function waitFor<T>(what: string, check: () => Promise<T | false | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs

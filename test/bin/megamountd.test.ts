@@ -8,6 +8,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import t from 'tap'
+import { mountctlFor } from '../helpers/daemon-process.js'
 import { sendRequest } from '../../src/control/client.js'
 import { BridgeEmulator } from '../../src/emulator/bridge.js'
 
@@ -59,34 +60,10 @@ function startDaemon(): { child: ChildProcess; exited: Promise<number | null>; l
   return { child, exited, log: () => log }
 }
 
-async function mountctl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
-  const started = Date.now()
-  try {
-    const r = await run(process.execPath, [MOUNTCTL, '--socket', socket, ...args])
-    return { code: 0, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - started }
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr, ms: Date.now() - started }
-  }
-}
 
 type Status = { name: string; state: string; lastError: { message: string; hint: string } | null }
-async function states(): Promise<Record<string, Status>> {
-  const r = await mountctl('status', '--json')
-  if (r.code === 3) return {}
-  return Object.fromEntries((JSON.parse(r.stdout).mounts as Status[]).map(m => [m.name, m]))
-}
+const { mountctl, states, waitFor } = mountctlFor<Status>(socket)
 
-async function waitFor(what: string, check: (s: Record<string, Status>) => boolean, timeoutMs = 20_000): Promise<Record<string, Status>> {
-  const deadline = Date.now() + timeoutMs
-  let last: Record<string, Status> = {}
-  while (Date.now() < deadline) {
-    last = await states()
-    if (check(last)) return last
-    await new Promise(r => setTimeout(r, 200))
-  }
-  throw new Error(`timed out waiting for ${what}; last status: ${JSON.stringify(last)}`)
-}
 
 const procMounts = async () => (await fs.readFile('/proc/mounts', 'utf8')).split('\n').filter(l => l.includes(dir))
 

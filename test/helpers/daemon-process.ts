@@ -75,3 +75,43 @@ export async function peakResidentBytes(pid: number): Promise<number> {
   if (!kib) throw new Error(`no VmHWM in /proc/${pid}/status`)
   return Number(kib[1]) * 1024
 }
+
+export const MOUNTCTL = join(ROOT, 'dist/src/bin/mountctl.js')
+
+export interface MountctlResult {
+  code: number
+  stdout: string
+  stderr: string
+  ms: number
+}
+
+/** mountctl against one daemon's socket, and its status read as a map by
+ *  mount name; Status is the slice of `status --json` a test looks at. */
+export function mountctlFor<Status extends { name: string }>(socket: string) {
+  async function mountctl(...args: string[]): Promise<MountctlResult> {
+    const started = Date.now()
+    try {
+      const r = await run(process.execPath, [MOUNTCTL, '--socket', socket, ...args])
+      return { code: 0, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - started }
+    } catch (err) {
+      const e = err as { code: number; stdout: string; stderr: string }
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr, ms: Date.now() - started }
+    }
+  }
+  async function states(): Promise<Record<string, Status>> {
+    const r = await mountctl('status', '--json')
+    if (r.code === 3) return {}
+    return Object.fromEntries((JSON.parse(r.stdout).mounts as Status[]).map(m => [m.name, m]))
+  }
+  async function waitFor(what: string, check: (s: Record<string, Status>) => boolean, timeoutMs = 20_000): Promise<Record<string, Status>> {
+    const deadline = Date.now() + timeoutMs
+    let last: Record<string, Status> = {}
+    while (Date.now() < deadline) {
+      last = await states()
+      if (check(last)) return last
+      await new Promise(r => setTimeout(r, 100))
+    }
+    throw new Error(`timed out waiting for ${what}; last status: ${JSON.stringify(last)}`)
+  }
+  return { mountctl, states, waitFor }
+}
