@@ -1,8 +1,7 @@
 // mountctl discover: what MEGAcmd serves now, as profiles ready to paste into
 // mounts.json. Profiles name the MEGA path (megaPath), not the URL, so a
 // renamed folder is found again; --url prints the URLs instead.
-import path from 'node:path'
-import { defaultConfigFile, expandHome } from '../../config/paths.js'
+import { configFileFor } from '../config-option.js'
 import { MegaCmd, type MegaCmdApi } from '../../megacmd/megacmd.js'
 import { megaPathBaseName } from '../../megacmd/mega-path.js'
 import { megacmdPathSetting } from '../../megacmd/megacmd-path-setting.js'
@@ -56,8 +55,7 @@ Exit status: 0 when something is served, 1 otherwise.`,
     positionals: { min: 0, max: 0 },
     async run(ctx) {
       const env = ctx.io.env
-      const given = typeof ctx.values.config === 'string' ? ctx.values.config : undefined
-      const configFile = given ? path.resolve(expandHome(given, env.HOME)) : defaultConfigFile(env)
+      const configFile = configFileFor(ctx)
       const megaCmd = makeMegaCmd(await megacmdPathSetting(configFile, env.HOME))
       let locations: ServedLocation[]
       try {

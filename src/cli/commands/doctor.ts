@@ -1,9 +1,9 @@
 // mountctl doctor [--json]: checks everything a mount needs, one line each,
 // with the command that fixes each failure. Works without the daemon.
-import path from 'node:path'
+import { expandHome } from '../../config/paths.js'
+import { configFileFor } from '../config-option.js'
 import { ConfigError } from '../../config/config-error.js'
 import { loadConfig, type LoadedConfig } from '../../config/load.js'
-import { defaultConfigFile, expandHome } from '../../config/paths.js'
 import { DaemonNotRunningError } from '../../control/client.js'
 import { defaultDoctorEnvironment, type DoctorEnvironment } from '../../doctor/environment.js'
 import { doctorChecks } from '../../doctor/doctor-checks.js'
@@ -88,8 +88,7 @@ Exit status: 0 when every check passes, 1 otherwise.`,
     positionals: { min: 0, max: 0 },
     async run(ctx) {
       const env = ctx.io.env
-      const given = typeof ctx.values.config === 'string' ? ctx.values.config : undefined
-      const configFile = given ? path.resolve(expandHome(given, env.HOME)) : defaultConfigFile(env)
+      const configFile = configFileFor(ctx)
       let loaded: LoadedConfig | null = null
       let loadError: Error | null = null
       try {

@@ -2,8 +2,8 @@
 // the edit. The daemon knows the file it reads (status reports it), so by
 // default that is the one edited; without a running daemon, --config or the
 // default path.
-import path from 'node:path'
-import { defaultConfigFile, expandHome } from '../../config/paths.js'
+import { givenConfigFile } from '../config-option.js'
+import { defaultConfigFile } from '../../config/paths.js'
 import { DaemonNotRunningError } from '../../control/client.js'
 import type { ReloadSummary } from '../../control/handlers/handler.js'
 import type { MountStatus, StatusReport } from '../../daemon/mount-status.js'
@@ -18,7 +18,7 @@ export interface Target {
 }
 
 export async function profileFileTarget(ctx: CliContext): Promise<Target> {
-  const given = typeof ctx.values.config === 'string' ? path.resolve(expandHome(ctx.values.config, ctx.io.env.HOME)) : null
+  const given = givenConfigFile(ctx)
   let daemonFile: string | null = null
   try {
     daemonFile = ((await ctx.request('status')) as StatusReport).daemon.configFile

@@ -1,7 +1,6 @@
 // mountctl service install|uninstall|status [--dry-run]: start megamountd at
 // login through systemd (Linux) or launchd (macOS).
-import path from 'node:path'
-import { defaultConfigFile, expandHome } from '../../config/paths.js'
+import { configFileFor } from '../config-option.js'
 import { megacmdPathSetting } from '../../megacmd/megacmd-path-setting.js'
 import { createServiceInstaller, defaultServiceInputs } from '../../service/create-installer.js'
 import type { ServiceInputs } from '../../service/types.js'
@@ -71,8 +70,7 @@ See docs/autostart.md.`,
 
 async function overridesFrom(ctx: CliContext): Promise<Partial<ServiceInputs>> {
   const env = ctx.io.env
-  const given = typeof ctx.values.config === 'string' ? ctx.values.config : undefined
-  const configFile = given ? path.resolve(expandHome(given, env.HOME)) : defaultConfigFile(env)
+  const configFile = configFileFor(ctx)
   return { env, configFile, megacmdPath: await megacmdPathSetting(configFile, env.HOME) }
 }
 
