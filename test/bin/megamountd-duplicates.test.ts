@@ -8,10 +8,9 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import t from 'tap'
 import { BridgeEmulator } from '../../src/emulator/bridge.js'
-import { daemonDirs, daemonMissing, isMounted, startDaemon, stopDaemon, waitUntil, writeDaemonConfig } from '../helpers/daemon-process.js'
+import { MOUNTCTL, daemonDirs, daemonMissing, isMounted, startDaemon, stopDaemon, waitUntil, writeDaemonConfig } from '../helpers/daemon-process.js'
 
 const run = promisify(execFile)
-const MOUNTCTL = path.resolve(import.meta.dirname, '..', '..', 'dist/src/bin/mountctl.js')
 
 t.test('a duplicated name appears once and status counts it', { skip: daemonMissing }, async t => {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mmdup-'))

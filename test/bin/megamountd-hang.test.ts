@@ -12,10 +12,9 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import t from 'tap'
 import { BridgeEmulator } from '../../src/emulator/bridge.js'
-import { daemonDirs, daemonMissing, startDaemon, stopDaemon, waitUntil, isMounted } from '../helpers/daemon-process.js'
+import { MOUNTCTL, daemonDirs, daemonMissing, startDaemon, stopDaemon, waitUntil, isMounted } from '../helpers/daemon-process.js'
 
 const run = promisify(execFile)
-const MOUNTCTL = path.resolve(import.meta.dirname, '..', '..', 'dist/src/bin/mountctl.js')
 const REQUEST_TIMEOUT_MS = 2_000
 const SLACK_MS = 3_000
 

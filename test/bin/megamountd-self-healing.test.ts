@@ -4,24 +4,19 @@
 // Mounts are only read by child processes (ls, cat, stat), never by this one,
 // and every mountpoint is unmounted in teardown.
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import t from 'tap'
-import { mountctlFor } from '../helpers/daemon-process.js'
+import { DAEMON, MOUNTCTL, daemonMissing, mountctlFor } from '../helpers/daemon-process.js'
 import { BridgeEmulator } from '../../src/emulator/bridge.js'
 import { writeStandInCommands } from '../../src/emulator/megacmd/install.js'
 import { STATE_FILE_ENV } from '../../src/emulator/state-file.js'
 
 const run = promisify(execFile)
-const root = path.resolve(import.meta.dirname, '..', '..')
-const DAEMON = path.join(root, 'dist/src/bin/megamountd.js')
-const MOUNTCTL = path.join(root, 'dist/src/bin/mountctl.js')
-
-if (!existsSync(DAEMON) || !existsSync(MOUNTCTL)) {
-  t.fail('dist/ is missing: run `npm run build` first (npm test does)')
+if (daemonMissing) {
+  t.fail(daemonMissing)
   process.exit(1)
 }
 

@@ -11,9 +11,10 @@ import { promisify } from 'node:util'
 const run = promisify(execFile)
 const ROOT = resolve(import.meta.dirname, '..', '..')
 export const DAEMON = join(ROOT, 'dist/src/bin/megamountd.js')
+export const MOUNTCTL = join(ROOT, 'dist/src/bin/mountctl.js')
 
 /** Why the daemon cannot run, or false. */
-export const daemonMissing: string | false = existsSync(DAEMON) ? false : 'dist/ is missing: run `npm run build` first (npm test does)'
+export const daemonMissing: string | false = existsSync(DAEMON) && existsSync(MOUNTCTL) ? false : 'dist/ is missing: run `npm run build` first (npm test does)'
 
 export interface DaemonChild {
   process: ChildProcess
@@ -75,8 +76,6 @@ export async function peakResidentBytes(pid: number): Promise<number> {
   if (!kib) throw new Error(`no VmHWM in /proc/${pid}/status`)
   return Number(kib[1]) * 1024
 }
-
-export const MOUNTCTL = join(ROOT, 'dist/src/bin/mountctl.js')
 
 export interface MountctlResult {
   code: number
