@@ -1,5 +1,6 @@
 // The status table a person reads at a glance, and the JSON scripts read.
 import type { MountStatus } from '../daemon/mount-status.js'
+import { formatBytes } from './format-bytes.js'
 import { uploadsSummary } from './format-uploads.js'
 
 function tilde(p: string | null, home: string | undefined): string {
@@ -15,7 +16,8 @@ function bridgeCell(m: MountStatus): string {
 
 function cacheCell(m: MountStatus): string {
   if (m.state !== 'mounted' && m.state !== 'degraded' && m.cache.entries === 0) return '-'
-  return `${m.cache.entries} entries, ${Math.round(m.cache.hitRate * 100)}% hits`
+  const disk = m.cache.diskBytes ? `, ${formatBytes(m.cache.diskBytes)} on disk` : ''
+  return `${m.cache.entries} entries, ${Math.round(m.cache.hitRate * 100)}% hits${disk}`
 }
 
 function stateCell(m: MountStatus): string {

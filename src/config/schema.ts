@@ -38,6 +38,7 @@ export const profileSchema = z.strictObject({
   negativeCacheTtlMs: wholeNumber('milliseconds', 0, 86_400_000, PROFILE_DEFAULTS.negativeCacheTtlMs).optional(),
   requestTimeoutMs: wholeNumber('milliseconds', 100, 3_600_000, PROFILE_DEFAULTS.requestTimeoutMs).optional(),
   readAheadMaxBytes: wholeNumber('bytes', 0, 1024 * 1024 * 1024, PROFILE_DEFAULTS.readAheadMaxBytes).optional(),
+  diskCacheMaxBytes: wholeNumber('bytes', 0, 2 ** 50, PROFILE_DEFAULTS.diskCacheMaxBytes).optional(),
   maxConcurrentRequests: wholeNumber('requests', 1, 256, PROFILE_DEFAULTS.maxConcurrentRequests).optional(),
   deleteMode: z.enum(['trash', 'permanent'], { error: 'must be "trash" (recoverable, default) or "permanent"' }).optional(),
   trashRetentionDays: wholeNumber('days', 0, 36_500, PROFILE_DEFAULTS.trashRetentionDays).optional(),

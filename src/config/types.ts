@@ -32,6 +32,9 @@ export interface Profile {
   requestTimeoutMs: number
   /** Largest read-ahead window for sequential reads. */
   readAheadMaxBytes: number
+  /** File content kept on local disk while mounted (disk-cache.ts); files
+   *  up to half of it are kept. 0: no disk cache. */
+  diskCacheMaxBytes: number
   /** Requests in flight to the bridge at once for this mount. */
   maxConcurrentRequests: number
   /** What a delete through the mount does: move to the hidden trash folder
@@ -76,6 +79,7 @@ export const PROFILE_DEFAULTS = {
   negativeCacheTtlMs: 30_000,
   requestTimeoutMs: 15_000,
   readAheadMaxBytes: 8 * 1024 * 1024,
+  diskCacheMaxBytes: 2 * 1024 * 1024 * 1024,
   maxConcurrentRequests: 8,
   deleteMode: 'trash' as DeleteMode,
   trashRetentionDays: 30,

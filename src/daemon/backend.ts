@@ -15,6 +15,8 @@ export interface FsStats {
   hitRate: number
   /** Entries hidden because their folder listed the same name twice. */
   duplicateNames: number
+  /** File content held by the disk cache. */
+  diskCacheBytes: number
 }
 
 /** The filesystem core of one mount, as the supervisor drives it. */

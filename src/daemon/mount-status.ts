@@ -21,7 +21,8 @@ export interface MountStatus {
     latencyMs: number | null
     checkedAt: string | null
   }
-  cache: { entries: number; hitRate: number }
+  /** diskBytes: file content in the disk cache (absent from older daemons). */
+  cache: { entries: number; hitRate: number; diskBytes?: number }
   /** Entries hidden because a folder listed the same name twice. */
   duplicateNames: number
   lastError: { message: string; hint: string } | null

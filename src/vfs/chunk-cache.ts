@@ -13,9 +13,14 @@
 // asks roomForPrefetch() before starting one. So the mount's read path holds
 // at most about maxBytes of content however many files are read at once;
 // the daemon's resident memory follows that budget, not the read pattern.
+//
+// Every completed segment is also handed to the disk cache (disk-cache.ts),
+// when the mount has one, which keeps far more for as long as it is mounted;
+// dropping a path here drops it there too.
 
 import { LRUCache } from 'lru-cache'
 import type { RemoteEntry } from '../remote/remote.js'
+import type { DiskCache } from './disk-cache.js'
 import { isSameOrBelow } from './paths.js'
 
 export interface Segment {
@@ -33,6 +38,10 @@ function pathOfKey(fileKey: string): string {
   return fileKey.slice(0, fileKey.indexOf('\0'))
 }
 
+function sizeOfKey(fileKey: string): number {
+  return Number(fileKey.split('\0', 2)[1])
+}
+
 export class ChunkCache {
   // Completed segments, for the byte bound and recency.
   readonly #done: LRUCache<string, Segment>
@@ -41,9 +50,12 @@ export class ChunkCache {
   readonly #byFile = new Map<string, Set<Segment>>()
   readonly #maxBytes: number
   #inflightBytes = 0
+  /** The mount's disk cache, or null when it has none. */
+  readonly disk: DiskCache | null
 
-  constructor(maxBytes: number) {
+  constructor(maxBytes: number, disk: DiskCache | null = null) {
     this.#maxBytes = Math.max(1, maxBytes)
+    this.disk = disk
     this.#done = new LRUCache<string, Segment>({
       maxSize: this.#maxBytes,
       sizeCalculation: (_segment, key) => Math.max(1, this.#sizes.get(key) ?? 1),
@@ -95,6 +107,7 @@ export class ChunkCache {
       buffer => {
         settle()
         if (!this.#byFile.get(fileKey)?.has(segment)) return // dropped meanwhile
+        this.disk?.store(fileKey, pathOfKey(fileKey), sizeOfKey(fileKey), segment.offset, buffer)
         const key = `${fileKey}\0${segment.offset}`
         this.#sizes.set(key, buffer.length)
         this.#done.set(key, segment)
@@ -135,11 +148,13 @@ export class ChunkCache {
       for (const segment of [...(this.#byFile.get(fileKey) ?? [])]) this.#done.delete(`${fileKey}\0${segment.offset}`)
       this.#byFile.delete(fileKey)
     }
+    this.disk?.dropPath(path)
   }
 
   clear(): void {
     this.#byFile.clear()
     this.#done.clear()
+    this.disk?.clear()
   }
 
   /** Bytes held by completed segments. */

@@ -5,6 +5,7 @@
 // FUSE library: src/fuse/ adapts it to the kernel, and tests call it directly.
 
 import { constants as fsConstants } from 'node:fs'
+import path from 'node:path'
 import { systemClock, type Clock } from '../clock.js'
 import type { Profile } from '../config/types.js'
 import { FsError } from '../errors.js'
@@ -13,7 +14,9 @@ import type { Remote, RemoteEntry } from '../remote/remote.js'
 import { entryAttr, folderAttr, processOwner, type AttrContext } from './attrs.js'
 import { Semaphore } from '../remote/semaphore.js'
 import { BridgeGate } from './bridge-gate.js'
-import { ChunkCache } from './chunk-cache.js'
+import { ChunkCache, fileVersionKey } from './chunk-cache.js'
+import { DiskCache } from './disk-cache.js'
+import { FileFiller } from './file-fill.js'
 import { FolderPrefetcher } from './folder-prefetch.js'
 import { MetadataCache } from './metadata-cache.js'
 import { childPath, normalizePath } from './paths.js'
@@ -54,6 +57,10 @@ export interface MegaFsStats {
   prefetchedFolders: number
   /** Small files requested ahead of the reader. */
   prefetchedFiles: number
+  /** File content held by the disk cache. */
+  diskCacheBytes: number
+  /** Bytes fetched into the disk cache by background fills (file-fill.ts). */
+  backgroundFillBytes: number
 }
 
 export const DEFAULT_READ_CACHE_MAX_BYTES = 32 * 1024 * 1024
@@ -82,6 +89,8 @@ export class MegaFs implements FileSystem {
   readonly #attrCtx: AttrContext
   readonly #folderPrefetch: FolderPrefetcher | null
   readonly #filePrefetch: SmallFilePrefetcher | null
+  readonly #disk: DiskCache | null
+  readonly #filler: FileFiller | null
 
   constructor(options: MegaFsOptions) {
     const clock = options.clock ?? systemClock
@@ -100,7 +109,11 @@ export class MegaFs implements FileSystem {
       maxEntries: profile.cacheMaxEntries,
     })
     const readCacheMaxBytes = options.readCacheMaxBytes ?? DEFAULT_READ_CACHE_MAX_BYTES
-    this.#chunks = new ChunkCache(readCacheMaxBytes)
+    this.#disk =
+      profile.diskCacheMaxBytes > 0
+        ? new DiskCache({ folder: path.join(options.stateDir, 'cache'), maxBytes: profile.diskCacheMaxBytes, logger: this.#logger })
+        : null
+    this.#chunks = new ChunkCache(readCacheMaxBytes, this.#disk)
     // Prefetched data must not push out what the user is using: each kind
     // takes at most a quarter of the cache it fills.
     const slotCount = prefetchSlotsFor(profile)
@@ -132,6 +145,8 @@ export class MegaFs implements FileSystem {
             bytesAhead,
           })
         : null
+    this.#filler =
+      slots && this.#disk ? new FileFiller({ remote: options.remote, gate: this.#gate, slots, disk: this.#disk, logger: this.#logger }) : null
     this.#quota = new QuotaCache({
       remote: options.remote,
       gate: this.#gate,
@@ -188,6 +203,8 @@ export class MegaFs implements FileSystem {
     if (staged) return staged
     const entry = await this.#lookup(p)
     if (entry.isDir) throw new FsError('EISDIR', `${p} is a folder`)
+    // A few milliseconds, once per mount: what the first reader fetches is cached too.
+    await this.#disk?.ready
     return new ReadFileHandle({
       path: p,
       entry,
@@ -198,6 +215,7 @@ export class MegaFs implements FileSystem {
       logger: this.#logger,
       readAheadMaxBytes: this.#profile.readAheadMaxBytes,
       onSmallFileRead: this.#filePrefetch ? () => this.#filePrefetch?.fileRead(p) : undefined,
+      onRandomAccess: this.#filler ? position => this.#filler!.start(fileVersionKey(p, entry), p, entry.size, position) : undefined,
     })
   }
 
@@ -241,6 +259,8 @@ export class MegaFs implements FileSystem {
       hitRate: lookups === 0 ? 0 : s.cacheHits / lookups,
       prefetchedFolders: this.#folderPrefetch?.stats().prefetched ?? 0,
       prefetchedFiles: this.#filePrefetch?.stats().prefetched ?? 0,
+      diskCacheBytes: this.#disk?.sizeBytes ?? 0,
+      backgroundFillBytes: this.#filler?.filledBytes ?? 0,
     }
   }
 
@@ -275,6 +295,7 @@ export class MegaFs implements FileSystem {
   async close(): Promise<void> {
     await this.#writes.close()
     this.#chunks.clear()
+    await this.#disk?.close()
   }
 
   async #lookup(p: string): Promise<RemoteEntry> {

@@ -11,6 +11,10 @@
 // - A read far from the previous one is a seek: the window falls back to
 //   INITIAL_WINDOW_BYTES at the new position and nothing more is prefetched
 //   until reads are sequential again, so random access never pulls the file.
+// - Bytes on the mount's disk cache (disk-cache.ts) are read from there, and
+//   read-ahead skips them. After SEEKS_BEFORE_FILL seeks the handle asks for
+//   the whole file to be filled into the disk cache behind it (file-fill.ts),
+//   so a reader jumping around soon finds its bytes on disk.
 //
 // The kernel may send reads of one handle in parallel and slightly out of
 // order (its own read-ahead); "sequential" therefore means "within
@@ -28,6 +32,9 @@ import type { Attr, FileHandle } from './types.js'
 export const SMALL_FILE_MAX_BYTES = 1024 * 1024
 export const INITIAL_WINDOW_BYTES = 128 * 1024
 const SEQUENTIAL_SLACK_BYTES = 1024 * 1024
+/** A file manager's thumbnailer seeks once or twice; a player or a database
+ *  keeps seeking. */
+const SEEKS_BEFORE_FILL = 3
 
 export interface ReadHandleOptions {
   path: string
@@ -42,6 +49,9 @@ export interface ReadHandleOptions {
   /** Called at the first read of a small file, after its own request is
    *  started (small-file-prefetch.ts). */
   onSmallFileRead?: () => void
+  /** Called once the reader keeps seeking; returns what to call at release
+   *  (file-fill.ts). */
+  onRandomAccess?: (position: number) => () => void
 }
 
 export class ReadFileHandle implements FileHandle {
@@ -60,6 +70,8 @@ export class ReadFileHandle implements FileHandle {
   // Segments this handle relies on right now, kept even if the shared cache
   // evicts them under pressure from other readers.
   #recent: Segment[] = []
+  #seeks = 0
+  #stopFill: (() => void) | null = null
 
   constructor(options: ReadHandleOptions) {
     this.#o = { ...options }
@@ -88,6 +100,7 @@ export class ReadFileHandle implements FileHandle {
       this.#furthestEnd = Math.max(this.#furthestEnd ?? 0, end)
     } else {
       // A seek (or the first read): restart the stream here, small.
+      if (!first && ++this.#seeks === SEEKS_BEFORE_FILL) this.#stopFill = this.#o.onRandomAccess?.(position) ?? null
       this.#furthestEnd = end
       this.#window = INITIAL_WINDOW_BYTES
       this.#streamEnd = position
@@ -102,7 +115,17 @@ export class ReadFileHandle implements FileHandle {
 
   async #copy(buffer: Buffer, position: number, end: number, fetchAt: (start: number) => Segment): Promise<number> {
     let cur = position
+    const disk = this.#o.chunks.disk
     while (cur < end) {
+      // Decided without awaiting: a parallel read of the same bytes must find
+      // this one's request, not start its own.
+      if (!this.#find(cur) && disk && disk.cachedEnd(this.#fileKey, cur) > cur) {
+        const n = await disk.read(this.#fileKey, buffer, cur - position, cur, end)
+        if (n > 0) {
+          cur += n
+          continue
+        }
+      }
       const segment = this.#find(cur) ?? fetchAt(cur)
       const data = await segment.data
       const available = segment.offset + data.length - cur
@@ -122,9 +145,8 @@ export class ReadFileHandle implements FileHandle {
   }
 
   #fetchStream(start: number): Segment {
-    const size = this.#o.entry.size
     // Do not overlap bytes already cached or in flight just ahead.
-    const limit = Math.min(size, this.#o.chunks.nextStart(this.#fileKey, start))
+    const limit = this.#limit(start)
     const segment = this.#fetch(start, Math.min(this.#window, limit - start))
     this.#advance(start + segment.length, segment.length)
     return segment
@@ -135,17 +157,32 @@ export class ReadFileHandle implements FileHandle {
     if (this.#streamEnd >= size || this.#streamEnd - readEnd >= this.#lastFetchBytes) return
     if (!this.#o.gate.available) return
     // Skip over what is cached already (a file read again soon after).
-    for (let known = this.#find(this.#streamEnd); known; known = this.#find(this.#streamEnd)) {
-      this.#streamEnd = known.offset + known.length
+    for (let known = this.#knownEnd(this.#streamEnd); known > this.#streamEnd; known = this.#knownEnd(this.#streamEnd)) {
+      this.#streamEnd = known
       if (this.#streamEnd >= size || this.#streamEnd - readEnd >= this.#lastFetchBytes) return
     }
     const start = this.#streamEnd
-    const limit = Math.min(size, this.#o.chunks.nextStart(this.#fileKey, start))
+    const limit = this.#limit(start)
     const length = Math.min(this.#window, limit - start)
     // Over the mount's byte budget (many readers at once): read on demand.
     if (!this.#o.chunks.roomForPrefetch(length)) return
     const segment = this.#fetch(start, length)
     this.#advance(start + segment.length, segment.length)
+  }
+
+  /** End of the cached or in-flight run at position (position if none). */
+  #knownEnd(position: number): number {
+    const segment = this.#find(position)
+    if (segment) return segment.offset + segment.length
+    return this.#o.chunks.disk?.cachedEnd(this.#fileKey, position) ?? position
+  }
+
+  /** Where a request starting at start must stop to not fetch again what is
+   *  cached or in flight. */
+  #limit(start: number): number {
+    const disk = this.#o.chunks.disk
+    const nextOnDisk = disk ? disk.nextCachedStart(this.#fileKey, start) : Infinity
+    return Math.min(this.#o.entry.size, this.#o.chunks.nextStart(this.#fileKey, start), nextOnDisk)
   }
 
   #advance(end: number, fetchedBytes: number): void {
@@ -191,5 +228,7 @@ export class ReadFileHandle implements FileHandle {
   async release(): Promise<void> {
     this.#released = true
     this.#recent = []
+    this.#stopFill?.()
+    this.#stopFill = null
   }
 }

@@ -40,6 +40,9 @@ export function testProfile(overrides: Partial<Profile> = {}): Profile {
     url: 'http://127.0.0.1:4443/AbCdEfGh/Test',
     megaPath: null,
     mountpoint: '/tmp/megamount-test',
+    // Unit tests count requests of the memory path and pass no real state
+    // folder; the disk cache is tested where a test asks for it.
+    diskCacheMaxBytes: 0,
     ...overrides,
   }
 }
@@ -64,6 +67,8 @@ export class FakeRemote implements Remote {
   quotaValue: Quota | null = null
   readonly #failures = new Map<Method, RemoteErrorKind>()
   readonly #hanging = new Set<Method>()
+  /** Every read takes this long, like a bridge's round trip. */
+  readDelayMs = 0
 
   addFolder(path: string, mtimeMs: number | null = null): this {
     this.#ensureParents(path)
@@ -113,6 +118,7 @@ export class FakeRemote implements Remote {
   async read(path: string, offset: number, length: number, options?: ReadOptions): Promise<Buffer> {
     this.reads.push({ path, offset, length })
     await this.#enter('read', options)
+    if (this.readDelayMs > 0) await new Promise(resolve => setTimeout(resolve, this.readDelayMs))
     const node = this.#get(path)
     if (node.isDir) throw new RemoteError('other', `${path} is a folder`, { status: 405 })
     return Buffer.from(node.content.subarray(offset, offset + length))

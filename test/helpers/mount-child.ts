@@ -2,7 +2,7 @@
 // must not serve a mount it also reads: libuv's threadpool would deadlock).
 //   node --import=<ts loader> test/helpers/mount-child.ts --mountpoint DIR
 //        [--url URL | --big-mib N] [--read-only]
-//        [--state-dir DIR [--upload-delay-ms N] [--delete-mode trash|permanent]]
+//        [--state-dir DIR [--upload-delay-ms N] [--delete-mode trash|permanent] [--disk-cache-mib N]]
 // Without --url it serves the fs-cases fixture from a FakeRemote (plus
 // /big64.bin of N MiB). With --state-dir the mount is writable through the
 // staged write policy, as the daemon makes it. Prints "READY" once mounted,
@@ -33,11 +33,12 @@ const { values } = parseArgs({
     'read-only': { type: 'boolean', default: false },
     'state-dir': { type: 'string' },
     'upload-delay-ms': { type: 'string' },
+    'disk-cache-mib': { type: 'string' },
     'delete-mode': { type: 'string' },
   },
 })
 if (!values.mountpoint) {
-  process.stderr.write('usage: mount-child.ts --mountpoint DIR [--url URL | --big-mib N] [--read-only] [--state-dir DIR [--upload-delay-ms N] [--delete-mode trash|permanent]]\n')
+  process.stderr.write('usage: mount-child.ts --mountpoint DIR [--url URL | --big-mib N] [--read-only] [--state-dir DIR [--upload-delay-ms N] [--delete-mode trash|permanent] [--disk-cache-mib N]]\n')
   process.exit(2)
 }
 
@@ -55,7 +56,12 @@ if (values.url) {
 }
 const readOnly = values['read-only']
 const deleteMode = values['delete-mode'] === 'permanent' ? 'permanent' : 'trash'
-const profile = testProfile({ readOnly, deleteMode, uploadDelayMs: Number(values['upload-delay-ms'] ?? 2000) })
+const profile = testProfile({
+  readOnly,
+  deleteMode,
+  uploadDelayMs: Number(values['upload-delay-ms'] ?? 2000),
+  diskCacheMaxBytes: Number(values['disk-cache-mib'] ?? 0) * 1024 * 1024,
+})
 let writes: StagedWrites | null = null
 const fs = new MegaFs({
   remote,

@@ -1,0 +1,169 @@
+// The read path with a disk cache: what was downloaded once is read from
+// disk, a reader that keeps seeking gets the whole file filled in behind it,
+// and cached content stays readable while the bridge is down.
+import { constants as fsConstants } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import t, { type Test } from 'tap'
+import { silentLogger } from '../../src/log.js'
+import { MegaFs } from '../../src/vfs/mega-fs.js'
+import type { FileHandle } from '../../src/vfs/types.js'
+import { FakeRemote, ManualClock, patternBuffer, testProfile } from '../helpers/fake-remote.js'
+
+const MiB = 1024 * 1024
+
+async function setup(t: Test, diskCacheMaxBytes = 512 * MiB) {
+  const stateDir = await mkdtemp(join(tmpdir(), 'megamount-fs-disk-'))
+  const remote = new FakeRemote()
+  const fs = new MegaFs({ remote, profile: testProfile({ diskCacheMaxBytes }), logger: silentLogger, clock: new ManualClock(), stateDir })
+  t.teardown(async () => {
+    await fs.close()
+    await rm(stateDir, { recursive: true, force: true })
+  })
+  return { remote, fs }
+}
+
+async function until(what: string, check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise(r => setTimeout(r, 5))
+  }
+}
+
+async function readAll(h: FileHandle, size: number, chunk = 128 * 1024): Promise<Buffer> {
+  const out = Buffer.alloc(size)
+  for (let pos = 0; pos < size; pos += chunk) await h.read(out.subarray(pos), Math.min(chunk, size - pos), pos)
+  return out
+}
+
+t.test('a file read again costs no request, even after the memory cache let go of it', async t => {
+  const { remote, fs } = await setup(t)
+  const content = patternBuffer(48 * MiB, 21)
+  remote.addFile('/movie.bin', content)
+  let h = await fs.open('/movie.bin', fsConstants.O_RDONLY)
+  t.ok((await readAll(h, content.length)).equals(content), 'first read intact')
+  await h.release()
+  await until('all of it on disk', () => fs.stats().diskCacheBytes === content.length)
+  const gets = remote.calls.read
+
+  h = await fs.open('/movie.bin', fsConstants.O_RDONLY)
+  t.ok((await readAll(h, content.length)).equals(content), 'second read intact')
+  await h.release()
+  t.equal(remote.calls.read, gets, 'no GET for the second read (48 MiB is more than the 32 MiB memory budget)')
+})
+
+t.test('small files read twice: the second pass comes from disk', async t => {
+  const { remote, fs } = await setup(t)
+  const files = Array.from({ length: 30 }, (_, i) => patternBuffer(10_000 + i * 1000, i))
+  files.forEach((c, i) => remote.addFile(`/docs/f${String(i).padStart(2, '0')}.txt`, c))
+  const pass = async () => {
+    for (let i = 0; i < files.length; i++) {
+      const h = await fs.open(`/docs/f${String(i).padStart(2, '0')}.txt`, fsConstants.O_RDONLY)
+      const got = await readAll(h, files[i]!.length)
+      await h.release()
+      if (!got.equals(files[i]!)) t.fail(`f${i} differs`)
+    }
+  }
+  await pass()
+  const total = files.reduce((a, c) => a + c.length, 0)
+  await until('every file on disk', () => fs.stats().diskCacheBytes === total)
+  const gets = remote.calls.read
+  fs.invalidate('/nothing') // unrelated path: nothing dropped
+  await pass()
+  t.equal(remote.calls.read, gets, 'no GET on the second pass')
+})
+
+t.test('a reader that keeps seeking gets the whole file filled in behind it', async t => {
+  const { remote, fs } = await setup(t)
+  const content = patternBuffer(64 * MiB, 22)
+  remote.addFile('/db.bin', content)
+  const h = await fs.open('/db.bin', fsConstants.O_RDONLY)
+  let x = 99
+  const next = () => (x = (x * 1103515245 + 12345) % 2 ** 31) % (content.length - 4096)
+  const check = async () => {
+    const pos = next()
+    const buf = Buffer.alloc(4096)
+    const n = await h.read(buf, 4096, pos)
+    if (n !== 4096 || !buf.equals(content.subarray(pos, pos + 4096))) t.fail(`bytes at ${pos}`)
+  }
+  for (let i = 0; i < 5; i++) await check()
+  await until('the whole file on disk', () => fs.stats().diskCacheBytes === content.length)
+  t.equal(fs.stats().backgroundFillBytes > 48 * MiB, true, 'most of it came from the background fill')
+  const gets = remote.calls.read
+  for (let i = 0; i < 200; i++) await check()
+  t.equal(remote.calls.read, gets, '200 more random reads cost no request')
+  await h.release()
+})
+
+t.test('a lone seek or two does not fill the file; closing stops a fill', async t => {
+  const { remote, fs } = await setup(t)
+  const content = patternBuffer(64 * MiB, 23)
+  remote.addFile('/video.mp4', content)
+  const h = await fs.open('/video.mp4', fsConstants.O_RDONLY)
+  const buf = Buffer.alloc(4096)
+  await h.read(buf, 4096, 0)
+  await h.read(buf, 4096, 60 * MiB) // a thumbnailer reads the end
+  await h.read(buf, 4096, 30 * MiB)
+  await h.release()
+  await new Promise(r => setTimeout(r, 100))
+  t.equal(fs.stats().backgroundFillBytes, 0, 'two seeks: no fill')
+
+  remote.readDelayMs = 20
+  const h2 = await fs.open('/video.mp4', fsConstants.O_RDONLY)
+  for (const pos of [10, 20, 40, 50].map(m => m * MiB)) await h2.read(buf, 4096, pos)
+  await h2.release()
+  await new Promise(r => setTimeout(r, 150))
+  const filled = fs.stats().backgroundFillBytes
+  t.ok(filled > 0, 'three seeks started a fill')
+  t.ok(filled <= 6 * 4 * MiB, `it stopped with the last reader: ${filled / MiB} MiB of 64 fetched`)
+  await new Promise(r => setTimeout(r, 150))
+  t.equal(fs.stats().backgroundFillBytes, filled, 'and fetches nothing more')
+})
+
+t.test('cached content stays readable while the bridge is down', async t => {
+  const { remote, fs } = await setup(t)
+  const content = patternBuffer(4 * MiB, 24)
+  remote.addFile('/keep.bin', content)
+  remote.addFile('/other.bin', content)
+  let h = await fs.open('/keep.bin', fsConstants.O_RDONLY)
+  await readAll(h, content.length)
+  await h.release()
+  await until('on disk', () => fs.stats().diskCacheBytes === content.length)
+  await fs.getattr('/other.bin')
+
+  fs.setBridgeAvailable(false)
+  h = await fs.open('/keep.bin', fsConstants.O_RDONLY)
+  t.ok((await readAll(h, content.length)).equals(content), 'read from disk with the bridge down')
+  await h.release()
+  const other = await fs.open('/other.bin', fsConstants.O_RDONLY)
+  await t.rejects(other.read(Buffer.alloc(10), 10, 0), { code: 'EHOSTDOWN' }, 'what is not cached fails at once')
+})
+
+t.test('a new version on the server is never served from the old one', async t => {
+  const { remote, fs } = await setup(t)
+  const v1 = patternBuffer(2 * MiB, 25)
+  const v2 = patternBuffer(2 * MiB, 26)
+  remote.addFile('/doc.bin', v1, 1_700_000_000_000)
+  let h = await fs.open('/doc.bin', fsConstants.O_RDONLY)
+  t.ok((await readAll(h, v1.length)).equals(v1))
+  await h.release()
+  await until('on disk', () => fs.stats().diskCacheBytes === v1.length)
+
+  remote.addFile('/doc.bin', v2, 1_700_000_100_000) // same size, newer time
+  fs.invalidate('/') // as the listing TTL or `mountctl refresh` would
+  h = await fs.open('/doc.bin', fsConstants.O_RDONLY)
+  t.ok((await readAll(h, v2.length)).equals(v2), 'the new content')
+  await h.release()
+})
+
+t.test('diskCacheMaxBytes 0: no disk cache, reads as before', async t => {
+  const { remote, fs } = await setup(t, 0)
+  const content = patternBuffer(2 * MiB, 27)
+  remote.addFile('/a.bin', content)
+  const h = await fs.open('/a.bin', fsConstants.O_RDONLY)
+  t.ok((await readAll(h, content.length)).equals(content))
+  await h.release()
+  t.equal(fs.stats().diskCacheBytes, 0)
+})
