@@ -15,6 +15,8 @@ export interface CellPlan {
    *  the state a warm-up would (its last run was this warm-up's work). */
   warmup: (() => Promise<unknown>) | null
   run: () => Promise<RunResult | typeof READ_ONLY>
+  /** Untimed check of the bytes after the runs; a BenchFailure stops the bench. */
+  verify?: () => Promise<unknown>
   maxRepeats: number
   /** No further run starts once the runs (with their cold preparation) have used this long. */
   budgetMs: number
@@ -57,6 +59,7 @@ export async function measureCell(plan: CellPlan): Promise<Cell> {
       runs.push(cpuBefore !== null && cpuAfter !== null ? { ...result, cpuMs: cpuAfter - cpuBefore } : result)
       if (now() - start >= plan.budgetMs) break
     }
+    await plan.verify?.()
     return warmupMs === undefined ? { status: 'ok', runs, warmupSkipped: true } : { status: 'ok', runs, warmupMs }
   } catch (err) {
     // Wrong bytes stop everything; any other failure is this cell's alone.

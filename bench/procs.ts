@@ -78,7 +78,8 @@ export interface TimedRun {
 export function runTimed(
   command: string,
   args: string[],
-  options: { output: 'hash' | 'capture' | 'ignore'; timeoutMs: number; cwd?: string },
+  /** discard: stdout goes to /dev/null, never through the bench. */
+  options: { output: 'hash' | 'capture' | 'ignore' | 'discard'; timeoutMs: number; cwd?: string },
 ): Promise<TimedRun> {
   return new Promise((resolve, reject) => {
     const hash = createHash('sha256')
@@ -87,18 +88,18 @@ export function runTimed(
     let stdoutBytes = 0
     const start = process.hrtime.bigint()
     // LC_ALL=C: ls prints the same columns everywhere, which verify.ts parses.
-    const child = spawn(command, args, { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } })
+    const child = spawn(command, args, { cwd: options.cwd, stdio: ['ignore', options.output === 'discard' ? 'ignore' : 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } })
     children.add(child)
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
       reject(new Error(`${command} ${args.join(' ')} did not finish within ${options.timeoutMs / 1000} s`))
     }, options.timeoutMs)
-    child.stdout.on('data', (chunk: Buffer) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
       stdoutBytes += chunk.length
       if (options.output === 'hash') hash.update(chunk)
       else if (options.output === 'capture') captured.push(chunk)
     })
-    child.stderr.on('data', (chunk: Buffer) => {
+    child.stderr?.on('data', (chunk: Buffer) => {
       if (stderr.length < 10_000) stderr += chunk.toString()
     })
     child.once('error', (err) => {

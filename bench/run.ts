@@ -164,6 +164,7 @@ async function benchServer(
       },
       warmup: previous?.status === 'ok' ? null : () => workload.warmup(ctx, mount),
       run: () => workload.run(ctx, mount),
+      verify: workload.verify ? () => workload.verify!(ctx, mount) : undefined,
       maxRepeats: options.maxRepeats,
       budgetMs: options.cellBudgetMs,
       pids: () => mount.pids(),

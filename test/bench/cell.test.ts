@@ -58,3 +58,11 @@ t.test('read-only mounts and failures end the cell; wrong data stops everything'
   t.equal(failed.error, 'cat exited with 1')
   await t.rejects(measureCell(plan(1, { run: async () => { throw new BenchFailure('sha256 differs') } })), BenchFailure)
 })
+
+t.test('the untimed check runs once after the timed runs; wrong bytes there stop everything', async (t) => {
+  const p = plan(100)
+  const cell = await measureCell({ ...p, verify: async () => p.calls.push('verify') })
+  t.equal(cell.runs.length, 3)
+  t.same(p.calls, ['warmup', 'run', 'run', 'run', 'verify'])
+  await t.rejects(measureCell(plan(1, { verify: async () => { throw new BenchFailure('sha256 differs') } })), BenchFailure)
+})
