@@ -6,6 +6,7 @@ import { spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
+import { LINUX_ALLOCATOR_ENVIRONMENT } from '../src/service/daemon-path.js'
 import { isMounted, registerMountpoint, startService, stopService, unmount } from './procs.js'
 import type { BenchServer } from './servers.js'
 
@@ -152,7 +153,9 @@ export class MegamountMount implements BenchMount {
       '--socket', this.socket,
       '--state-dir', join(this.dir, 'state'),
       '--log-level', 'warn',
-    ], this.logFile)
+    // The allocator settings `mountctl service install` puts in the unit:
+    // the bench runs the daemon as the installed service does.
+    ], this.logFile, { ...process.env, ...Object.fromEntries(process.platform === 'linux' ? LINUX_ALLOCATOR_ENVIRONMENT : []) })
     await this.waitMounted()
   }
 

@@ -15,6 +15,9 @@
 //   half the budget is not kept (a long video read once would push out
 //   everything else); the free space of the disk caps the budget at start,
 //   so the cache never takes the room uploads need for staging.
+// - Writes waiting for the disk are bounded (MAX_PENDING_WRITE_BYTES): when
+//   the disk is slower than the network, a segment is not cached rather than
+//   held in memory.
 
 import { mkdir, open, rm, statfs, unlink, type FileHandle } from 'node:fs/promises'
 import { constants as fsConstants } from 'node:fs'
@@ -52,6 +55,7 @@ export class DiskCache {
   #nextId = 1
   #ready = false
   #openHandles = 0
+  #pendingBytes = 0
 
   /** Empties the folder and caps the budget by free space; until that is
    *  done, nothing is cached (reads go to the bridge as without a cache). */
@@ -151,6 +155,7 @@ export class DiskCache {
    *  forget: the range is findable once it is on disk. */
   store(key: string, filePath: string, size: number, offset: number, data: Buffer): void {
     if (!this.accepts(size) || data.length === 0) return
+    if (this.#pendingBytes + data.length > MAX_PENDING_WRITE_BYTES) return
     let entry = this.#files.get(key)
     if (entry && this.covers(key, offset, offset + data.length)) return
     if (!entry) {
@@ -173,6 +178,7 @@ export class DiskCache {
 
   async #write(entry: CachedFile, offset: number, data: Buffer): Promise<void> {
     entry.busy++
+    this.#pendingBytes += data.length
     try {
       const handle = await this.#handle(entry)
       let done = 0
@@ -191,6 +197,7 @@ export class DiskCache {
       this.#o.logger.warn({ err, path: entry.path }, 'disk cache write failed; emptying the cache')
       this.clear()
     } finally {
+      this.#pendingBytes -= data.length
       this.#settle(entry)
     }
   }
@@ -290,3 +297,4 @@ export class DiskCache {
 }
 
 const MAX_OPEN_FILES = 64
+const MAX_PENDING_WRITE_BYTES = 32 * 1024 * 1024

@@ -113,6 +113,7 @@ t.test('render: a valid plist with the real paths', async (t) => {
   t.match(env.PATH, /^\/opt\/homebrew\/bin:\/usr\/bin:\/bin:\/Applications\/MEGAcmd\.app\/Contents\/MacOS:/)
   t.equal(env.MEGAMOUNT_STATE_DIR, i.stateDir)
   t.equal(env.MEGAMOUNT_SOCKET, undefined)
+  t.equal(env.MALLOC_ARENA_MAX, undefined, "glibc's settings are for Linux only")
   t.throws(() => readPlist('<plist><dict><key>a</key></plist>'), /not well-formed/, 'the checker does reject bad XML')
 })
 

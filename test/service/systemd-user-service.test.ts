@@ -65,6 +65,8 @@ t.test('render: the directives the daemon relies on, paths quoted', async (t) =>
   t.match(content, `\nEnvironment="PATH=${path.dirname(process.execPath)}:/opt/mega cmd:`)
   t.match(content, /\nEnvironment="PATH=[^"\n]*:\/bin[:"]/)
   t.match(content, `\nEnvironment=${q('MEGAMOUNT_STATE_DIR=' + i.stateDir)}\n`)
+  t.match(content, /\nEnvironment="?MALLOC_MMAP_THRESHOLD_=131072"?\n/, 'freed read buffers go back to the system')
+  t.match(content, /\nEnvironment="?MALLOC_ARENA_MAX=2"?\n/)
   t.notMatch(content, /MEGAMOUNT_SOCKET/, 'socket left to the shared default')
   t.notMatch(content, /^[^#]*network-online/m)
   t.notMatch(content, /^RestartSteps/m, 'systemd 252 has no RestartSteps')
