@@ -25,6 +25,7 @@ export { cleanStaleMount } from './stale-mount.js'
 
 const KERNEL_ATTR_TIMEOUT_S = 3
 const MOUNT_WAIT_MS = 15_000
+const UNMOUNT_WAIT_MS = 10_000
 /** Largest write the kernel hands over at once (libfuse 2's limit with big_writes). */
 const MAX_WRITE_BYTES = 128 * 1024
 
@@ -143,7 +144,19 @@ export async function mountFuse(mountpoint: string, fs: FileSystem, options: Mou
     unmount() {
       unmounting ??= (async () => {
         await new Promise<void>((resolvePromise, reject) => {
-          fuse.unmount(err => (err ? reject(err) : resolvePromise()))
+          // fuse-native's callback was once seen never to come (the kernel
+          // mount already gone): after a while the mount table decides.
+          const timer = setTimeout(() => {
+            findMount(mp).then(
+              found => (found ? reject(new Error(`fuse-native did not finish unmounting ${mp} within ${UNMOUNT_WAIT_MS / 1000} s`)) : resolvePromise()),
+              reject,
+            )
+          }, UNMOUNT_WAIT_MS)
+          fuse.unmount(err => {
+            clearTimeout(timer)
+            if (err) reject(err)
+            else resolvePromise()
+          })
         }).catch(async err => {
           logger.warn({ err }, 'unmount failed, forcing a lazy unmount')
           await forceUnmount(mp)
