@@ -101,7 +101,7 @@ t.test('mount, ls, status in each state, reload and hang', async t => {
   const started = Date.now()
   const reply = await sendRequest(socket, 'status', {}, { timeoutMs: 5_000 })
   const ms = Date.now() - started
-  t.ok(ms < 500, `status answered at once while the bridge hangs (${ms} ms)`)
+  t.ok(ms < 1_000, `status answered at once while the bridge hangs (${ms} ms)`)
   t.match(reply, { ok: true, result: { mounts: [{ name: 'photos' }, { name: 'never' }, { name: 'broken' }] } })
   t.equal(((await states()).photos!).state, 'mounted', 'still mounted until the probe times out')
   await emulator.setMode('normal')
