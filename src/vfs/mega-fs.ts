@@ -1,6 +1,7 @@
 // The filesystem core: what a mount shows of one bridge subtree. It answers
 // metadata from folder listings (metadata-cache.ts), reads through handles
-// with read-ahead (read-handle.ts) over a shared, byte-bounded chunk cache,
+// with read-ahead (read-handle.ts) over a shared, byte-bounded chunk cache
+// backed by a disk cache (disk-cache.ts),
 // and hands every change to a WritePolicy (write-policy.ts). It imports no
 // FUSE library: src/fuse/ adapts it to the kernel, and tests call it directly.
 

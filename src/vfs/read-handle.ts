@@ -10,7 +10,7 @@
 //   A 64 MiB file is read in 14 GETs with the default 8 MiB maximum.
 // - A read far from the previous one is a seek: the window falls back to
 //   INITIAL_WINDOW_BYTES at the new position and nothing more is prefetched
-//   until reads are sequential again, so random access never pulls the file.
+//   until reads are sequential again: a seek fetches only near its offset.
 // - Bytes on the mount's disk cache (disk-cache.ts) are read from there, and
 //   read-ahead skips them. After SEEKS_BEFORE_FILL seeks the handle asks for
 //   the whole file to be filled into the disk cache behind it (file-fill.ts),
