@@ -21,7 +21,18 @@ export function readMemory(pid: number): MemoryReading | null {
 export class MemorySampler {
   private readonly sources = new Map<string, () => number[]>()
   readonly peakKiB = new Map<string, number>()
+  /** Per mount, how much each phase (a workload) raised its peak: where
+   *  the peak comes from, not only how high it is. */
+  readonly peakRisesKiB = new Map<string, Map<string, number>>()
+  private phase = 'start'
   private timer: NodeJS.Timeout | null = null
+
+  /** Names what runs from now on; sampled first, so a rise is charged to
+   *  the phase that caused it. */
+  setPhase(phase: string): void {
+    this.sample()
+    this.phase = phase
+  }
 
   track(id: string, pids: () => number[]): void {
     this.sources.set(id, pids)
@@ -33,7 +44,13 @@ export class MemorySampler {
         const reading = readMemory(pid)
         if (!reading) continue
         const peak = Math.max(reading.hwmKiB, reading.rssKiB)
-        if (peak > (this.peakKiB.get(id) ?? 0)) this.peakKiB.set(id, peak)
+        const before = this.peakKiB.get(id) ?? 0
+        if (peak <= before) continue
+        this.peakKiB.set(id, peak)
+        let rises = this.peakRisesKiB.get(id)
+        if (!rises) this.peakRisesKiB.set(id, (rises = new Map()))
+        // The first reading is the start, not a rise.
+        if (before > 0) rises.set(this.phase, (rises.get(this.phase) ?? 0) + peak - before)
       }
     }
   }

@@ -156,6 +156,7 @@ async function benchServer(
     if (mount === ceiling && ceilingCells.has(workload.name)) return ceilingCells.get(workload.name) as Cell
     const why = failed.get(mount)
     if (why !== undefined) return { status: 'error', runs: [], error: `not mounted: ${why.split('\n')[0]}` }
+    sampler.setPhase(workload.name)
     const cell = await measureCell({
       cold: workload.cold,
       makeCold: async () => {
@@ -178,6 +179,7 @@ async function benchServer(
     return cell
   }
   let memory: MemoryStep | null = null
+  sampler.setPhase('memory-huge')
   if (hugeEntries !== null) memory = await memoryStep(ctx, mounts, failed, hugeEntries, sampler)
   sampler.sample()
   for (const mount of mounts) await mount.stop()
@@ -295,6 +297,12 @@ async function main(): Promise<number> {
     const peaks = Object.fromEntries(sampler.peakKiB)
     const lines: string[] = ['', tables, '']
     lines.push('Peak resident memory during the bench (VmHWM, MiB): ' + Object.entries(peaks).map(([id, kib]) => `${id} ${(kib / 1024).toFixed(0)}`).join(', '))
+    const peakRises = Object.fromEntries([...sampler.peakRisesKiB].map(([id, rises]) => [id, Object.fromEntries(rises)]))
+    for (const [id, rises] of Object.entries(peakRises)) {
+      if (!id.endsWith('/megamount')) continue
+      const big = Object.entries(rises).filter(([, kib]) => kib >= 1024).sort((a, b) => b[1] - a[1])
+      if (big.length > 0) lines.push(`Where ${id}'s peak rose (MiB): ${big.map(([phase, kib]) => `${phase} +${(kib / 1024).toFixed(0)}`).join(', ')}`)
+    }
     for (const step of memory) {
       lines.push(`Resident memory after a cold crawl of ${step.entries.toLocaleString('en-US')} entries on ${step.server} (megamount cacheMaxEntries ${step.configuredCacheMaxEntries.toLocaleString('en-US')}): ` +
         Object.entries(step.mounts).map(([id, m]) => (m?.error ? `${id} error (${m.error})` : `${id} ${m?.rssAfterKiB === null || m?.rssAfterKiB === undefined ? '?' : (m.rssAfterKiB / 1024).toFixed(0)} MiB, crawl ${((m?.crawlMs ?? 0) / 1000).toFixed(1)} s`)).join('; '))
@@ -318,6 +326,7 @@ async function main(): Promise<number> {
       results,
       ratios: ratios(results, options.sizes),
       peakMemoryKiB: peaks,
+      peakRisesKiB: peakRises,
       loadAverage: load,
       memoryAfterHugeCrawl: memory,
     }, null, 2))
