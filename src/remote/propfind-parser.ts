@@ -1,11 +1,16 @@
 // A lenient reader of PROPFIND (207 Multi-Status) answers. MEGA's bridge
 // writes HTML entities such as '&add;' and '&percnt;' into displayname,
-// which a strict XML parser rejects, so entity processing is off and only
+// which a strict XML parser rejects, so entities are left as written and only
 // the few values used here (href, dates, sizes, etags, status lines) are
 // unescaped, by hand. Names come from the decoded href, never displayname.
 // Namespace prefixes are dropped whatever they are called ('D:', 'd:',
 // 'lp1:' or none).
-import { XMLParser } from 'fast-xml-parser'
+//
+// The answer is read as a stream of tags (htmlparser2 in XML mode), each
+// <response> turned into a resource as soon as it closes: a folder of 10,000
+// entries never exists as a document tree, which cost the daemon about 50 MiB
+// of heap for that one listing, and most of the crawl's garbage collection.
+import { Parser } from 'htmlparser2'
 import { RemoteError, type Listing, type Quota, type RemoteEntry } from './remote.js'
 import { decodeSegment, hrefPathname, sameSegments } from './paths.js'
 
@@ -30,23 +35,12 @@ export interface ParsedMultistatus {
 /** Times before this are meaningless: MEGA reports 1 January 1970 for folders. */
 const EARLIEST_MEANINGFUL_MS = Date.UTC(1971, 0, 1)
 
-const parser = new XMLParser({
-  removeNSPrefix: true,
-  ignoreAttributes: true,
-  processEntities: false,
-  htmlEntities: false,
-  parseTagValue: false,
-  trimValues: true,
-  isArray: name => name === 'response' || name === 'propstat' || name === 'href',
-})
-
-type XmlNode = string | { [key: string]: XmlNode | XmlNode[] | undefined }
-
 const XML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" }
 
 /** Unescapes XML's predefined entities and character references; anything
  *  else (MEGA's '&add;') is left as written. */
 export function unescapeXmlText(text: string): string {
+  if (!text.includes('&')) return text
   return text.replace(/&(#x[0-9A-Fa-f]+|#[0-9]+|[a-zA-Z]+);/g, (whole, ref: string) => {
     if (ref.startsWith('#x')) return safeCodePoint(parseInt(ref.slice(2), 16)) ?? whole
     if (ref.startsWith('#')) return safeCodePoint(parseInt(ref.slice(1), 10)) ?? whole
@@ -58,104 +52,135 @@ function safeCodePoint(n: number): string | undefined {
   return Number.isInteger(n) && n > 0 && n <= 0x10ffff ? String.fromCodePoint(n) : undefined
 }
 
-function textOf(node: XmlNode | XmlNode[] | undefined): string | null {
-  if (Array.isArray(node)) node = node[0]
-  if (node === undefined) return null
-  if (typeof node === 'string') return unescapeXmlText(node)
-  const text = node['#text']
-  return typeof text === 'string' ? unescapeXmlText(text) : null
-}
-
-function asObject(node: XmlNode | XmlNode[] | undefined): { [key: string]: XmlNode | XmlNode[] | undefined } | null {
-  if (Array.isArray(node)) node = node[0]
-  return node !== undefined && typeof node === 'object' ? node : null
-}
-
-function asArray(node: XmlNode | XmlNode[] | undefined): XmlNode[] {
-  if (node === undefined) return []
-  return Array.isArray(node) ? node : [node]
-}
-
 /** 'HTTP/1.1 404 Not Found' -> 404; null when absent or unreadable. */
-function statusCode(node: XmlNode | XmlNode[] | undefined): number | null {
-  const m = /\s(\d{3})(\s|$)/.exec(' ' + (textOf(node) ?? ''))
+function statusCode(text: string | null): number | null {
+  const m = /\s(\d{3})(\s|$)/.exec(' ' + (text ?? ''))
   return m ? Number(m[1]) : null
 }
 
-function parseTime(node: XmlNode | XmlNode[] | undefined): number | null {
-  const text = textOf(node)
+function parseTime(text: string | undefined): number | null {
   if (!text) return null
   const ms = Date.parse(text)
   return Number.isFinite(ms) && ms >= EARLIEST_MEANINGFUL_MS ? ms : null
 }
 
-function parseBytes(node: XmlNode | XmlNode[] | undefined): number | null {
-  const text = textOf(node)?.trim()
-  if (!text || !/^\d+$/.test(text)) return null
-  return Number(text)
+function parseBytes(text: string | undefined): number | null {
+  const t = text?.trim()
+  if (!t || !/^\d+$/.test(t)) return null
+  return Number(t)
+}
+
+/** The properties read from a <prop>; every other one is skipped. */
+const WANTED_PROPS = new Set(['getcontentlength', 'getlastmodified', 'creationdate', 'getetag', 'quota-available-bytes', 'quota-used-bytes'])
+
+interface PropBlock {
+  status: number | null
+  props: Map<string, string>
+  isCollection: boolean
+}
+
+interface ResponseDraft {
+  href: string | null
+  status: number | null
+  blocks: PropBlock[]
 }
 
 /** Props of the 2xx propstat blocks merged; 404 blocks (props the server
  *  does not have) are skipped. A propstat without a status counts as 200. */
-function collectProps(response: { [key: string]: XmlNode | XmlNode[] | undefined }): Record<string, XmlNode | XmlNode[] | undefined> | null {
-  let props: Record<string, XmlNode | XmlNode[] | undefined> | null = null
-  for (const propstat of asArray(response.propstat)) {
-    const block = asObject(propstat)
-    if (!block) continue
-    const status = statusCode(block.status)
-    if (status !== null && (status < 200 || status > 299)) continue
-    const prop = asObject(block.prop)
-    props = { ...(props ?? {}), ...(prop ?? {}) }
-  }
-  return props
-}
-
-function resourceOf(response: { [key: string]: XmlNode | XmlNode[] | undefined }, listed: URL): DavResource | null {
-  const href = textOf(response.href)
+function resourceOf(draft: ResponseDraft, listed: URL): DavResource | null {
+  const href = draft.href
   if (!href) return null
-  const responseStatus = statusCode(response.status)
-  if (responseStatus !== null && (responseStatus < 200 || responseStatus > 299)) return null
-  const p = collectProps(response) ?? {}
+  if (draft.status !== null && (draft.status < 200 || draft.status > 299)) return null
+  const props = new Map<string, string>()
+  let isDir = false
+  for (const block of draft.blocks) {
+    if (block.status !== null && (block.status < 200 || block.status > 299)) continue
+    for (const [k, v] of block.props) props.set(k, v)
+    isDir ||= block.isCollection
+  }
   const rawSegments = hrefPathname(href.trim(), listed).split('/').filter(s => s !== '')
   const segments = rawSegments.map(decodeSegment)
   if (segments.some(s => s.includes('/'))) return null
-  const resourcetype = asObject(p.resourcetype)
-  const isDir = resourcetype !== null && 'collection' in resourcetype
-  const available = parseBytes(p['quota-available-bytes'])
-  const used = parseBytes(p['quota-used-bytes'])
+  const available = parseBytes(props.get('quota-available-bytes'))
+  const used = parseBytes(props.get('quota-used-bytes'))
   return {
     segments,
     isDir,
-    size: isDir ? 0 : parseBytes(p.getcontentlength) ?? 0,
-    mtimeMs: parseTime(p.getlastmodified),
-    ctimeMs: parseTime(p.creationdate),
-    etag: textOf(p.getetag) || null,
+    size: isDir ? 0 : parseBytes(props.get('getcontentlength')) ?? 0,
+    mtimeMs: parseTime(props.get('getlastmodified')),
+    ctimeMs: parseTime(props.get('creationdate')),
+    etag: props.get('getetag') || null,
     quota: available !== null && used !== null ? { usedBytes: used, availableBytes: available } : null,
   }
+}
+
+function localName(tag: string): string {
+  const colon = tag.indexOf(':')
+  return colon < 0 ? tag : tag.slice(colon + 1)
 }
 
 /** Parses a 207 body. `listed` is the URL that was requested (relative
  *  hrefs are resolved against it as a folder). Throws RemoteError('bad-reply')
  *  when the body is not a multistatus document at all. */
 export function parseMultistatus(xml: string, listed: URL): ParsedMultistatus {
-  let doc: unknown
-  try {
-    doc = parser.parse(xml)
-  } catch (err) {
-    throw new RemoteError('bad-reply', `PROPFIND answer from ${listed.host} is not readable XML: ${(err as Error).message}`, { cause: err })
-  }
-  const root = asObject((doc as Record<string, XmlNode> | null)?.multistatus)
-  if (!root) {
+  const resources: DavResource[] = []
+  let responses = 0
+  let sawMultistatus = false
+  let closedMultistatus = false
+  // Local names of the open elements, and the text of the innermost one.
+  const stack: string[] = []
+  let text = ''
+  let draft: ResponseDraft | null = null
+  let block: PropBlock | null = null
+  const parent = () => stack[stack.length - 2]
+
+  const parser = new Parser(
+    {
+      onopentag(tag) {
+        const name = localName(tag)
+        stack.push(name)
+        text = ''
+        if (name === 'multistatus') sawMultistatus = true
+        else if (name === 'response' && parent() === 'multistatus') draft = { href: null, status: null, blocks: [] }
+        else if (name === 'propstat' && parent() === 'response' && draft) draft.blocks.push((block = { status: null, props: new Map(), isCollection: false }))
+        else if (name === 'collection' && parent() === 'resourcetype' && block) block.isCollection = true
+      },
+      ontext(chunk) {
+        text += chunk
+      },
+      onclosetag(_tag, isImplied) {
+        const name = stack.pop()
+        const within = stack[stack.length - 1]
+        const value = unescapeXmlText(text.trim())
+        text = ''
+        // Closed by the end of the text, not by the server: cut short.
+        if (name === 'multistatus') closedMultistatus = !isImplied
+        if (!draft || !name) return
+        if (within === 'response') {
+          if (name === 'href') draft.href ??= value
+          else if (name === 'status') draft.status = statusCode(value)
+        } else if (name === 'response' && within === 'multistatus') {
+          responses++
+          const resource = resourceOf(draft, listed)
+          if (resource) resources.push(resource)
+          draft = null
+          block = null
+        } else if (within === 'propstat' && name === 'status' && block) {
+          block.status = statusCode(value)
+        } else if (within === 'prop' && block && WANTED_PROPS.has(name)) {
+          block.props.set(name, value)
+        }
+      },
+    },
+    { xmlMode: true, decodeEntities: false },
+  )
+  parser.end(xml)
+  if (!sawMultistatus) {
     throw new RemoteError('bad-reply', `PROPFIND answer from ${listed.host} has no multistatus element: is the URL a WebDAV folder?`)
   }
-  const responses = asArray(root.response)
-  const resources: DavResource[] = []
-  for (const r of responses) {
-    const obj = asObject(r)
-    const resource = obj ? resourceOf(obj, listed) : null
-    if (resource) resources.push(resource)
-  }
-  return { resources, dropped: responses.length - resources.length }
+  // A cut answer must not pass for a shorter listing.
+  if (!closedMultistatus) throw new RemoteError('bad-reply', `PROPFIND answer from ${listed.host} ends before </multistatus>: it was cut short`)
+  return { resources, dropped: responses - resources.length }
 }
 
 /** A resource as the entry callers see, under the given name. */

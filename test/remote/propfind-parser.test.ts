@@ -185,3 +185,10 @@ t.test('not a multistatus: bad-reply with a hint', async t => {
 t.test('XML text unescaping leaves unknown entities alone', async t => {
   t.equal(unescapeXmlText('a &amp; b &lt;&gt; &quot;&apos; &#34;&#x41; &add; &percnt; &#0;'), `a & b <> "' "A &add; &percnt; &#0;`)
 })
+
+t.test('an answer cut short is an error, never a shorter listing', async t => {
+  const url = new URL('http://h/AbCd/Photos/')
+  const whole = '<?xml version="1.0"?><d:multistatus xmlns:d="DAV:"><d:response><d:href>/AbCd/Photos/</d:href><d:propstat><d:prop><d:resourcetype><d:collection/></d:resourcetype></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response><d:response><d:href>/AbCd/Photos/a.jpg</d:href><d:propstat><d:prop><d:getcontentlength>5</d:getcontentlength></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response></d:multistatus>'
+  t.equal(parseMultistatus(whole, url).resources.length, 2)
+  t.throws(() => parseMultistatus(whole.slice(0, whole.indexOf('<d:response><d:href>/AbCd/Photos/a.jpg')), url), { kind: 'bad-reply', message: /cut short/ })
+})
