@@ -42,7 +42,8 @@ export class MemorySampler {
     for (const [id, pids] of this.sources) {
       for (const pid of pids()) {
         const reading = readMemory(pid)
-        if (!reading) continue
+        // A process between exec and its first page has no VmHWM yet.
+        if (!reading || !Number.isFinite(reading.hwmKiB) || !Number.isFinite(reading.rssKiB)) continue
         const peak = Math.max(reading.hwmKiB, reading.rssKiB)
         const before = this.peakKiB.get(id) ?? 0
         if (peak <= before) continue

@@ -99,7 +99,7 @@ function resourceOf(draft: ResponseDraft, listed: URL): DavResource | null {
     isDir ||= block.isCollection
   }
   const rawSegments = hrefPathname(href.trim(), listed).split('/').filter(s => s !== '')
-  const segments = rawSegments.map(decodeSegment)
+  const segments = rawSegments.map(segment => detached(decodeSegment(segment)))
   if (segments.some(s => s.includes('/'))) return null
   const available = parseBytes(props.get('quota-available-bytes'))
   const used = parseBytes(props.get('quota-used-bytes'))
@@ -109,9 +109,16 @@ function resourceOf(draft: ResponseDraft, listed: URL): DavResource | null {
     size: isDir ? 0 : parseBytes(props.get('getcontentlength')) ?? 0,
     mtimeMs: parseTime(props.get('getlastmodified')),
     ctimeMs: parseTime(props.get('creationdate')),
-    etag: props.get('getetag') || null,
+    etag: props.has('getetag') ? detached(props.get('getetag')!) || null : null,
     quota: available !== null && used !== null ? { usedBytes: used, availableBytes: available } : null,
   }
+}
+
+/** A copy of s that shares no memory with the answer it was cut from. V8
+ *  keeps a substring as a slice of its parent, so one name or ETag kept in
+ *  the metadata cache would keep a whole multi-megabyte answer alive. */
+function detached(s: string): string {
+  return Buffer.from(s, 'utf8').toString('utf8')
 }
 
 function localName(tag: string): string {
