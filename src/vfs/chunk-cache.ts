@@ -20,7 +20,7 @@
 
 import { LRUCache } from 'lru-cache'
 import type { RemoteEntry } from '../remote/remote.js'
-import type { DiskCache } from './disk-cache.js'
+import { WRITE_BEHIND_MAX_BYTES, type DiskCache } from './disk-cache.js'
 import { isSameOrBelow } from './paths.js'
 
 export interface Segment {
@@ -126,8 +126,10 @@ export class ChunkCache {
   }
 
   /** Whether a read-ahead of `bytes` fits in the budget next to the
-   *  downloads already in flight (completed segments make way for it). */
+   *  downloads already in flight (completed segments make way for it), and
+   *  the disk cache is not more than WRITE_BEHIND_MAX_BYTES behind. */
   roomForPrefetch(bytes: number): boolean {
+    if (this.disk && this.disk.pendingBytes > 0 && this.disk.pendingBytes + bytes > WRITE_BEHIND_MAX_BYTES) return false
     return this.#inflightBytes + bytes <= this.#maxBytes
   }
 

@@ -15,9 +15,11 @@
 //   half the budget is not kept (a long video read once would push out
 //   everything else); the free space of the disk caps the budget at start,
 //   so the cache never takes the room uploads need for staging.
-// - Writes waiting for the disk are bounded (MAX_PENDING_WRITE_BYTES): when
-//   the disk is slower than the network, a segment is not cached rather than
-//   held in memory.
+// - Writes waiting for the disk are bounded by the readers, not here: read-ahead
+//   waits while more than WRITE_BEHIND_MAX_BYTES are (chunk-cache.ts,
+//   roomForPrefetch), and the background fill awaits each of its writes. A
+//   store is never dropped for being behind, so a file read once is whole on
+//   disk.
 
 import { mkdir, open, rm, statfs, unlink, type FileHandle } from 'node:fs/promises'
 import { constants as fsConstants } from 'node:fs'
@@ -154,10 +156,19 @@ export class DiskCache {
   /** Keeps data, the bytes of one version of path at offset. Fire and
    *  forget: the range is findable once it is on disk. */
   store(key: string, filePath: string, size: number, offset: number, data: Buffer): void {
-    if (!this.accepts(size) || data.length === 0) return
-    if (this.#pendingBytes + data.length > MAX_PENDING_WRITE_BYTES) return
+    void this.storeNow(key, filePath, size, offset, data)
+  }
+
+  /** Bytes handed to store() and not on disk yet. */
+  get pendingBytes(): number {
+    return this.#pendingBytes
+  }
+
+  /** store() that resolves once the bytes are on disk (or were not kept). */
+  storeNow(key: string, filePath: string, size: number, offset: number, data: Buffer): Promise<void> {
+    if (!this.accepts(size) || data.length === 0) return Promise.resolve()
     let entry = this.#files.get(key)
-    if (entry && this.covers(key, offset, offset + data.length)) return
+    if (entry && this.covers(key, offset, offset + data.length)) return Promise.resolve()
     if (!entry) {
       entry = {
         key,
@@ -173,7 +184,7 @@ export class DiskCache {
       this.#files.set(key, entry)
     }
     this.#touch(entry)
-    void this.#write(entry, offset, data)
+    return this.#write(entry, offset, data)
   }
 
   async #write(entry: CachedFile, offset: number, data: Buffer): Promise<void> {
@@ -297,4 +308,5 @@ export class DiskCache {
 }
 
 const MAX_OPEN_FILES = 64
-const MAX_PENDING_WRITE_BYTES = 32 * 1024 * 1024
+/** Read-ahead waits while more than this is waiting for the disk. */
+export const WRITE_BEHIND_MAX_BYTES = 16 * 1024 * 1024

@@ -92,7 +92,8 @@ export class FileFiller {
       if (fill.stopped || !gate.available) return
       const data = await remote.read(path, start, end - start, { signal: gate.signal })
       this.#filledBytes += data.length
-      disk.store(key, path, size, start, data)
+      // Waiting for the disk keeps at most FILL_CONCURRENCY pieces in memory.
+      await disk.storeNow(key, path, size, start, data)
     } catch (err) {
       fill.stopped = true
       logger.debug({ err, path, offset: start }, 'background fill stopped')
