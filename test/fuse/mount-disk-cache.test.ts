@@ -11,6 +11,7 @@ import { BridgeEmulator } from '../../src/emulator/bridge.js'
 import { patternBuffer } from '../helpers/fake-remote.js'
 import { sha256 } from '../helpers/fs-cases.js'
 import { startMountChild, type MountChild } from '../helpers/mount-child-process.js'
+import { waitUntil } from '../helpers/wait-until.js'
 
 const MiB = 1024 * 1024
 // Larger than the 32 MiB memory budget, so only the disk can answer again.
@@ -45,13 +46,7 @@ t.teardown(async () => {
 const canDropPages = process.getuid?.() === 0
 const dropPages = () => writeFile('/proc/sys/vm/drop_caches', '1')
 
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise(r => setTimeout(r, 50))
-  }
-}
+const until = (what: string, check: () => boolean) => waitUntil(what, check, 20_000, 50)
 
 t.test('a file read again after the kernel let go of it costs no GET', { skip: canDropPages ? false : 'needs root to empty the page cache' }, async t => {
   const file = join(child.mountpoint, 'big.bin')

@@ -51,15 +51,7 @@ export async function isMounted(mountpoint: string): Promise<boolean> {
   return mounts.split('\n').some(line => line.split(' ')[1] === mountpoint.replace(/ /g, '\\040'))
 }
 
-/** Polls (real time: this waits on another process) until check() holds. */
-export async function waitUntil(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 30_000, everyMs = 100): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (await check()) return
-    await new Promise(r => setTimeout(r, everyMs))
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-}
+export { waitUntil } from './wait-until.js'
 
 export async function stopDaemon(daemon: DaemonChild, mountpoints: string[]): Promise<void> {
   if (daemon.process.exitCode === null && daemon.process.signalCode === null) {

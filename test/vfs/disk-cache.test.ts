@@ -5,6 +5,7 @@ import t, { type Test } from 'tap'
 import { silentLogger } from '../../src/log.js'
 import { DiskCache } from '../../src/vfs/disk-cache.js'
 import { patternBuffer } from '../helpers/fake-remote.js'
+import { waitUntil } from '../helpers/wait-until.js'
 
 const KiB = 1024
 
@@ -19,13 +20,7 @@ async function setup(t: Test, maxBytes = 1024 * KiB) {
 }
 
 /** Stores are fire and forget; a range is findable once on disk. */
-async function until(what: string, check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5000
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise(r => setTimeout(r, 2))
-  }
-}
+const until = (what: string, check: () => boolean) => waitUntil(what, check, 5_000, 2)
 
 t.test('a stored range is read back once written, and only then', async t => {
   const { cache } = await setup(t)

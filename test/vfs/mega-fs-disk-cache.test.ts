@@ -10,6 +10,7 @@ import { silentLogger } from '../../src/log.js'
 import { MegaFs } from '../../src/vfs/mega-fs.js'
 import type { FileHandle } from '../../src/vfs/types.js'
 import { FakeRemote, ManualClock, patternBuffer, testProfile } from '../helpers/fake-remote.js'
+import { waitUntil } from '../helpers/wait-until.js'
 
 const MiB = 1024 * 1024
 
@@ -24,13 +25,7 @@ async function setup(t: Test, diskCacheMaxBytes = 512 * MiB) {
   return { remote, fs }
 }
 
-async function until(what: string, check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise(r => setTimeout(r, 5))
-  }
-}
+const until = (what: string, check: () => boolean) => waitUntil(what, check, 10_000, 5)
 
 async function readAll(h: FileHandle, size: number, chunk = 128 * 1024): Promise<Buffer> {
   const out = Buffer.alloc(size)
