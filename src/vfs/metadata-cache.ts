@@ -54,6 +54,11 @@ export interface MetadataCacheStats {
   duplicatePaths: string[]
 }
 
+interface Fetch {
+  promise: Promise<FolderListing>
+  superseded: boolean
+}
+
 export type KnownKind = 'dir' | 'file' | 'missing' | 'unknown'
 
 const MAX_DUPLICATE_PATHS = 20
@@ -63,7 +68,10 @@ export class MetadataCache {
   // Keyed by normalized path: a folder's listing, or the fact that the path
   // does not exist. Never both: storing one replaces the other.
   readonly #entries: LRUCache<string, CacheValue>
-  readonly #inflight = new Map<string, Promise<FolderListing>>()
+  // One request per folder. A request that an invalidation overtook is
+  // superseded: its answer may predate the change (a file just uploaded, a
+  // rename), so it is neither cached nor joined by later callers.
+  readonly #inflight = new Map<string, Fetch>()
   /** Folder path -> names listed more than once in its latest listing. */
   readonly #duplicatesByFolder = new Map<string, string[]>()
   #hits = 0
@@ -105,12 +113,19 @@ export class MetadataCache {
     const running = this.#inflight.get(path)
     if (running) {
       this.#hits++
-      return running
+      return running.promise
     }
     this.#misses++
-    const fetching = this.#fetch(path, listing).finally(() => this.#inflight.delete(path))
-    this.#inflight.set(path, fetching)
-    return fetching
+    return this.#start(path, listing)
+  }
+
+  #start(path: string, stale: FolderListing | undefined): Promise<FolderListing> {
+    const fetch: Fetch = { promise: Promise.resolve(null as never), superseded: false }
+    fetch.promise = this.#fetch(path, stale, fetch).finally(() => {
+      if (this.#inflight.get(path) === fetch) this.#inflight.delete(path)
+    })
+    this.#inflight.set(path, fetch)
+    return fetch.promise
   }
 
   /** Whether listing a folder now would send a request: nothing fresh is
@@ -130,19 +145,16 @@ export class MetadataCache {
   async listAhead(path: string): Promise<boolean> {
     if (!this.needsListing(path)) return false
     this.#o.gate.check(`list ${path}`)
-    const stale = this.peekListing(path)
-    const fetching = this.#fetch(path, stale).finally(() => this.#inflight.delete(path))
-    this.#inflight.set(path, fetching)
-    await fetching
+    await this.#start(path, this.peekListing(path))
     return true
   }
 
-  async #fetch(path: string, stale: FolderListing | undefined): Promise<FolderListing> {
+  async #fetch(path: string, stale: FolderListing | undefined, fetch: Fetch): Promise<FolderListing> {
     const what = `list ${path}`
     try {
       const result = await this.#o.remote.list(path, { signal: this.#o.gate.signal })
       if (!result.self.isDir) throw new FsError('ENOTDIR', `${path} is a file`)
-      return this.#store(path, result.self, result.entries, result.duplicateNames)
+      return this.#store(path, result.self, result.entries, result.duplicateNames, !fetch.superseded)
     } catch (err) {
       const down = this.#o.gate.downError(what)
       if (stale && (down || (err instanceof RemoteError && err.transient))) {
@@ -150,14 +162,16 @@ export class MetadataCache {
         return stale
       }
       if (down) throw down
-      if (err instanceof RemoteError && err.kind === 'not-found') {
+      if (err instanceof RemoteError && err.kind === 'not-found' && !fetch.superseded) {
         this.#entries.set(path, { kind: 'missing', atMs: this.#o.clock.now() })
       }
       throw toFsError(err, { what, logger: this.#o.logger })
     }
   }
 
-  #store(path: string, self: RemoteEntry, entries: RemoteEntry[], duplicateNames: string[]): FolderListing {
+  /** The listing of an answer; kept in the cache unless `keep` is false
+   *  (a superseded request's answer is only handed to its own callers). */
+  #store(path: string, self: RemoteEntry, entries: RemoteEntry[], duplicateNames: string[], keep: boolean): FolderListing {
     const byName = new Map<string, RemoteEntry>()
     let newest: number | null = null
     for (const entry of entries) {
@@ -165,17 +179,7 @@ export class MetadataCache {
       if (entry.mtimeMs !== null && (newest === null || entry.mtimeMs > newest)) newest = entry.mtimeMs
       // A name that now exists must not stay "missing".
       const child = childPath(path, entry.name)
-      if (this.#entries.peek(child)?.kind === 'missing') this.#entries.delete(child)
-    }
-    // Kept apart from the listings: status keeps counting hidden duplicates
-    // after a listing expires or is dropped, until a new listing says otherwise.
-    if (duplicateNames.length > 0) this.#duplicatesByFolder.set(path, duplicateNames)
-    else this.#duplicatesByFolder.delete(path)
-    if (duplicateNames.length > 0) {
-      this.#o.logger.warn(
-        { path, duplicateNames },
-        'MEGA holds several entries with the same name here; only one of each is reachable through the bridge, rename the others in MEGA to see them',
-      )
+      if (keep && this.#entries.peek(child)?.kind === 'missing') this.#entries.delete(child)
     }
     const listing: FolderListing = {
       path,
@@ -185,6 +189,17 @@ export class MetadataCache {
       duplicateNames,
       fetchedAtMs: this.#o.clock.now(),
       newestChildMs: newest,
+    }
+    if (!keep) return listing
+    // Kept apart from the listings: status keeps counting hidden duplicates
+    // after a listing expires or is dropped, until a new listing says otherwise.
+    if (duplicateNames.length > 0) this.#duplicatesByFolder.set(path, duplicateNames)
+    else this.#duplicatesByFolder.delete(path)
+    if (duplicateNames.length > 0) {
+      this.#o.logger.warn(
+        { path, duplicateNames },
+        'MEGA holds several entries with the same name here; only one of each is reachable through the bridge, rename the others in MEGA to see them',
+      )
     }
     this.#entries.set(path, { kind: 'listing', listing })
     return listing
@@ -238,6 +253,12 @@ export class MetadataCache {
   /** Drop what is cached for path and everything below it, and the parent's
    *  listing (which holds path's own attributes); no path: drop everything. */
   invalidate(path?: string): void {
+    for (const [key, fetch] of this.#inflight) {
+      if (path === undefined || path === '/' || isSameOrBelow(key, path) || key === parentOf(path)) {
+        fetch.superseded = true
+        this.#inflight.delete(key)
+      }
+    }
     if (path === undefined || path === '/') {
       this.#entries.clear()
       return

@@ -36,3 +36,31 @@ t.test('a folder larger than the whole bound is still cached, alone', async t =>
   await cache.listFolder('/a')
   t.equal(remote.calls.list, 3, 'it took the whole bound')
 })
+
+t.test('a listing in flight when the folder changes is neither joined nor cached', async t => {
+  const { remote, cache } = setup(1000)
+  // The first answer is held back until the change below has happened: it
+  // describes the folder as it was when it was asked for.
+  const list = remote.list.bind(remote)
+  let releaseFirst!: () => void
+  const held = new Promise<void>(resolve => (releaseFirst = resolve))
+  let first = true
+  remote.list = async (path, options) => {
+    const answer = await list(path, options)
+    if (first) {
+      first = false
+      await held
+    }
+    return answer
+  }
+  const before = cache.listFolder('/a')
+  await new Promise(resolve => setImmediate(resolve))
+  remote.addFile('/a/new.txt', 'uploaded just now')
+  cache.invalidate('/a/new.txt') // as an upload's completion does
+  const after = await cache.listFolder('/a')
+  t.ok(after.byName.has('new.txt'), 'a caller after the change gets a new answer')
+  releaseFirst()
+  t.notOk((await before).byName.has('new.txt'), 'the first caller gets the answer it asked for')
+  t.ok((await cache.listFolder('/a')).byName.has('new.txt'), 'and the old answer did not replace the new one')
+  t.equal(remote.calls.list, 2)
+})
