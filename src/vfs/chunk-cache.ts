@@ -81,6 +81,12 @@ export class ChunkCache {
     return undefined
   }
 
+  /** Whether a whole file of `size` bytes is here from byte 0, in memory
+   *  (downloaded or in flight) or on disk. */
+  holdsWhole(fileKey: string, size: number): boolean {
+    return this.find(fileKey, 0) !== undefined || (this.disk?.covers(fileKey, 0, size) ?? false)
+  }
+
   /** Start of the first known segment after position, or Infinity. */
   nextStart(fileKey: string, position: number): number {
     let next = Infinity

@@ -136,7 +136,7 @@ export class SmallFilePrefetcher {
       bytes += entry.size
       const path = childPath(listing.path, entry.name)
       const key = fileVersionKey(path, entry)
-      if (this.#pending.has(key) || chunks.find(key, 0) || chunks.disk?.covers(key, 0, entry.size)) continue
+      if (this.#pending.has(key) || chunks.holdsWhole(key, entry.size)) continue
       // Over the mount's byte budget with downloads already in flight.
       if (this.#pending.size >= filesAhead || !chunks.roomForPrefetch(entry.size)) break
       this.#pending.add(key)
@@ -156,7 +156,7 @@ export class SmallFilePrefetcher {
     try {
       // The reader got there first, the bridge went down, a refresh, or
       // downloads started meanwhile fill the byte budget.
-      if (chunks.find(key, 0) || chunks.disk?.covers(key, 0, entry.size) || !gate.available || generation !== this.#generation) return
+      if (chunks.holdsWhole(key, entry.size) || !gate.available || generation !== this.#generation) return
       if (!chunks.roomForPrefetch(entry.size)) return
       const what = `read ${path} (prefetch)`
       const data = remote.read(path, 0, entry.size, { signal: gate.signal }).catch((err: unknown) => {
