@@ -2,10 +2,10 @@
 // one row per file in `mountctl uploads`, and the failed uploads turned into
 // an error with what to do. Built from UploadQueue.snapshot() only, so it
 // never waits on a bridge.
-import type { UploadQueueEvents, UploadSnapshot } from '../vfs/upload-queue.js'
-import type { DrainOptions, DrainResult } from '../vfs/upload-queue.js'
+import type { UploadQueueEvents, UploadSnapshot } from '../vfs/write/upload-queue.js'
+import type { DrainOptions, DrainResult } from '../vfs/write/upload-queue.js'
 
-/** The part of UploadQueue (src/vfs/upload-queue.ts) the daemon uses; tests
+/** The part of UploadQueue (src/vfs/write/upload-queue.ts) the daemon uses; tests
  *  pass a fake. */
 export interface UploadQueueView {
   snapshot(): UploadSnapshot

@@ -1,10 +1,10 @@
-// A fake of UploadQueue (src/vfs/upload-queue.ts) for the daemon, control and
+// A fake of UploadQueue (src/vfs/write/upload-queue.ts) for the daemon, control and
 // mountctl tests: items are set by the test, drain's timeout runs on the
 // test's ManualScheduler (tap reports this file as "no tests found").
 import { EventEmitter } from 'node:events'
 import type { Scheduler } from '../../src/daemon/scheduler.js'
 import type { UploadQueueView } from '../../src/daemon/upload-status.js'
-import type { DrainOptions, DrainResult, QueuedState, UploadQueueEvents, UploadSnapshot } from '../../src/vfs/upload-queue.js'
+import type { DrainOptions, DrainResult, QueuedState, UploadQueueEvents, UploadSnapshot } from '../../src/vfs/write/upload-queue.js'
 
 export interface FakeItem {
   path: string

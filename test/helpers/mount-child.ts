@@ -21,7 +21,7 @@ import { createLogger } from '../../src/log.js'
 import { mountFuse } from '../../src/fuse/mount.js'
 import { WebDavRemote } from '../../src/remote/webdav-remote.js'
 import { MegaFs } from '../../src/vfs/mega-fs.js'
-import { stagedWrites, type StagedWrites } from '../../src/vfs/write-staged.js'
+import { stagedWrites, type StagedWrites } from '../../src/vfs/write/write-staged.js'
 import { FakeRemote, patternBuffer, testProfile } from './fake-remote.js'
 import { addFixture } from './fs-cases.js'
 

@@ -1,0 +1,293 @@
+// Folder listings and "no such name" answers, the only metadata the core
+// keeps. One PROPFIND (Depth 1) answers getattr for every child of a folder,
+// so attributes are never fetched one file at a time: a lookup is always a
+// look into the parent's listing. File managers probe many names that do not
+// exist (.hidden, .directory, .DS_Store, autorun.inf, thumbnails...): with
+// the parent listed recently those cost no request, and a negative entry
+// keeps answering for a while after the parent listing itself expired.
+//
+// Entries are kept past their TTL (within the entry bound) so that while the
+// bridge is down, or a refresh fails for a transient reason, what was seen
+// last stays browsable.
+
+import { LRUCache } from 'lru-cache'
+import type { Clock } from '../../clock.js'
+import { FsError } from '../../errors.js'
+import type { Logger } from '../../log.js'
+import { RemoteError, type Remote, type RemoteEntry } from '../../remote/remote.js'
+import type { BridgeGate } from '../bridge-gate.js'
+import { baseName, childPath, isSameOrBelow, parentOf } from '../paths.js'
+import { toFsError } from '../remote-errors.js'
+
+export interface FolderListing {
+  path: string
+  self: RemoteEntry
+  byName: Map<string, RemoteEntry>
+  /** Listing order, duplicates removed. */
+  names: string[]
+  duplicateNames: string[]
+  fetchedAtMs: number
+  /** Newest mtime among the children, for folders MEGA gives no time. */
+  newestChildMs: number | null
+}
+
+type CacheValue = { kind: 'listing'; listing: FolderListing } | { kind: 'missing'; atMs: number }
+
+export interface MetadataCacheOptions {
+  remote: Remote
+  gate: BridgeGate
+  clock: Clock
+  logger: Logger
+  /** Listings are trusted this long. */
+  ttlMs: number
+  /** "No such name" answers are trusted this long. */
+  negativeTtlMs: number
+  /** Bound on listings + negative entries together. */
+  maxEntries: number
+}
+
+export interface MetadataCacheStats {
+  cacheEntries: number
+  cacheHits: number
+  cacheMisses: number
+  duplicateNames: number
+  duplicatePaths: string[]
+}
+
+interface Fetch {
+  promise: Promise<FolderListing>
+  superseded: boolean
+}
+
+export type KnownKind = 'dir' | 'file' | 'missing' | 'unknown'
+
+const MAX_DUPLICATE_PATHS = 20
+
+export class MetadataCache {
+  readonly #o: MetadataCacheOptions
+  // Keyed by normalized path: a folder's listing, or the fact that the path
+  // does not exist. Never both: storing one replaces the other.
+  readonly #entries: LRUCache<string, CacheValue>
+  // One request per folder. A request that an invalidation overtook is
+  // superseded: its answer may predate the change (a file just uploaded, a
+  // rename), so it is neither cached nor joined by later callers.
+  readonly #inflight = new Map<string, Fetch>()
+  /** Folder path -> names listed more than once in its latest listing. */
+  readonly #duplicatesByFolder = new Map<string, string[]>()
+  #hits = 0
+  #misses = 0
+
+  constructor(options: MetadataCacheOptions) {
+    this.#o = { ...options }
+    // Bounded in entries, not listings: a listing counts one per child plus
+    // itself, so the memory it takes follows maxEntries whatever the folder
+    // sizes (a crawl of 100,000 files plateaus). A folder larger than the
+    // whole bound counts as the bound: it is kept, alone.
+    const maxEntries = Math.max(1, options.maxEntries)
+    this.#entries = new LRUCache<string, CacheValue>({
+      maxSize: maxEntries,
+      sizeCalculation: value => (value.kind === 'listing' ? Math.min(maxEntries, 1 + value.listing.names.length) : 1),
+    })
+  }
+
+  /** The listing of a folder: cached while fresh, fetched otherwise (one
+   *  request in flight per folder), stale when the bridge is down. */
+  async listFolder(path: string): Promise<FolderListing> {
+    const cached = this.#entries.get(path)
+    if (cached?.kind === 'missing' && this.#fresh(cached.atMs, this.#o.negativeTtlMs)) {
+      this.#hits++
+      throw new FsError('ENOENT', `${path}: no such folder`)
+    }
+    const listing = cached?.kind === 'listing' ? cached.listing : undefined
+    if (listing && this.#fresh(listing.fetchedAtMs, this.#o.ttlMs)) {
+      this.#hits++
+      return listing
+    }
+    if (!this.#o.gate.available) {
+      if (listing) {
+        this.#hits++
+        return listing
+      }
+      this.#o.gate.check(`list ${path}`)
+    }
+    const running = this.#inflight.get(path)
+    if (running) {
+      this.#hits++
+      return running.promise
+    }
+    this.#misses++
+    return this.#start(path, listing)
+  }
+
+  #start(path: string, stale: FolderListing | undefined): Promise<FolderListing> {
+    const fetch: Fetch = { promise: Promise.resolve(null as never), superseded: false }
+    fetch.promise = this.#fetch(path, stale, fetch).finally(() => {
+      if (this.#inflight.get(path) === fetch) this.#inflight.delete(path)
+    })
+    this.#inflight.set(path, fetch)
+    return fetch.promise
+  }
+
+  /** Whether listing a folder now would send a request: nothing fresh is
+   *  cached for it (listing or "missing") and no request is in flight. */
+  needsListing(path: string): boolean {
+    if (this.#inflight.has(path)) return false
+    const cached = this.#entries.peek(path)
+    if (cached?.kind === 'missing') return !this.#fresh(cached.atMs, this.#o.negativeTtlMs)
+    if (cached?.kind === 'listing') return !this.#fresh(cached.listing.fetchedAtMs, this.#o.ttlMs)
+    return true
+  }
+
+  /** For prefetch (folder-prefetch.ts): list a folder ahead of the user when
+   *  that needs a request, through the same in-flight map so a user's
+   *  listFolder of it waits for this request instead of sending its own.
+   *  Counts as neither hit nor miss. Resolves false when nothing was sent. */
+  async listAhead(path: string): Promise<boolean> {
+    if (!this.needsListing(path)) return false
+    this.#o.gate.check(`list ${path}`)
+    await this.#start(path, this.peekListing(path))
+    return true
+  }
+
+  async #fetch(path: string, stale: FolderListing | undefined, fetch: Fetch): Promise<FolderListing> {
+    const what = `list ${path}`
+    try {
+      const result = await this.#o.remote.list(path, { signal: this.#o.gate.signal })
+      if (!result.self.isDir) throw new FsError('ENOTDIR', `${path} is a file`)
+      return this.#store(path, result.self, result.entries, result.duplicateNames, !fetch.superseded)
+    } catch (err) {
+      const down = this.#o.gate.downError(what)
+      if (stale && (down || (err instanceof RemoteError && err.transient))) {
+        this.#o.logger.warn({ err, path }, 'refresh failed, serving the listing seen last')
+        return stale
+      }
+      if (down) throw down
+      if (err instanceof RemoteError && err.kind === 'not-found' && !fetch.superseded) {
+        this.#entries.set(path, { kind: 'missing', atMs: this.#o.clock.now() })
+      }
+      throw toFsError(err, { what, logger: this.#o.logger })
+    }
+  }
+
+  /** The listing of an answer; kept in the cache unless `keep` is false
+   *  (a superseded request's answer is only handed to its own callers). */
+  #store(path: string, self: RemoteEntry, entries: RemoteEntry[], duplicateNames: string[], keep: boolean): FolderListing {
+    const byName = new Map<string, RemoteEntry>()
+    let newest: number | null = null
+    for (const entry of entries) {
+      byName.set(entry.name, entry)
+      if (entry.mtimeMs !== null && (newest === null || entry.mtimeMs > newest)) newest = entry.mtimeMs
+      // A name that now exists must not stay "missing".
+      const child = childPath(path, entry.name)
+      if (keep && this.#entries.peek(child)?.kind === 'missing') this.#entries.delete(child)
+    }
+    const listing: FolderListing = {
+      path,
+      self,
+      byName,
+      names: [...byName.keys()],
+      duplicateNames,
+      fetchedAtMs: this.#o.clock.now(),
+      newestChildMs: newest,
+    }
+    if (!keep) return listing
+    // Kept apart from the listings: status keeps counting hidden duplicates
+    // after a listing expires or is dropped, until a new listing says otherwise.
+    if (duplicateNames.length > 0) this.#duplicatesByFolder.set(path, duplicateNames)
+    else this.#duplicatesByFolder.delete(path)
+    if (duplicateNames.length > 0) {
+      this.#o.logger.warn(
+        { path, duplicateNames },
+        'MEGA holds several entries with the same name here; only one of each is reachable through the bridge, rename the others in MEGA to see them',
+      )
+    }
+    this.#entries.set(path, { kind: 'listing', listing })
+    return listing
+  }
+
+  /** The entry at a path (not the root), null when it does not exist. */
+  async lookup(path: string): Promise<RemoteEntry | null> {
+    const cached = this.#entries.peek(path)
+    if (cached?.kind === 'missing' && this.#fresh(cached.atMs, this.#o.negativeTtlMs)) {
+      this.#hits++
+      return null
+    }
+    const parent = parentOf(path)
+    const parentKind = this.knownKind(parent)
+    if (parentKind === 'file') throw new FsError('ENOTDIR', `${parent} is a file`)
+    if (parentKind === 'missing') {
+      this.#hits++
+      return null
+    }
+    let listing: FolderListing
+    try {
+      listing = await this.listFolder(parent)
+    } catch (err) {
+      if (err instanceof FsError && err.code === 'ENOENT') return null
+      throw err
+    }
+    const entry = listing.byName.get(baseName(path)) ?? null
+    if (!entry) this.#entries.set(path, { kind: 'missing', atMs: this.#o.clock.now() })
+    return entry
+  }
+
+  /** What the cache alone says about a path, at any age, without a request. */
+  knownKind(path: string): KnownKind {
+    if (path === '/') return 'dir'
+    const own = this.#entries.peek(path)
+    if (own?.kind === 'listing') return 'dir'
+    if (own?.kind === 'missing' && this.#fresh(own.atMs, this.#o.negativeTtlMs)) return 'missing'
+    const parent = this.#entries.peek(parentOf(path))
+    if (parent?.kind !== 'listing') return 'unknown'
+    const entry = parent.listing.byName.get(baseName(path))
+    if (!entry) return this.#fresh(parent.listing.fetchedAtMs, this.#o.ttlMs) ? 'missing' : 'unknown'
+    return entry.isDir ? 'dir' : 'file'
+  }
+
+  /** A folder's cached listing at any age, without a request. */
+  peekListing(path: string): FolderListing | undefined {
+    const value = this.#entries.peek(path)
+    return value?.kind === 'listing' ? value.listing : undefined
+  }
+
+  /** Drop what is cached for path and everything below it, and the parent's
+   *  listing (which holds path's own attributes); no path: drop everything. */
+  invalidate(path?: string): void {
+    for (const [key, fetch] of this.#inflight) {
+      if (path === undefined || path === '/' || isSameOrBelow(key, path) || key === parentOf(path)) {
+        fetch.superseded = true
+        this.#inflight.delete(key)
+      }
+    }
+    if (path === undefined || path === '/') {
+      this.#entries.clear()
+      return
+    }
+    for (const key of [...this.#entries.keys()]) {
+      if (isSameOrBelow(key, path)) this.#entries.delete(key)
+    }
+    this.#entries.delete(parentOf(path))
+  }
+
+  stats(): MetadataCacheStats {
+    let duplicateNames = 0
+    const duplicatePaths: string[] = []
+    for (const [folder, names] of this.#duplicatesByFolder) {
+      duplicateNames += names.length
+      for (const name of names) {
+        if (duplicatePaths.length < MAX_DUPLICATE_PATHS) duplicatePaths.push(childPath(folder, name))
+      }
+    }
+    return {
+      cacheEntries: this.#entries.size,
+      cacheHits: this.#hits,
+      cacheMisses: this.#misses,
+      duplicateNames,
+      duplicatePaths,
+    }
+  }
+
+  #fresh(atMs: number, ttlMs: number): boolean {
+    return this.#o.clock.now() - atMs < ttlMs
+  }
+}

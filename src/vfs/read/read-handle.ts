@@ -1,0 +1,234 @@
+// A file opened for reading. Reads become ranged GETs with read-ahead:
+//
+// - Small files (up to SMALL_FILE_MAX_BYTES, size known from the listing) are
+//   fetched whole by the first read, in one request, and served from memory.
+// - Otherwise the handle follows one sequential stream. Its window starts at
+//   INITIAL_WINDOW_BYTES and doubles with every fetch while reads stay
+//   sequential, up to readAheadMaxBytes; the next window is requested as soon
+//   as the reader enters the current one, so one request is always in flight
+//   ahead of the kernel and the bridge's round trip does not stall a copy.
+//   A 64 MiB file is read in 14 GETs with the default 8 MiB maximum.
+// - A read far from the previous one is a seek: the window falls back to
+//   INITIAL_WINDOW_BYTES at the new position and nothing more is prefetched
+//   until reads are sequential again: a seek fetches only near its offset.
+// - Bytes on the mount's disk cache (disk-cache.ts) are read from there, and
+//   read-ahead skips them. After SEEKS_BEFORE_FILL seeks the handle asks for
+//   the whole file to be filled into the disk cache behind it (file-fill.ts),
+//   so a reader jumping around soon finds its bytes on disk.
+//
+// The kernel may send reads of one handle in parallel and slightly out of
+// order (its own read-ahead); "sequential" therefore means "within
+// SEQUENTIAL_SLACK_BYTES of the furthest read so far", and parallel reads of
+// the same bytes share one request through the chunk cache.
+
+import { FsError } from '../../errors.js'
+import type { Logger } from '../../log.js'
+import type { Remote, RemoteEntry } from '../../remote/remote.js'
+import type { BridgeGate } from '../bridge-gate.js'
+import { fileVersionKey, type ChunkCache, type Segment } from '../cache/chunk-cache.js'
+import { toFsError } from '../remote-errors.js'
+import type { Attr, FileHandle } from '../types.js'
+
+export const SMALL_FILE_MAX_BYTES = 1024 * 1024
+export const INITIAL_WINDOW_BYTES = 128 * 1024
+const SEQUENTIAL_SLACK_BYTES = 1024 * 1024
+/** A file manager's thumbnailer seeks once or twice; a player or a database
+ *  keeps seeking. */
+const SEEKS_BEFORE_FILL = 3
+
+export interface ReadHandleOptions {
+  path: string
+  entry: RemoteEntry
+  attr: Attr
+  remote: Remote
+  gate: BridgeGate
+  chunks: ChunkCache
+  logger: Logger
+  /** Largest read-ahead window. */
+  readAheadMaxBytes: number
+  /** Called at the first read of a small file, after its own request is
+   *  started (small-file-prefetch.ts). */
+  onSmallFileRead?: () => void
+  /** Called once the reader keeps seeking; returns what to call at release
+   *  (file-fill.ts). */
+  onRandomAccess?: (position: number) => () => void
+}
+
+export class ReadFileHandle implements FileHandle {
+  readonly #o: ReadHandleOptions
+  readonly #fileKey: string
+  #released = false
+  #smallFileReported = false
+  // Sequential-stream state. furthestEnd: end of the furthest read so far
+  // (null before the first read). streamEnd: end of what the stream has
+  // requested. window: size of the next stream request. lastFetchBytes: size
+  // of the latest stream request, the lead kept ahead of the reader.
+  #furthestEnd: number | null = null
+  #streamEnd = 0
+  #window = INITIAL_WINDOW_BYTES
+  #lastFetchBytes = 0
+  // Segments this handle relies on right now, kept even if the shared cache
+  // evicts them under pressure from other readers.
+  #recent: Segment[] = []
+  #seeks = 0
+  #stopFill: (() => void) | null = null
+
+  constructor(options: ReadHandleOptions) {
+    this.#o = { ...options }
+    this.#fileKey = fileVersionKey(options.path, options.entry)
+  }
+
+  async read(buffer: Buffer, length: number, position: number): Promise<number> {
+    if (this.#released) throw new FsError('EBADF', `${this.#o.path}: handle already released`)
+    const size = this.#o.entry.size
+    const end = Math.min(position + length, size, position + buffer.length)
+    if (position >= end) return 0
+    if (size <= SMALL_FILE_MAX_BYTES) {
+      const copied = this.#copy(buffer, position, end, () => this.#fetch(0, size))
+      // Reported after #copy has started this file's request, so the file
+      // being read asks the bridge before any prefetch does.
+      if (!this.#smallFileReported) {
+        this.#smallFileReported = true
+        this.#o.onSmallFileRead?.()
+      }
+      return copied
+    }
+
+    const sequential = this.#furthestEnd !== null && Math.abs(position - this.#furthestEnd) <= SEQUENTIAL_SLACK_BYTES
+    const first = this.#furthestEnd === null
+    if (sequential) {
+      this.#furthestEnd = Math.max(this.#furthestEnd ?? 0, end)
+    } else {
+      // A seek (or the first read): restart the stream here, small.
+      if (!first && ++this.#seeks === SEEKS_BEFORE_FILL) this.#stopFill = this.#o.onRandomAccess?.(position) ?? null
+      this.#furthestEnd = end
+      this.#window = INITIAL_WINDOW_BYTES
+      this.#streamEnd = position
+      this.#lastFetchBytes = 0
+    }
+    const copied = this.#copy(buffer, position, end, start => this.#fetchStream(start))
+    // Prefetch only for a reader that is moving forward from the start or
+    // along its previous reads, never after a lone random read.
+    if (sequential || (first && position === 0)) this.#prefetch(end)
+    return copied
+  }
+
+  async #copy(buffer: Buffer, position: number, end: number, fetchAt: (start: number) => Segment): Promise<number> {
+    let cur = position
+    const disk = this.#o.chunks.disk
+    while (cur < end) {
+      // Decided without awaiting: a parallel read of the same bytes must find
+      // this one's request, not start its own.
+      if (!this.#find(cur) && disk && disk.cachedEnd(this.#fileKey, cur) > cur) {
+        const n = await disk.read(this.#fileKey, buffer, cur - position, cur, end)
+        if (n > 0) {
+          cur += n
+          continue
+        }
+      }
+      const segment = this.#find(cur) ?? fetchAt(cur)
+      const data = await segment.data
+      const available = segment.offset + data.length - cur
+      if (available <= 0) break // the file is shorter than its listing said
+      const n = Math.min(available, end - cur)
+      data.copy(buffer, cur - position, cur - segment.offset, cur - segment.offset + n)
+      cur += n
+    }
+    return cur - position
+  }
+
+  #find(position: number): Segment | undefined {
+    for (const segment of this.#recent) {
+      if (position >= segment.offset && position < segment.offset + segment.length) return segment
+    }
+    return this.#o.chunks.find(this.#fileKey, position)
+  }
+
+  #fetchStream(start: number): Segment {
+    // Do not overlap bytes already cached or in flight just ahead.
+    const limit = this.#limit(start)
+    const segment = this.#fetch(start, Math.min(this.#window, limit - start))
+    this.#advance(start + segment.length, segment.length)
+    return segment
+  }
+
+  #prefetch(readEnd: number): void {
+    const size = this.#o.entry.size
+    if (this.#streamEnd >= size || this.#streamEnd - readEnd >= this.#lastFetchBytes) return
+    if (!this.#o.gate.available) return
+    // Skip over what is cached already (a file read again soon after).
+    for (let known = this.#knownEnd(this.#streamEnd); known > this.#streamEnd; known = this.#knownEnd(this.#streamEnd)) {
+      this.#streamEnd = known
+      if (this.#streamEnd >= size || this.#streamEnd - readEnd >= this.#lastFetchBytes) return
+    }
+    const start = this.#streamEnd
+    const limit = this.#limit(start)
+    const length = Math.min(this.#window, limit - start)
+    // Over the mount's byte budget (many readers at once): read on demand.
+    if (!this.#o.chunks.roomForPrefetch(length)) return
+    const segment = this.#fetch(start, length)
+    this.#advance(start + segment.length, segment.length)
+  }
+
+  /** End of the cached or in-flight run at position (position if none). */
+  #knownEnd(position: number): number {
+    const segment = this.#find(position)
+    if (segment) return segment.offset + segment.length
+    return this.#o.chunks.disk?.cachedEnd(this.#fileKey, position) ?? position
+  }
+
+  /** Where a request starting at start must stop to not fetch again what is
+   *  cached or in flight. */
+  #limit(start: number): number {
+    const disk = this.#o.chunks.disk
+    const nextOnDisk = disk ? disk.nextCachedStart(this.#fileKey, start) : Infinity
+    return Math.min(this.#o.entry.size, this.#o.chunks.nextStart(this.#fileKey, start), nextOnDisk)
+  }
+
+  #advance(end: number, fetchedBytes: number): void {
+    this.#streamEnd = Math.max(this.#streamEnd, end)
+    this.#lastFetchBytes = fetchedBytes
+    this.#window = Math.min(this.#window * 2, Math.max(INITIAL_WINDOW_BYTES, this.#o.readAheadMaxBytes))
+  }
+
+  #fetch(offset: number, length: number): Segment {
+    const { path, remote, gate, logger } = this.#o
+    const what = `read ${path} [${offset}, ${offset + length})`
+    gate.check(what)
+    const data = remote.read(path, offset, length, { signal: gate.signal }).catch((err: unknown) => {
+      throw gate.downError(what) ?? toFsError(err, { what, logger })
+    })
+    const segment: Segment = { offset, length, data }
+    this.#o.chunks.add(this.#fileKey, segment)
+    this.#recent.push(segment)
+    if (this.#recent.length > 4) this.#recent.shift()
+    // A failure is answered once, never cached: the next read asks again.
+    data.catch(() => {
+      this.#recent = this.#recent.filter(s => s !== segment)
+    })
+    return segment
+  }
+
+  async write(): Promise<number> {
+    throw new FsError('EROFS', `${this.#o.path}: opened for reading only`)
+  }
+
+  async truncate(): Promise<void> {
+    throw new FsError('EROFS', `${this.#o.path}: opened for reading only`)
+  }
+
+  async getattr(): Promise<Attr> {
+    return { ...this.#o.attr }
+  }
+
+  async flush(): Promise<void> {}
+
+  async fsync(): Promise<void> {}
+
+  async release(): Promise<void> {
+    this.#released = true
+    this.#recent = []
+    this.#stopFill?.()
+    this.#stopFill = null
+  }
+}

@@ -1,0 +1,42 @@
+// The daily trash purge, scheduled with node-cron. The daemon calls this once
+// per mount and stops the task at shutdown.
+
+import cron from 'node-cron'
+import { silentLogger, type Logger } from '../../log.js'
+
+export interface TrashPurger {
+  /** Purge with the mount's own retention (profile.trashRetentionDays). */
+  purgeTrash(): Promise<unknown>
+}
+
+export interface TrashPurgeTask {
+  /** Run a purge now, as the schedule would (errors are logged, not thrown). */
+  runNow(): Promise<void>
+  /** When the next scheduled purge is due, ms since the epoch. */
+  nextRunMs(): number | null
+  stop(): void
+}
+
+export const DEFAULT_TRASH_PURGE_CRON = '17 3 * * *'
+
+/** Purge fs's trash on a cron schedule (default daily at 03:17 local time). */
+export function scheduleTrashPurge(fs: TrashPurger, cronExpression = DEFAULT_TRASH_PURGE_CRON, logger: Logger = silentLogger): TrashPurgeTask {
+  if (!cron.validate(cronExpression)) {
+    throw new Error(`invalid cron expression for the trash purge: '${cronExpression}' (five fields: minute hour day month weekday, e.g. '${DEFAULT_TRASH_PURGE_CRON}')`)
+  }
+  const log = logger.child({ component: 'trash-purge' })
+  const runNow = async () => {
+    try {
+      await fs.purgeTrash()
+    } catch (err) {
+      // A bridge that is down at 03:17 is normal: the next day tries again.
+      log.warn({ err }, 'trash purge failed')
+    }
+  }
+  const task = cron.schedule(cronExpression, runNow, { name: 'megamount-trash-purge', noOverlap: true })
+  return {
+    runNow,
+    nextRunMs: () => task.getNextRun()?.getTime() ?? null,
+    stop: () => void task.stop(),
+  }
+}

@@ -1,0 +1,143 @@
+// One staged file: the local copy of a file's new content, kept on disk under
+// <stateDir>/staging/<id>, never in memory. Open handles hold this object, not
+// a path, so a rename of the path does not disturb them.
+//
+// `generation` counts modifications: the upload queue compares it before and
+// after an upload to know whether what the server got is still the latest.
+
+import { promises as fsp } from 'node:fs'
+import type { Clock } from '../../clock.js'
+import { FsError } from '../../errors.js'
+
+export interface StagedFileInfo {
+  id: string
+  path: string
+  size: number
+  mtimeMs: number
+  /** Modified since staged (a new file counts as modified). */
+  dirty: boolean
+}
+
+export class StagedFile {
+  readonly id: string
+  readonly dataFile: string
+  path: string
+  size: number
+  mtimeMs: number
+  dirty: boolean
+  generation = 0
+  /** Set once the staged data was dropped (uploaded, discarded, unlinked). */
+  removed = false
+  /** Open handles using this file: its descriptor stays open while any do,
+   *  even after removal (like an unlinked file on a local disk). */
+  holders = 0
+  private handle: fsp.FileHandle | null
+  private readonly clock: Clock
+  /** Called before the first modification of a clean file, so the journal
+   *  knows about the data before it exists (see StagingStore.markDirty). */
+  private readonly beforeFirstChange: (file: StagedFile) => Promise<void>
+  private becomingDirty: Promise<void> | null = null
+
+  constructor(init: {
+    id: string
+    dataFile: string
+    path: string
+    size: number
+    mtimeMs: number
+    dirty: boolean
+    handle: fsp.FileHandle
+    clock: Clock
+    beforeFirstChange: (file: StagedFile) => Promise<void>
+  }) {
+    this.id = init.id
+    this.dataFile = init.dataFile
+    this.path = init.path
+    this.size = init.size
+    this.mtimeMs = init.mtimeMs
+    this.dirty = init.dirty
+    this.handle = init.handle
+    this.clock = init.clock
+    this.beforeFirstChange = init.beforeFirstChange
+  }
+
+  info(): StagedFileInfo {
+    return { id: this.id, path: this.path, size: this.size, mtimeMs: this.mtimeMs, dirty: this.dirty }
+  }
+
+  async read(buffer: Buffer, length: number, position: number): Promise<number> {
+    const handle = this.open()
+    if (position >= this.size) return 0
+    const want = Math.min(length, this.size - position)
+    const { bytesRead } = await handle.read(buffer, 0, want, position)
+    // Past the end of what is on disk but inside size (after a growing
+    // truncate) the file reads as zeros.
+    if (bytesRead < want) buffer.fill(0, bytesRead, want)
+    return want
+  }
+
+  async write(buffer: Buffer, length: number, position: number): Promise<number> {
+    await this.changing()
+    const handle = this.open()
+    let written = 0
+    while (written < length) {
+      const { bytesWritten } = await handle.write(buffer, written, length - written, position + written)
+      written += bytesWritten
+    }
+    this.size = Math.max(this.size, position + length)
+    this.touch()
+    return length
+  }
+
+  async truncate(size: number): Promise<void> {
+    if (!Number.isInteger(size) || size < 0) throw new FsError('EINVAL', `bad size ${size}`)
+    await this.changing()
+    await this.open().truncate(size)
+    this.size = size
+    this.touch()
+  }
+
+  /** Data on stable storage (the journal entry already is, see changing()). */
+  async fsync(): Promise<void> {
+    await this.open().datasync()
+  }
+
+  hold(): void {
+    this.holders++
+  }
+
+  /** A handle is done with the file; closes it if it was removed meanwhile. */
+  async letGo(): Promise<void> {
+    this.holders = Math.max(0, this.holders - 1)
+    if (this.removed && this.holders === 0) await this.close()
+  }
+
+  async close(): Promise<void> {
+    const handle = this.handle
+    this.handle = null
+    await handle?.close()
+  }
+
+  private open(): fsp.FileHandle {
+    if (!this.handle) throw new FsError('EBADF', `staged data of ${this.path} is closed`)
+    return this.handle
+  }
+
+  private async changing(): Promise<void> {
+    if (this.dirty || this.removed) return
+    this.becomingDirty ??= this.beforeFirstChange(this).then(
+      () => {
+        this.dirty = true
+      },
+      err => {
+        this.becomingDirty = null
+        throw err
+      },
+    )
+    await this.becomingDirty
+  }
+
+  private touch(): void {
+    this.generation++
+    this.mtimeMs = this.clock.now()
+  }
+}

@@ -1,0 +1,284 @@
+// The staging store: every file being written gets a staged copy on local disk
+// (<stateDir>/staging/<id>), and reads, stat and listings of that path see the
+// staged content at once, before any upload (read-your-writes).
+//
+// Durability order, so that a crash never loses acknowledged data:
+//  - the journal entry ('dirty') is written before the first byte of a change
+//    reaches the staged file, so data on disk always has an entry;
+//  - the entry ends ('uploaded'/'discarded') before the data file is deleted,
+//    so a crash in between leaves only an orphan data file, removed at start;
+//  - a staged copy that was never changed (opened for writing, only read) has
+//    no entry and is simply dropped at start: the server has the same bytes.
+
+import { randomUUID } from 'node:crypto'
+import { promises as fsp } from 'node:fs'
+import path from 'node:path'
+import type { Clock } from '../../clock.js'
+import { systemClock } from '../../clock.js'
+import { FsError } from '../../errors.js'
+import { silentLogger, type Logger } from '../../log.js'
+import type { Remote } from '../../remote/remote.js'
+import { syncFolder, type Journal, type JournalOutcome } from './journal.js'
+import { StagedFile } from './staging-file.js'
+
+export { StagedFile, type StagedFileInfo } from './staging-file.js'
+
+export const STAGING_FOLDER_NAME = 'staging'
+
+export interface StagingStoreOptions {
+  remote: Remote
+  journal: Journal
+  clock?: Clock
+  /** Size of each ranged read when copying a file's remote content. */
+  fetchChunkBytes?: number
+  logger?: Logger
+}
+
+export interface StageForWriteOptions {
+  /** O_TRUNC: start empty instead of copying the remote content. */
+  truncate: boolean
+  /** Size of the remote file, or null when there is none (new file). */
+  remoteSize: number | null
+}
+
+export class StagingStore {
+  readonly folder: string
+  private readonly remote: Remote
+  private readonly journal: Journal
+  private readonly clock: Clock
+  private readonly fetchChunkBytes: number
+  private readonly log: Logger
+  private readonly byPath = new Map<string, StagedFile>()
+  /** Copies from the remote in progress, so two opens share one download. */
+  private readonly fetching = new Map<string, Promise<StagedFile>>()
+
+  private constructor(folder: string, options: StagingStoreOptions) {
+    this.folder = folder
+    this.remote = options.remote
+    this.journal = options.journal
+    this.clock = options.clock ?? systemClock
+    this.fetchChunkBytes = options.fetchChunkBytes ?? 4 * 1024 * 1024
+    this.log = (options.logger ?? silentLogger).child({ component: 'staging' })
+  }
+
+  /** Open the store under stateDir: adopt the staged files the journal knows
+   *  about and delete the rest. */
+  static async open(stateDir: string, options: StagingStoreOptions): Promise<StagingStore> {
+    const folder = path.join(stateDir, STAGING_FOLDER_NAME)
+    await fsp.mkdir(folder, { recursive: true })
+    const store = new StagingStore(folder, options)
+    await store.load()
+    return store
+  }
+
+  get(filePath: string): StagedFile | undefined {
+    return this.byPath.get(filePath)
+  }
+
+  has(filePath: string): boolean {
+    return this.byPath.has(filePath)
+  }
+
+  all(): StagedFile[] {
+    return [...this.byPath.values()]
+  }
+
+  /** Staged files directly inside folder (for listings). */
+  childrenOf(folder: string): StagedFile[] {
+    return this.all().filter(f => parentOf(f.path) === folder)
+  }
+
+  /** Staged files anywhere below folder. */
+  below(folder: string): StagedFile[] {
+    const prefix = folder === '/' ? '/' : folder + '/'
+    return this.all().filter(f => f.path.startsWith(prefix))
+  }
+
+  /** A new, empty file (create(2)): dirty at once, so it reaches the server
+   *  even if nothing is ever written to it. */
+  async create(filePath: string): Promise<StagedFile> {
+    const existing = this.byPath.get(filePath)
+    if (existing) {
+      await existing.truncate(0)
+      return existing
+    }
+    const file = await this.newFile(filePath)
+    await this.markDirty(file)
+    file.dirty = true
+    return file
+  }
+
+  /** The staged copy of filePath for a handle opened for writing: the one
+   *  already staged, else an empty one (O_TRUNC or no remote file), else a
+   *  copy of the remote content fetched in chunks. */
+  async stageForWrite(filePath: string, options: StageForWriteOptions): Promise<StagedFile> {
+    let file = this.byPath.get(filePath)
+    if (!file) {
+      if (options.truncate || options.remoteSize === null) {
+        file = options.remoteSize === null ? await this.create(filePath) : await this.newFile(filePath)
+      } else {
+        file = await this.fetchOnce(filePath, options.remoteSize)
+      }
+    }
+    // O_TRUNC is a change even of an empty file: the server must end up empty.
+    if (options.truncate && (file.size !== 0 || !file.dirty)) await file.truncate(0)
+    return file
+  }
+
+  /** Move staged content to a new path. An existing staged target is
+   *  replaced (its data dropped), as rename(2) replaces a file. */
+  async rename(from: string, to: string): Promise<void> {
+    const file = this.byPath.get(from)
+    if (!file) throw new FsError('ENOENT', `nothing staged at ${from}`)
+    if (from === to) return
+    const target = this.byPath.get(to)
+    if (target) await this.remove(to, 'discarded')
+    this.byPath.delete(from)
+    file.path = to
+    this.byPath.set(to, file)
+    if (file.dirty) await this.journal.update(file.id, { path: to, size: file.size })
+  }
+
+  /** Drop the staged data of filePath after the journal records why. */
+  async remove(filePath: string, outcome: JournalOutcome): Promise<void> {
+    const file = this.byPath.get(filePath)
+    if (file) await this.removeFile(file, outcome)
+  }
+
+  async removeFile(file: StagedFile, outcome: JournalOutcome): Promise<void> {
+    if (file.removed) return
+    file.removed = true
+    if (this.byPath.get(file.path) === file) this.byPath.delete(file.path)
+    await this.journal.finish(file.id, outcome)
+    await fsp.rm(file.dataFile, { force: true })
+    if (file.holders === 0) await file.close()
+  }
+
+  /** Close every descriptor (the data stays for the next start). */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.fetching.values()])
+    await Promise.all(this.all().map(f => f.close()))
+    this.byPath.clear()
+  }
+
+  private async load(): Promise<void> {
+    const names = new Set(await fsp.readdir(this.folder))
+    // Newest record first: if a crash left two entries on one path (between a
+    // rename over a target and the end of the target's entry), the later wins.
+    const entries = this.journal.entries().sort((a, b) => b.updatedMs - a.updatedMs)
+    for (const entry of entries) {
+      if (!names.has(entry.id)) {
+        this.log.warn({ path: entry.path, id: entry.id }, 'journal entry without staged data; dropping it')
+        await this.journal.finish(entry.id, 'discarded')
+        continue
+      }
+      names.delete(entry.id)
+      if (this.byPath.has(entry.path)) {
+        this.log.warn({ path: entry.path, id: entry.id }, 'older staged data for a path that has newer data; dropping it')
+        await this.journal.finish(entry.id, 'discarded')
+        await fsp.rm(path.join(this.folder, entry.id), { force: true })
+        continue
+      }
+      const dataFile = path.join(this.folder, entry.id)
+      const handle = await fsp.open(dataFile, 'r+')
+      const stat = await handle.stat()
+      const file = this.makeFile(entry.id, entry.path, handle, stat.size, stat.mtimeMs, true)
+      this.byPath.set(entry.path, file)
+    }
+    for (const orphan of names) {
+      // Clean copies and data whose upload finished just before a crash.
+      await fsp.rm(path.join(this.folder, orphan), { force: true, recursive: true })
+    }
+    if (names.size > 0) this.log.info({ count: names.size }, 'removed staged files that needed no upload')
+  }
+
+  private async newFile(filePath: string): Promise<StagedFile> {
+    const id = randomUUID()
+    const dataFile = path.join(this.folder, id)
+    const handle = await fsp.open(dataFile, 'wx+')
+    // The data file must exist for good before the journal can name it.
+    await syncFolder(this.folder)
+    const file = this.makeFile(id, filePath, handle, 0, this.clock.now(), false)
+    this.byPath.set(filePath, file)
+    return file
+  }
+
+  private makeFile(id: string, filePath: string, handle: fsp.FileHandle, size: number, mtimeMs: number, dirty: boolean): StagedFile {
+    return new StagedFile({
+      id,
+      dataFile: path.join(this.folder, id),
+      path: filePath,
+      size,
+      mtimeMs,
+      dirty,
+      handle,
+      clock: this.clock,
+      beforeFirstChange: f => this.markDirty(f),
+    })
+  }
+
+  private markDirty(file: StagedFile): Promise<void> {
+    return this.journal.put({ id: file.id, path: file.path, size: file.size, state: 'dirty', attempts: 0, lastError: null })
+  }
+
+  private fetchOnce(filePath: string, remoteSize: number): Promise<StagedFile> {
+    let pending = this.fetching.get(filePath)
+    if (!pending) {
+      pending = this.fetch(filePath, remoteSize).finally(() => this.fetching.delete(filePath))
+      this.fetching.set(filePath, pending)
+    }
+    return pending
+  }
+
+  /** Copy the remote file into a new staged file, one chunk in memory at a
+   *  time; all-zero chunks are not written, so holes stay holes. */
+  private async fetch(filePath: string, remoteSize: number): Promise<StagedFile> {
+    const id = randomUUID()
+    const dataFile = path.join(this.folder, id)
+    const handle = await fsp.open(dataFile, 'wx+')
+    let size = 0
+    try {
+      while (size < remoteSize) {
+        const chunk = await this.remote.read(filePath, size, Math.min(this.fetchChunkBytes, remoteSize - size))
+        if (chunk.length === 0) break // the file shrank on the server meanwhile
+        if (!isAllZero(chunk)) await writeAll(handle, chunk, size)
+        size += chunk.length
+      }
+      await handle.truncate(size)
+    } catch (err) {
+      await handle.close()
+      await fsp.rm(dataFile, { force: true })
+      throw err
+    }
+    const file = this.makeFile(id, filePath, handle, size, this.clock.now(), false)
+    // A rename or create of the same path may have won the race meanwhile.
+    const winner = this.byPath.get(filePath)
+    if (winner) {
+      file.removed = true
+      await file.close()
+      await fsp.rm(dataFile, { force: true })
+      return winner
+    }
+    this.byPath.set(filePath, file)
+    this.log.debug({ path: filePath, bytes: size }, 'staged a copy of the remote file')
+    return file
+  }
+}
+
+export function parentOf(filePath: string): string {
+  const index = filePath.lastIndexOf('/')
+  return index <= 0 ? '/' : filePath.slice(0, index)
+}
+
+function isAllZero(buffer: Buffer): boolean {
+  for (let i = 0; i < buffer.length; i++) if (buffer[i] !== 0) return false
+  return true
+}
+
+async function writeAll(handle: fsp.FileHandle, buffer: Buffer, position: number): Promise<void> {
+  let written = 0
+  while (written < buffer.length) {
+    const { bytesWritten } = await handle.write(buffer, written, buffer.length - written, position + written)
+    written += bytesWritten
+  }
+}

@@ -1,0 +1,547 @@
+// The durable upload queue: after the LAST close of a written file and a quiet
+// period (uploadDelayMs), the staged file is PUT to its final name. The staged
+// data and its journal entry go only after the server answered 201.
+//
+// Life of an item (one per staged file with changes):
+//   open      a handle has it open for writing: never uploaded in this state
+//   waiting   closed; a timer runs (the coalescing delay, or a retry backoff)
+//   ready     due, waiting for one of maxConcurrentUploads slots
+//   uploading a PUT is running (aborted by rename, discard, close)
+//   failed    stopped on 507 / 403 / too many failures: data kept until
+//             retry() or discard()
+// A reopen during the delay puts the item back to 'open' (the timer restarts
+// at the next last close). A change during an upload is noticed through the
+// file's generation: the item is then uploaded again rather than finished.
+//
+// Transient failures (bridge down, timeout, 503, and the root answering 404
+// while MEGAcmd is logged out) are retried with backoff forever and do not
+// count as failures of the file.
+
+import { EventEmitter } from 'node:events'
+import type { Clock } from '../../clock.js'
+import { systemClock } from '../../clock.js'
+import { silentLogger, type Logger } from '../../log.js'
+import { RemoteError, type Remote } from '../../remote/remote.js'
+import type { Journal } from './journal.js'
+import type { StagedFile, StagingStore } from './staging.js'
+import { retryDelayMs } from './upload-backoff.js'
+import { ensureParentFolders } from './upload-parents.js'
+import { systemTimers, type TimerHandle, type Timers } from './write-timers.js'
+
+export interface UploadQueueOptions {
+  remote: Remote
+  store: StagingStore
+  journal: Journal
+  /** Quiet time after the last close before uploading (profile.uploadDelayMs). */
+  uploadDelayMs: number
+  /** Uploads running at once for this mount. Default 2. */
+  maxConcurrentUploads?: number
+  /** First retry delay; doubles per failure. Default 1 s. */
+  retryInitialDelayMs?: number
+  /** Cap on the retry delay. Default 5 min. */
+  retryMaxDelayMs?: number
+  /** Non-transient failures before an item is marked failed. Default 5. */
+  maxAttempts?: number
+  clock?: Clock
+  timers?: Timers
+  /** [0, 1) source for backoff jitter. Default Math.random. */
+  random?: () => number
+  logger?: Logger
+}
+
+export type QueuedState = 'open' | 'waiting' | 'ready'
+
+export interface QueuedUpload {
+  path: string
+  bytes: number
+  state: QueuedState
+  attempts: number
+  /** When the next try is due (waiting only), ms since the epoch. */
+  nextAttemptMs: number | null
+  lastError: string | null
+}
+
+export interface RunningUpload {
+  path: string
+  bytes: number
+  sentBytes: number
+}
+
+export interface FailedUpload {
+  path: string
+  bytes: number
+  attempts: number
+  lastError: string
+}
+
+export interface UploadTotals {
+  queuedBytes: number
+  uploadingBytes: number
+  failedBytes: number
+  /** Items in every state, failed included. */
+  count: number
+}
+
+export interface UploadSnapshot {
+  queued: QueuedUpload[]
+  uploading: RunningUpload[]
+  failed: FailedUpload[]
+  totals: UploadTotals
+  /** True while the daemon said the bridge is unavailable. */
+  paused: boolean
+}
+
+export interface DrainOptions {
+  /** Give up waiting after this long (the uploads go on). Default: no limit. */
+  timeoutMs?: number
+  /** Called with the totals whenever something changes. */
+  onProgress?: (totals: UploadTotals) => void
+}
+
+export interface DrainResult {
+  /** Nothing left queued or uploading (failed items may remain). */
+  drained: boolean
+  snapshot: UploadSnapshot
+}
+
+export interface UploadEvent {
+  path: string
+  bytes: number
+}
+
+export interface UploadQueueEvents {
+  queued: [UploadEvent & { delayMs: number }]
+  'upload-start': [UploadEvent]
+  uploaded: [UploadEvent & { durationMs: number }]
+  retry: [UploadEvent & { error: string; delayMs: number; transient: boolean; attempts: number }]
+  failed: [UploadEvent & { error: string; attempts: number }]
+  discarded: [UploadEvent]
+  /** Any change of the snapshot (for drain and progress displays). */
+  changed: []
+}
+
+type ItemState = QueuedState | 'uploading' | 'failed'
+type AbortReason = 'rename' | 'discard' | 'close'
+
+interface Item {
+  file: StagedFile
+  state: ItemState
+  writers: number
+  dueMs: number | null
+  timer: TimerHandle | null
+  attempts: number
+  transientFailures: number
+  lastError: string | null
+  upload: { abort: AbortController; reason: AbortReason | null; sentBytes: number; done: Promise<void> } | null
+}
+
+const USER_ACTION_KINDS = new Set(['no-space', 'forbidden'])
+
+export class UploadQueue extends EventEmitter<UploadQueueEvents> {
+  private readonly remote: Remote
+  private readonly store: StagingStore
+  private readonly journal: Journal
+  private readonly clock: Clock
+  private readonly timers: Timers
+  private readonly log: Logger
+  private readonly uploadDelayMs: number
+  private readonly maxConcurrentUploads: number
+  private readonly maxAttempts: number
+  private readonly backoff: { retryInitialDelayMs: number; retryMaxDelayMs: number; random: () => number }
+  private readonly items = new Map<StagedFile, Item>()
+  private running = 0
+  private paused = false
+  private closed = false
+  /** While a drain waits, closed files skip the coalescing delay. */
+  private drainers = 0
+
+  constructor(options: UploadQueueOptions) {
+    super()
+    this.remote = options.remote
+    this.store = options.store
+    this.journal = options.journal
+    this.clock = options.clock ?? systemClock
+    this.timers = options.timers ?? systemTimers
+    this.log = (options.logger ?? silentLogger).child({ component: 'upload-queue' })
+    this.uploadDelayMs = options.uploadDelayMs
+    this.maxConcurrentUploads = Math.max(1, options.maxConcurrentUploads ?? 2)
+    this.maxAttempts = Math.max(1, options.maxAttempts ?? 5)
+    this.backoff = {
+      retryInitialDelayMs: options.retryInitialDelayMs ?? 1_000,
+      retryMaxDelayMs: options.retryMaxDelayMs ?? 300_000,
+      random: options.random ?? Math.random,
+    }
+  }
+
+  /** Resume what the journal holds: pending entries upload at once, failed
+   *  ones wait for retry() or discard(). Call once, after StagingStore.open. */
+  start(): void {
+    for (const file of this.store.all()) {
+      if (!file.dirty || this.items.has(file)) continue
+      const entry = this.journal.get(file.id)
+      const item = this.newItem(file)
+      item.attempts = entry?.attempts ?? 0
+      item.lastError = entry?.lastError ?? null
+      if (entry?.state === 'failed') {
+        item.state = 'failed'
+      } else {
+        this.schedule(item, 0)
+        this.emit('queued', { path: file.path, bytes: file.size, delayMs: 0 })
+      }
+    }
+    const pending = this.items.size
+    if (pending > 0) this.log.info({ count: pending }, 'resuming uploads from the journal')
+    this.changed()
+  }
+
+  /** A handle opened file for writing: hold its upload until the last close. */
+  openForWrite(file: StagedFile): void {
+    const item = this.items.get(file) ?? this.newItem(file)
+    item.writers++
+    if (item.state === 'waiting' || item.state === 'ready' || item.state === 'failed') {
+      // New content gets a fresh count of failures.
+      if (item.state === 'failed') item.attempts = 0
+      this.cancelTimer(item)
+      item.state = 'open'
+      this.changed()
+    }
+  }
+
+  /** A handle that wrote (or could have) was released. At the last close a
+   *  changed file is queued after uploadDelayMs; an unchanged copy is dropped. */
+  async closeForWrite(file: StagedFile): Promise<void> {
+    const item = this.items.get(file)
+    if (!item) return
+    item.writers = Math.max(0, item.writers - 1)
+    if (item.writers > 0) return
+    if (file.removed) {
+      this.items.delete(file)
+      this.changed()
+      return
+    }
+    if (!file.dirty) {
+      this.items.delete(file)
+      await this.store.removeFile(file, 'discarded')
+      this.changed()
+      return
+    }
+    if (item.state === 'uploading') return // finishing it will look at the generation
+    const delayMs = this.drainers > 0 ? 0 : this.uploadDelayMs
+    await this.journal.update(file.id, { state: 'queued', size: file.size })
+    this.schedule(item, delayMs)
+    this.emit('queued', { path: file.path, bytes: file.size, delayMs })
+  }
+
+  /** rename(2) of a file: the staged content (if any) now belongs to `to`
+   *  and is uploaded there; staged content of `to` is dropped (replaced).
+   *  Returns false when nothing was staged at `from`, which includes an
+   *  upload to `from` that completed before it could be stopped: the server
+   *  then holds the content at `from` and the caller moves it there. */
+  async rename(from: string, to: string): Promise<boolean> {
+    if (from === to) return this.store.has(from)
+    if (this.store.has(to)) await this.discard(to)
+    const file = this.store.get(from)
+    if (!file) return false
+    const item = this.items.get(file)
+    if (item?.upload) await this.stopUpload(item, 'rename')
+    if (file.removed) return false
+    await this.store.rename(from, to)
+    if (item && (item.state === 'waiting' || item.state === 'ready')) this.schedule(item, this.drainers > 0 ? 0 : this.uploadDelayMs)
+    this.changed()
+    return true
+  }
+
+  /** rename(2) of a folder: every staged file below it moves along.
+   *  Returns how many staged files moved. */
+  async renameFolder(from: string, to: string): Promise<number> {
+    let moved = 0
+    for (const file of this.store.below(from)) {
+      if (await this.rename(file.path, to + file.path.slice(from.length))) moved++
+    }
+    return moved
+  }
+
+  /** Drop the staged data of path and cancel its upload (unlink, or the
+   *  user's discard). Returns false when nothing was staged there. */
+  async discard(path: string): Promise<boolean> {
+    const file = this.store.get(path)
+    if (!file) return false
+    const item = this.items.get(file)
+    if (item?.upload) await this.stopUpload(item, 'discard')
+    if (item) this.cancelTimer(item)
+    if (file.removed) return false
+    this.items.delete(file)
+    const bytes = file.size
+    await this.store.removeFile(file, 'discarded')
+    this.log.info({ path, bytes }, 'discarded staged data')
+    this.emit('discarded', { path, bytes })
+    this.changed()
+    return true
+  }
+
+  /** Try failed uploads (and ones waiting on a backoff) again now.
+   *  path: one file; undefined: all. Returns how many were rescheduled. */
+  async retry(path?: string): Promise<number> {
+    let count = 0
+    for (const item of this.items.values()) {
+      if (path !== undefined && item.file.path !== path) continue
+      const backingOff = item.state === 'waiting' && item.lastError !== null
+      if (item.state !== 'failed' && !backingOff) continue
+      item.attempts = 0
+      item.transientFailures = 0
+      await this.journal.update(item.file.id, { state: 'queued', attempts: 0 })
+      this.schedule(item, 0)
+      count++
+    }
+    if (count > 0) this.log.info({ path: path ?? 'all', count }, 'retrying uploads')
+    return count
+  }
+
+  /** The daemon's health check found the bridge down: start no uploads. */
+  pauseWhileUnavailable(): void {
+    if (this.paused) return
+    this.paused = true
+    this.log.info('bridge unavailable: uploads paused')
+    this.changed()
+  }
+
+  /** The bridge is back: uploads waiting on a transient failure go at once. */
+  resume(): void {
+    const wasPaused = this.paused
+    this.paused = false
+    for (const item of this.items.values()) {
+      if (item.state === 'waiting' && item.transientFailures > 0) this.schedule(item, 0)
+    }
+    if (wasPaused) this.log.info('bridge available: uploads resumed')
+    this.pump()
+    this.changed()
+  }
+
+  snapshot(): UploadSnapshot {
+    const queued: QueuedUpload[] = []
+    const uploading: RunningUpload[] = []
+    const failed: FailedUpload[] = []
+    const totals: UploadTotals = { queuedBytes: 0, uploadingBytes: 0, failedBytes: 0, count: this.items.size }
+    for (const item of this.items.values()) {
+      const { path, size: bytes } = item.file
+      if (item.state === 'uploading') {
+        uploading.push({ path, bytes, sentBytes: item.upload?.sentBytes ?? 0 })
+        totals.uploadingBytes += bytes
+      } else if (item.state === 'failed') {
+        failed.push({ path, bytes, attempts: item.attempts, lastError: item.lastError ?? 'unknown error' })
+        totals.failedBytes += bytes
+      } else {
+        queued.push({ path, bytes, state: item.state, attempts: item.attempts, nextAttemptMs: item.state === 'waiting' ? item.dueMs : null, lastError: item.lastError })
+        totals.queuedBytes += bytes
+      }
+    }
+    return { queued, uploading, failed, totals, paused: this.paused }
+  }
+
+  /** Upload everything closed now (skipping the coalescing delay) and wait
+   *  until nothing is queued or uploading, or timeoutMs passed. Failed items
+   *  do not hold a drain up; files still open do. */
+  drain(options: DrainOptions = {}): Promise<DrainResult> {
+    this.drainers++
+    for (const item of this.items.values()) {
+      if (item.state === 'waiting' && item.lastError === null) this.schedule(item, 0)
+    }
+    return new Promise(resolve => {
+      let timeout: TimerHandle | null = null
+      const finish = (drained: boolean) => {
+        this.off('changed', check)
+        timeout?.cancel()
+        this.drainers--
+        resolve({ drained, snapshot: this.snapshot() })
+      }
+      const check = () => {
+        const snap = this.snapshot()
+        options.onProgress?.(snap.totals)
+        if (snap.queued.length === 0 && snap.uploading.length === 0) finish(true)
+      }
+      this.on('changed', check)
+      if (options.timeoutMs !== undefined) timeout = this.timers.setTimeout(() => finish(false), options.timeoutMs)
+      check()
+    })
+  }
+
+  /** Stop: cancel timers, abort running uploads. Journal entries stay, so
+   *  the next start resumes them. */
+  async close(): Promise<void> {
+    this.closed = true
+    const stopping: Promise<void>[] = []
+    for (const item of this.items.values()) {
+      this.cancelTimer(item)
+      if (item.upload) stopping.push(this.stopUpload(item, 'close'))
+    }
+    await Promise.all(stopping)
+  }
+
+  private newItem(file: StagedFile): Item {
+    const item: Item = { file, state: 'open', writers: 0, dueMs: null, timer: null, attempts: 0, transientFailures: 0, lastError: null, upload: null }
+    this.items.set(file, item)
+    return item
+  }
+
+  private schedule(item: Item, delayMs: number): void {
+    if (this.closed) return
+    this.cancelTimer(item)
+    item.dueMs = this.clock.now() + delayMs
+    if (delayMs <= 0) {
+      item.state = 'ready'
+      this.pump()
+      this.changed()
+      return
+    }
+    item.state = 'waiting'
+    item.timer = this.timers.setTimeout(() => {
+      item.timer = null
+      if (item.state !== 'waiting') return
+      item.state = 'ready'
+      this.pump()
+      this.changed()
+    }, delayMs)
+    this.changed()
+  }
+
+  private cancelTimer(item: Item): void {
+    item.timer?.cancel()
+    item.timer = null
+  }
+
+  private pump(): void {
+    while (!this.paused && !this.closed && this.running < this.maxConcurrentUploads) {
+      let next: Item | null = null
+      for (const item of this.items.values()) {
+        if (item.state === 'ready' && (next === null || (item.dueMs ?? 0) < (next.dueMs ?? 0))) next = item
+      }
+      if (!next) return
+      this.startUpload(next)
+    }
+  }
+
+  private startUpload(item: Item): void {
+    const file = item.file
+    const path = file.path
+    const generation = file.generation
+    const abort = new AbortController()
+    const startedMs = this.clock.now()
+    item.state = 'uploading'
+    this.running++
+    this.log.debug({ path, bytes: file.size }, 'upload started')
+    this.emit('upload-start', { path, bytes: file.size })
+    const run = async () => {
+      let error: unknown = null
+      try {
+        await ensureParentFolders(this.remote, path)
+        abort.signal.throwIfAborted()
+        await this.remote.put(path, file.dataFile, {
+          signal: abort.signal,
+          onProgress: sent => {
+            if (item.upload) item.upload.sentBytes = sent
+          },
+        })
+      } catch (err) {
+        error = err
+      }
+      const reason = item.upload?.reason ?? null
+      item.upload = null
+      this.running--
+      try {
+        if (error === null) await this.uploaded(item, path, generation, startedMs)
+        else await this.uploadFailed(item, error, reason)
+      } catch (err) {
+        // Only the journal can fail here (disk full, ...): keep the item queued.
+        this.log.error({ path, err }, 'could not record the end of an upload')
+        if (!file.removed) this.schedule(item, retryDelayMs(1, this.backoff))
+      }
+      this.pump()
+      this.changed()
+    }
+    item.upload = { abort, reason: null, sentBytes: 0, done: Promise.resolve() }
+    item.upload.done = run()
+    this.changed()
+  }
+
+  private async uploaded(item: Item, path: string, generation: number, startedMs: number): Promise<void> {
+    const file = item.file
+    if (file.removed) return
+    const durationMs = this.clock.now() - startedMs
+    if (file.generation === generation && file.path === path && item.writers === 0) {
+      this.items.delete(file)
+      // Listeners refresh their view of the server first, while the staged
+      // data still answers reads, so the file never looks missing.
+      this.log.info({ path, bytes: file.size, durationMs }, 'uploaded')
+      this.emit('uploaded', { path, bytes: file.size, durationMs })
+      await this.store.removeFile(file, 'uploaded')
+      return
+    }
+    // Changed (or renamed) while it was being sent: the server has an older
+    // state; the newest goes up after its own last close.
+    item.attempts = 0
+    item.transientFailures = 0
+    item.lastError = null
+    if (item.writers > 0) item.state = 'open'
+    else this.schedule(item, this.drainers > 0 ? 0 : this.uploadDelayMs)
+  }
+
+  private async uploadFailed(item: Item, error: unknown, reason: AbortReason | null): Promise<void> {
+    const file = item.file
+    if (file.removed || this.closed) return
+    if (reason !== null) {
+      // Stopped on purpose; whoever stopped it decides what comes next.
+      item.state = item.writers > 0 ? 'open' : 'waiting'
+      return
+    }
+    const message = describe(error)
+    const kind = error instanceof RemoteError ? error.kind : null
+    const transient = (error instanceof RemoteError && error.transient) || kind === 'root-missing'
+    item.lastError = message
+    const event = { path: file.path, bytes: file.size, error: message }
+    if (transient) {
+      item.transientFailures++
+      const delayMs = retryDelayMs(item.transientFailures, this.backoff)
+      await this.journal.update(file.id, { lastError: message })
+      this.afterFailure(item, delayMs)
+      this.log.warn({ ...event, delayMs }, 'upload failed for now; will retry')
+      this.emit('retry', { ...event, delayMs, transient: true, attempts: item.attempts })
+      return
+    }
+    item.attempts++
+    if ((kind !== null && USER_ACTION_KINDS.has(kind)) || item.attempts >= this.maxAttempts) {
+      item.state = 'failed'
+      await this.journal.update(file.id, { state: 'failed', attempts: item.attempts, lastError: message })
+      this.log.error({ ...event, attempts: item.attempts }, 'upload failed; data kept until retry or discard')
+      this.emit('failed', { ...event, attempts: item.attempts })
+      return
+    }
+    const delayMs = retryDelayMs(item.attempts, this.backoff)
+    await this.journal.update(file.id, { attempts: item.attempts, lastError: message })
+    this.afterFailure(item, delayMs)
+    this.log.warn({ ...event, attempts: item.attempts, delayMs }, 'upload failed; will retry')
+    this.emit('retry', { ...event, delayMs, transient: false, attempts: item.attempts })
+  }
+
+  private afterFailure(item: Item, delayMs: number): void {
+    if (item.writers > 0) item.state = 'open'
+    else this.schedule(item, delayMs)
+  }
+
+  private async stopUpload(item: Item, reason: AbortReason): Promise<void> {
+    const upload = item.upload
+    if (!upload) return
+    upload.reason = reason
+    upload.abort.abort(new Error(`upload stopped: ${reason}`))
+    await upload.done
+  }
+
+  private changed(): void {
+    this.emit('changed')
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof RemoteError) return error.status !== undefined ? `${error.kind} (${error.status}): ${error.message}` : `${error.kind}: ${error.message}`
+  if (error instanceof Error) return error.message
+  return String(error)
+}

@@ -1,0 +1,183 @@
+import { promises as fsp } from 'node:fs'
+import path from 'node:path'
+import t from 'tap'
+import { Journal } from '../../../src/vfs/write/journal.js'
+import { StagingStore, parentOf } from '../../../src/vfs/write/staging.js'
+import { ManualTime, WritableFakeRemote } from './write-fakes.js'
+
+async function setup(dir: string, remote = new WritableFakeRemote(), fetchChunkBytes = 4) {
+  const time = new ManualTime()
+  const journal = await Journal.open(dir, { clock: time })
+  const store = await StagingStore.open(dir, { remote, journal, clock: time, fetchChunkBytes })
+  return { remote, time, journal, store }
+}
+
+async function readAll(file: { size: number; read(b: Buffer, l: number, p: number): Promise<number> }): Promise<string> {
+  const buffer = Buffer.alloc(file.size)
+  const n = await file.read(buffer, file.size, 0)
+  return buffer.subarray(0, n).toString()
+}
+
+t.test('create, write at offsets, read back, truncate', async t => {
+  const dir = t.testdir()
+  const { store, journal, time } = await setup(dir)
+  const file = await store.create('/docs/a.txt')
+  t.ok(file.dirty, 'a new file is dirty')
+  t.equal(journal.get(file.id)?.path, '/docs/a.txt', 'journaled at once')
+  time.advance(5)
+  await file.write(Buffer.from('hello'), 5, 0)
+  await file.write(Buffer.from('XY'), 2, 8) // leaves a hole 5..8
+  t.equal(file.size, 10)
+  t.equal(file.mtimeMs, time.now())
+  const buffer = Buffer.alloc(10, 0xff)
+  t.equal(await file.read(buffer, 10, 0), 10)
+  t.same(buffer, Buffer.from('hello\0\0\0XY'))
+  t.equal(await file.read(buffer, 10, 10), 0, 'read at the end')
+  await file.truncate(3)
+  t.equal(await readAll(file), 'hel')
+  await file.truncate(6)
+  t.same(Buffer.from(await readAll(file)), Buffer.from('hel\0\0\0'), 'a growing truncate reads as zeros')
+  await file.fsync()
+  await t.rejects(file.truncate(-1), { code: 'EINVAL' })
+  t.same(store.childrenOf('/docs').map(f => f.path), ['/docs/a.txt'])
+  t.same(store.childrenOf('/'), [])
+  t.same(store.below('/').map(f => f.path), ['/docs/a.txt'])
+  t.equal(file.info().size, 6)
+  await store.close()
+  await journal.close()
+})
+
+t.test('opening an existing remote file copies it in chunks, holes stay holes', async t => {
+  const dir = t.testdir()
+  const remote = new WritableFakeRemote()
+  const content = Buffer.concat([Buffer.from('abcd'), Buffer.alloc(8), Buffer.from('xy')])
+  remote.addFile('/f.bin', content)
+  const { store, journal } = await setup(dir, remote, 4)
+  const [a, b] = await Promise.all([
+    store.stageForWrite('/f.bin', { truncate: false, remoteSize: content.length }),
+    store.stageForWrite('/f.bin', { truncate: false, remoteSize: content.length }),
+  ])
+  t.equal(a, b, 'two opens share one copy')
+  t.equal(remote.callsOf('read').length, 4, '14 bytes in 4-byte chunks')
+  t.notOk(a.dirty, 'a copy is not a change')
+  t.equal(journal.get(a.id), undefined, 'no journal entry for a clean copy')
+  t.same(Buffer.from(await readAll(a)), content)
+  const stat = await fsp.stat(a.dataFile)
+  t.equal(stat.size, content.length)
+  await a.write(Buffer.from('Z'), 1, 0)
+  t.ok(a.dirty)
+  t.equal(journal.get(a.id)?.state, 'dirty', 'the first change writes the journal entry')
+  await store.close()
+  await journal.close()
+})
+
+t.test('O_TRUNC and new files', async t => {
+  const dir = t.testdir()
+  const remote = new WritableFakeRemote().addFile('/old.txt', 'old content')
+  const { store, journal } = await setup(dir, remote)
+  const truncated = await store.stageForWrite('/old.txt', { truncate: true, remoteSize: 11 })
+  t.equal(truncated.size, 0)
+  t.ok(truncated.dirty, 'O_TRUNC of a remote file is a change')
+  t.equal(remote.callsOf('read').length, 0, 'nothing fetched')
+  const fresh = await store.stageForWrite('/new.txt', { truncate: false, remoteSize: null })
+  t.ok(fresh.dirty)
+  t.equal(await store.stageForWrite('/new.txt', { truncate: false, remoteSize: null }), fresh, 'already staged: same file')
+  await fresh.write(Buffer.from('abc'), 3, 0)
+  await store.stageForWrite('/new.txt', { truncate: true, remoteSize: null })
+  t.equal(fresh.size, 0, 'O_TRUNC of a staged file empties it')
+  await store.create('/new.txt')
+  t.equal(fresh.size, 0, 'create over a staged file empties it')
+  await store.close()
+  await journal.close()
+})
+
+t.test('a failed fetch leaves nothing behind', async t => {
+  const dir = t.testdir()
+  const remote = new WritableFakeRemote().addFile('/f', 'abcdefgh')
+  remote.failNext('read', 'bridge-down')
+  const { store, journal } = await setup(dir, remote)
+  t.match(await store.stageForWrite('/f', { truncate: false, remoteSize: 8 }).catch((e: unknown) => e), { kind: 'bridge-down' })
+  t.notOk(store.has('/f'))
+  t.same(await fsp.readdir(store.folder), [])
+  // the file shrank on the server: the copy is as long as what was there
+  const shrunk = await store.stageForWrite('/f', { truncate: false, remoteSize: 20 })
+  t.equal(shrunk.size, 8)
+  await store.close()
+  await journal.close()
+})
+
+t.test('restart: dirty files come back with their content, clean copies go', async t => {
+  const dir = t.testdir()
+  const remote = new WritableFakeRemote().addFile('/clean', 'same as server')
+  const first = await setup(dir, remote)
+  const a = await first.store.create('/a.txt')
+  await a.write(Buffer.from('data of a'), 9, 0)
+  const clean = await first.store.stageForWrite('/clean', { truncate: false, remoteSize: 14 })
+  const cleanData = clean.dataFile
+  // crash: nothing is closed
+  const second = await setup(dir, remote)
+  const back = second.store.get('/a.txt')
+  t.ok(back, 'the dirty file is staged again')
+  t.equal(back!.id, a.id, 'with the same id')
+  t.ok(back!.dirty)
+  t.equal(await readAll(back!), 'data of a')
+  t.notOk(second.store.has('/clean'))
+  await t.rejects(fsp.stat(cleanData), { code: 'ENOENT' }, 'clean copy deleted')
+  await first.store.close()
+  await second.store.close()
+})
+
+t.test('restart drops journal entries without data and older data for one path', async t => {
+  const dir = t.testdir()
+  const first = await setup(dir)
+  const a = await first.store.create('/a')
+  const b = await first.store.create('/b')
+  first.time.advance(10)
+  const c = await first.store.create('/c')
+  await fsp.rm(a.dataFile)
+  // as if a crash hit between the rename of c over b and the end of b's entry
+  await first.journal.update(c.id, { path: '/b' })
+  const second = await setup(dir)
+  t.notOk(second.store.has('/a'))
+  t.equal(second.journal.get(a.id), undefined)
+  t.equal(second.store.get('/b')?.id, c.id, 'the newer data wins')
+  t.equal(second.journal.get(b.id), undefined)
+  t.same(second.store.all().length, 1)
+  await first.store.close()
+  await second.store.close()
+})
+
+t.test('rename and remove', async t => {
+  const dir = t.testdir()
+  const { store, journal } = await setup(dir)
+  const a = await store.create('/a')
+  await a.write(Buffer.from('A'), 1, 0)
+  const b = await store.create('/b')
+  a.hold()
+  await store.rename('/a', '/b')
+  t.equal(store.get('/b'), a)
+  t.equal(a.path, '/b')
+  t.ok(b.removed, 'the replaced target is dropped')
+  t.equal(journal.get(a.id)?.path, '/b')
+  t.equal(journal.get(b.id), undefined)
+  await t.rejects(store.rename('/nope', '/x'), { code: 'ENOENT' })
+  await store.rename('/b', '/b')
+  await store.remove('/b', 'discarded')
+  t.ok(a.removed)
+  t.equal(journal.get(a.id), undefined)
+  t.equal(await readAll(a), 'A', 'a holder can still read removed data')
+  await a.write(Buffer.from('B'), 1, 1)
+  await a.letGo()
+  await t.rejects(a.read(Buffer.alloc(1), 1, 0), { code: 'EBADF' }, 'closed after the last holder')
+  await store.remove('/none', 'discarded')
+  await store.removeFile(a, 'discarded')
+  t.same(await fsp.readdir(path.join(dir, 'staging')), [])
+  await store.close()
+  await journal.close()
+})
+
+t.test('parentOf', async t => {
+  t.equal(parentOf('/a'), '/')
+  t.equal(parentOf('/a/b/c'), '/a/b')
+  t.equal(parentOf('/'), '/')
+})

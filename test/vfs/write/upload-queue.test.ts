@@ -1,0 +1,412 @@
+import { existsSync, promises as fsp } from 'node:fs'
+import t from 'tap'
+import { Journal } from '../../../src/vfs/write/journal.js'
+import { StagingStore, type StagedFile } from '../../../src/vfs/write/staging.js'
+import { UploadQueue, type UploadQueueOptions } from '../../../src/vfs/write/upload-queue.js'
+import { ManualTime, WritableFakeRemote, turns, until } from './write-fakes.js'
+
+const DELAY = 2_000
+
+async function setup(dir: string, remote = new WritableFakeRemote(), options: Partial<UploadQueueOptions> = {}, time = new ManualTime()) {
+  const journal = await Journal.open(dir, { clock: time })
+  const store = await StagingStore.open(dir, { remote, journal, clock: time })
+  const queue = new UploadQueue({ remote, store, journal, clock: time, timers: time, uploadDelayMs: DELAY, random: () => 0.5, ...options })
+  queue.start()
+  const events: string[] = []
+  for (const name of ['queued', 'upload-start', 'uploaded', 'retry', 'failed', 'discarded'] as const) {
+    queue.on(name, (e: { path: string }) => events.push(`${name} ${e.path}`))
+  }
+  return { remote, time, journal, store, queue, events }
+}
+
+type Setup = Awaited<ReturnType<typeof setup>>
+
+function pending(s: Setup): string[] {
+  const snap = s.queue.snapshot()
+  return [...snap.queued, ...snap.uploading].map(u => u.path)
+}
+
+/** What a write handle does: stage, hold, write, release. */
+async function writeFile(s: Setup, path: string, text: string, options: { close?: boolean } = {}): Promise<StagedFile> {
+  const file = await s.store.stageForWrite(path, { truncate: true, remoteSize: s.remote.nodes.has(path) ? 1 : null })
+  s.queue.openForWrite(file)
+  await file.write(Buffer.from(text), Buffer.byteLength(text), 0)
+  if (options.close !== false) await s.queue.closeForWrite(file)
+  return file
+}
+
+async function closeAll(s: Setup) {
+  await s.queue.close()
+  await s.store.close()
+  await s.journal.close()
+}
+
+t.test('upload after the last close and the delay; data kept until 201', async t => {
+  const s = await setup(t.testdir())
+  const file = await writeFile(s, '/a.txt', 'hello')
+  await s.time.advance(DELAY - 1)
+  t.equal(s.remote.callsOf('put').length, 0, 'not before the delay')
+  t.equal(s.queue.snapshot().queued[0]?.state, 'waiting')
+  s.remote.holdPuts()
+  await s.time.advance(1)
+  await until(() => s.remote.heldPuts === 1, 'the put is running')
+  const snap = s.queue.snapshot()
+  t.same(snap.uploading, [{ path: '/a.txt', bytes: 5, sentBytes: 5 }])
+  t.same(snap.totals, { queuedBytes: 0, uploadingBytes: 5, failedBytes: 0, count: 1 })
+  t.ok(await fsp.stat(file.dataFile), 'staged data still there while the server has not answered')
+  t.ok(s.journal.get(file.id))
+  s.remote.releasePuts()
+  await until(() => s.events.includes('uploaded /a.txt') && !existsSync(file.dataFile), 'upload finished')
+  t.equal(s.remote.content('/a.txt'), 'hello')
+  await t.rejects(fsp.stat(file.dataFile), { code: 'ENOENT' })
+  t.equal(s.journal.get(file.id), undefined)
+  t.same(s.events, ['queued /a.txt', 'upload-start /a.txt', 'uploaded /a.txt'])
+  t.same(s.queue.snapshot().totals.count, 0)
+  await closeAll(s)
+})
+
+t.test('rewrites within the delay coalesce; an open file is never uploaded', async t => {
+  const s = await setup(t.testdir())
+  const file = await writeFile(s, '/doc', 'v1')
+  await s.time.advance(DELAY / 2)
+  s.queue.openForWrite(file)
+  t.equal(s.queue.snapshot().queued[0]?.state, 'open')
+  await file.write(Buffer.from('v2'), 2, 0)
+  await s.time.advance(DELAY * 10)
+  t.equal(s.remote.callsOf('put').length, 0, 'held while open')
+  const second = await s.store.stageForWrite('/doc', { truncate: false, remoteSize: null })
+  t.equal(second, file)
+  s.queue.openForWrite(second) // a second descriptor
+  await s.queue.closeForWrite(file)
+  await s.time.advance(DELAY * 10)
+  t.equal(s.remote.callsOf('put').length, 0, 'not while another descriptor is open')
+  await s.queue.closeForWrite(file)
+  await s.time.advance(DELAY - 1)
+  t.equal(s.remote.callsOf('put').length, 0, 'the delay restarts at the last close')
+  await s.time.advance(1)
+  await until(() => file.removed, 'uploaded')
+  t.equal(s.remote.callsOf('put').length, 1, 'one upload for all the writes')
+  t.equal(s.remote.content('/doc'), 'v2')
+  await closeAll(s)
+})
+
+t.test('an unchanged copy is dropped at close without an upload', async t => {
+  const remote = new WritableFakeRemote().addFile('/same', 'abc')
+  const s = await setup(t.testdir(), remote)
+  const file = await s.store.stageForWrite('/same', { truncate: false, remoteSize: 3 })
+  s.queue.openForWrite(file)
+  await s.queue.closeForWrite(file)
+  t.ok(file.removed)
+  t.notOk(s.store.has('/same'))
+  await s.time.advance(DELAY * 2)
+  t.equal(remote.callsOf('put').length, 0)
+  await s.queue.closeForWrite(file) // unknown now: ignored
+  await closeAll(s)
+})
+
+t.test('a change during the upload is uploaded again', async t => {
+  const s = await setup(t.testdir())
+  const file = await writeFile(s, '/f', 'one')
+  s.remote.holdPuts()
+  await s.time.advance(DELAY)
+  await until(() => s.remote.heldPuts === 1, 'put running')
+  s.queue.openForWrite(file)
+  await file.write(Buffer.from('two'), 3, 0)
+  await s.queue.closeForWrite(file)
+  s.remote.releasePuts()
+  await until(() => s.queue.snapshot().queued.length === 1, 'queued again')
+  t.notOk(file.removed, 'the newer content is kept')
+  t.equal(s.remote.content('/f'), 'one')
+  await s.time.advance(DELAY)
+  await until(() => file.removed, 'second upload')
+  t.equal(s.remote.content('/f'), 'two')
+  await closeAll(s)
+})
+
+t.test('crash with queued and held uploads: a new start uploads the right content', async t => {
+  const dir = t.testdir()
+  const remote = new WritableFakeRemote().addFile('/big', 'old')
+  const first = await setup(dir, remote)
+  await writeFile(first, '/a/b/new.txt', 'fresh')
+  await writeFile(first, '/big', 'newer content')
+  const open = await writeFile(first, '/still-open', 'typed but not closed', { close: false })
+  first.remote.holdPuts()
+  await first.time.advance(DELAY)
+  await until(() => first.remote.heldPuts === 2, 'two puts running')
+  // SIGKILL: the puts never get an answer, nothing is closed.
+  const remote2 = new WritableFakeRemote().addFile('/big', 'old')
+  remote2.holdPuts()
+  const second = await setup(dir, remote2)
+  t.same(pending(second).sort(), ['/a/b/new.txt', '/big', '/still-open'], 'every entry resumes at once')
+  remote2.holdPuts()
+  await until(() => remote2.heldPuts === 2, 'two resumed puts held')
+  t.equal(second.store.all().length, 3, 'nothing deleted before 201')
+  remote2.releasePuts()
+  await until(() => second.store.all().length === 0, 'all uploaded')
+  t.equal(remote2.content('/a/b/new.txt'), 'fresh')
+  t.equal(remote2.content('/big'), 'newer content')
+  t.equal(remote2.content('/still-open'), 'typed but not closed', 'written-but-open data is not lost either')
+  t.same(remote2.callsOf('mkdir').map(c => c.path), ['/a', '/a/b'], 'parents created top-down')
+  t.same(second.journal.entries(), [])
+  t.ok(open)
+  await closeAll(second)
+  first.remote.releasePuts()
+  await first.store.close()
+})
+
+t.test('bridge down: retries with capped backoff forever, then drains by itself', async t => {
+  const s = await setup(t.testdir(), undefined, { retryInitialDelayMs: 1_000, retryMaxDelayMs: 8_000 })
+  s.remote.failAlways('put', 'bridge-down')
+  await writeFile(s, '/x', 'data')
+  await s.time.advance(DELAY)
+  const delays: number[] = []
+  s.queue.on('retry', e => delays.push(e.delayMs))
+  for (let i = 1; i <= 6; i++) {
+    await until(() => delays.length === i, `retry ${i}`)
+    await s.time.advance(delays[i - 1]!)
+  }
+  await until(() => delays.length === 7, 'retry 7')
+  t.same(delays, [1_000, 2_000, 4_000, 8_000, 8_000, 8_000, 8_000], 'doubling up to the cap')
+  const queued = s.queue.snapshot().queued[0]!
+  t.equal(queued.attempts, 0, 'transient failures do not count')
+  t.match(queued.lastError, /bridge-down/)
+  t.equal(s.journal.entries()[0]?.state, 'queued')
+  s.remote.failAlways('put', null)
+  await s.time.advance(8_000)
+  await until(() => s.store.all().length === 0, 'uploaded once the bridge is back')
+  t.equal(s.remote.content('/x'), 'data')
+  await closeAll(s)
+})
+
+t.test('pause while unavailable, resume goes at once', async t => {
+  const s = await setup(t.testdir(), undefined, { retryInitialDelayMs: 60_000 })
+  s.remote.failNext('put', 'timeout')
+  await writeFile(s, '/x', 'data')
+  await s.time.advance(DELAY)
+  await until(() => s.queue.snapshot().queued[0]?.lastError != null, 'failed once')
+  s.queue.pauseWhileUnavailable()
+  s.queue.pauseWhileUnavailable()
+  t.ok(s.queue.snapshot().paused)
+  await writeFile(s, '/y', 'more')
+  await s.time.advance(DELAY)
+  t.equal(s.remote.callsOf('put').length, 1, 'nothing starts while paused')
+  const drained = s.queue.drain()
+  s.queue.resume()
+  const result = await drained
+  t.ok(result.drained, 'drained without waiting for the 60 s backoff')
+  t.equal(s.remote.content('/x'), 'data')
+  t.equal(s.remote.content('/y'), 'more')
+  t.notOk(result.snapshot.paused)
+  await closeAll(s)
+})
+
+t.test('507 and 403 mark the entry failed, keep the data; retry() uploads', async t => {
+  const dir = t.testdir()
+  const s = await setup(dir)
+  s.remote.failNext('put', 'no-space')
+  s.remote.failNext('put', 'forbidden')
+  const a = await writeFile(s, '/a', 'aaaa')
+  await s.time.advance(DELAY)
+  await until(() => s.queue.snapshot().failed.length === 1, 'a failed')
+  const b = await writeFile(s, '/b', 'bb')
+  await s.time.advance(DELAY)
+  await until(() => s.queue.snapshot().failed.length === 2, 'b failed')
+  const snap = s.queue.snapshot()
+  t.same(
+    snap.failed.map(f => [f.path, f.bytes, f.attempts, /no-space \(507\)|forbidden \(403\)/.test(f.lastError)]),
+    [
+      ['/a', 4, 1, true],
+      ['/b', 2, 1, true],
+    ],
+  )
+  t.equal(snap.totals.failedBytes, 6)
+  await s.time.advance(3_600_000)
+  t.equal(s.remote.callsOf('put').length, 2, 'no automatic retry')
+  t.ok(await fsp.stat(a.dataFile), 'data kept')
+  t.equal(s.journal.get(a.id)?.state, 'failed')
+  t.ok((await s.queue.drain()).drained, 'failed items do not hold up a drain')
+  // the failure survives a restart
+  const again = await setup(dir, s.remote, {}, s.time)
+  t.same(again.queue.snapshot().failed.map(f => f.path).sort(), ['/a', '/b'])
+  t.equal(await again.queue.retry('/a'), 1)
+  await again.time.advance(0)
+  await until(() => again.remote.content('/a') === 'aaaa', 'retried upload')
+  t.equal(await again.queue.retry(), 1, 'retry all')
+  await again.time.advance(0)
+  await until(() => again.store.all().length === 0, 'all uploaded')
+  t.equal(again.remote.content('/b'), 'bb')
+  t.equal(await again.queue.retry(), 0)
+  t.ok(b)
+  await closeAll(again)
+})
+
+t.test('other errors count; after maxAttempts the entry fails', async t => {
+  const s = await setup(t.testdir(), undefined, { maxAttempts: 3 })
+  s.remote.failAlways('put', 'other')
+  await writeFile(s, '/f', 'x')
+  await s.time.advance(DELAY)
+  await until(() => s.queue.snapshot().queued[0]?.attempts === 1, 'one failure')
+  await s.time.advance(1_000)
+  await until(() => s.queue.snapshot().queued[0]?.attempts === 2, 'two failures')
+  await s.time.advance(2_000)
+  await until(() => s.events.includes('failed /f'), 'failed')
+  t.equal(s.queue.snapshot().failed[0]!.attempts, 3)
+  t.same(s.events.filter(e => e.startsWith('retry') || e.startsWith('failed')), ['retry /f', 'retry /f', 'failed /f'])
+  // rewriting a failed file starts over
+  const file = s.store.get('/f')!
+  s.remote.failAlways('put', null)
+  s.queue.openForWrite(file)
+  t.equal(s.queue.snapshot().queued[0]?.state, 'open')
+  await s.queue.closeForWrite(file)
+  await s.time.advance(DELAY)
+  await until(() => file.removed, 'uploaded')
+  await closeAll(s)
+})
+
+t.test('at most maxConcurrentUploads at once', async t => {
+  const s = await setup(t.testdir(), undefined, { maxConcurrentUploads: 2 })
+  for (let i = 0; i < 5; i++) await writeFile(s, `/f${i}`, `content ${i}`)
+  s.remote.holdPuts()
+  await s.time.advance(DELAY)
+  await until(() => s.remote.heldPuts === 2, 'two running')
+  await turns(20)
+  t.equal(s.remote.callsOf('put').length, 2)
+  t.equal(s.queue.snapshot().queued.filter(q => q.state === 'ready').length, 3)
+  s.remote.releasePuts()
+  const progress: number[] = []
+  const result = await s.queue.drain({ onProgress: totals => progress.push(totals.count) })
+  t.ok(result.drained)
+  t.equal(progress.at(-1), 0)
+  for (let i = 0; i < 5; i++) t.equal(s.remote.content(`/f${i}`), `content ${i}`)
+  await closeAll(s)
+})
+
+t.test('drain skips the delay, and gives up after timeoutMs', async t => {
+  const s = await setup(t.testdir())
+  await writeFile(s, '/a', 'A')
+  const done = await s.queue.drain({ timeoutMs: 1 })
+  t.ok(done.drained, 'no need to wait for the 2 s delay')
+  const open = await writeFile(s, '/open', 'O', { close: false })
+  const pending = s.queue.drain({ timeoutMs: 5_000 })
+  await s.time.advance(5_000)
+  const result = await pending
+  t.notOk(result.drained, 'an open file holds the drain up until the timeout')
+  t.same(result.snapshot.queued.map(q => q.path), ['/open'])
+  const waiting = s.queue.drain()
+  await s.queue.closeForWrite(open)
+  t.ok((await waiting).drained, 'a file closed during a drain goes at once')
+  await closeAll(s)
+})
+
+t.test('rename: queued, uploading, over a queued target, folders', async t => {
+  const s = await setup(t.testdir())
+  // queued: uploads to the new name only
+  await writeFile(s, '/tmp1', 'A')
+  t.ok(await s.queue.rename('/tmp1', '/final'))
+  await s.time.advance(DELAY)
+  await until(() => s.remote.content('/final') === 'A', 'uploaded at the new name')
+  t.same(s.remote.callsOf('put').map(c => c.path), ['/final'])
+
+  // over a queued target (editor: write temp, rename over the original)
+  await writeFile(s, '/doc', 'old draft')
+  await writeFile(s, '/.doc.swp', 'new text')
+  t.ok(await s.queue.rename('/.doc.swp', '/doc'))
+  await s.time.advance(DELAY)
+  await until(() => s.store.all().length === 0, 'uploaded')
+  t.equal(s.remote.content('/doc'), 'new text')
+  t.notOk(s.remote.nodes.has('/.doc.swp'))
+  t.same(s.remote.callsOf('put').map(c => c.path), ['/final', '/doc'], 'the replaced draft never went up')
+
+  // during the upload: aborted, then uploaded at the new name
+  await writeFile(s, '/moving', 'M')
+  s.remote.holdPuts()
+  await s.time.advance(DELAY)
+  await until(() => s.remote.heldPuts === 1, 'put held')
+  t.ok(await s.queue.rename('/moving', '/moved'))
+  s.remote.releasePuts()
+  await s.time.advance(DELAY)
+  await until(() => s.remote.content('/moved') === 'M', 'uploaded at the new name')
+  t.notOk(s.remote.nodes.has('/moving'))
+
+  // a folder with staged files below it
+  await writeFile(s, '/dir/a', '1')
+  await writeFile(s, '/dir/sub/b', '2')
+  await writeFile(s, '/dirx/c', '3')
+  t.equal(await s.queue.renameFolder('/dir', '/new'), 2)
+  t.same(s.store.all().map(f => f.path).sort(), ['/dirx/c', '/new/a', '/new/sub/b'])
+  t.notOk(await s.queue.rename('/nothing', '/else'))
+  t.ok(await s.queue.rename('/dirx/c', '/dirx/c'))
+  await s.queue.drain()
+  t.equal(s.remote.content('/new/sub/b'), '2')
+  await closeAll(s)
+})
+
+t.test('an upload that finished before the rename could stop it', async t => {
+  const s = await setup(t.testdir())
+  await writeFile(s, '/early', 'E')
+  await s.time.advance(DELAY)
+  // the put resolves on its own before the abort is seen
+  s.remote.ignoreAbort = true
+  const renamed = s.queue.rename('/early', '/late')
+  t.equal(await renamed, false, 'nothing staged any more: the caller moves it on the server')
+  t.equal(s.remote.content('/early'), 'E')
+  await closeAll(s)
+})
+
+t.test('discard (unlink): cancels queued and running uploads', async t => {
+  const s = await setup(t.testdir())
+  const a = await writeFile(s, '/a', 'A')
+  t.ok(await s.queue.discard('/a'))
+  t.ok(a.removed)
+  await s.time.advance(DELAY)
+  t.equal(s.remote.callsOf('put').length, 0)
+  await writeFile(s, '/b', 'B')
+  s.remote.holdPuts()
+  await s.time.advance(DELAY)
+  await until(() => s.remote.heldPuts === 1, 'held')
+  t.ok(await s.queue.discard('/b'))
+  t.notOk(s.remote.nodes.has('/b'), 'the aborted put stored nothing')
+  t.notOk(await s.queue.discard('/b'))
+  t.same(s.events.filter(e => e.startsWith('discarded')), ['discarded /a', 'discarded /b'])
+  t.same(s.journal.entries(), [])
+  // unlink of a file that is still open: its handle can finish, nothing uploads
+  const c = await writeFile(s, '/c', 'C', { close: false })
+  await s.queue.discard('/c')
+  await s.queue.closeForWrite(c)
+  await s.time.advance(DELAY)
+  t.equal(s.queue.snapshot().totals.count, 0)
+  s.remote.releasePuts()
+  await closeAll(s)
+})
+
+t.test('parent folders: created in order, exists tolerated, a file in the way fails', async t => {
+  const remote = new WritableFakeRemote().addFolder('/a')
+  const s = await setup(t.testdir(), remote, { maxAttempts: 1 })
+  remote.failNext('mkdir', 'exists')
+  await writeFile(s, '/a/b/c/file', 'deep')
+  await s.queue.drain()
+  t.same(remote.callsOf('mkdir').map(c => c.path), ['/a/b', '/a/b/c'])
+  t.equal(remote.content('/a/b/c/file'), undefined, 'first mkdir answered exists but was not made (fake): put gets 409')
+  t.equal(s.queue.snapshot().failed.length, 1)
+  remote.addFile('/plain', 'x')
+  await writeFile(s, '/plain/child', 'y')
+  await s.queue.drain()
+  t.match(s.queue.snapshot().failed.map(f => f.lastError), [/conflict/, /is a file/])
+  await closeAll(s)
+})
+
+t.test('close keeps everything for the next start', async t => {
+  const dir = t.testdir()
+  const s = await setup(dir)
+  await writeFile(s, '/kept', 'K')
+  s.remote.holdPuts()
+  await s.time.advance(DELAY)
+  await until(() => s.remote.heldPuts === 1, 'held')
+  await closeAll(s)
+  await writeFile(s, '/late', 'L').catch(() => {})
+  const again = await setup(dir)
+  t.same(pending(again), ['/kept'])
+  await again.queue.drain()
+  t.equal(again.remote.content('/kept'), 'K')
+  await closeAll(again)
+})
