@@ -6,6 +6,7 @@ import path from 'node:path'
 import { silentLogger, type Logger } from '../log.js'
 import { AccountNodes } from './account-nodes.js'
 import { BandwidthPacer } from './bandwidth-pacer.js'
+import { BODY_FAULTS, isBodyFault, type BodyFault } from './body-faults.js'
 import { CLOSES_WITHOUT_SAYING, METHOD_HANDLERS } from './dispatch.js'
 import { localToMegaPath, megaPathToLocal, nodeName, normalizeMegaPath } from './mega-path.js'
 import { nodeHandle } from './node-handle.js'
@@ -82,6 +83,7 @@ export class BridgeEmulator {
   /** Served nodes by handle, in the order they were served. */
   private servedNodes = new Map<string, ServedNode>()
   private readonly failures = new Map<string, Array<{ status: number; remaining: number }>>()
+  private bodyFault: { fault: BodyFault; remaining: number } | null = null
   private readonly sockets = new Set<Socket>()
   private counters: BridgeStats = zeroStats()
   private mode: BridgeMode = 'normal'
@@ -243,6 +245,14 @@ export class BridgeEmulator {
     this.failures.set(key, queue)
   }
 
+  /** GET answers that carry file bytes send a broken body instead
+   *  (body-faults.ts): every one from now on, or only the next `count`;
+   *  null sends honest bodies again. */
+  setBodyFault(fault: BodyFault | null, count = Infinity): void {
+    if (fault !== null && !isBodyFault(fault)) throw new Error(`setBodyFault: unknown fault ${String(fault)}; one of ${BODY_FAULTS.join(', ')}`)
+    this.bodyFault = fault === null || count <= 0 ? null : { fault, remaining: count }
+  }
+
   /** Lists a second entry with the same name (and href) beside megaPath. */
   addDuplicate(megaPath: string, kind: 'file' | 'folder', size?: number): void {
     const localPath = megaPathToLocal(this.accountRoot, megaPath)
@@ -299,7 +309,7 @@ export class BridgeEmulator {
       if (!resolved.ok) return await reply(base, resolved.status)
       const handler = METHOD_HANDLERS[method]
       if (!handler) return await reply(base, 405)
-      await handler({ ...base, target: resolved.target, nodes: this.nodes, uploadDir: this.uploadDir })
+      await handler({ ...base, target: resolved.target, nodes: this.nodes, uploadDir: this.uploadDir, takeBodyFault: this.takeBodyFault })
     } catch (err) {
       this.log.warn({ err, method, path: entry.path }, 'request failed')
       if (!res.headersSent) await reply(base, 500).catch(() => undefined)
@@ -321,6 +331,13 @@ export class BridgeEmulator {
     if (!queue || !head) return undefined
     if (--head.remaining <= 0) queue.shift()
     return head.status
+  }
+
+  private takeBodyFault = (): BodyFault | null => {
+    const current = this.bodyFault
+    if (!current) return null
+    if (--current.remaining <= 0) this.bodyFault = null
+    return current.fault
   }
 
   private listen(): Promise<void> {

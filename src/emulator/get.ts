@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import { pipeline } from 'node:stream/promises'
 import type { Readable } from 'node:stream'
+import { faultyAnswer } from './body-faults.js'
 import { escapeXmlText } from './html-entities.js'
 import { reply, type RequestContext } from './request-context.js'
 import { parseRange, rawHeaderExact } from './request-headers.js'
@@ -30,6 +31,24 @@ export async function handleGet(ctx: RequestContext): Promise<void> {
   if (req.method === 'HEAD' || node.size === 0) {
     return reply(ctx, status, { ...headers, 'Content-Length': end - start + 1 })
   }
+  const fault = ctx.takeBodyFault?.()
+  if (fault) {
+    const honest = await readRange(target.localPath, start, end)
+    const broken = faultyAnswer(fault, honest, start, end, node.size, status)
+    const { 'Content-Range': _honestRange, ...plain } = headers
+    const answerHeaders = { ...plain, ...broken.headers }
+    if (broken.chunked) {
+      res.statusCode = broken.status
+      for (const [name, value] of Object.entries(answerHeaders)) res.setHeader(name, value)
+      entry.status = broken.status
+      entry.bytesSent = broken.body.length
+      // write() before end(): end(body) alone would add a Content-Length.
+      res.write(broken.body)
+      res.end()
+      return
+    }
+    return reply(ctx, broken.status, answerHeaders, broken.body)
+  }
   res.statusCode = status
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value)
   res.setHeader('Content-Length', end - start + 1)
@@ -41,6 +60,17 @@ export async function handleGet(ctx: RequestContext): Promise<void> {
     file.destroy()
     res.destroy()
   })
+}
+
+async function readRange(file: string, start: number, end: number): Promise<Buffer> {
+  const handle = await fs.promises.open(file, 'r')
+  try {
+    const bytes = Buffer.alloc(end - start + 1)
+    const { bytesRead } = await handle.read(bytes, 0, bytes.length, start)
+    return bytes.subarray(0, bytesRead)
+  } finally {
+    await handle.close()
+  }
 }
 
 /** A folder fetched with GET gets a plain HTML page of links, as from the

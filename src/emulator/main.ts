@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util'
 import { pino } from 'pino'
 import { createLogger } from '../log.js'
+import { BODY_FAULTS, isBodyFault } from './body-faults.js'
 import { BridgeEmulator } from './bridge.js'
 
 // Command-line entry of the bridge emulator, for benchmarks, the demo and
@@ -11,6 +12,7 @@ import { BridgeEmulator } from './bridge.js'
 const USAGE = `Usage: node dist/src/emulator/main.js --account DIR --serve /Photos [--serve /Docs]
        [--port N] [--host ADDR] [--latency-ms N] [--bandwidth-mbps N] [--refuse-ms N]
        [--state-file F] [--email ADDRESS] [--storage-total-bytes N] [--log-level LEVEL]
+       [--body-fault KIND [--body-fault-count N]]
 
   --account DIR          local folder standing for the MEGA Cloud Drive (required)
   --serve PATH           MEGA path to serve, e.g. /Photos or / (repeatable, at least one)
@@ -22,7 +24,10 @@ const USAGE = `Usage: node dist/src/emulator/main.js --account DIR --serve /Phot
   --state-file F         state file for the stand-in mega-* commands (MEGA_EMULATOR_STATE)
   --email ADDRESS        account e-mail for mega-whoami (default user@example.com)
   --storage-total-bytes N  quota for mega-df (default 21474836480)
-  --log-level LEVEL      pino level for the log on stderr (default warn)`
+  --log-level LEVEL      pino level for the log on stderr (default warn)
+  --body-fault KIND      GET answers send a broken body, to test clients: short-body,
+                         range-mismatch, short-range or gzip (see docs/emulator.md)
+  --body-fault-count N   only the first N GET answers are broken (default: all)`
 
 function fail(message: string): never {
   process.stderr.write(`megamount emulator: ${message}\n\n${USAGE}\n`)
@@ -52,6 +57,8 @@ async function main(): Promise<void> {
         email: { type: 'string' },
         'storage-total-bytes': { type: 'string' },
         'log-level': { type: 'string' },
+        'body-fault': { type: 'string' },
+        'body-fault-count': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -71,6 +78,11 @@ async function main(): Promise<void> {
   const mbps = nonNegative('bandwidth-mbps', values['bandwidth-mbps'])
   if (mbps === 0) fail('--bandwidth-mbps must be greater than 0 (leave it out for no cap)')
 
+  const bodyFault = values['body-fault']
+  if (bodyFault !== undefined && !isBodyFault(bodyFault)) fail(`--body-fault must be one of ${BODY_FAULTS.join(', ')}, got ${JSON.stringify(bodyFault)}`)
+  const bodyFaultCount = nonNegative('body-fault-count', values['body-fault-count'])
+  if (bodyFaultCount !== undefined && bodyFault === undefined) fail('--body-fault-count needs --body-fault KIND')
+
   const logger = createLogger(values['log-level'] ?? 'warn', pino.destination(2))
   let emulator: BridgeEmulator
   try {
@@ -86,6 +98,7 @@ async function main(): Promise<void> {
       storageTotalBytes: nonNegative('storage-total-bytes', values['storage-total-bytes']),
       logger,
     })
+    if (bodyFault !== undefined) emulator.setBodyFault(bodyFault, bodyFaultCount ?? Infinity)
     await emulator.start()
   } catch (err) {
     fail((err as Error).message)

@@ -4,6 +4,7 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { AccountNodes } from './account-nodes.js'
 import type { BandwidthPacer } from './bandwidth-pacer.js'
+import type { BodyFault } from './body-faults.js'
 import type { RequestTarget } from './request-target.js'
 
 /** One request as the emulator's log keeps it. */
@@ -29,6 +30,9 @@ export interface RequestContext {
   pacer: BandwidthPacer | null
   /** Folder for PUT bodies in transit: outside the account folder. */
   uploadDir: string
+  /** For a GET about to send file bytes: the broken body to send instead,
+   *  if one is injected (BridgeEmulator.setBodyFault). */
+  takeBodyFault?: () => BodyFault | null
 }
 
 type Reply = Pick<RequestContext, 'req' | 'res' | 'entry' | 'pacer'>

@@ -15,6 +15,7 @@ import { DavRequests, type DavRequestStats } from './dav-requests.js'
 import { remoteErrorFromFailure, remoteErrorFromStatus, type FailedRequest } from './errors.js'
 import { parseFolderUrl } from './folder-url.js'
 import { discardBody, readBody, type HttpResponse } from './http-request.js'
+import { contentEncoding, expectedBodyBytes, wrongBody } from './range-answer.js'
 import { decodePathSegments, splitRelativePath, urlFor } from './paths.js'
 import { entryOf, findSelf, parseMultistatus, toListing } from './propfind-parser.js'
 import {
@@ -180,30 +181,22 @@ export class WebDavRemote implements Remote {
       discardBody(res)
       return Buffer.alloc(0)
     }
-    if (res.status === 206) {
-      const start = contentRangeStart(res.headers['content-range'])
-      if (start !== offset) {
-        discardBody(res)
-        throw new RemoteError('bad-reply', `GET ${show(segments)}: asked for bytes from ${offset}, the server sent ${res.headers['content-range'] === undefined ? 'no Content-Range' : `Content-Range ${res.headers['content-range']}`}`)
-      }
-      return this.#readContent(res, length, failed, options.signal)
+    if (res.status !== 206 && res.status !== 200) throw await this.#statusError(res, failed)
+    // Every check that can be made before the body is read is made first, so
+    // a wrong answer costs no download.
+    let expected: number
+    try {
+      expected = expectedBodyBytes(res, offset, length, show(segments))
+    } catch (err) {
+      discardBody(res)
+      throw err
     }
-    if (res.status === 200) {
-      // A 200 is the whole file. It is what was asked for only when the range
-      // starts at 0 and reaches the end; otherwise the server ignored Range,
-      // and reading on would fetch the whole file for a small range.
-      const declared = res.headers['content-length'] === undefined ? null : Number(res.headers['content-length'])
-      if (offset !== 0 || (declared !== null && declared > length)) {
-        discardBody(res)
-        throw new RemoteError('bad-reply', `GET ${show(segments)}: the server ignored the Range header (answered 200 with the whole file for bytes ${offset}-${offset + length - 1})`, { status: 200 })
-      }
-      const data = await this.#readContent(res, length + 1, failed, options.signal)
-      if (data.length > length) {
-        throw new RemoteError('bad-reply', `GET ${show(segments)}: the server ignored the Range header (answered 200 with more than the ${length} bytes asked for)`, { status: 200 })
-      }
-      return data
+    const data = await this.#readContent(res, expected + 1, failed, options.signal)
+    if (res.status === 200 && data.length > length) {
+      throw new RemoteError('bad-reply', `GET ${show(segments)}: the server ignored the Range header (answered 200 with more than the ${length} bytes asked for)`, { status: 200 })
     }
-    throw await this.#statusError(res, failed)
+    if (res.status === 206 && data.length !== expected) throw wrongBody(show(segments), `its Content-Range promised ${expected} bytes and the body carried ${data.length}`)
+    return data
   }
 
   async put(path: string, localFile: string, options: { onProgress?: (sentBytes: number) => void; signal?: AbortSignal } = {}): Promise<void> {
@@ -279,13 +272,20 @@ export class WebDavRemote implements Remote {
   }
 
   #exchange(ex: Exchange): Promise<HttpResponse> {
-    return this.#requests.send({ ...ex, url: urlFor(this.#base, ex.segments), failed: this.#failed(ex.method, ex.segments) })
+    // Bytes are taken as they come: an encoded body is refused (range-answer.ts).
+    const headers = { 'Accept-Encoding': 'identity', ...ex.headers }
+    return this.#requests.send({ ...ex, headers, url: urlFor(this.#base, ex.segments), failed: this.#failed(ex.method, ex.segments) })
   }
 
   async #multistatus(res: HttpResponse, method: string, segments: string[], signal?: AbortSignal) {
     const failed = this.#failed(method, segments)
     if (res.status !== 207 && res.status !== 200) throw await this.#statusError(res, failed)
     const url = urlFor(this.#base, segments)
+    const encoding = contentEncoding(res)
+    if (encoding) {
+      discardBody(res)
+      throw new RemoteError('bad-reply', `${method} ${show(segments)}: the answer from ${url.host} is encoded (Content-Encoding: ${encoding}) although none was accepted; check any proxy between megamount and the server`)
+    }
     let text: string
     try {
       text = (await readBody(res)).data.toString('utf8')
@@ -355,10 +355,4 @@ function show(segments: string[]): string {
 function positive(name: string, value: number): number {
   if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${name} must be a positive number, got ${value}`)
   return value
-}
-
-/** The first byte of 'bytes a-b/total', or null. */
-function contentRangeStart(header: string | undefined): number | null {
-  const m = /^\s*bytes\s+(\d+)-\d+\/(\d+|\*)\s*$/i.exec(header ?? '')
-  return m ? Number(m[1]) : null
 }

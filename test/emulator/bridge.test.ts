@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
+import zlib from 'node:zlib'
 import t, { type Test } from 'tap'
 import { BridgeEmulator, type BridgeEmulatorOptions } from '../../src/emulator/bridge.js'
 import { headerValue, rawRequest, type RawResponse } from '../../src/emulator/raw-request.js'
@@ -371,6 +372,48 @@ t.test('failNext answers the next requests of a method with a status', async t =
   t.equal((await req('GET', b + '/a.txt')).status, 503)
   t.equal((await req('GET', b + '/a.txt')).status, 200)
   t.equal((await request('GET', base + '/a.txt')).status, 200, 'other emulators unaffected')
+})
+
+t.test('setBodyFault: GET answers whose body is not the bytes asked for', async t => {
+  const { emulator, base, request } = await setup(t, {}, { Photos: { 'f.bin': '0123456789abcdef' } })
+  const get = (range?: string) => request('GET', base + '/f.bin', { headers: range ? [['Range', range]] : [] })
+
+  emulator.setBodyFault('short-body')
+  let res = await get('bytes=2-9')
+  t.equal(res.status, 206)
+  t.equal(headerValue(res, 'Content-Range'), 'bytes 2-9/16', 'the range promised is the one asked for')
+  t.equal(headerValue(res, 'Content-Length'), '4', 'the length matches the body')
+  t.equal(res.body.toString(), '2345', 'half of the range')
+  res = await get()
+  t.equal(res.status, 200)
+  t.equal(res.body.toString(), '01234567', 'a whole-file answer is cut too')
+
+  emulator.setBodyFault('range-mismatch')
+  res = await get('bytes=2-9')
+  t.equal(headerValue(res, 'Content-Range'), 'bytes 2-9/16')
+  t.equal(headerValue(res, 'Content-Length'), undefined, 'no length: only the body says how long it is')
+  t.equal(headerValue(res, 'Transfer-Encoding'), 'chunked')
+  t.match(res.body.toString(), /2345/)
+  t.notMatch(res.body.toString(), /6789/)
+
+  emulator.setBodyFault('short-range')
+  res = await get('bytes=2-9')
+  t.equal(res.status, 206)
+  t.equal(headerValue(res, 'Content-Range'), 'bytes 2-5/16', 'honest about sending less than asked')
+  t.equal(res.body.toString(), '2345')
+
+  emulator.setBodyFault('gzip', 1)
+  res = await get('bytes=2-9')
+  t.equal(headerValue(res, 'Content-Encoding'), 'gzip')
+  t.equal(zlib.gunzipSync(res.body).toString(), '23456789', 'the right bytes, compressed')
+  res = await get('bytes=2-9')
+  t.equal(res.body.toString(), '23456789', 'a count of 1 breaks one answer only')
+
+  emulator.setBodyFault('short-body')
+  emulator.setBodyFault(null)
+  t.equal((await get('bytes=2-9')).body.toString(), '23456789', 'null: honest again')
+  t.equal((await request('HEAD', base + '/f.bin')).status, 200)
+  t.throws(() => emulator.setBodyFault('bogus' as never), /unknown fault bogus/)
 })
 
 t.test('rename changes the URL, not the handle', async t => {

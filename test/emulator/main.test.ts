@@ -55,6 +55,8 @@ t.test('bad arguments: exit 2 with a message saying what to do', async t => {
     [['--account', accountRoot, '--serve', '/Missing', '--port', '0'], /\/Missing does not exist/],
     [['--account', accountRoot, '--serve', '/Photos', '--port', 'x'], /--port must be a number/],
     [['--account', accountRoot, '--serve', '/Photos', '--bandwidth-mbps', '0'], /greater than 0/],
+    [['--account', accountRoot, '--serve', '/Photos', '--body-fault', 'broken'], /--body-fault must be one of short-body, range-mismatch, short-range, gzip/],
+    [['--account', accountRoot, '--serve', '/Photos', '--body-fault-count', '2'], /--body-fault-count needs --body-fault/],
     [['--nope'], /Unknown option/],
   ]
   for (const [args, message] of cases) {
@@ -64,4 +66,18 @@ t.test('bad arguments: exit 2 with a message saying what to do', async t => {
     t.match(run.err(), message)
     t.match(run.err(), /Usage:/)
   }
+})
+
+t.test('--body-fault breaks the first --body-fault-count GET bodies', async t => {
+  const accountRoot = t.testdir({ Photos: { 'a.txt': '0123456789' } })
+  const run = start(['--account', accountRoot, '--serve', '/Photos', '--port', '0', '--body-fault', 'short-body', '--body-fault-count', '1'])
+  t.teardown(() => run.child.kill('SIGKILL'))
+  while (!run.out().includes('\n')) {
+    const [chunk] = await Promise.race([once(run.child.stdout, 'data'), run.exited.then(() => [null])])
+    if (chunk === null) break
+  }
+  const url = new URL(run.out().trim().split(': ')[1]!)
+  const get = () => rawRequest({ port: Number(url.port), method: 'GET', path: url.pathname + '/a.txt', headers: [['Range', 'bytes=2-5']] })
+  t.equal((await get()).body.toString(), '23', 'half of the range')
+  t.equal((await get()).body.toString(), '2345', 'then honest')
 })

@@ -69,6 +69,9 @@ export class FakeRemote implements Remote {
   readonly #hanging = new Set<Method>()
   /** Every read takes this long, like a bridge's round trip. */
   readDelayMs = 0
+  /** Set: what every read returns instead of the bytes asked for (a server
+   *  sending cut answers). */
+  readAnswer: ((bytes: Buffer) => Buffer) | null = null
 
   addFolder(path: string, mtimeMs: number | null = null): this {
     this.#ensureParents(path)
@@ -121,7 +124,8 @@ export class FakeRemote implements Remote {
     if (this.readDelayMs > 0) await new Promise(resolve => setTimeout(resolve, this.readDelayMs))
     const node = this.#get(path)
     if (node.isDir) throw new RemoteError('other', `${path} is a folder`, { status: 405 })
-    return Buffer.from(node.content.subarray(offset, offset + length))
+    const bytes = Buffer.from(node.content.subarray(offset, offset + length))
+    return this.readAnswer ? this.readAnswer(bytes) : bytes
   }
 
   async put(): Promise<void> {

@@ -6,6 +6,7 @@ import http from 'node:http'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
+import zlib from 'node:zlib'
 import t from 'tap'
 import { RemoteError } from '../../src/remote/remote.js'
 import { WebDavRemote, type WebDavRemoteOptions } from '../../src/remote/webdav-remote.js'
@@ -164,6 +165,70 @@ t.test('read: Range header, 206, 200 only for a whole-file range, 416', async t 
   t.equal(stats.bytesRead, 3 + 2 + 10 + 10)
   t.equal(stats.inFlight, 0)
   await t.rejects(r.read('/f.txt', -1, 3), RangeError)
+})
+
+t.test('read: a body that is not exactly the bytes asked for is refused, never taken for the file', async t => {
+  const file = Buffer.from('0123456789abcdefghij') // 20 bytes
+  const b = await bridge(t, (req, res) => {
+    if (req.method === 'PROPFIND') return reply207(res, multistatus(`127.0.0.1:${b.port}`, [{ path: '/f1Y2lIrD/Photos/', dir: true }]))
+    const m = /^bytes=(\d+)-(\d+)$/.exec(req.headers.Range ?? '')!
+    const [start, end] = [Number(m[1]), Math.min(Number(m[2]), file.length - 1)]
+    const part = file.subarray(start, end + 1)
+    const range = `bytes ${start}-${end}/${file.length}`
+    switch (req.url.split('/').pop()) {
+      case 'short-body': // every header consistent with a body of half the range
+        res.writeHead(206, { 'Content-Range': range, 'Content-Length': part.length / 2 })
+        return res.end(part.subarray(0, part.length / 2))
+      case 'chunked-short': // no length; the body ends early
+        res.writeHead(206, { 'Content-Range': range })
+        res.write(part.subarray(0, 2))
+        return res.end()
+      case 'chunked-long':
+        res.writeHead(206, { 'Content-Range': range })
+        res.write(part)
+        return res.end('extra')
+      case 'short-range': // honest, but less than asked and not the end of the file
+        res.writeHead(206, { 'Content-Range': `bytes ${start}-${start + 1}/${file.length}`, 'Content-Length': 2 })
+        return res.end(part.subarray(0, 2))
+      case 'past-total':
+        res.writeHead(206, { 'Content-Range': `bytes ${start}-${end}/${end}`, 'Content-Length': part.length })
+        return res.end(part)
+      case 'gzip':
+        res.writeHead(206, { 'Content-Range': range, 'Content-Encoding': 'gzip' })
+        return res.end(zlib.gzipSync(part))
+      case 'gzip-200':
+        res.writeHead(200, { 'Content-Encoding': 'gzip' })
+        return res.end(zlib.gzipSync(file))
+      case 'star-total':
+        res.writeHead(206, { 'Content-Range': `bytes ${start}-${end}/*`, 'Content-Length': part.length })
+        return res.end(part)
+      case 'identity':
+        res.writeHead(206, { 'Content-Range': range, 'Content-Length': part.length, 'Content-Encoding': 'identity' })
+        return res.end(part)
+      default: // honest: fewer bytes only at the end of the file
+        res.writeHead(206, { 'Content-Range': range, 'Content-Length': part.length })
+        return res.end(part)
+    }
+  })
+  const r = remote(b.base)
+  for (const name of ['short-body', 'chunked-short', 'chunked-long', 'short-range', 'past-total', 'gzip']) {
+    await t.rejects(r.read(`/${name}`, 4, 8), { name: 'RemoteError', kind: 'bad-reply', message: /does not carry the bytes asked for/ }, name)
+  }
+  await t.rejects(r.read('/gzip-200', 0, 20), { kind: 'bad-reply', message: /Content-Encoding: gzip/ })
+  t.equal((await r.read('/honest', 16, 8)).toString(), 'ghij', 'fewer bytes where the Content-Range says the file ends')
+  t.equal((await r.read('/star-total', 4, 8)).toString(), '456789ab', 'an unknown total is fine when the range is whole')
+  t.equal((await r.read('/identity', 4, 8)).toString(), '456789ab', 'identity is no encoding')
+  t.ok(b.seen.every(s => s.headers['Accept-Encoding'] === 'identity'), 'every request asks for the bytes as they are')
+  await r.list('/')
+  t.equal(b.seen.at(-1)!.headers['Accept-Encoding'], 'identity', 'listings too')
+})
+
+t.test('list: an encoded answer is refused with a message', async t => {
+  const b = await bridge(t, (_req, res) => {
+    res.writeHead(207, { 'Content-Type': 'text/xml', 'Content-Encoding': 'gzip' })
+    res.end(zlib.gzipSync(multistatus('127.0.0.1', [{ path: '/f1Y2lIrD/Photos/', dir: true }])))
+  })
+  await t.rejects(remote(b.base).list('/'), { kind: 'bad-reply', message: /encoded \(Content-Encoding: gzip\)/ })
 })
 
 t.test('no connection is reused', async t => {

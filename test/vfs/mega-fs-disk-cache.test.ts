@@ -162,3 +162,29 @@ t.test('diskCacheMaxBytes 0: no disk cache, reads as before', async t => {
   await h.release()
   t.equal(fs.stats().diskCacheBytes, 0)
 })
+
+t.test('a cut answer fails the read (retried once), is cached nowhere and never changes the size', async t => {
+  const { remote, fs } = await setup(t)
+  const big = patternBuffer(4 * MiB, 31)
+  const small = patternBuffer(300_000, 32)
+  remote.addFile('/big.bin', big)
+  remote.addFile('/small.bin', small)
+  remote.readAnswer = bytes => bytes.subarray(0, Math.floor(bytes.length / 64))
+  for (const [path, size] of [['/big.bin', big.length], ['/small.bin', small.length]] as const) {
+    const reads = remote.reads.length
+    const h = await fs.open(path, fsConstants.O_RDONLY)
+    await t.rejects(h.read(Buffer.alloc(128 * 1024), 128 * 1024, 0), { code: 'EIO', message: /where the listing says/ }, `${path}: EIO`)
+    t.equal(remote.reads.slice(reads).filter(r => r.offset === 0).length, 2, `${path}: asked twice`)
+    t.equal((await fs.getattr(path)).size, size, `${path}: the size is the listing's`)
+    t.equal((await h.getattr()).size, size)
+    await h.release()
+  }
+  t.equal(fs.stats().diskCacheBytes, 0, 'nothing on disk')
+
+  remote.readAnswer = null
+  for (const [path, content] of [['/big.bin', big], ['/small.bin', small]] as const) {
+    const h = await fs.open(path, fsConstants.O_RDONLY)
+    t.ok((await readAll(h, content.length)).equals(content), `${path}: whole and intact once the server is fixed, with no refresh`)
+    await h.release()
+  }
+})

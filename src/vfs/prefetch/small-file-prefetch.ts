@@ -26,6 +26,7 @@ import { NAME_ORDER_KINDS, nameOrder, type NameOrder, type NameOrderKind } from 
 import { baseName, childPath, isSameOrBelow, parentOf } from '../paths.js'
 import { SMALL_FILE_MAX_BYTES } from '../read/read-handle.js'
 import { toFsError } from '../remote-errors.js'
+import { readExactly } from '../read/exact-read.js'
 
 export interface SmallFilePrefetchOptions {
   metadata: MetadataCache
@@ -159,7 +160,7 @@ export class SmallFilePrefetcher {
       if (chunks.holdsWhole(key, entry.size) || !gate.available || generation !== this.#generation) return
       if (!chunks.roomForPrefetch(entry.size)) return
       const what = `read ${path} (prefetch)`
-      const data = remote.read(path, 0, entry.size, { signal: gate.signal }).catch((err: unknown) => {
+      const data = readExactly(remote, path, 0, entry.size, entry.size, { signal: gate.signal, logger }).catch((err: unknown) => {
         throw gate.downError(what) ?? toFsError(err, { what, logger })
       })
       const segment: Segment = { offset: 0, length: entry.size, data }

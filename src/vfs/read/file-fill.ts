@@ -12,6 +12,7 @@ import type { Remote } from '../../remote/remote.js'
 import type { Semaphore } from '../../remote/semaphore.js'
 import type { BridgeGate } from '../bridge-gate.js'
 import type { DiskCache } from '../cache/disk-cache.js'
+import { readExactly } from './exact-read.js'
 
 /** Bytes per fill request. */
 export const FILL_PIECE_BYTES = 4 * 1024 * 1024
@@ -90,7 +91,7 @@ export class FileFiller {
     try {
       release = await slots.acquire(gate.signal)
       if (fill.stopped || !gate.available) return
-      const data = await remote.read(path, start, end - start, { signal: gate.signal })
+      const data = await readExactly(remote, path, start, end - start, size, { signal: gate.signal, logger })
       this.#filledBytes += data.length
       // Waiting for the disk keeps at most FILL_CONCURRENCY pieces in memory.
       await disk.storeNow(key, path, size, start, data)

@@ -27,6 +27,7 @@ import type { Remote, RemoteEntry } from '../../remote/remote.js'
 import type { BridgeGate } from '../bridge-gate.js'
 import { fileVersionKey, type ChunkCache, type Segment } from '../cache/chunk-cache.js'
 import { toFsError } from '../remote-errors.js'
+import { readExactly } from './exact-read.js'
 import type { Attr, FileHandle } from '../types.js'
 
 export const SMALL_FILE_MAX_BYTES = 1024 * 1024
@@ -129,7 +130,7 @@ export class ReadFileHandle implements FileHandle {
       const segment = this.#find(cur) ?? fetchAt(cur)
       const data = await segment.data
       const available = segment.offset + data.length - cur
-      if (available <= 0) break // the file is shorter than its listing said
+      if (available <= 0) break // past the end: segments carry exactly the listed bytes (exact-read.ts)
       const n = Math.min(available, end - cur)
       data.copy(buffer, cur - position, cur - segment.offset, cur - segment.offset + n)
       cur += n
@@ -195,7 +196,7 @@ export class ReadFileHandle implements FileHandle {
     const { path, remote, gate, logger } = this.#o
     const what = `read ${path} [${offset}, ${offset + length})`
     gate.check(what)
-    const data = remote.read(path, offset, length, { signal: gate.signal }).catch((err: unknown) => {
+    const data = readExactly(remote, path, offset, length, this.#o.entry.size, { signal: gate.signal, logger }).catch((err: unknown) => {
       throw gate.downError(what) ?? toFsError(err, { what, logger })
     })
     const segment: Segment = { offset, length, data }

@@ -20,6 +20,7 @@ import { silentLogger, type Logger } from '../../log.js'
 import type { Remote } from '../../remote/remote.js'
 import { syncFolder, type Journal, type JournalOutcome } from './journal.js'
 import { StagedFile } from './staging-file.js'
+import { readExactly } from '../read/exact-read.js'
 
 export { StagedFile, type StagedFileInfo } from './staging-file.js'
 
@@ -239,8 +240,8 @@ export class StagingStore {
     let size = 0
     try {
       while (size < remoteSize) {
-        const chunk = await this.remote.read(filePath, size, Math.min(this.fetchChunkBytes, remoteSize - size))
-        if (chunk.length === 0) break // the file shrank on the server meanwhile
+        // Never a short copy: it would be uploaded over the whole file.
+        const chunk = await readExactly(this.remote, filePath, size, this.fetchChunkBytes, remoteSize, { logger: this.log })
         if (!isAllZero(chunk)) await writeAll(handle, chunk, size)
         size += chunk.length
       }
