@@ -1,7 +1,7 @@
 // The status table a person reads at a glance, and the JSON scripts read.
 import type { MountStatus } from '../daemon/mount-status.js'
 import { formatBytes } from './format-bytes.js'
-import { uploadsSummary } from './format-uploads.js'
+import { unfinishedLines, uploadsSummary } from './format-uploads.js'
 
 function tilde(p: string | null, home: string | undefined): string {
   if (!p) return '-'
@@ -34,6 +34,7 @@ export function formatStatusTable(mounts: MountStatus[], home?: string): string 
     out.push(line(rows[i]!))
     const uploads = uploadsSummary(m.uploads)
     if (uploads) out.push(`    uploads: ${uploads}`)
+    out.push(...unfinishedLines(m.uploads))
     if (m.lastError) {
       out.push(`    error: ${m.lastError.message}`)
       out.push(`    fix:   ${m.lastError.hint}`)

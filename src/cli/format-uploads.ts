@@ -28,7 +28,21 @@ export function waitLine(name: string, u: UploadCounts): string {
   return text
 }
 
+/** The lines of `status` about files recovered unfinished, or none. */
+export function unfinishedLines(u: UploadCounts | undefined): string[] {
+  return (u?.unfinished ?? []).map(f => {
+    const where = f.uploaded ? 'uploaded as' : 'uploads as'
+    return f.originalPath
+      ? `    unfinished: ${f.originalPath} was still being written when the daemon stopped: ${where} ${f.path}, the original is left as it was`
+      : `    unfinished: ${f.path} (new) was still being written when the daemon stopped: ${where} it is, check it is complete`
+  })
+}
+
 function stateCell(i: UploadItem): string {
+  return i.unfinished ? `${baseStateCell(i)} unfinished` : baseStateCell(i)
+}
+
+function baseStateCell(i: UploadItem): string {
   if (i.state !== 'queued') return i.state
   if (i.detail === 'open') return 'queued (file open)'
   if (i.detail === 'waiting' && i.lastError) return 'queued (retry)'
@@ -57,6 +71,13 @@ export function formatUploadsTable(items: UploadItem[], nowMs: number): string {
   const out = [line(header)]
   items.forEach((item, k) => {
     out.push(line(rows[k]!))
+    if (item.unfinished) {
+      out.push(
+        item.unfinished.originalPath
+          ? `    unfinished: still being written when the daemon stopped; ${item.unfinished.originalPath} is left as it was`
+          : '    unfinished: a new file still being written when the daemon stopped; uploaded as it is',
+      )
+    }
     if (item.lastError) out.push(`    ${item.state === 'failed' ? 'error' : 'last error'}: ${item.lastError}`)
   })
   return out.join('\n') + '\n'

@@ -2,7 +2,7 @@
 // one row per file in `mountctl uploads`, and the failed uploads turned into
 // an error with what to do. Built from UploadQueue.snapshot() only, so it
 // never waits on a bridge.
-import type { UploadQueueEvents, UploadSnapshot } from '../vfs/write/upload-queue.js'
+import type { UnfinishedUpload, UploadQueueEvents, UploadSnapshot } from '../vfs/write/upload-queue.js'
 import type { DrainOptions, DrainResult } from '../vfs/write/upload-queue.js'
 
 /** The part of UploadQueue (src/vfs/write/upload-queue.ts) the daemon uses; tests
@@ -38,6 +38,10 @@ export interface UploadCounts {
   /** The counts are what the journal held when the mount was closed: they
    *  upload at the next mount. */
   inJournal: boolean
+  /** Files a program was still writing when the daemon stopped, recovered at
+   *  this mount: each goes under a conflict name beside its original (which
+   *  is left alone), or, when new, under its own name. Absent when none. */
+  unfinished?: UnfinishedUpload[]
 }
 
 export type UploadState = 'queued' | 'uploading' | 'failed'
@@ -57,6 +61,9 @@ export interface UploadItem {
   lastError: string | null
   /** ISO 8601, when a waiting file is next tried; null otherwise. */
   nextAttemptAt: string | null
+  /** Still being written when the daemon stopped: the file it was meant to
+   *  replace (left alone), or null for a new file. Absent: a complete file. */
+  unfinished?: { originalPath: string | null }
 }
 
 export function emptyUploadCounts(): UploadCounts {
@@ -75,13 +82,18 @@ export function uploadCounts(snap: UploadSnapshot): UploadCounts {
     paused: snap.paused,
     unmountWaiting: false,
     inJournal: false,
+    ...(snap.unfinished?.length ? { unfinished: snap.unfinished.map(u => ({ ...u })) } : {}),
   }
+}
+
+function unfinishedOf(u: { unfinished?: { originalPath: string | null } | null }): { unfinished?: { originalPath: string | null } } {
+  return u.unfinished ? { unfinished: { originalPath: u.unfinished.originalPath } } : {}
 }
 
 export function uploadItems(mount: string, snap: UploadSnapshot): UploadItem[] {
   const items: UploadItem[] = []
   for (const u of snap.uploading) {
-    items.push({ mount, path: u.path, state: 'uploading', detail: null, bytes: u.bytes, sentBytes: u.sentBytes, attempts: 0, lastError: null, nextAttemptAt: null })
+    items.push({ mount, path: u.path, state: 'uploading', detail: null, bytes: u.bytes, sentBytes: u.sentBytes, attempts: 0, lastError: null, nextAttemptAt: null, ...unfinishedOf(u) })
   }
   for (const q of snap.queued) {
     items.push({
@@ -94,10 +106,11 @@ export function uploadItems(mount: string, snap: UploadSnapshot): UploadItem[] {
       attempts: q.attempts,
       lastError: q.lastError,
       nextAttemptAt: q.nextAttemptMs === null ? null : new Date(q.nextAttemptMs).toISOString(),
+      ...unfinishedOf(q),
     })
   }
   for (const f of snap.failed) {
-    items.push({ mount, path: f.path, state: 'failed', detail: null, bytes: f.bytes, sentBytes: 0, attempts: f.attempts, lastError: f.lastError, nextAttemptAt: null })
+    items.push({ mount, path: f.path, state: 'failed', detail: null, bytes: f.bytes, sentBytes: 0, attempts: f.attempts, lastError: f.lastError, nextAttemptAt: null, ...unfinishedOf(f) })
   }
   return items
 }

@@ -14,6 +14,8 @@ export interface FakeItem {
   attempts?: number
   lastError?: string | null
   nextAttemptMs?: number | null
+  /** Recovered unfinished at start: the original it must not replace. */
+  unfinished?: { originalPath: string | null }
 }
 
 export class FakeUploadQueue extends EventEmitter<UploadQueueEvents> implements UploadQueueView {
@@ -22,6 +24,8 @@ export class FakeUploadQueue extends EventEmitter<UploadQueueEvents> implements 
   drains = 0
   retried: (string | undefined)[] = []
   discarded: string[] = []
+  /** Unfinished files already uploaded (the snapshot adds the pending ones). */
+  uploadedUnfinished: { path: string; originalPath: string | null; bytes: number }[] = []
 
   constructor(private readonly scheduler: Scheduler) {
     super()
@@ -39,18 +43,22 @@ export class FakeUploadQueue extends EventEmitter<UploadQueueEvents> implements 
 
   snapshot(): UploadSnapshot {
     const snap: UploadSnapshot = { queued: [], uploading: [], failed: [], totals: { queuedBytes: 0, uploadingBytes: 0, failedBytes: 0, count: this.items.length }, paused: this.paused }
+    const unfinished = this.uploadedUnfinished.map(u => ({ ...u, uploaded: true }))
     for (const i of this.items) {
+      const u = i.unfinished ? { unfinished: { originalPath: i.unfinished.originalPath, lastWriteMs: 0 } } : {}
+      if (i.unfinished) unfinished.push({ path: i.path, originalPath: i.unfinished.originalPath, bytes: i.bytes, uploaded: false })
       if (i.state === 'uploading') {
-        snap.uploading.push({ path: i.path, bytes: i.bytes, sentBytes: i.sentBytes ?? 0 })
+        snap.uploading.push({ path: i.path, bytes: i.bytes, ...u, sentBytes: i.sentBytes ?? 0 })
         snap.totals.uploadingBytes += i.bytes
       } else if (i.state === 'failed') {
-        snap.failed.push({ path: i.path, bytes: i.bytes, attempts: i.attempts ?? 1, lastError: i.lastError ?? 'other (500): boom' })
+        snap.failed.push({ path: i.path, bytes: i.bytes, ...u, attempts: i.attempts ?? 1, lastError: i.lastError ?? 'other (500): boom' })
         snap.totals.failedBytes += i.bytes
       } else {
-        snap.queued.push({ path: i.path, bytes: i.bytes, state: i.state, attempts: i.attempts ?? 0, nextAttemptMs: i.nextAttemptMs ?? null, lastError: i.lastError ?? null })
+        snap.queued.push({ path: i.path, bytes: i.bytes, ...u, state: i.state, attempts: i.attempts ?? 0, nextAttemptMs: i.nextAttemptMs ?? null, lastError: i.lastError ?? null })
         snap.totals.queuedBytes += i.bytes
       }
     }
+    if (unfinished.length > 0) snap.unfinished = unfinished
     return snap
   }
 

@@ -13,9 +13,12 @@ import { promises as fsp } from 'node:fs'
 import path from 'node:path'
 import type { Clock } from '../../clock.js'
 import { systemClock } from '../../clock.js'
+import type { UnfinishedInfo } from './unfinished.js'
 
-/** dirty: written (maybe still open); queued: closed, waiting to upload;
- *  failed: stopped on an error that needs the user (507, 403, too many tries). */
+/** dirty: changed and not closed since (open for writing); queued: closed,
+ *  waiting to upload; failed: stopped on an error that needs the user (507,
+ *  403, too many tries). An entry still 'dirty' at start is a file the daemon
+ *  died under while a program was writing it (unfinished.ts). */
 export type JournalState = 'dirty' | 'queued' | 'failed'
 export type JournalOutcome = 'uploaded' | 'discarded'
 
@@ -29,6 +32,12 @@ export interface JournalEntry {
   /** Failed tries that counted (transient ones do not). */
   attempts: number
   lastError: string | null
+  /** The path held a file on the server when it was staged (or a rename
+   *  replaced one). Absent in entries written before this was recorded. */
+  existedOnServer?: boolean
+  /** Set at the start after a crash for a file that was still open for
+   *  writing: where it came from and when it was last written. */
+  unfinished?: UnfinishedInfo | null
   updatedMs: number
 }
 
@@ -39,6 +48,8 @@ interface JournalRecord {
   size: number
   attempts: number
   lastError: string | null
+  existedOnServer?: boolean
+  unfinished?: UnfinishedInfo | null
   timeMs: number
 }
 
@@ -88,7 +99,7 @@ export class Journal {
   put(entry: Omit<JournalEntry, 'updatedMs'>): Promise<void> {
     const full: JournalEntry = { ...entry, updatedMs: this.clock.now() }
     this.live.set(entry.id, full)
-    return this.append({ op: full.state, id: full.id, path: full.path, size: full.size, attempts: full.attempts, lastError: full.lastError, timeMs: full.updatedMs })
+    return this.append(recordOf(full))
   }
 
   /** Change some fields of a live entry (no-op for an unknown id). */
@@ -148,6 +159,8 @@ export class Journal {
           state: record.op,
           attempts: record.attempts,
           lastError: record.lastError,
+          existedOnServer: record.existedOnServer,
+          unfinished: record.unfinished ?? null,
           updatedMs: record.timeMs,
         })
       }
@@ -156,9 +169,7 @@ export class Journal {
 
   private async compact(): Promise<void> {
     const temp = `${this.file}.tmp`
-    const lines = [...this.live.values()].map(e =>
-      JSON.stringify({ op: e.state, id: e.id, path: e.path, size: e.size, attempts: e.attempts, lastError: e.lastError, timeMs: e.updatedMs } satisfies JournalRecord) + '\n',
-    )
+    const lines = [...this.live.values()].map(e => JSON.stringify(recordOf(e)) + '\n')
     const out = await fsp.open(temp, 'w')
     try {
       await out.writeFile(lines.join(''))
@@ -172,6 +183,13 @@ export class Journal {
     this.handle = await fsp.open(this.file, 'a')
     this.recordsInFile = lines.length
   }
+}
+
+function recordOf(e: JournalEntry): JournalRecord {
+  const record: JournalRecord = { op: e.state, id: e.id, path: e.path, size: e.size, attempts: e.attempts, lastError: e.lastError, timeMs: e.updatedMs }
+  if (e.existedOnServer !== undefined) record.existedOnServer = e.existedOnServer
+  if (e.unfinished) record.unfinished = e.unfinished
+  return record
 }
 
 const STATES = new Set(['dirty', 'queued', 'failed', 'uploaded', 'discarded'])
@@ -195,8 +213,16 @@ function parseRecord(line: string): JournalRecord | null {
     size: typeof r.size === 'number' ? r.size : 0,
     attempts: typeof r.attempts === 'number' ? r.attempts : 0,
     lastError: typeof r.lastError === 'string' ? r.lastError : null,
+    existedOnServer: typeof r.existedOnServer === 'boolean' ? r.existedOnServer : undefined,
+    unfinished: parseUnfinished(r.unfinished),
     timeMs: typeof r.timeMs === 'number' ? r.timeMs : 0,
   }
+}
+
+function parseUnfinished(value: unknown): UnfinishedInfo | null {
+  const u = value as Partial<UnfinishedInfo> | null | undefined
+  if (typeof u !== 'object' || u === null || typeof u.lastWriteMs !== 'number') return null
+  return { originalPath: typeof u.originalPath === 'string' ? u.originalPath : null, lastWriteMs: u.lastWriteMs }
 }
 
 /** fsync a folder so a rename or create in it survives a power loss. */

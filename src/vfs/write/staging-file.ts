@@ -8,6 +8,7 @@
 import { promises as fsp } from 'node:fs'
 import type { Clock } from '../../clock.js'
 import { FsError } from '../../errors.js'
+import type { UnfinishedInfo } from './unfinished.js'
 
 export interface StagedFileInfo {
   id: string
@@ -31,10 +32,21 @@ export class StagedFile {
   /** Open handles using this file: its descriptor stays open while any do,
    *  even after removal (like an unlinked file on a local disk). */
   holders = 0
+  /** The path held a file on the server when this was staged (or a rename
+   *  put this over one): if the daemon dies while it is being written, the
+   *  unfinished copy must not replace that file (unfinished.ts). */
+  existedOnServer: boolean
+  /** Recovered at start from a crash while it was being written. */
+  unfinished: UnfinishedInfo | null
+  /** The journal's latest record of this file says 'dirty' (changed and not
+   *  closed since): the upload queue clears it at the last close, and the
+   *  next change records 'dirty' again before it happens. */
+  openInJournal = false
   private handle: fsp.FileHandle | null
   private readonly clock: Clock
-  /** Called before the first modification of a clean file, so the journal
-   *  knows about the data before it exists (see StagingStore.markDirty). */
+  /** Called before the first modification of a clean file, and before the
+   *  first one after each last close, so the journal knows about the data
+   *  before it exists and that the file is open (StagingStore.markDirty). */
   private readonly beforeFirstChange: (file: StagedFile) => Promise<void>
   private becomingDirty: Promise<void> | null = null
 
@@ -48,6 +60,8 @@ export class StagedFile {
     handle: fsp.FileHandle
     clock: Clock
     beforeFirstChange: (file: StagedFile) => Promise<void>
+    existedOnServer: boolean
+    unfinished?: UnfinishedInfo | null
   }) {
     this.id = init.id
     this.dataFile = init.dataFile
@@ -58,6 +72,8 @@ export class StagedFile {
     this.handle = init.handle
     this.clock = init.clock
     this.beforeFirstChange = init.beforeFirstChange
+    this.existedOnServer = init.existedOnServer
+    this.unfinished = init.unfinished ?? null
   }
 
   info(): StagedFileInfo {
@@ -123,16 +139,16 @@ export class StagedFile {
   }
 
   private async changing(): Promise<void> {
-    if (this.dirty || this.removed) return
-    this.becomingDirty ??= this.beforeFirstChange(this).then(
-      () => {
+    if (this.removed || (this.dirty && this.openInJournal)) return
+    // Concurrent writes wait for the one record.
+    this.becomingDirty ??= this.beforeFirstChange(this)
+      .then(() => {
         this.dirty = true
-      },
-      err => {
+        this.openInJournal = true
+      })
+      .finally(() => {
         this.becomingDirty = null
-        throw err
-      },
-    )
+      })
     await this.becomingDirty
   }
 

@@ -18,9 +18,10 @@ import { systemClock } from '../../clock.js'
 import { FsError } from '../../errors.js'
 import { silentLogger, type Logger } from '../../log.js'
 import type { Remote } from '../../remote/remote.js'
-import { syncFolder, type Journal, type JournalOutcome } from './journal.js'
+import { syncFolder, type Journal, type JournalEntry, type JournalOutcome } from './journal.js'
 import { StagedFile } from './staging-file.js'
 import { readExactly } from '../read/exact-read.js'
+import { unfinishedPath, type UnfinishedInfo } from './unfinished.js'
 
 export { StagedFile, type StagedFileInfo } from './staging-file.js'
 
@@ -96,16 +97,18 @@ export class StagingStore {
   }
 
   /** A new, empty file (create(2)): dirty at once, so it reaches the server
-   *  even if nothing is ever written to it. */
-  async create(filePath: string): Promise<StagedFile> {
+   *  even if nothing is ever written to it. existedOnServer: a file of that
+   *  name is known on the server (create raced a listing). */
+  async create(filePath: string, existedOnServer = false): Promise<StagedFile> {
     const existing = this.byPath.get(filePath)
     if (existing) {
       await existing.truncate(0)
       return existing
     }
-    const file = await this.newFile(filePath)
+    const file = await this.newFile(filePath, existedOnServer)
     await this.markDirty(file)
     file.dirty = true
+    file.openInJournal = true
     return file
   }
 
@@ -116,7 +119,7 @@ export class StagingStore {
     let file = this.byPath.get(filePath)
     if (!file) {
       if (options.truncate || options.remoteSize === null) {
-        file = options.remoteSize === null ? await this.create(filePath) : await this.newFile(filePath)
+        file = options.remoteSize === null ? await this.create(filePath) : await this.newFile(filePath, true)
       } else {
         file = await this.fetchOnce(filePath, options.remoteSize)
       }
@@ -127,8 +130,10 @@ export class StagingStore {
   }
 
   /** Move staged content to a new path. An existing staged target is
-   *  replaced (its data dropped), as rename(2) replaces a file. */
-  async rename(from: string, to: string): Promise<void> {
+   *  replaced (its data dropped), as rename(2) replaces a file.
+   *  targetOnServer: a file of that name exists on the server, which the
+   *  content now replaces. */
+  async rename(from: string, to: string, targetOnServer = false): Promise<void> {
     const file = this.byPath.get(from)
     if (!file) throw new FsError('ENOENT', `nothing staged at ${from}`)
     if (from === to) return
@@ -136,8 +141,9 @@ export class StagingStore {
     if (target) await this.remove(to, 'discarded')
     this.byPath.delete(from)
     file.path = to
+    file.existedOnServer ||= targetOnServer || (target?.existedOnServer ?? false)
     this.byPath.set(to, file)
-    if (file.dirty) await this.journal.update(file.id, { path: to, size: file.size })
+    if (file.dirty) await this.journal.update(file.id, { path: to, size: file.size, existedOnServer: file.existedOnServer })
   }
 
   /** Drop the staged data of filePath after the journal records why. */
@@ -167,6 +173,7 @@ export class StagingStore {
     // Newest record first: if a crash left two entries on one path (between a
     // rename over a target and the end of the target's entry), the later wins.
     const entries = this.journal.entries().sort((a, b) => b.updatedMs - a.updatedMs)
+    const claimed = new Set(entries.map(e => e.path))
     for (const entry of entries) {
       if (!names.has(entry.id)) {
         this.log.warn({ path: entry.path, id: entry.id }, 'journal entry without staged data; dropping it')
@@ -183,8 +190,13 @@ export class StagingStore {
       const dataFile = path.join(this.folder, entry.id)
       const handle = await fsp.open(dataFile, 'r+')
       const stat = await handle.stat()
-      const file = this.makeFile(entry.id, entry.path, handle, stat.size, stat.mtimeMs, true)
-      this.byPath.set(entry.path, file)
+      // No program closed it before the daemon died: it may be cut short.
+      const { filePath, unfinished, existedOnServer } =
+        entry.state === 'dirty'
+          ? await this.recoverUnfinished(entry, stat.size, stat.mtimeMs, p => this.byPath.has(p) || claimed.has(p))
+          : { filePath: entry.path, unfinished: entry.unfinished ?? null, existedOnServer: entry.existedOnServer !== false }
+      const file = this.makeFile(entry.id, filePath, handle, stat.size, stat.mtimeMs, true, existedOnServer, unfinished)
+      this.byPath.set(filePath, file)
     }
     for (const orphan of names) {
       // Clean copies and data whose upload finished just before a crash.
@@ -193,19 +205,57 @@ export class StagingStore {
     if (names.size > 0) this.log.info({ count: names.size }, 'removed staged files that needed no upload')
   }
 
-  private async newFile(filePath: string): Promise<StagedFile> {
+  /** A file still open for writing when the daemon died: over a file the
+   *  server has, it goes to a conflict name beside it (the original is left
+   *  alone); a new file keeps its name. Entries from before the journal
+   *  recorded existedOnServer count as existing: a conflict name loses
+   *  nothing. Journaled as closed, so it is decided once. */
+  private async recoverUnfinished(
+    entry: JournalEntry,
+    size: number,
+    lastWriteMs: number,
+    taken: (p: string) => boolean,
+  ): Promise<{ filePath: string; unfinished: UnfinishedInfo; existedOnServer: false }> {
+    const existed = entry.existedOnServer !== false
+    const filePath = existed ? unfinishedPath(entry.path, lastWriteMs, taken) : entry.path
+    const unfinished: UnfinishedInfo = { originalPath: existed ? entry.path : null, lastWriteMs }
+    // The name it now goes to holds nothing on the server.
+    await this.journal.put({ ...entry, path: filePath, size, state: 'queued', existedOnServer: false, unfinished })
+    if (existed) {
+      this.log.warn(
+        { path: entry.path, unfinishedPath: filePath, bytes: size },
+        'a file was still being written when the daemon stopped: its unfinished copy is uploaded beside it under a new name, and the original is left as it was',
+      )
+    } else {
+      this.log.warn({ path: filePath, bytes: size }, 'a new file was still being written when the daemon stopped: it is uploaded as it is, and may be incomplete')
+    }
+    return { filePath, unfinished, existedOnServer: false }
+  }
+
+  private async newFile(filePath: string, existedOnServer: boolean): Promise<StagedFile> {
     const id = randomUUID()
     const dataFile = path.join(this.folder, id)
     const handle = await fsp.open(dataFile, 'wx+')
     // The data file must exist for good before the journal can name it.
     await syncFolder(this.folder)
-    const file = this.makeFile(id, filePath, handle, 0, this.clock.now(), false)
+    const file = this.makeFile(id, filePath, handle, 0, this.clock.now(), false, existedOnServer)
     this.byPath.set(filePath, file)
     return file
   }
 
-  private makeFile(id: string, filePath: string, handle: fsp.FileHandle, size: number, mtimeMs: number, dirty: boolean): StagedFile {
+  private makeFile(
+    id: string,
+    filePath: string,
+    handle: fsp.FileHandle,
+    size: number,
+    mtimeMs: number,
+    dirty: boolean,
+    existedOnServer: boolean,
+    unfinished: UnfinishedInfo | null = null,
+  ): StagedFile {
     return new StagedFile({
+      existedOnServer,
+      unfinished,
       id,
       dataFile: path.join(this.folder, id),
       path: filePath,
@@ -219,7 +269,16 @@ export class StagingStore {
   }
 
   private markDirty(file: StagedFile): Promise<void> {
-    return this.journal.put({ id: file.id, path: file.path, size: file.size, state: 'dirty', attempts: 0, lastError: null })
+    return this.journal.put({
+      id: file.id,
+      path: file.path,
+      size: file.size,
+      state: 'dirty',
+      attempts: 0,
+      lastError: null,
+      existedOnServer: file.existedOnServer,
+      unfinished: file.unfinished,
+    })
   }
 
   private fetchOnce(filePath: string, remoteSize: number): Promise<StagedFile> {
@@ -251,7 +310,7 @@ export class StagingStore {
       await fsp.rm(dataFile, { force: true })
       throw err
     }
-    const file = this.makeFile(id, filePath, handle, size, this.clock.now(), false)
+    const file = this.makeFile(id, filePath, handle, size, this.clock.now(), false, true)
     // A rename or create of the same path may have won the race meanwhile.
     const winner = this.byPath.get(filePath)
     if (winner) {

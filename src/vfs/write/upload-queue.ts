@@ -24,9 +24,12 @@ import { silentLogger, type Logger } from '../../log.js'
 import { RemoteError, type Remote } from '../../remote/remote.js'
 import type { Journal } from './journal.js'
 import type { StagedFile, StagingStore } from './staging.js'
+import type { DrainOptions, DrainResult, FailedUpload, QueuedState, QueuedUpload, RunningUpload, UploadQueueEvents, UploadSnapshot, UploadTotals, UnfinishedUpload } from './upload-types.js'
 import { retryDelayMs } from './upload-backoff.js'
 import { ensureParentFolders } from './upload-parents.js'
 import { systemTimers, type TimerHandle, type Timers } from './write-timers.js'
+
+export type * from './upload-types.js'
 
 export interface UploadQueueOptions {
   remote: Remote
@@ -47,77 +50,6 @@ export interface UploadQueueOptions {
   /** [0, 1) source for backoff jitter. Default Math.random. */
   random?: () => number
   logger?: Logger
-}
-
-export type QueuedState = 'open' | 'waiting' | 'ready'
-
-export interface QueuedUpload {
-  path: string
-  bytes: number
-  state: QueuedState
-  attempts: number
-  /** When the next try is due (waiting only), ms since the epoch. */
-  nextAttemptMs: number | null
-  lastError: string | null
-}
-
-export interface RunningUpload {
-  path: string
-  bytes: number
-  sentBytes: number
-}
-
-export interface FailedUpload {
-  path: string
-  bytes: number
-  attempts: number
-  lastError: string
-}
-
-export interface UploadTotals {
-  queuedBytes: number
-  uploadingBytes: number
-  failedBytes: number
-  /** Items in every state, failed included. */
-  count: number
-}
-
-export interface UploadSnapshot {
-  queued: QueuedUpload[]
-  uploading: RunningUpload[]
-  failed: FailedUpload[]
-  totals: UploadTotals
-  /** True while the daemon said the bridge is unavailable. */
-  paused: boolean
-}
-
-export interface DrainOptions {
-  /** Give up waiting after this long (the uploads go on). Default: no limit. */
-  timeoutMs?: number
-  /** Called with the totals whenever something changes. */
-  onProgress?: (totals: UploadTotals) => void
-}
-
-export interface DrainResult {
-  /** Nothing left queued or uploading (failed items may remain). */
-  drained: boolean
-  snapshot: UploadSnapshot
-}
-
-export interface UploadEvent {
-  path: string
-  bytes: number
-}
-
-export interface UploadQueueEvents {
-  queued: [UploadEvent & { delayMs: number }]
-  'upload-start': [UploadEvent]
-  uploaded: [UploadEvent & { durationMs: number }]
-  retry: [UploadEvent & { error: string; delayMs: number; transient: boolean; attempts: number }]
-  failed: [UploadEvent & { error: string; attempts: number }]
-  discarded: [UploadEvent]
-  /** Any change of the snapshot (for drain and progress displays). */
-  changed: []
 }
 
 type ItemState = QueuedState | 'uploading' | 'failed'
@@ -149,6 +81,8 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
   private readonly maxAttempts: number
   private readonly backoff: { retryInitialDelayMs: number; retryMaxDelayMs: number; random: () => number }
   private readonly items = new Map<StagedFile, Item>()
+  /** Unfinished files recovered at start, for status until the next start. */
+  private readonly recovered = new Map<StagedFile, UnfinishedUpload>()
   private running = 0
   private paused = false
   private closed = false
@@ -180,6 +114,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
       if (!file.dirty || this.items.has(file)) continue
       const entry = this.journal.get(file.id)
       const item = this.newItem(file)
+      if (file.unfinished) this.recovered.set(file, { path: file.path, originalPath: file.unfinished.originalPath, bytes: file.size, uploaded: false })
       item.attempts = entry?.attempts ?? 0
       item.lastError = entry?.lastError ?? null
       if (entry?.state === 'failed') {
@@ -190,7 +125,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
       }
     }
     const pending = this.items.size
-    if (pending > 0) this.log.info({ count: pending }, 'resuming uploads from the journal')
+    if (pending > 0) this.log.info({ count: pending, unfinished: this.recovered.size }, 'resuming uploads from the journal')
     this.changed()
   }
 
@@ -225,9 +160,12 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
       this.changed()
       return
     }
+    // Closed: a crash from here on uploads it as it is. Cleared before the
+    // record is written, so a change meanwhile records 'dirty' after it.
+    file.openInJournal = false
+    await this.journal.update(file.id, { state: 'queued', size: file.size })
     if (item.state === 'uploading') return // finishing it will look at the generation
     const delayMs = this.drainers > 0 ? 0 : this.uploadDelayMs
-    await this.journal.update(file.id, { state: 'queued', size: file.size })
     this.schedule(item, delayMs)
     this.emit('queued', { path: file.path, bytes: file.size, delayMs })
   }
@@ -236,8 +174,9 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
    *  and is uploaded there; staged content of `to` is dropped (replaced).
    *  Returns false when nothing was staged at `from`, which includes an
    *  upload to `from` that completed before it could be stopped: the server
-   *  then holds the content at `from` and the caller moves it there. */
-  async rename(from: string, to: string): Promise<boolean> {
+   *  then holds the content at `from` and the caller moves it there.
+   *  targetOnServer: `to` exists on the server (the content replaces it). */
+  async rename(from: string, to: string, targetOnServer = false): Promise<boolean> {
     if (from === to) return this.store.has(from)
     if (this.store.has(to)) await this.discard(to)
     const file = this.store.get(from)
@@ -245,7 +184,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     const item = this.items.get(file)
     if (item?.upload) await this.stopUpload(item, 'rename')
     if (file.removed) return false
-    await this.store.rename(from, to)
+    await this.store.rename(from, to, targetOnServer)
     if (item && (item.state === 'waiting' || item.state === 'ready')) this.schedule(item, this.drainers > 0 ? 0 : this.uploadDelayMs)
     this.changed()
     return true
@@ -324,18 +263,20 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     const totals: UploadTotals = { queuedBytes: 0, uploadingBytes: 0, failedBytes: 0, count: this.items.size }
     for (const item of this.items.values()) {
       const { path, size: bytes } = item.file
+      const unfinished = item.file.unfinished ? { unfinished: item.file.unfinished } : {}
       if (item.state === 'uploading') {
-        uploading.push({ path, bytes, sentBytes: item.upload?.sentBytes ?? 0 })
+        uploading.push({ path, bytes, ...unfinished, sentBytes: item.upload?.sentBytes ?? 0 })
         totals.uploadingBytes += bytes
       } else if (item.state === 'failed') {
-        failed.push({ path, bytes, attempts: item.attempts, lastError: item.lastError ?? 'unknown error' })
+        failed.push({ path, bytes, ...unfinished, attempts: item.attempts, lastError: item.lastError ?? 'unknown error' })
         totals.failedBytes += bytes
       } else {
-        queued.push({ path, bytes, state: item.state, attempts: item.attempts, nextAttemptMs: item.state === 'waiting' ? item.dueMs : null, lastError: item.lastError })
+        queued.push({ path, bytes, ...unfinished, state: item.state, attempts: item.attempts, nextAttemptMs: item.state === 'waiting' ? item.dueMs : null, lastError: item.lastError })
         totals.queuedBytes += bytes
       }
     }
-    return { queued, uploading, failed, totals, paused: this.paused }
+    const recovered = [...this.recovered].map(([file, u]) => ({ ...u, path: file.removed ? u.path : file.path, bytes: file.removed ? u.bytes : file.size }))
+    return { queued, uploading, failed, totals, paused: this.paused, ...(recovered.length > 0 ? { unfinished: recovered } : {}) }
   }
 
   /** Upload everything closed now (skipping the coalescing delay) and wait
@@ -472,6 +413,14 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
       // Listeners refresh their view of the server first, while the staged
       // data still answers reads, so the file never looks missing.
       this.log.info({ path, bytes: file.size, durationMs }, 'uploaded')
+      const recovered = this.recovered.get(file)
+      if (recovered) {
+        Object.assign(recovered, { path, bytes: file.size, uploaded: true })
+        this.log.warn(
+          { path, originalPath: recovered.originalPath, bytes: file.size },
+          recovered.originalPath ? 'uploaded the unfinished copy beside the original, which was left as it was' : 'uploaded a new file that was unfinished when the daemon stopped',
+        )
+      }
       this.emit('uploaded', { path, bytes: file.size, durationMs })
       await this.store.removeFile(file, 'uploaded')
       return

@@ -163,7 +163,9 @@ export class StagedWrites implements WritePolicy {
   async create(p: string, _mode: number): Promise<FileHandle> {
     const { store, queue } = await this.#get()
     await this.#requireFolder(parentOf(p), `create ${p}`)
-    const file = await this.#local(`create ${p}`, () => store.create(p))
+    // Known from the cache only (no request): a create that raced a listing.
+    const existedOnServer = this.#ctx.metadata.knownKind(p) === 'file'
+    const file = await this.#local(`create ${p}`, () => store.create(p, existedOnServer))
     return new WriteFileHandle({ file, queue, flags: fsConstants.O_RDWR, attrOf: f => this.#attrOf(f) })
   }
 
@@ -249,7 +251,7 @@ export class StagedWrites implements WritePolicy {
     } else {
       if (toEntry?.isDir) throw new FsError('EISDIR', `rename ${from} -> ${to}: target is a folder`)
       await this.#requireFolder(parentOf(to), `rename ${from} -> ${to}`)
-      const stagedMoved = await queue.rename(from, to)
+      const stagedMoved = await queue.rename(from, to, toEntry !== null)
       // The server's copy moves too: an older version under the staged one,
       // or the content when an upload finished while we were renaming.
       const onServer = await this.#lookupOrNull(from, !stagedMoved)

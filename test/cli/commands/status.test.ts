@@ -35,3 +35,19 @@ t.test('status shows the upload queue and exits 1 while an upload has failed', a
   t.equal(r.code, 0)
   t.match(r.stdout, /uploads: .*1 uploading 45%: held while the bridge is unreachable\n/)
 })
+
+t.test('status says which files were unfinished when the daemon stopped', async t => {
+  const f = await mountctlFixture(t)
+  f.queue.uploadedUnfinished = [{ path: '/new.txt', originalPath: null, bytes: 12 }]
+  f.queue.set([{ path: '/report (unfinished 2026-11-29 14.03).pdf', bytes: 18_000_000, state: 'ready', unfinished: { originalPath: '/report.pdf' } }])
+  const r = await f.ctl(['status'])
+  t.equal(r.code, 0)
+  t.match(r.stdout, /    uploads: 1 queued \(18\.0 MB\)\n/)
+  t.match(r.stdout, /\n    unfinished: \/new\.txt \(new\) was still being written when the daemon stopped: uploaded as it is, check it is complete\n/)
+  t.match(r.stdout, /\n    unfinished: \/report\.pdf was still being written when the daemon stopped: uploads as \/report \(unfinished 2026-11-29 14\.03\)\.pdf, the original is left as it was\n/)
+  const j = JSON.parse((await f.ctl(['status', '--json'])).stdout)
+  t.same(j.mounts[0].uploads.unfinished, [
+    { path: '/new.txt', originalPath: null, bytes: 12, uploaded: true },
+    { path: '/report (unfinished 2026-11-29 14.03).pdf', originalPath: '/report.pdf', bytes: 18_000_000, uploaded: false },
+  ])
+})

@@ -32,3 +32,19 @@ t.test('uploads: file by file, JSON, exit 1 with a failed one', async t => {
   t.equal(r.code, 1)
   t.match(r.stderr, /no profile named "nope"/)
 })
+
+t.test('uploads marks unfinished files and names the original left alone', async t => {
+  const f = await mountctlFixture(t)
+  f.queue.set([
+    { path: '/report (unfinished 2026-11-29 14.03).pdf', bytes: 5, state: 'ready', unfinished: { originalPath: '/report.pdf' } },
+    { path: '/new.txt', bytes: 5, state: 'uploading', unfinished: { originalPath: null } },
+  ])
+  const r = await f.ctl(['uploads'])
+  const lines = r.stdout.split('\n')
+  t.match(lines[1], /^photos\s+\/new\.txt\s+uploading unfinished\s+5 bytes/)
+  t.equal(lines[2], '    unfinished: a new file still being written when the daemon stopped; uploaded as it is')
+  t.match(lines[3], /^photos\s+\/report \(unfinished 2026-11-29 14\.03\)\.pdf\s+queued unfinished\s+5 bytes/)
+  t.equal(lines[4], '    unfinished: still being written when the daemon stopped; /report.pdf is left as it was')
+  const j = JSON.parse((await f.ctl(['uploads', '--json'])).stdout)
+  t.same(j.uploads.map((u: { unfinished?: unknown }) => u.unfinished), [{ originalPath: null }, { originalPath: '/report.pdf' }])
+})

@@ -154,6 +154,79 @@ t.test('crash with queued and held uploads: a new start uploads the right conten
   await first.store.close()
 })
 
+t.test('crash while programs write: an unfinished copy never replaces a file on the server', async t => {
+  const dir = t.testdir()
+  const server = () => new WritableFakeRemote().addFile('/report.pdf', 'the good original').addFile('/reopened.txt', 'old').addFile('/closed.txt', 'old')
+  const first = await setup(dir, server())
+  // Over a file on the server, cut off by the crash.
+  const over = await first.store.stageForWrite('/report.pdf', { truncate: true, remoteSize: 17 })
+  first.queue.openForWrite(over)
+  await over.write(Buffer.from('the good'), 8, 0)
+  // A new file, cut off by the crash.
+  await writeFile(first, '/new.txt', 'new but open', { close: false })
+  // Closed once (queued), then opened and written again: cut off too.
+  const reopened = await writeFile(first, '/reopened.txt', 'closed once')
+  first.queue.openForWrite(reopened)
+  await reopened.write(Buffer.from(' and more'), 9, 11)
+  // Closed before the crash: complete, it replaces the server's copy.
+  await writeFile(first, '/closed.txt', 'complete')
+  t.same(
+    first.journal.entries().map(e => [e.path, e.state, e.existedOnServer]).sort(),
+    [['/closed.txt', 'queued', true], ['/new.txt', 'dirty', false], ['/reopened.txt', 'dirty', true], ['/report.pdf', 'dirty', true]],
+    'the journal knows which files are open and which existed',
+  )
+
+  const remote2 = server()
+  remote2.holdPuts()
+  const second = await setup(dir, remote2)
+  const minute = /\d{4}-\d\d-\d\d \d\d\.\d\d/.source
+  const paths = pending(second).sort()
+  t.match(paths, [/^\/closed\.txt$/, /^\/new\.txt$/, new RegExp(`^/reopened \\(unfinished ${minute}\\)\\.txt$`), new RegExp(`^/report \\(unfinished ${minute}\\)\\.pdf$`)])
+  t.notOk(second.store.has('/report.pdf'), 'the mount shows the original under its name')
+  t.same(
+    second.queue.snapshot().unfinished!.map(u => [u.originalPath, u.uploaded]).sort(),
+    [[null, false], ['/reopened.txt', false], ['/report.pdf', false]],
+  )
+  const snap = second.queue.snapshot()
+  const item = [...snap.queued, ...snap.uploading].find(q => q.path.startsWith('/report'))
+  t.equal(item?.unfinished?.originalPath, '/report.pdf', 'each queued file says it is unfinished')
+
+  remote2.releasePuts()
+  await second.queue.drain()
+  t.equal(remote2.content('/report.pdf'), 'the good original', 'the original is left alone')
+  t.equal(remote2.content(paths[3]!), 'the good', 'the unfinished copy is beside it')
+  t.equal(remote2.content('/reopened.txt'), 'old')
+  t.equal(remote2.content(paths[2]!), 'closed once and more')
+  t.equal(remote2.content('/new.txt'), 'new but open', 'a new file is uploaded as it is')
+  t.equal(remote2.content('/closed.txt'), 'complete', 'a closed file replaces the old copy')
+  t.ok(second.queue.snapshot().unfinished!.every(u => u.uploaded), 'status keeps saying so after the upload')
+  t.same(second.journal.entries(), [])
+  await closeAll(second)
+  await first.store.close()
+})
+
+t.test('a last close during an upload is journaled: a crash then uploads the file as it is', async t => {
+  const dir = t.testdir()
+  const first = await setup(dir, new WritableFakeRemote().addFile('/f', 'old'))
+  const file = await writeFile(first, '/f', 'one')
+  first.remote.holdPuts()
+  await first.time.advance(DELAY)
+  await until(() => first.remote.heldPuts === 1, 'the upload is running')
+  first.queue.openForWrite(file)
+  await file.write(Buffer.from('two'), 3, 0)
+  t.equal(first.journal.get(file.id)?.state, 'dirty', 'open again')
+  await first.queue.closeForWrite(file)
+  t.equal(first.journal.get(file.id)?.state, 'queued', 'closed, though its upload was running')
+  const second = await setup(dir, new WritableFakeRemote().addFile('/f', 'old'))
+  t.same(pending(second), ['/f'])
+  t.equal(second.queue.snapshot().unfinished, undefined)
+  await second.queue.drain()
+  t.equal(second.remote.content('/f'), 'two')
+  await closeAll(second)
+  first.remote.releasePuts()
+  await closeAll(first)
+})
+
 t.test('bridge down: retries with capped backoff forever, then drains by itself', async t => {
   const s = await setup(t.testdir(), undefined, { retryInitialDelayMs: 1_000, retryMaxDelayMs: 8_000 })
   s.remote.failAlways('put', 'bridge-down')
