@@ -126,6 +126,9 @@ export function explainFailedUploads(mount: string, snap: UploadSnapshot): { mes
   if (/^no-space\b/.test(first.lastError)) {
     return { message, hint: `the MEGA account is full: free space (mega-df shows usage), then: mountctl retry ${mount}; ${see}; ${giveUp}` }
   }
+  if (/^incomplete\b/.test(first.lastError)) {
+    return { message, hint: `free space on the disk that holds the daemon's state folder, then write the file again (copy it once more), or drop it: mountctl discard ${mount} ${first.path}; ${see}` }
+  }
   if (/^forbidden\b/.test(first.lastError)) {
     return { message, hint: `MEGA refused access to that folder: check it in MEGA's app, then: mountctl retry ${mount}; ${see}; ${giveUp}` }
   }

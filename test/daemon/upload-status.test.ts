@@ -45,4 +45,7 @@ t.test('failed uploads become an error that says what to do', async t => {
   t.match(denied.hint, /refused access.*mountctl retry p/)
   const other = explainFailedUploads('p', { ...snap, failed: [snap.failed[1]!] })!
   t.match(other.hint, /^try again: mountctl retry p/)
+  const incomplete = explainFailedUploads('p', { ...snap, failed: [{ path: '/cut.bin', bytes: 9, attempts: 0, lastError: 'incomplete: 100 bytes could not be written' }] })!
+  t.match(incomplete.hint, /^free space on the disk that holds the daemon's state folder, then write the file again.*mountctl discard p \/cut\.bin/)
+  t.notMatch(incomplete.hint, /retry/, 'a retry would upload content that is not what was written')
 })

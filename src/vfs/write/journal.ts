@@ -13,6 +13,7 @@ import { promises as fsp } from 'node:fs'
 import path from 'node:path'
 import type { Clock } from '../../clock.js'
 import { systemClock } from '../../clock.js'
+import type { Range } from './lost-ranges.js'
 import type { UnfinishedInfo } from './unfinished.js'
 
 /** dirty: changed and not closed since (open for writing); queued: closed,
@@ -38,6 +39,9 @@ export interface JournalEntry {
   /** Set at the start after a crash for a file that was still open for
    *  writing: where it came from and when it was last written. */
   unfinished?: UnfinishedInfo | null
+  /** Byte ranges failed writes should have changed (a full disk): the
+   *  content is incomplete and is not uploaded (lost-ranges.ts). */
+  lost?: Range[]
   updatedMs: number
 }
 
@@ -50,6 +54,7 @@ interface JournalRecord {
   lastError: string | null
   existedOnServer?: boolean
   unfinished?: UnfinishedInfo | null
+  lost?: Range[]
   timeMs: number
 }
 
@@ -161,6 +166,7 @@ export class Journal {
           lastError: record.lastError,
           existedOnServer: record.existedOnServer,
           unfinished: record.unfinished ?? null,
+          lost: record.lost,
           updatedMs: record.timeMs,
         })
       }
@@ -189,6 +195,7 @@ function recordOf(e: JournalEntry): JournalRecord {
   const record: JournalRecord = { op: e.state, id: e.id, path: e.path, size: e.size, attempts: e.attempts, lastError: e.lastError, timeMs: e.updatedMs }
   if (e.existedOnServer !== undefined) record.existedOnServer = e.existedOnServer
   if (e.unfinished) record.unfinished = e.unfinished
+  if (e.lost?.length) record.lost = e.lost
   return record
 }
 
@@ -215,8 +222,14 @@ function parseRecord(line: string): JournalRecord | null {
     lastError: typeof r.lastError === 'string' ? r.lastError : null,
     existedOnServer: typeof r.existedOnServer === 'boolean' ? r.existedOnServer : undefined,
     unfinished: parseUnfinished(r.unfinished),
+    lost: parseRanges(r.lost),
     timeMs: typeof r.timeMs === 'number' ? r.timeMs : 0,
   }
+}
+
+function parseRanges(value: unknown): Range[] | undefined {
+  if (!Array.isArray(value)) return undefined
+  return value.filter((r): r is Range => Array.isArray(r) && r.length === 2 && r.every(n => typeof n === 'number') && r[0] < r[1])
 }
 
 function parseUnfinished(value: unknown): UnfinishedInfo | null {

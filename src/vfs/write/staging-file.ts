@@ -8,6 +8,7 @@
 import { promises as fsp } from 'node:fs'
 import type { Clock } from '../../clock.js'
 import { FsError } from '../../errors.js'
+import { addRange, clipRanges, rangeBytes, removeRange, type Range } from './lost-ranges.js'
 import type { UnfinishedInfo } from './unfinished.js'
 
 export interface StagedFileInfo {
@@ -38,6 +39,9 @@ export class StagedFile {
   existedOnServer: boolean
   /** Recovered at start from a crash while it was being written. */
   unfinished: UnfinishedInfo | null
+  /** Ranges a failed write should have changed (lost-ranges.ts): while any
+   *  are left the content is incomplete and never uploaded. */
+  lost: Range[]
   /** The journal's latest record of this file says 'dirty' (changed and not
    *  closed since): the upload queue clears it at the last close, and the
    *  next change records 'dirty' again before it happens. */
@@ -62,6 +66,7 @@ export class StagedFile {
     beforeFirstChange: (file: StagedFile) => Promise<void>
     existedOnServer: boolean
     unfinished?: UnfinishedInfo | null
+    lost?: Range[]
   }) {
     this.id = init.id
     this.dataFile = init.dataFile
@@ -74,6 +79,17 @@ export class StagedFile {
     this.beforeFirstChange = init.beforeFirstChange
     this.existedOnServer = init.existedOnServer
     this.unfinished = init.unfinished ?? null
+    this.lost = init.lost ?? []
+  }
+
+  /** A write failed: the content is not what the program meant. */
+  get incomplete(): boolean {
+    return this.lost.length > 0
+  }
+
+  /** Bytes of the ranges failed writes should have changed. */
+  get lostBytes(): number {
+    return rangeBytes(this.lost)
   }
 
   info(): StagedFileInfo {
@@ -92,13 +108,22 @@ export class StagedFile {
   }
 
   async write(buffer: Buffer, length: number, position: number): Promise<number> {
-    await this.changing()
-    const handle = this.open()
-    let written = 0
-    while (written < length) {
-      const { bytesWritten } = await handle.write(buffer, written, length - written, position + written)
-      written += bytesWritten
+    const sizeBefore = this.size
+    try {
+      await this.changing()
+      const handle = this.open()
+      let written = 0
+      while (written < length) {
+        const { bytesWritten } = await handle.write(buffer, written, length - written, position + written)
+        written += bytesWritten
+      }
+    } catch (err) {
+      this.lost = addRange(this.lost, position, position + length)
+      // Bytes of a partial write past the old end must not be uploaded.
+      if (position + length > sizeBefore) await this.handle?.truncate(this.size).catch(() => {})
+      throw stagingError(err, `write ${this.path}`)
     }
+    this.lost = removeRange(this.lost, position, position + length)
     this.size = Math.max(this.size, position + length)
     this.touch()
     return length
@@ -106,15 +131,25 @@ export class StagedFile {
 
   async truncate(size: number): Promise<void> {
     if (!Number.isInteger(size) || size < 0) throw new FsError('EINVAL', `bad size ${size}`)
-    await this.changing()
-    await this.open().truncate(size)
+    try {
+      await this.changing()
+      await this.open().truncate(size)
+    } catch (err) {
+      if (size > this.size) this.lost = addRange(this.lost, this.size, size)
+      throw stagingError(err, `truncate ${this.path}`)
+    }
+    this.lost = clipRanges(this.lost, size)
     this.size = size
     this.touch()
   }
 
   /** Data on stable storage (the journal entry already is, see changing()). */
   async fsync(): Promise<void> {
-    await this.open().datasync()
+    try {
+      await this.open().datasync()
+    } catch (err) {
+      throw stagingError(err, `fsync ${this.path}`)
+    }
   }
 
   hold(): void {
@@ -156,4 +191,13 @@ export class StagedFile {
     this.generation++
     this.mtimeMs = this.clock.now()
   }
+}
+
+/** A failure of the staging disk as the program should see it: a full disk
+ *  is ENOSPC (not EIO), whatever layer hit it. */
+export function stagingError(err: unknown, what: string): FsError {
+  if (err instanceof FsError) return err
+  const code = (err as NodeJS.ErrnoException | undefined)?.code
+  if (code === 'ENOSPC' || code === 'EDQUOT') return new FsError('ENOSPC', `${what}: the local disk holding the staging folder is full`, { cause: err })
+  return new FsError('EIO', `${what}: staging failed: ${(err as Error | undefined)?.message ?? String(err)}`, { cause: err })
 }

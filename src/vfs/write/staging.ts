@@ -34,6 +34,8 @@ export interface StagingStoreOptions {
   /** Size of each ranged read when copying a file's remote content. */
   fetchChunkBytes?: number
   logger?: Logger
+  /** Opens staged data files; tests pass one whose writes fail (a full disk). */
+  openDataFile?: (file: string, flags: string) => Promise<fsp.FileHandle>
 }
 
 export interface StageForWriteOptions {
@@ -50,6 +52,7 @@ export class StagingStore {
   private readonly clock: Clock
   private readonly fetchChunkBytes: number
   private readonly log: Logger
+  private readonly openData: (file: string, flags: string) => Promise<fsp.FileHandle>
   private readonly byPath = new Map<string, StagedFile>()
   /** Copies from the remote in progress, so two opens share one download. */
   private readonly fetching = new Map<string, Promise<StagedFile>>()
@@ -61,6 +64,7 @@ export class StagingStore {
     this.clock = options.clock ?? systemClock
     this.fetchChunkBytes = options.fetchChunkBytes ?? 4 * 1024 * 1024
     this.log = (options.logger ?? silentLogger).child({ component: 'staging' })
+    this.openData = options.openDataFile ?? ((file, flags) => fsp.open(file, flags))
   }
 
   /** Open the store under stateDir: adopt the staged files the journal knows
@@ -125,7 +129,8 @@ export class StagingStore {
       }
     }
     // O_TRUNC is a change even of an empty file: the server must end up empty.
-    if (options.truncate && (file.size !== 0 || !file.dirty)) await file.truncate(0)
+    // It also ends what failed writes left missing (lost-ranges.ts).
+    if (options.truncate && (file.size !== 0 || !file.dirty || file.incomplete)) await file.truncate(0)
     return file
   }
 
@@ -188,7 +193,7 @@ export class StagingStore {
         continue
       }
       const dataFile = path.join(this.folder, entry.id)
-      const handle = await fsp.open(dataFile, 'r+')
+      const handle = await this.openData(dataFile, 'r+')
       const stat = await handle.stat()
       // No program closed it before the daemon died: it may be cut short.
       const { filePath, unfinished, existedOnServer } =
@@ -196,6 +201,7 @@ export class StagingStore {
           ? await this.recoverUnfinished(entry, stat.size, stat.mtimeMs, p => this.byPath.has(p) || claimed.has(p))
           : { filePath: entry.path, unfinished: entry.unfinished ?? null, existedOnServer: entry.existedOnServer !== false }
       const file = this.makeFile(entry.id, filePath, handle, stat.size, stat.mtimeMs, true, existedOnServer, unfinished)
+      file.lost = entry.lost ?? []
       this.byPath.set(filePath, file)
     }
     for (const orphan of names) {
@@ -235,7 +241,7 @@ export class StagingStore {
   private async newFile(filePath: string, existedOnServer: boolean): Promise<StagedFile> {
     const id = randomUUID()
     const dataFile = path.join(this.folder, id)
-    const handle = await fsp.open(dataFile, 'wx+')
+    const handle = await this.openData(dataFile, 'wx+')
     // The data file must exist for good before the journal can name it.
     await syncFolder(this.folder)
     const file = this.makeFile(id, filePath, handle, 0, this.clock.now(), false, existedOnServer)
@@ -278,6 +284,7 @@ export class StagingStore {
       lastError: null,
       existedOnServer: file.existedOnServer,
       unfinished: file.unfinished,
+      lost: file.lost,
     })
   }
 
@@ -295,7 +302,7 @@ export class StagingStore {
   private async fetch(filePath: string, remoteSize: number): Promise<StagedFile> {
     const id = randomUUID()
     const dataFile = path.join(this.folder, id)
-    const handle = await fsp.open(dataFile, 'wx+')
+    const handle = await this.openData(dataFile, 'wx+')
     let size = 0
     try {
       while (size < remoteSize) {

@@ -117,8 +117,9 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
       if (file.unfinished) this.recovered.set(file, { path: file.path, originalPath: file.unfinished.originalPath, bytes: file.size, uploaded: false })
       item.attempts = entry?.attempts ?? 0
       item.lastError = entry?.lastError ?? null
-      if (entry?.state === 'failed') {
+      if (entry?.state === 'failed' || file.incomplete) {
         item.state = 'failed'
+        item.lastError ??= incompleteError(file)
       } else {
         this.schedule(item, 0)
         this.emit('queued', { path: file.path, bytes: file.size, delayMs: 0 })
@@ -135,7 +136,10 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     item.writers++
     if (item.state === 'waiting' || item.state === 'ready' || item.state === 'failed') {
       // New content gets a fresh count of failures.
-      if (item.state === 'failed') item.attempts = 0
+      if (item.state === 'failed') {
+        item.attempts = 0
+        item.lastError = null
+      }
       this.cancelTimer(item)
       item.state = 'open'
       this.changed()
@@ -163,7 +167,11 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     // Closed: a crash from here on uploads it as it is. Cleared before the
     // record is written, so a change meanwhile records 'dirty' after it.
     file.openInJournal = false
-    await this.journal.update(file.id, { state: 'queued', size: file.size })
+    if (file.incomplete) {
+      await this.markIncomplete(item)
+      return
+    }
+    await this.journal.update(file.id, { state: 'queued', size: file.size, lost: [] }).catch(err => this.journalFailed(file, err))
     if (item.state === 'uploading') return // finishing it will look at the generation
     const delayMs = this.drainers > 0 ? 0 : this.uploadDelayMs
     this.schedule(item, delayMs)
@@ -226,6 +234,8 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
       if (path !== undefined && item.file.path !== path) continue
       const backingOff = item.state === 'waiting' && item.lastError !== null
       if (item.state !== 'failed' && !backingOff) continue
+      // Its content is not what was written: only a rewrite or discard helps.
+      if (item.file.incomplete) continue
       item.attempts = 0
       item.transientFailures = 0
       await this.journal.update(item.file.id, { state: 'queued', attempts: 0 })
@@ -357,6 +367,10 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
         if (item.state === 'ready' && (next === null || (item.dueMs ?? 0) < (next.dueMs ?? 0))) next = item
       }
       if (!next) return
+      if (next.file.incomplete) {
+        void this.markIncomplete(next)
+        continue
+      }
       this.startUpload(next)
     }
   }
@@ -471,6 +485,28 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     this.emit('retry', { ...event, delayMs, transient: false, attempts: item.attempts })
   }
 
+  /** Closed with writes that failed (a full staging disk): the content is
+   *  not what the program wrote, so it is never uploaded. It waits, failed,
+   *  for the file to be written again or discarded. */
+  private async markIncomplete(item: Item): Promise<void> {
+    const file = item.file
+    if (item.upload) await this.stopUpload(item, 'close')
+    this.cancelTimer(item)
+    item.state = 'failed'
+    item.lastError = incompleteError(file)
+    this.log.error({ path: file.path, bytes: file.size, lostBytes: file.lostBytes }, 'writes to this file failed (staging disk full): it is not uploaded; write it again or discard it')
+    this.emit('failed', { path: file.path, bytes: file.size, error: item.lastError, attempts: item.attempts })
+    this.changed()
+    await this.journal.update(file.id, { state: 'failed', size: file.size, lastError: item.lastError, lost: file.lost }).catch(err => this.journalFailed(file, err))
+  }
+
+  /** The journal could not record a close (its disk is full): the upload
+   *  goes on from memory; a crash before it ends treats the file as
+   *  unfinished, which loses nothing. */
+  private journalFailed(file: StagedFile, err: unknown): void {
+    this.log.warn({ path: file.path, err }, 'could not record the close of a file in the upload journal')
+  }
+
   private afterFailure(item: Item, delayMs: number): void {
     if (item.writers > 0) item.state = 'open'
     else this.schedule(item, delayMs)
@@ -487,6 +523,12 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
   private changed(): void {
     this.emit('changed')
   }
+}
+
+/** The failure of a file whose writes failed; the daemon's hint keys on
+ *  the 'incomplete' kind (src/daemon/upload-status.ts). */
+export function incompleteError(file: StagedFile): string {
+  return `incomplete: ${file.lostBytes} bytes could not be written to the staging folder (its disk was full), so the file is not what the program wrote and is not uploaded`
 }
 
 function describe(error: unknown): string {

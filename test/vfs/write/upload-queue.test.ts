@@ -1,15 +1,15 @@
 import { existsSync, promises as fsp } from 'node:fs'
 import t from 'tap'
 import { Journal } from '../../../src/vfs/write/journal.js'
-import { StagingStore, type StagedFile } from '../../../src/vfs/write/staging.js'
+import { StagingStore, type StagedFile, type StagingStoreOptions } from '../../../src/vfs/write/staging.js'
 import { UploadQueue, type UploadQueueOptions } from '../../../src/vfs/write/upload-queue.js'
 import { ManualTime, WritableFakeRemote, turns, until } from './write-fakes.js'
 
 const DELAY = 2_000
 
-async function setup(dir: string, remote = new WritableFakeRemote(), options: Partial<UploadQueueOptions> = {}, time = new ManualTime()) {
+async function setup(dir: string, remote = new WritableFakeRemote(), options: Partial<UploadQueueOptions> = {}, time = new ManualTime(), storeOptions: Partial<StagingStoreOptions> = {}) {
   const journal = await Journal.open(dir, { clock: time })
-  const store = await StagingStore.open(dir, { remote, journal, clock: time })
+  const store = await StagingStore.open(dir, { remote, journal, clock: time, ...storeOptions })
   const queue = new UploadQueue({ remote, store, journal, clock: time, timers: time, uploadDelayMs: DELAY, random: () => 0.5, ...options })
   queue.start()
   const events: string[] = []
@@ -225,6 +225,73 @@ t.test('a last close during an upload is journaled: a crash then uploads the fil
   await closeAll(second)
   first.remote.releasePuts()
   await closeAll(first)
+})
+
+/** Staged data files on a disk that can be made full: a write then stores
+ *  half of its bytes and fails with ENOSPC, as write(2) does. */
+function fullableDisk() {
+  const disk = { full: false }
+  const openDataFile = async (file: string, flags: string) => {
+    const handle = await fsp.open(file, flags)
+    const write = handle.write.bind(handle) as (b: Buffer, o: number, l: number, p: number) => Promise<{ bytesWritten: number; buffer: Buffer }>
+    handle.write = (async (buffer: Buffer, offset: number, length: number, position: number) => {
+      if (!disk.full) return write(buffer, offset, length, position)
+      await write(buffer, offset, Math.floor(length / 2), position)
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })
+    }) as typeof handle.write
+    return handle
+  }
+  return { disk, openDataFile }
+}
+
+t.test('a full staging disk: the writer gets ENOSPC and the file is never uploaded as if complete', async t => {
+  const dir = t.testdir()
+  const { disk, openDataFile } = fullableDisk()
+  const server = () => new WritableFakeRemote().addFile('/kept.txt', 'the good original')
+  const s = await setup(dir, server(), {}, undefined, { openDataFile })
+  const created = await s.store.create('/new.bin')
+  s.queue.openForWrite(created)
+  await created.write(Buffer.from('first '), 6, 0)
+  disk.full = true
+  await t.rejects(created.write(Buffer.alloc(1000, 1), 1000, 6), { name: 'FsError', code: 'ENOSPC', message: /staging folder is full/ })
+  t.equal(created.size, 6, 'the size is what was written')
+  t.equal((await fsp.stat(created.dataFile)).size, 6, 'half a write past the end is cut off again')
+  await s.queue.closeForWrite(created)
+  const over = await s.store.stageForWrite('/kept.txt', { truncate: true, remoteSize: 17 })
+  s.queue.openForWrite(over)
+  await t.rejects(over.write(Buffer.from('x'.repeat(40)), 40, 0), { code: 'ENOSPC' })
+  await s.queue.closeForWrite(over)
+  disk.full = false
+
+  let snap = (await s.queue.drain()).snapshot
+  t.match(snap.failed, [
+    { path: '/new.bin', bytes: 6, lastError: /^incomplete: 1000 bytes could not be written/ },
+    { path: '/kept.txt', bytes: 0, lastError: /^incomplete: 40 bytes/ },
+  ])
+  t.equal(s.remote.callsOf('put').length, 0, 'nothing uploaded')
+  t.equal(await s.queue.retry(), 0, 'retry does not upload content that is not what was written')
+  t.match(s.journal.get(created.id), { state: 'failed', lost: [[6, 1006]] }, 'the journal keeps what is missing')
+  await closeAll(s)
+
+  const again = await setup(dir, server(), {}, undefined, { openDataFile })
+  snap = (await again.queue.drain()).snapshot
+  t.equal(snap.failed.length, 2, 'still failed after a restart')
+  t.equal(again.remote.callsOf('put').length, 0)
+  // The program writes the missing bytes again: complete, uploaded.
+  const back = again.store.get('/new.bin')!
+  again.queue.openForWrite(back)
+  await back.write(Buffer.alloc(1000, 1), 1000, 6)
+  await again.queue.closeForWrite(back)
+  // A rewrite from the start (O_TRUNC) makes the other whole too.
+  const rewritten = await again.store.stageForWrite('/kept.txt', { truncate: true, remoteSize: null })
+  again.queue.openForWrite(rewritten)
+  await rewritten.write(Buffer.from('new content'), 11, 0)
+  await again.queue.closeForWrite(rewritten)
+  snap = (await again.queue.drain()).snapshot
+  t.same(snap.failed, [])
+  t.equal(again.remote.content('/new.bin'), 'first ' + '\x01'.repeat(1000))
+  t.equal(again.remote.content('/kept.txt'), 'new content')
+  await closeAll(again)
 })
 
 t.test('bridge down: retries with capped backoff forever, then drains by itself', async t => {
