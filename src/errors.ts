@@ -22,6 +22,7 @@ export const FS_ERROR_CODES = [
   'EXDEV', // cross-mount rename
   'EBADF', // unknown handle
   'ENAMETOOLONG',
+  'EFBIG', // past the largest file a mount accepts (src/vfs/limits.ts)
   'ENOSYS', // not supported
   'ENOTSUP',
 ] as const

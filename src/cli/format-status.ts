@@ -34,6 +34,7 @@ export function formatStatusTable(mounts: MountStatus[], home?: string): string 
     out.push(line(rows[i]!))
     const uploads = uploadsSummary(m.uploads)
     if (uploads) out.push(`    uploads: ${uploads}`)
+    if (m.unusableNames) out.push(`    names: ${m.unusableNames} ${m.unusableNames === 1 ? 'entry' : 'entries'} left out: the server lists names or sizes that cannot be files here (the daemon's log names them)`)
     out.push(...unfinishedLines(m.uploads))
     if (m.lastError) {
       out.push(`    error: ${m.lastError.message}`)
@@ -60,6 +61,7 @@ export function statusJson(mounts: MountStatus[]): string {
           bridge: m.bridge,
           cache: m.cache,
           duplicateNames: m.duplicateNames,
+          unusableNames: m.unusableNames ?? 0,
           lastError: m.lastError,
           uploads: m.uploads,
           ...Object.fromEntries(Object.entries(m).filter(([k]) => !KNOWN.has(k))),
@@ -71,4 +73,4 @@ export function statusJson(mounts: MountStatus[]): string {
   )
 }
 
-const KNOWN = new Set(['name', 'mountpoint', 'url', 'megaPath', 'state', 'wanted', 'readOnly', 'since', 'bridge', 'cache', 'duplicateNames', 'lastError', 'uploads'])
+const KNOWN = new Set(['name', 'mountpoint', 'url', 'megaPath', 'state', 'wanted', 'readOnly', 'since', 'bridge', 'cache', 'duplicateNames', 'unusableNames', 'lastError', 'uploads'])

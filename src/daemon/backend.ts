@@ -15,6 +15,9 @@ export interface FsStats {
   hitRate: number
   /** Entries hidden because their folder listed the same name twice. */
   duplicateNames: number
+  /** Entries left out because their names or sizes cannot be files here
+   *  (absent from fakes that predate it). */
+  unusableNames?: number
   /** File content held by the disk cache. */
   diskCacheBytes: number
 }

@@ -25,6 +25,9 @@ export interface MountStatus {
   cache: { entries: number; hitRate: number; diskBytes?: number }
   /** Entries hidden because a folder listed the same name twice. */
   duplicateNames: number
+  /** Entries left out of listings because their names ('.', '..', a NUL,
+   *  over 255 bytes) or sizes cannot be files here; absent from older daemons. */
+  unusableNames?: number
   lastError: { message: string; hint: string } | null
   /** The upload queue; absent only from daemons older than this field. */
   uploads?: UploadCounts

@@ -57,7 +57,7 @@ export class MountSupervisor {
   private fs: SupervisedFs | null = null
   private handle: MountHandle | null = null
   private bridge: MountStatus['bridge'] = { reachable: null, latencyMs: null, checkedAt: null }
-  private lastStats = { entries: 0, hitRate: 0, duplicateNames: 0, diskBytes: 0 }
+  private lastStats = { entries: 0, hitRate: 0, duplicateNames: 0, unusableNames: 0, diskBytes: 0 }
   private readonly cron: CronScheduler
   private healthJob: { job: CronJob; expression: string } | null = null
   private checking = false
@@ -139,7 +139,7 @@ export class MountSupervisor {
     if (this.fs) {
       try {
         const s = this.fs.stats()
-        this.lastStats = { entries: s.cacheEntries, hitRate: s.hitRate, duplicateNames: s.duplicateNames, diskBytes: s.diskCacheBytes }
+        this.lastStats = { entries: s.cacheEntries, hitRate: s.hitRate, duplicateNames: s.duplicateNames, unusableNames: s.unusableNames ?? 0, diskBytes: s.diskCacheBytes }
       } catch (err) {
         this.logger.warn({ err }, 'reading cache statistics failed')
       }
@@ -156,6 +156,7 @@ export class MountSupervisor {
       bridge: { ...this.bridge },
       cache: { entries: this.lastStats.entries, hitRate: this.lastStats.hitRate, diskBytes: this.lastStats.diskBytes },
       duplicateNames: this.lastStats.duplicateNames,
+      unusableNames: this.lastStats.unusableNames,
       // A mount problem comes first; failed uploads are the next thing to fix.
       lastError: this.lastError ?? this.uploads.failure(),
       uploads: this.uploads.counts(),

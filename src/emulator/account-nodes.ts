@@ -16,6 +16,18 @@ export interface NodeInfo {
   creationMs: number
   /** A duplicate from the table, not a local file or folder. */
   phantom: boolean
+  /** getcontentlength exactly as listed, when a test set one that is not a
+   *  plain number (addListedOnly). */
+  sizeText?: string
+}
+
+/** An entry that is only listed, never reachable: a name or size no local
+ *  folder can hold ('..', a NUL, 300 bytes, a size of 1e23), as a broken or
+ *  hostile server could list. */
+export interface ListedOnly {
+  name: string
+  kind: 'file' | 'folder'
+  sizeText: string
 }
 
 export interface Duplicate {
@@ -30,6 +42,8 @@ export class AccountNodes {
   readonly accountRoot: string
   /** MEGA path -> the extra entry listed under that name. */
   private readonly duplicates = new Map<string, Duplicate>()
+  /** MEGA folder path -> entries listed in it that exist nowhere. */
+  private readonly listedOnly = new Map<string, ListedOnly[]>()
 
   constructor(accountRoot: string) {
     this.accountRoot = accountRoot
@@ -40,6 +54,11 @@ export class AccountNodes {
     if (normalized === '/') throw new Error('addDuplicate: the account root cannot have a duplicate')
     if (kind !== 'file' && kind !== 'folder') throw new Error(`addDuplicate: kind must be 'file' or 'folder', got ${String(kind)}`)
     this.duplicates.set(normalized, { kind, size: kind === 'file' ? size : 0, createdMs: Date.now() })
+  }
+
+  addListedOnly(megaFolder: string, entry: ListedOnly): void {
+    const folder = normalizeMegaPath(megaFolder)
+    this.listedOnly.set(folder, [...(this.listedOnly.get(folder) ?? []), entry])
   }
 
   removeDuplicate(megaPath: string): boolean {
@@ -91,6 +110,10 @@ export class AccountNodes {
       if (!megaPath.startsWith(prefix) || megaPath.slice(prefix.length).includes('/')) continue
       const name = megaPath.slice(prefix.length)
       if (nodes.some(n => n.name === name)) nodes.push(phantomNode(name, duplicate))
+    }
+    for (const entry of this.listedOnly.get(folderMegaPath) ?? []) {
+      const sizeText = entry.kind === 'file' ? entry.sizeText : undefined
+      nodes.push({ ...phantomNode(entry.name, { kind: entry.kind, size: 0, createdMs: 0 }), sizeText })
     }
     return nodes
   }

@@ -260,6 +260,15 @@ export class BridgeEmulator {
     this.nodes.addDuplicate(megaPath, kind, size)
   }
 
+  /** Lists an entry in megaFolder that no local folder could hold and no
+   *  request reaches: any name ('..', one with a NUL, 300 bytes long) and
+   *  any getcontentlength text ('1e23', '9223372036854775808'). */
+  addListedOnly(megaFolder: string, name: string, options: { kind?: 'file' | 'folder'; size?: number | string } = {}): void {
+    const folder = megaPathToLocal(this.accountRoot, megaFolder)
+    if (!fs.statSync(folder, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`addListedOnly: ${megaFolder} is not a folder of the account`)
+    this.nodes.addListedOnly(megaFolder, { name, kind: options.kind ?? 'file', sizeText: String(options.size ?? 0) })
+  }
+
   resetLog(): void {
     this.requests.length = 0
     this.counters = zeroStats()

@@ -25,7 +25,7 @@ export function renderResponse(href: string, node: NodeInfo): string {
     `<d:getlastmodified>${rfc1123(node.isDir ? 0 : node.mtimeMs)}</d:getlastmodified>`,
     node.isDir ? '<d:resourcetype><d:collection/></d:resourcetype>' : '<d:resourcetype/>',
   ]
-  if (!node.isDir) lines.push(`<d:getcontentlength>${node.size}</d:getcontentlength>`)
+  if (!node.isDir) lines.push(`<d:getcontentlength>${escapeXmlText(node.sizeText ?? String(node.size))}</d:getcontentlength>`)
   lines.push('</d:prop>', '</d:propstat>', '</d:response>', '')
   return lines.join('\r\n')
 }

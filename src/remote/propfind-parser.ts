@@ -12,6 +12,7 @@
 // of heap for that one listing, and most of the crawl's garbage collection.
 import { Parser } from 'htmlparser2'
 import { RemoteError, type Listing, type Quota, type RemoteEntry } from './remote.js'
+import { parseContentLength, printableName, unusableName } from './entry-checks.js'
 import { decodeSegment, hrefPathname, sameSegments } from './paths.js'
 
 /** One <response> of a multistatus answer. */
@@ -24,6 +25,8 @@ export interface DavResource {
   ctimeMs: number | null
   etag: string | null
   quota: Quota | null
+  /** Why this resource cannot be a file here (an absurd size), or null. */
+  problem: string | null
 }
 
 export interface ParsedMultistatus {
@@ -67,7 +70,8 @@ function parseTime(text: string | undefined): number | null {
 function parseBytes(text: string | undefined): number | null {
   const t = text?.trim()
   if (!t || !/^\d+$/.test(t)) return null
-  return Number(t)
+  const n = Number(t)
+  return Number.isSafeInteger(n) ? n : null
 }
 
 /** The properties read from a <prop>; every other one is skipped. */
@@ -103,10 +107,12 @@ function resourceOf(draft: ResponseDraft, listed: URL): DavResource | null {
   if (segments.some(s => s.includes('/'))) return null
   const available = parseBytes(props.get('quota-available-bytes'))
   const used = parseBytes(props.get('quota-used-bytes'))
+  const length = isDir ? null : parseContentLength(props.get('getcontentlength'))
   return {
     segments,
     isDir,
-    size: isDir ? 0 : parseBytes(props.get('getcontentlength')) ?? 0,
+    size: length && 'bytes' in length ? length.bytes : 0,
+    problem: length && 'problem' in length ? length.problem : null,
     mtimeMs: parseTime(props.get('getlastmodified')),
     ctimeMs: parseTime(props.get('creationdate')),
     etag: props.has('getetag') ? detached(props.get('getetag')!) || null : null,
@@ -190,8 +196,10 @@ export function parseMultistatus(xml: string, listed: URL): ParsedMultistatus {
   return { resources, dropped: responses - resources.length }
 }
 
-/** A resource as the entry callers see, under the given name. */
+/** A resource as the entry callers see, under the given name. A file
+ *  whose size cannot be counted is an error, not a guess. */
 export function entryOf(resource: DavResource, name: string): RemoteEntry {
+  if (resource.problem) throw new RemoteError('bad-reply', `${name || '/'}: the server lists it, but ${resource.problem}`)
   return {
     name,
     isDir: resource.isDir,
@@ -220,6 +228,7 @@ export function toListing(parsed: ParsedMultistatus, requested: string[], selfNa
   if (!self) throw new RemoteError('bad-reply', `PROPFIND answer from ${listed.host} lists nothing, not even the folder itself`)
   const byName = new Map<string, RemoteEntry>()
   const duplicates = new Set<string>()
+  const unusable: { name: string; reason: string }[] = []
   let selfSeen = false
   for (const r of parsed.resources) {
     if (r === self && !selfSeen) {
@@ -229,6 +238,11 @@ export function toListing(parsed: ParsedMultistatus, requested: string[], selfNa
     const parentMatches = r.segments.length === self.segments.length + 1 && sameSegments(r.segments.slice(0, -1), self.segments)
     if (!parentMatches) continue
     const name = r.segments[r.segments.length - 1]
+    const reason = unusableName(name) ?? r.problem
+    if (reason) {
+      unusable.push({ name: printableName(name), reason })
+      continue
+    }
     const previous = byName.get(name)
     if (previous) {
       duplicates.add(name)
@@ -236,5 +250,5 @@ export function toListing(parsed: ParsedMultistatus, requested: string[], selfNa
     }
     byName.set(name, entryOf(r, name))
   }
-  return { self: entryOf(self, selfName), entries: [...byName.values()], duplicateNames: [...duplicates] }
+  return { self: entryOf({ ...self, problem: null }, selfName), entries: [...byName.values()], duplicateNames: [...duplicates], unusable }
 }

@@ -27,6 +27,10 @@ export interface Listing {
   entries: RemoteEntry[]
   /** Names that appeared more than once; one entry each is hidden. */
   duplicateNames: string[]
+  /** Entries left out because they cannot be files here (a name such as
+   *  '..', a NUL, over 255 bytes, or a size that cannot be counted), with
+   *  why; names printable (entry-checks.ts). Absent: none. */
+  unusable?: { name: string; reason: string }[]
 }
 
 export interface Quota {

@@ -145,6 +145,9 @@ export class WebDavRemote implements Remote {
     if (listing.duplicateNames.length > 0) {
       this.#log.warn({ path: show(segments), names: listing.duplicateNames }, 'folder lists names twice; only one of each is reachable')
     }
+    if (listing.unusable?.length) {
+      this.#log.warn({ path: show(segments), left: listing.unusable.slice(0, 20), count: listing.unusable.length }, 'folder lists entries that cannot be files here; they are left out')
+    }
     return listing
   }
 

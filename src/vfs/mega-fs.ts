@@ -54,6 +54,10 @@ export interface MegaFsStats {
   duplicateNames: number
   /** Up to 20. */
   duplicatePaths: string[]
+  /** Entries left out of listings: names or sizes that cannot be files here. */
+  unusableNames: number
+  /** Up to 20. */
+  unusablePaths: string[]
   /** Folder listings requested ahead of the user. */
   prefetchedFolders: number
   /** Small files requested ahead of the reader. */

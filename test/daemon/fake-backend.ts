@@ -40,9 +40,11 @@ export class FakeFs {
   available: boolean | null = null
   invalidated: (string | undefined)[] = []
   closed = false
+  /** What stats() reports as left out of listings. */
+  unusableNames = 0
   constructor(readonly profile: Profile) {}
   stats() {
-    return { cacheEntries: 12, cacheHits: 3, cacheMisses: 1, hitRate: 0.75, duplicateNames: 1 }
+    return { cacheEntries: 12, cacheHits: 3, cacheMisses: 1, hitRate: 0.75, duplicateNames: 1, unusableNames: this.unusableNames }
   }
   invalidate(path?: string) {
     this.invalidated.push(path)

@@ -28,6 +28,9 @@ t.test('mounts at once when the bridge answers', async t => {
   t.equal(s.cache.entries, 12)
   t.equal(s.cache.hitRate, 0.75)
   t.equal(s.duplicateNames, 1)
+  t.equal(s.unusableNames, 0)
+  backend.fsByName.get('photos')!.unusableNames = 3
+  t.equal(sup.status().unusableNames, 3, 'entries left out of listings are counted')
   t.equal(s.lastError, null)
   await sup.stop()
   t.equal(sup.state, 'unmounted')

@@ -64,6 +64,8 @@ export class FakeRemote implements Remote {
   readonly reads: { path: string; offset: number; length: number }[] = []
   /** Names listed twice, per folder (as MEGA allows). */
   readonly duplicates = new Map<string, string[]>()
+  /** Entries a listing leaves out, per folder (names or sizes that cannot be files). */
+  readonly unusable = new Map<string, { name: string; reason: string }[]>()
   quotaValue: Quota | null = null
   readonly #failures = new Map<Method, RemoteErrorKind>()
   readonly #hanging = new Set<Method>()
@@ -110,7 +112,7 @@ export class FakeRemote implements Remote {
     for (const [p, child] of this.nodes) {
       if (p !== '/' && p.startsWith(prefix) && !p.slice(prefix.length).includes('/')) entries.push(this.#entry(p, child))
     }
-    return { self: this.#entry(path, node), entries, duplicateNames: this.duplicates.get(path) ?? [] }
+    return { self: this.#entry(path, node), entries, duplicateNames: this.duplicates.get(path) ?? [], unusable: this.unusable.get(path) }
   }
 
   async stat(path: string, options?: ReadOptions): Promise<RemoteEntry> {

@@ -117,3 +117,11 @@ export function runFsCases(t: Test, driver: FsDriver, options: { readOnly: boole
     })
   }).then(() => {})
 }
+
+/** A path of exactly `bytes` bytes: folders of 200-byte names, then a file
+ *  name making up the rest (at least 10 bytes). */
+export function deepFilePath(bytes: number): string {
+  let path = ''
+  for (let i = 0; bytes - path.length - 201 >= 11; i++) path += '/' + `dir${i}`.padEnd(200, 'd')
+  return path + '/' + 'f'.repeat(bytes - path.length - 1)
+}

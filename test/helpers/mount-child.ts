@@ -1,10 +1,11 @@
 // A child process that mounts a MegaFs, for real-mount tests (the tap process
 // must not serve a mount it also reads: libuv's threadpool would deadlock).
 //   node --import=<ts loader> test/helpers/mount-child.ts --mountpoint DIR
-//        [--url URL | --big-mib N] [--read-only]
+//        [--url URL | --big-mib N] [--deep-file-bytes N] [--read-only]
 //        [--state-dir DIR [--upload-delay-ms N] [--delete-mode trash|permanent] [--disk-cache-mib N]]
 // Without --url it serves the fs-cases fixture from a FakeRemote (plus
-// /big64.bin of N MiB). With --state-dir the mount is writable through the
+// /big64.bin of N MiB, and with --deep-file-bytes a file whose path is N
+// bytes long, see deepFilePath). With --state-dir the mount is writable through the
 // staged write policy, as the daemon makes it. Prints "READY" once mounted,
 // "STATS <json>" with the fake remote's call counts on SIGUSR2, and unmounts
 // and exits on SIGTERM.
@@ -23,13 +24,14 @@ import { WebDavRemote } from '../../src/remote/webdav-remote.js'
 import { MegaFs } from '../../src/vfs/mega-fs.js'
 import { stagedWrites, type StagedWrites } from '../../src/vfs/write/write-staged.js'
 import { FakeRemote, patternBuffer, testProfile } from './fake-remote.js'
-import { addFixture } from './fs-cases.js'
+import { addFixture, deepFilePath } from './fs-cases.js'
 
 const { values } = parseArgs({
   options: {
     mountpoint: { type: 'string' },
     url: { type: 'string' },
     'big-mib': { type: 'string' },
+    'deep-file-bytes': { type: 'string' },
     'read-only': { type: 'boolean', default: false },
     'state-dir': { type: 'string' },
     'upload-delay-ms': { type: 'string' },
@@ -52,6 +54,8 @@ if (values.url) {
   addFixture(fake)
   const bigMiB = Number(values['big-mib'] ?? 0)
   if (bigMiB > 0) fake.addFile('/big64.bin', patternBuffer(bigMiB * 1024 * 1024, 64))
+  const deepBytes = Number(values['deep-file-bytes'] ?? 0)
+  if (deepBytes > 0) fake.addFile(deepFilePath(deepBytes), 'deep file\n')
   remote = fake
 }
 const readOnly = values['read-only']

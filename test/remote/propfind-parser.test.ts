@@ -1,6 +1,6 @@
 import t from 'tap'
 import { RemoteError } from '../../src/remote/remote.js'
-import { findSelf, parseMultistatus, toListing, unescapeXmlText } from '../../src/remote/propfind-parser.js'
+import { entryOf, findSelf, parseMultistatus, toListing, unescapeXmlText } from '../../src/remote/propfind-parser.js'
 
 // Written by hand from what the bridge's source builds: lower-case 'd:'
 // prefix, absolute hrefs from the Host header escaped with uppercase hex,
@@ -158,7 +158,7 @@ t.test('tolerates missing props, empty propstat and odd prefixes', async t => {
   const xml = `<x:multistatus xmlns:x="DAV:">
 <x:response><x:href>/f/</x:href><x:propstat></x:propstat></x:response>
 <x:response><x:href>/f/bare</x:href><x:propstat><x:prop/><x:status>HTTP/1.1 200 OK</x:status></x:propstat></x:response>
-<x:response><x:href>/f/bad-date</x:href><x:propstat><x:prop><x:getlastmodified>yesterday</x:getlastmodified><x:getcontentlength>-5</x:getcontentlength></x:prop></x:propstat></x:response>
+<x:response><x:href>/f/bad-date</x:href><x:propstat><x:prop><x:getlastmodified>yesterday</x:getlastmodified></x:prop></x:propstat></x:response>
 <x:response><x:propstat><x:prop/></x:propstat></x:response>
 </x:multistatus>`
   const parsed = parseMultistatus(xml, url)
@@ -191,4 +191,52 @@ t.test('an answer cut short is an error, never a shorter listing', async t => {
   const whole = '<?xml version="1.0"?><d:multistatus xmlns:d="DAV:"><d:response><d:href>/AbCd/Photos/</d:href><d:propstat><d:prop><d:resourcetype><d:collection/></d:resourcetype></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response><d:response><d:href>/AbCd/Photos/a.jpg</d:href><d:propstat><d:prop><d:getcontentlength>5</d:getcontentlength></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response></d:multistatus>'
   t.equal(parseMultistatus(whole, url).resources.length, 2)
   t.throws(() => parseMultistatus(whole.slice(0, whole.indexOf('<d:response><d:href>/AbCd/Photos/a.jpg')), url), { kind: 'bad-reply', message: /cut short/ })
+})
+
+t.test('entries that cannot be files are left out, with why; sizes are never guessed', async t => {
+  const url = new URL(MEGA_BASE)
+  const long = 'n'.repeat(256)
+  const fine = 'é'.repeat(127) + 'x' // 255 bytes
+  const xml = `<?xml version="1.0" encoding="utf-8" ?>
+<d:multistatus xmlns:d="DAV:">
+${megaFolder(`${MEGA_BASE}/`, 'Photos')}
+${megaFolder(`${MEGA_BASE}/.`, '.')}
+${megaFolder(`${MEGA_BASE}/..`, '..')}
+${megaFile(`${MEGA_BASE}/%2E%2E`, '..', 1)}
+${megaFile(`${MEGA_BASE}/nul%00here.txt`, 'nul', 1)}
+${megaFile(`${MEGA_BASE}/${long}`, 'long', 1)}
+${megaFile(`${MEGA_BASE}/${encodeURIComponent(fine)}`, 'fine', 1)}
+${megaResponse(`${MEGA_BASE}/huge`, 'huge', '<d:resourcetype/><d:getcontentlength>100000000000000000000000</d:getcontentlength>')}
+${megaResponse(`${MEGA_BASE}/int64`, 'int64', '<d:resourcetype/><d:getcontentlength>9223372036854775808</d:getcontentlength>')}
+${megaResponse(`${MEGA_BASE}/sci`, 'sci', '<d:resourcetype/><d:getcontentlength>1e23</d:getcontentlength>')}
+${megaResponse(`${MEGA_BASE}/negative`, 'negative', '<d:resourcetype/><d:getcontentlength>-5</d:getcontentlength>')}
+${megaFile(`${MEGA_BASE}/largest`, 'largest', Number.MAX_SAFE_INTEGER)}
+${megaResponse(`${MEGA_BASE}/no-size`, 'no-size', '<d:resourcetype/>')}
+</d:multistatus>`
+  const listing = toListing(parseMultistatus(xml, url), ['f1Y2lIrD', 'Photos'], '', url)
+  t.same(listing.entries.map(e => [e.name, e.size]).sort(), [[fine, 1], ['largest', Number.MAX_SAFE_INTEGER], ['no-size', 0]].sort())
+  t.same(
+    listing.unusable!.map(u => u.name),
+    ['.', '..', '..', 'nul\\u0000here.txt', `${'n'.repeat(80)}...`, 'huge', 'int64', 'sci', 'negative'],
+    'printable names, in listing order',
+  )
+  t.match(listing.unusable, [
+    { reason: /names the folder itself or its parent/ },
+    { reason: /names the folder itself or its parent/ },
+    { reason: /names the folder itself or its parent/ },
+    { reason: /contains a NUL byte/ },
+    { reason: /256 bytes long, more than the 255/ },
+    { reason: /size "100000000000000000000000" is not a whole number of bytes up to 9007199254740991/ },
+    { reason: /size "9223372036854775808"/ },
+    { reason: /size "1e23"/ },
+    { reason: /size "-5"/ },
+  ])
+  t.same(listing.duplicateNames, [])
+})
+
+t.test('stat of a file whose size cannot be counted is an error', async t => {
+  const url = new URL(`${MEGA_BASE}/huge`)
+  const xml = `<d:multistatus xmlns:d="DAV:">${megaResponse(`${MEGA_BASE}/huge`, 'huge', '<d:resourcetype/><d:getcontentlength>100000000000000000000000</d:getcontentlength>')}</d:multistatus>`
+  const self = findSelf(parseMultistatus(xml, url).resources, ['f1Y2lIrD', 'Photos', 'huge'])!
+  t.throws(() => entryOf(self, 'huge'), { name: 'RemoteError', kind: 'bad-reply', message: /huge: the server lists it, but its size "100000000000000000000000"/ })
 })

@@ -282,6 +282,22 @@ t.test('duplicate names are counted and reported', async t => {
   t.equal(fs.stats().duplicateNames, 0, 'a new listing without duplicates clears the count')
 })
 
+t.test('entries left out as unusable are counted like duplicates', async t => {
+  const { remote, fs } = setup()
+  remote.addFile('/d/ok.txt', 'x')
+  remote.unusable.set('/d', [
+    { name: '..', reason: 'names the parent' },
+    { name: 'nul\\u0000', reason: 'a NUL' },
+  ])
+  t.same((await fs.readdir('/d')).names, ['ok.txt'])
+  t.match(fs.stats(), { unusableNames: 2, unusablePaths: ['/d/..', '/d/nul\\u0000'] })
+  fs.invalidate()
+  t.equal(fs.stats().unusableNames, 2, 'still counted after the listing is dropped')
+  remote.unusable.delete('/d')
+  await fs.readdir('/d')
+  t.equal(fs.stats().unusableNames, 0, 'a new listing without them clears the count')
+})
+
 t.test('a small file is fetched whole in one request and served from memory', async t => {
   const { remote, fs } = setup()
   const content = patternBuffer(700 * 1024, 3)

@@ -14,7 +14,7 @@ import { LRUCache } from 'lru-cache'
 import type { Clock } from '../../clock.js'
 import { FsError } from '../../errors.js'
 import type { Logger } from '../../log.js'
-import { RemoteError, type Remote, type RemoteEntry } from '../../remote/remote.js'
+import { RemoteError, type Listing, type Remote, type RemoteEntry } from '../../remote/remote.js'
 import type { BridgeGate } from '../bridge-gate.js'
 import { baseName, childPath, isSameOrBelow, parentOf } from '../paths.js'
 import { toFsError } from '../remote-errors.js'
@@ -52,6 +52,11 @@ export interface MetadataCacheStats {
   cacheMisses: number
   duplicateNames: number
   duplicatePaths: string[]
+  /** Entries left out of the latest listing of each folder seen because they
+   *  cannot be files here (entry-checks.ts). */
+  unusableNames: number
+  /** Up to 20, printable. */
+  unusablePaths: string[]
 }
 
 interface Fetch {
@@ -74,6 +79,8 @@ export class MetadataCache {
   readonly #inflight = new Map<string, Fetch>()
   /** Folder path -> names listed more than once in its latest listing. */
   readonly #duplicatesByFolder = new Map<string, string[]>()
+  /** Folder path -> names left out of its latest listing (unusable). */
+  readonly #unusableByFolder = new Map<string, string[]>()
   #hits = 0
   #misses = 0
 
@@ -154,7 +161,7 @@ export class MetadataCache {
     try {
       const result = await this.#o.remote.list(path, { signal: this.#o.gate.signal })
       if (!result.self.isDir) throw new FsError('ENOTDIR', `${path} is a file`)
-      return this.#store(path, result.self, result.entries, result.duplicateNames, !fetch.superseded)
+      return this.#store(path, result, !fetch.superseded)
     } catch (err) {
       const down = this.#o.gate.downError(what)
       if (stale && (down || (err instanceof RemoteError && err.transient))) {
@@ -171,7 +178,8 @@ export class MetadataCache {
 
   /** The listing of an answer; kept in the cache unless `keep` is false
    *  (a superseded request's answer is only handed to its own callers). */
-  #store(path: string, self: RemoteEntry, entries: RemoteEntry[], duplicateNames: string[], keep: boolean): FolderListing {
+  #store(path: string, result: Listing, keep: boolean): FolderListing {
+    const { self, entries, duplicateNames } = result
     const byName = new Map<string, RemoteEntry>()
     let newest: number | null = null
     for (const entry of entries) {
@@ -195,6 +203,9 @@ export class MetadataCache {
     // after a listing expires or is dropped, until a new listing says otherwise.
     if (duplicateNames.length > 0) this.#duplicatesByFolder.set(path, duplicateNames)
     else this.#duplicatesByFolder.delete(path)
+    const unusable = result.unusable?.map(u => u.name) ?? []
+    if (unusable.length > 0) this.#unusableByFolder.set(path, unusable)
+    else this.#unusableByFolder.delete(path)
     if (duplicateNames.length > 0) {
       this.#o.logger.warn(
         { path, duplicateNames },
@@ -278,12 +289,22 @@ export class MetadataCache {
         if (duplicatePaths.length < MAX_DUPLICATE_PATHS) duplicatePaths.push(childPath(folder, name))
       }
     }
+    let unusableNames = 0
+    const unusablePaths: string[] = []
+    for (const [folder, names] of this.#unusableByFolder) {
+      unusableNames += names.length
+      for (const name of names) {
+        if (unusablePaths.length < MAX_DUPLICATE_PATHS) unusablePaths.push(childPath(folder, name))
+      }
+    }
     return {
       cacheEntries: this.#entries.size,
       cacheHits: this.#hits,
       cacheMisses: this.#misses,
       duplicateNames,
       duplicatePaths,
+      unusableNames,
+      unusablePaths,
     }
   }
 

@@ -8,6 +8,7 @@
 import { promises as fsp } from 'node:fs'
 import type { Clock } from '../../clock.js'
 import { FsError } from '../../errors.js'
+import { checkFileEnd } from '../limits.js'
 import { addRange, clipRanges, rangeBytes, removeRange, type Range } from './lost-ranges.js'
 import type { UnfinishedInfo } from './unfinished.js'
 
@@ -108,6 +109,8 @@ export class StagedFile {
   }
 
   async write(buffer: Buffer, length: number, position: number): Promise<number> {
+    // Refused before anything happens, so nothing goes missing either.
+    checkFileEnd(position + length, `write ${this.path}`)
     const sizeBefore = this.size
     try {
       await this.changing()
@@ -131,6 +134,7 @@ export class StagedFile {
 
   async truncate(size: number): Promise<void> {
     if (!Number.isInteger(size) || size < 0) throw new FsError('EINVAL', `bad size ${size}`)
+    checkFileEnd(size, `truncate ${this.path}`)
     try {
       await this.changing()
       await this.open().truncate(size)

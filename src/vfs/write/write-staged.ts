@@ -16,6 +16,7 @@ import { RemoteError, type Remote, type RemoteEntry } from '../../remote/remote.
 import { fileAttr, processOwner, type AttrContext } from '../attrs.js'
 import { Journal } from './journal.js'
 import { baseName, isSameOrBelow, parentOf } from '../paths.js'
+import { checkFileEnd } from '../limits.js'
 import { toFsError } from '../remote-errors.js'
 import { StagingStore, type StagedFile } from './staging.js'
 import { Trash, TRASH_FOLDER_NAME, TRASH_ROOT } from '../trash/trash.js'
@@ -177,6 +178,7 @@ export class StagedWrites implements WritePolicy {
 
   async truncate(p: string, size: number): Promise<void> {
     if (!Number.isInteger(size) || size < 0) throw new FsError('EINVAL', `truncate ${p}: bad size ${size}`)
+    checkFileEnd(size, `truncate ${p}`)
     const { queue } = await this.#get()
     const file = await this.#stage(p, size === 0, `truncate ${p}`)
     const handle = new WriteFileHandle({ file, queue, flags: fsConstants.O_WRONLY, attrOf: f => this.#attrOf(f) })

@@ -51,3 +51,13 @@ t.test('status says which files were unfinished when the daemon stopped', async 
     { path: '/report (unfinished 2026-11-29 14.03).pdf', originalPath: '/report.pdf', bytes: 18_000_000, uploaded: false },
   ])
 })
+
+t.test('status counts entries left out of listings', async t => {
+  const f = await mountctlFixture(t)
+  let r = await f.ctl(['status'])
+  t.notMatch(r.stdout, /names:/, 'nothing said when there are none')
+  f.backend.fsByName.get('photos')!.unusableNames = 2
+  r = await f.ctl(['status'])
+  t.match(r.stdout, /\n    names: 2 entries left out: the server lists names or sizes that cannot be files here \(the daemon's log names them\)\n/)
+  t.equal(JSON.parse((await f.ctl(['status', '--json'])).stdout).mounts[0].unusableNames, 2)
+})

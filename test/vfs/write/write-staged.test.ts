@@ -1,6 +1,7 @@
 import { constants as C } from 'node:fs'
 import t from 'tap'
 import { silentLogger } from '../../../src/log.js'
+import { MAX_FILE_BYTES } from '../../../src/vfs/limits.js'
 import { MegaFs } from '../../../src/vfs/mega-fs.js'
 import { TRASH_ROOT } from '../../../src/vfs/trash/trash.js'
 import type { FileHandle } from '../../../src/vfs/types.js'
@@ -235,4 +236,37 @@ t.test('restart: pending writes resume; read-only profiles refuse everything', a
   await t.rejects(ro.create('/x', 0o644), { code: 'EROFS' })
   await t.rejects(ro.unlink('/survivor'), { code: 'EROFS' })
   await ro.close()
+})
+
+t.test('past the largest file a mount accepts: EFBIG, nothing staged or uploaded', async t => {
+  const s = await setup(t.testdir(), new WritableFakeRemote().addFile('/big.txt', 'kept'))
+  await t.rejects(s.fs.truncate('/big.txt', 999_999_999_999_999), { code: 'EFBIG', message: /more than the largest file a mount accepts \(17592186044416 bytes, 16 TiB\)/ })
+  t.equal(s.remote.callsOf('read').length, 0, 'no copy of the file was fetched for it')
+  const h = await s.fs.create('/new.txt', 0o644)
+  await t.rejects(h.truncate(MAX_FILE_BYTES + 1), { code: 'EFBIG' })
+  await t.rejects(h.write(Buffer.from('x'), 1, MAX_FILE_BYTES), { code: 'EFBIG' })
+  await put(h, 'fine')
+  await h.release()
+  await s.queue.drain()
+  t.equal(s.remote.content('/new.txt'), 'fine', 'a refused write leaves nothing missing: the file uploads')
+  t.equal(s.remote.content('/big.txt'), 'kept')
+  await s.fs.close()
+})
+
+t.test('paths of 4,095 bytes and more are files like any other', async t => {
+  const folder = Array.from({ length: 15 }, (_, i) => '/' + `${i}`.padStart(2, '0') + 'd'.repeat(253)).join('') // 15 x 256 bytes
+  const path = `${folder}/${'f'.repeat(4095 - folder.length - 1)}`
+  t.equal(Buffer.byteLength(path), 4095)
+  const s = await setup(t.testdir(), new WritableFakeRemote().addFolder(folder))
+  const h = await s.fs.create(path, 0o644)
+  await put(h, 'deep')
+  await h.release()
+  t.equal(await read(s.fs, path), 'deep')
+  t.ok((await s.fs.readdir(folder)).names.includes(path.slice(folder.length + 1)))
+  await s.queue.drain()
+  t.equal(s.remote.content(path), 'deep')
+  const longer = `${folder}/${'g'.repeat(255)}`
+  t.ok(Buffer.byteLength(longer) > 4095)
+  await t.resolves(s.fs.create(longer, 0o644).then(f => f.release()), 'the core sets no limit on a whole path')
+  await s.fs.close()
 })
