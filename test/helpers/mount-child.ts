@@ -2,12 +2,14 @@
 // must not serve a mount it also reads: libuv's threadpool would deadlock).
 //   node --import=<ts loader> test/helpers/mount-child.ts --mountpoint DIR
 //        [--url URL | --big-mib N] [--read-only]
+//        [--backend libfuse3|fuse-native (default: env MEGAMOUNT_FUSE_BACKEND, else auto)]
 //        [--state-dir DIR [--upload-delay-ms N] [--delete-mode trash|permanent] [--disk-cache-mib N]]
 // Without --url it serves the fs-cases fixture from a FakeRemote (plus
 // /big64.bin of N MiB). With --state-dir the mount is writable through the
 // staged write policy, as the daemon makes it. Prints "READY" once mounted,
 // "STATS <json>" with the fake remote's call counts on SIGUSR2, and unmounts
-// and exits on SIGTERM.
+// and exits on SIGTERM. STATS carries the kernel-side counters of the
+// libfuse 3 backend (lookups, reads, ...) as "kernel".
 //
 // Commands, one per line on stdin, each answered "REPLY <json>" on stdout:
 //   drain     upload everything closed now and wait; answers the snapshot
@@ -18,6 +20,7 @@
 import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import { createLogger } from '../../src/log.js'
+import { parseBackendChoice } from '../../src/fuse/backends.js'
 import { mountFuse } from '../../src/fuse/mount.js'
 import { WebDavRemote } from '../../src/remote/webdav-remote.js'
 import { MegaFs } from '../../src/vfs/mega-fs.js'
@@ -35,6 +38,7 @@ const { values } = parseArgs({
     'upload-delay-ms': { type: 'string' },
     'disk-cache-mib': { type: 'string' },
     'delete-mode': { type: 'string' },
+    backend: { type: 'string' },
   },
 })
 if (!values.mountpoint) {
@@ -70,7 +74,9 @@ const fs = new MegaFs({
   stateDir: values['state-dir'] ?? '/nonexistent',
   writes: values['state-dir'] ? stagedWrites({ trashPurgeCron: null, onCreated: w => (writes = w) }) : undefined,
 })
-const mount = await mountFuse(values.mountpoint, fs, { logger, readOnly, fsName: 'megamount:test', opTimeoutMs: 20_000 })
+const backend = parseBackendChoice(values.backend ?? process.env.MEGAMOUNT_FUSE_BACKEND ?? 'auto')
+if (!backend) throw new Error(`--backend must be auto, libfuse3 or fuse-native (got ${values.backend})`)
+const mount = await mountFuse(values.mountpoint, fs, { logger, readOnly, fsName: 'megamount:test', opTimeoutMs: 20_000, backend, kernelTtlS: profile.cacheTtlMs / 1000 })
 process.stdout.write('READY\n')
 
 async function command(line: string): Promise<unknown> {
@@ -101,7 +107,7 @@ createInterface({ input: process.stdin }).on('line', line => {
 })
 
 process.on('SIGUSR2', () => {
-  process.stdout.write(`STATS ${JSON.stringify({ calls: fake?.calls ?? null, reads: fake?.reads ?? null, vfs: fs.stats() })}\n`)
+  process.stdout.write(`STATS ${JSON.stringify({ calls: fake?.calls ?? null, reads: fake?.reads ?? null, vfs: fs.stats(), backend: mount.backend, kernel: mount.kernelStats() })}\n`)
 })
 process.on('SIGTERM', () => {
   mount
