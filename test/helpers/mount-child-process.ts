@@ -28,6 +28,8 @@ export interface MountChild {
     reads: { offset: number; length: number }[] | null
     backend: FuseBackendName
     kernel: { lookups: number; readdirs: number; reads: number; largestReadBytes: number; inodes: number; readaheadKb: number | null; native: { notificationsSent: number } } | null
+    /** The kernel connection ended without an unmount (libfuse3). */
+    lost: boolean
   }>
   /** One stdin command of mount-child.ts (drain, snapshot, retry, down, up);
    *  rejects with the child's error message. */

@@ -3,6 +3,7 @@
 //   node --import=<ts loader> test/helpers/mount-child.ts --mountpoint DIR
 //        [--url URL | --big-mib N] [--read-only]
 //        [--backend libfuse3|fuse-native (default: env MEGAMOUNT_FUSE_BACKEND, else auto)]
+//        [--cache-ttl-ms N] [--kernel-ttl-s N (default: the cache TTL)]
 //        [--state-dir DIR [--upload-delay-ms N] [--delete-mode trash|permanent] [--disk-cache-mib N]]
 // Without --url it serves the fs-cases fixture from a FakeRemote (plus
 // /big64.bin of N MiB). With --state-dir the mount is writable through the
@@ -16,6 +17,7 @@
 //   snapshot  the upload queue's snapshot
 //   retry     retry failed uploads; answers how many
 //   down, up  what the daemon's health check would say about the bridge
+//   refresh [PATH]  what `mountctl refresh` does
 
 import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
@@ -39,6 +41,8 @@ const { values } = parseArgs({
     'disk-cache-mib': { type: 'string' },
     'delete-mode': { type: 'string' },
     backend: { type: 'string' },
+    'cache-ttl-ms': { type: 'string' },
+    'kernel-ttl-s': { type: 'string' },
   },
 })
 if (!values.mountpoint) {
@@ -65,6 +69,7 @@ const profile = testProfile({
   deleteMode,
   uploadDelayMs: Number(values['upload-delay-ms'] ?? 2000),
   diskCacheMaxBytes: Number(values['disk-cache-mib'] ?? 0) * 1024 * 1024,
+  ...(values['cache-ttl-ms'] ? { cacheTtlMs: Number(values['cache-ttl-ms']) } : {}),
 })
 let writes: StagedWrites | null = null
 const fs = new MegaFs({
@@ -76,11 +81,18 @@ const fs = new MegaFs({
 })
 const backend = parseBackendChoice(values.backend ?? process.env.MEGAMOUNT_FUSE_BACKEND ?? 'auto')
 if (!backend) throw new Error(`--backend must be auto, libfuse3 or fuse-native (got ${values.backend})`)
-const mount = await mountFuse(values.mountpoint, fs, { logger, readOnly, fsName: 'megamount:test', opTimeoutMs: 20_000, backend, kernelTtlS: profile.cacheTtlMs / 1000 })
+let lost = false
+const kernelTtlS = values['kernel-ttl-s'] ? Number(values['kernel-ttl-s']) : profile.cacheTtlMs / 1000
+const mount = await mountFuse(values.mountpoint, fs, { logger, readOnly, fsName: 'megamount:test', opTimeoutMs: 20_000, backend, kernelTtlS, onLost: () => (lost = true) })
 process.stdout.write('READY\n')
 
 async function command(line: string): Promise<unknown> {
   const queue = writes ? await writes.uploads() : null
+  const [verb, ...rest] = line.trim().split(' ')
+  if (verb === 'refresh') {
+    fs.invalidate(rest.length ? rest.join(' ') : undefined)
+    return true
+  }
   switch (line.trim()) {
     case 'drain':
       return (await queue!.drain()).snapshot
@@ -107,7 +119,7 @@ createInterface({ input: process.stdin }).on('line', line => {
 })
 
 process.on('SIGUSR2', () => {
-  process.stdout.write(`STATS ${JSON.stringify({ calls: fake?.calls ?? null, reads: fake?.reads ?? null, vfs: fs.stats(), backend: mount.backend, kernel: mount.kernelStats() })}\n`)
+  process.stdout.write(`STATS ${JSON.stringify({ calls: fake?.calls ?? null, reads: fake?.reads ?? null, vfs: fs.stats(), backend: mount.backend, kernel: mount.kernelStats(), lost })}\n`)
 })
 process.on('SIGTERM', () => {
   mount

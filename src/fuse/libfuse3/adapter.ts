@@ -118,8 +118,8 @@ export class LowLevelAdapter {
       release: r => this.#release(r),
       fsync: r => this.#handleOp(r, h => h.fsync()),
       opendir: r => this.#folders.open(r.slot, this.#pathOf(r.ino, 'opendir')),
-      readdir: r => this.#folders.read(r.slot, r.ino, r.fh, r.off, r.size, false),
-      readdirplus: r => this.#folders.read(r.slot, r.ino, r.fh, r.off, r.size, true),
+      readdir: r => this.#readdir(r, false),
+      readdirplus: r => this.#readdir(r, true),
       releasedir: async r => {
         this.#folders.release(r.fh)
         session.replyErr(r.slot, 0)
@@ -313,6 +313,11 @@ export class LowLevelAdapter {
     const s = await this.#fs.statfs('/')
     const figures = new Float64Array([s.blockSize, s.blockSize, s.blocks, s.blocksFree, s.blocksAvailable, s.files, s.filesFree, s.filesFree, s.nameMax])
     this.#session!.replyStatfs(r.slot, figures)
+  }
+
+  #readdir(r: Req, plus: boolean): Promise<void> {
+    this.counters.readdirs++
+    return this.#folders.read(r.slot, r.ino, r.fh, r.off, r.size, plus)
   }
 
   // ---- open files ----

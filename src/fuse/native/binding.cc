@@ -308,7 +308,8 @@ napi_value ReplyStatfs(napi_env env, napi_callback_info info) {
 // Packs entries until size is reached; entry i gets offset firstOffset + i + 1
 // (where the next read resumes). With plus, every packed entry but "." and
 // ".." counts as a lookup of its inode. Returns how many were packed, or -1
-// when the session is gone.
+// when nothing reached the kernel (the session is gone, or the request was
+// given up).
 napi_value ReplyDir(napi_env env, napi_callback_info info) {
   Args a(env, info, 8);
   if (!a.ok) return nullptr;
@@ -364,7 +365,9 @@ napi_value ReplyDir(napi_env env, napi_callback_info info) {
     if (want > buf.size() - used) break;
     used += want;
   }
-  fuse_reply_buf(req, buf.data(), used);
+  // A reply the kernel no longer waits for (its caller was killed) delivers
+  // nothing: then no entry counts as looked up.
+  if (fuse_reply_buf(req, buf.data(), used) != 0) return Number(env, -1);
   return Number(env, packed);
 }
 
