@@ -29,7 +29,7 @@ export interface MountFuseOptions {
   readOnly: boolean
   /** Shown by mount and df, e.g. megamount:photos. */
   fsName: string
-  /** fuse-native's per-operation backstop; an op not answered in time gets ETIMEDOUT. */
+  /** Per-operation backstop: an op not answered in time gets ETIMEDOUT. */
   opTimeoutMs: number
   /** Default auto: libfuse3 when its binding loads, else fuse-native. */
   backend?: FuseBackendChoice
@@ -64,6 +64,7 @@ async function mountWith(decision: BackendDecision, mp: string, fs: FileSystem, 
         readOnly: options.readOnly,
         fsName: options.fsName,
         kernelTtlS: options.kernelTtlS ?? DEFAULT_KERNEL_TTL_S,
+        opTimeoutMs: options.opTimeoutMs,
         onLost: options.onLost,
       })
       return { ...common, unmount: () => m.unmount(), kernelStats: () => m.stats() }

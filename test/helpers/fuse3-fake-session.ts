@@ -105,6 +105,9 @@ export class FakeSession implements NativeSession {
   notifyInvalEntry(parent: number, name: string): void {
     this.forgottenNames.push({ parent, name })
   }
+  expire(): number {
+    return 0
+  }
   destroy(): boolean {
     return true
   }

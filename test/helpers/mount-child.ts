@@ -3,7 +3,7 @@
 //   node --import=<ts loader> test/helpers/mount-child.ts --mountpoint DIR
 //        [--url URL | --big-mib N] [--read-only]
 //        [--backend libfuse3|fuse-native (default: env MEGAMOUNT_FUSE_BACKEND, else auto)]
-//        [--cache-ttl-ms N] [--kernel-ttl-s N (default: the cache TTL)]
+//        [--cache-ttl-ms N] [--kernel-ttl-s N (default: the cache TTL)] [--op-timeout-ms N]
 //        [--state-dir DIR [--upload-delay-ms N] [--delete-mode trash|permanent] [--disk-cache-mib N]]
 // Without --url it serves the fs-cases fixture from a FakeRemote (plus
 // /big64.bin of N MiB). With --state-dir the mount is writable through the
@@ -18,6 +18,7 @@
 //   retry     retry failed uploads; answers how many
 //   down, up  what the daemon's health check would say about the bridge
 //   refresh [PATH]  what `mountctl refresh` does
+//   hang METHOD, unhang METHOD   the fake remote's calls of METHOD never end
 
 import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
@@ -43,6 +44,7 @@ const { values } = parseArgs({
     backend: { type: 'string' },
     'cache-ttl-ms': { type: 'string' },
     'kernel-ttl-s': { type: 'string' },
+    'op-timeout-ms': { type: 'string' },
   },
 })
 if (!values.mountpoint) {
@@ -83,7 +85,7 @@ const backend = parseBackendChoice(values.backend ?? process.env.MEGAMOUNT_FUSE_
 if (!backend) throw new Error(`--backend must be auto, libfuse3 or fuse-native (got ${values.backend})`)
 let lost = false
 const kernelTtlS = values['kernel-ttl-s'] ? Number(values['kernel-ttl-s']) : profile.cacheTtlMs / 1000
-const mount = await mountFuse(values.mountpoint, fs, { logger, readOnly, fsName: 'megamount:test', opTimeoutMs: 20_000, backend, kernelTtlS, onLost: () => (lost = true) })
+const mount = await mountFuse(values.mountpoint, fs, { logger, readOnly, fsName: 'megamount:test', opTimeoutMs: Number(values['op-timeout-ms'] ?? 20_000), backend, kernelTtlS, onLost: () => (lost = true) })
 process.stdout.write('READY\n')
 
 async function command(line: string): Promise<unknown> {
@@ -91,6 +93,10 @@ async function command(line: string): Promise<unknown> {
   const [verb, ...rest] = line.trim().split(' ')
   if (verb === 'refresh') {
     fs.invalidate(rest.length ? rest.join(' ') : undefined)
+    return true
+  }
+  if (verb === 'hang' || verb === 'unhang') {
+    fake!.hang(rest[0] as never, verb === 'hang')
     return true
   }
   switch (line.trim()) {

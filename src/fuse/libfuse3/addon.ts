@@ -56,6 +56,8 @@ export interface NativeSession {
   replyDir(slot: number, size: number, plus: boolean, names: string[], attrs: Float64Array, firstOffset: number, attrTimeoutS: number, entryTimeoutS: number): number
   notifyInvalInode(ino: number, offset: number, length: number): void
   notifyInvalEntry(parentIno: number, name: string): void
+  /** ETIMEDOUT to every request waiting longer than maxMs; returns how many. */
+  expire(maxMs: number): number
   destroy(): boolean
   stats(): NativeStats
 }

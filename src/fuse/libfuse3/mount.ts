@@ -1,11 +1,8 @@
 // Mounting a FileSystem with megamount's libfuse 3 binding, and unmounting
 // it. The kernel connection runs on a thread of the addon; requests reach
-// LowLevelAdapter on the main thread. Mount options:
-// - auto_unmount: fusermount3 stays behind as a watchdog and removes the
-//   mount if this process dies, however it dies (no dead mountpoint left);
-// - nosuid, nodev: as for any user mount.
-// Kernel caches are trusted for kernelTtlS, kept honest by invalidations
-// (invalidator.ts).
+// LowLevelAdapter on the main thread; mount options are in mount-options.ts
+// (auto_unmount on Linux). Kernel caches are trusted for kernelTtlS, kept
+// honest by invalidations (invalidator.ts).
 
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
@@ -16,6 +13,7 @@ import { MountError } from '../mount-checks.js'
 import { forceUnmount } from '../stale-mount.js'
 import type { Addon, NativeStats } from './addon.js'
 import { LowLevelAdapter, type KernelCounters } from './adapter.js'
+import { mountOptions } from './mount-options.js'
 import { raiseReadahead } from './readahead.js'
 
 const execFileAsync = promisify(execFile)
@@ -28,6 +26,9 @@ export interface Libfuse3MountOptions {
   readOnly: boolean
   fsName: string
   kernelTtlS: number
+  /** An operation not answered in this time gets ETIMEDOUT (a backstop: the
+   *  core bounds its own requests), so no program hangs on the mount. */
+  opTimeoutMs: number
   /** Called when the kernel connection ends without unmount() (someone
    *  ran fusermount -u, or the kernel aborted it). */
   onLost?: () => void
@@ -48,21 +49,25 @@ export interface Libfuse3Mount {
 export async function mountLibfuse3(addon: Addon, mp: string, fs: FileSystem, options: Libfuse3MountOptions): Promise<Libfuse3Mount> {
   const logger = options.logger
   const adapter = new LowLevelAdapter(fs, { logger, readOnly: options.readOnly, kernelTtlS: options.kernelTtlS })
-  const mountOptions = ['fsname=' + options.fsName.replace(/[,\s]/g, '_'), 'subtype=megamount', 'auto_unmount', 'nosuid', 'nodev']
   let unmounting = false
   let resolveEnded!: () => void
   const ended = new Promise<void>(resolve => (resolveEnded = resolve))
   let session
   try {
-    session = new addon.Session(mp, mountOptions.join(','), adapter.dispatch)
+    session = new addon.Session(mp, mountOptions(options.fsName), adapter.dispatch)
   } catch (err) {
     throw new MountError('mount-failed', `mounting ${mp} failed: ${(err as Error).message}`, { cause: err })
   }
   const unwatch = fs.watch?.(change => adapter.changed(change))
   adapter.setSetattrBits(addon.setattrBits)
+  const sweep = setInterval(() => {
+    const expired = session.expire(options.opTimeoutMs)
+    if (expired > 0) logger.warn({ expired, opTimeoutMs: options.opTimeoutMs }, 'operations not answered in time were failed with ETIMEDOUT')
+  }, Math.min(1000, options.opTimeoutMs / 4)).unref()
   adapter.attach(session, addon.ops, () => {
     // The kernel connection is gone: what is still open is released (its
     // writes are staged already) and the session freed.
+    clearInterval(sweep)
     unwatch?.()
     session.destroy()
     adapter.releaseAll().catch(err => logger.warn({ err }, 'releasing open files after the mount ended failed'))

@@ -398,6 +398,15 @@ napi_value NotifyInvalEntry(napi_env env, napi_callback_info info) {
   return Undefined(env);
 }
 
+// expire(maxMs): ETIMEDOUT to requests waiting longer; returns how many.
+napi_value Expire(napi_env env, napi_callback_info info) {
+  Args a(env, info, 1);
+  if (!a.ok) return nullptr;
+  double max_ms = a.Num(0);
+  if (!a.ok) return nullptr;
+  return Number(env, a.session->Expire(max_ms));
+}
+
 // destroy(): true once gone; false while the kernel connection still runs.
 napi_value Destroy(napi_env env, napi_callback_info info) {
   Args a(env, info, 0);
@@ -540,6 +549,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"replyDir", nullptr, ReplyDir, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"notifyInvalInode", nullptr, NotifyInvalInode, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"notifyInvalEntry", nullptr, NotifyInvalEntry, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"expire", nullptr, Expire, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"destroy", nullptr, Destroy, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"stats", nullptr, Stats, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

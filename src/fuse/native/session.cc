@@ -88,16 +88,34 @@ void Session::Post(Request* r) {
 
 int32_t Session::Register(fuse_req_t req) {
   int32_t slot;
+  auto now = std::chrono::steady_clock::now();
   if (!free_slots_.empty()) {
     slot = free_slots_.back();
     free_slots_.pop_back();
     slots_[slot] = req;
+    slot_started_[slot] = now;
   } else {
     slot = static_cast<int32_t>(slots_.size());
     slots_.push_back(req);
+    slot_started_.push_back(now);
   }
   pending_++;
   return slot;
+}
+
+uint32_t Session::Expire(double max_ms) {
+  if (destroyed_) return 0;
+  auto now = std::chrono::steady_clock::now();
+  uint32_t expired = 0;
+  for (size_t i = 0; i < slots_.size(); i++) {
+    if (slots_[i] == nullptr) continue;
+    double age = std::chrono::duration<double, std::milli>(now - slot_started_[i]).count();
+    if (age < max_ms) continue;
+    fuse_req_t req = Take(static_cast<int32_t>(i));
+    if (req != nullptr) fuse_reply_err(req, ETIMEDOUT);
+    expired++;
+  }
+  return expired;
 }
 
 fuse_req_t Session::Take(int32_t slot) {

@@ -20,6 +20,7 @@
 #include <fuse_lowlevel.h>
 #include <node_api.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -101,6 +102,10 @@ class Session {
   // or null when the slot is unknown or the session is gone.
   fuse_req_t Take(int32_t slot);
   int32_t Register(fuse_req_t req);
+  // Answers ETIMEDOUT to every request waiting longer than max_ms: the
+  // backstop that keeps a program from hanging on an operation JavaScript
+  // never finishes. Its late answer then finds the slot taken. Main thread.
+  uint32_t Expire(double max_ms);
 
   void Notify(Notification n);
 
@@ -151,6 +156,7 @@ class Session {
   bool notify_stop_ = false;
 
   std::vector<fuse_req_t> slots_;
+  std::vector<std::chrono::steady_clock::time_point> slot_started_;
   std::vector<int32_t> free_slots_;
   uint64_t pending_ = 0;
 
