@@ -19,6 +19,13 @@ export function backendUnderTest(): FuseBackendName {
   return (FUSE_BACKENDS as readonly string[]).includes(named ?? '') ? (named as FuseBackendName) : 'libfuse3'
 }
 
+/** scripts/asan-check.sh: the sanitizer runtime goes into the processes that
+ *  load the binding, not into tap and every tool it runs. */
+export function preload(): NodeJS.ProcessEnv {
+  const lib = process.env.MEGAMOUNT_TEST_PRELOAD
+  return lib ? { LD_PRELOAD: lib } : {}
+}
+
 export interface MountChild {
   mountpoint: string
   process: ChildProcess
@@ -39,12 +46,15 @@ export interface MountChild {
 
 const CHILD = fileURLToPath(new URL('./mount-child.ts', import.meta.url))
 
-export async function startMountChild(args: string[], readyTimeoutMs = 30_000): Promise<MountChild> {
+/** Under a sanitizer (scripts/asan-check.sh) a mount takes far longer to start. */
+const READY_TIMEOUT_MS = process.env.MEGAMOUNT_TEST_PRELOAD ? 180_000 : 30_000
+
+export async function startMountChild(args: string[], readyTimeoutMs = READY_TIMEOUT_MS): Promise<MountChild> {
   const mountpoint = await mkdtemp(join(tmpdir(), 'megamount-mnt-'))
   const loader = import.meta.resolve('@tapjs/typescript/import')
   const child = spawn(process.execPath, [`--import=${loader}`, CHILD, '--mountpoint', mountpoint, ...args], {
     stdio: ['pipe', 'pipe', 'inherit'],
-    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1', NODE_OPTIONS: '', MEGAMOUNT_FUSE_BACKEND: backendUnderTest() },
+    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1', NODE_OPTIONS: '', MEGAMOUNT_FUSE_BACKEND: backendUnderTest(), ...preload() },
   })
   const lines = createInterface({ input: child.stdout! })
   const waiters: { take(line: string): void; fail(err: Error): void }[] = []

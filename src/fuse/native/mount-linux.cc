@@ -110,7 +110,9 @@ bool PlatformMount(fuse_session* se, const std::string& mountpoint, const std::s
   std::string commfd = "_FUSE_COMMFD=" + std::to_string(sv[1]);
   std::vector<char*> envp;
   for (char** e = environ; *e != nullptr; e++) {
-    if (strncmp(*e, "_FUSE_COMMFD=", 13) != 0) envp.push_back(*e);
+    // A sanitizer runtime preloaded into Node (docs/filesystem.md) must not
+    // follow into the setuid helper.
+    if (strncmp(*e, "_FUSE_COMMFD=", 13) != 0 && strncmp(*e, "LD_PRELOAD=", 11) != 0) envp.push_back(*e);
   }
   envp.push_back(const_cast<char*>(commfd.c_str()));
   envp.push_back(nullptr);
