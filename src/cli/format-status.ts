@@ -36,6 +36,8 @@ export function formatStatusTable(mounts: MountStatus[], home?: string): string 
     if (uploads) out.push(`    uploads: ${uploads}`)
     if (m.unusableNames) out.push(`    names: ${m.unusableNames} ${m.unusableNames === 1 ? 'entry' : 'entries'} left out: the server lists names or sizes that cannot be files here (the daemon's log names them)`)
     out.push(...unfinishedLines(m.uploads))
+    // The fallback works but is slower: say so, with the way out.
+    if (m.fuse && m.fuse.backend !== 'libfuse3') out.push(`    fuse:  ${m.fuse.backend} (${m.fuse.why})${m.fuse.fix ? `; for faster mounts: ${m.fuse.fix}` : ''}`)
     if (m.lastError) {
       out.push(`    error: ${m.lastError.message}`)
       out.push(`    fix:   ${m.lastError.hint}`)
