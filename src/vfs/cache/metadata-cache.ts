@@ -71,6 +71,8 @@ interface Fetch {
 export type KnownKind = 'dir' | 'file' | 'missing' | 'unknown'
 
 const MAX_DUPLICATE_PATHS = 20
+/** Requests for one listFolder whose answers were overtaken by changes. */
+const OVERTAKEN_RETRIES = 4
 
 export class MetadataCache {
   readonly #o: MetadataCacheOptions
@@ -104,6 +106,26 @@ export class MetadataCache {
   /** The listing of a folder: cached while fresh, fetched otherwise (one
    *  request in flight per folder), stale when the bridge is down. */
   async listFolder(path: string): Promise<FolderListing> {
+    return (await this.#list(path)).listing
+  }
+
+  /** listFolder, and whether the answer was overtaken by a change even after
+   *  asking again (then it may not show that change). An answer overtaken by
+   *  an invalidation (an upload that finished, a rename) may predate it:
+   *  handed to its callers, an `ls` that started just before the upload's
+   *  end would miss the file, whose staged copy is gone by then. So its
+   *  callers ask again, like callers that come after the change. */
+  async #list(path: string): Promise<{ listing: FolderListing; overtaken: boolean }> {
+    for (let attempt = 1; ; attempt++) {
+      const answer = this.#listOnce(path)
+      if (!('promise' in answer)) return { listing: answer, overtaken: false }
+      const listing = await answer.promise
+      // Bounded, so a folder that keeps changing still gets an answer.
+      if (!answer.superseded || attempt >= OVERTAKEN_RETRIES) return { listing, overtaken: answer.superseded }
+    }
+  }
+
+  #listOnce(path: string): FolderListing | Fetch {
     const cached = this.#entries.get(path)
     if (cached?.kind === 'missing' && this.#fresh(cached.atMs, this.#o.negativeTtlMs)) {
       this.#hits++
@@ -124,19 +146,23 @@ export class MetadataCache {
     const running = this.#inflight.get(path)
     if (running) {
       this.#hits++
-      return running.promise
+      return running
     }
     this.#misses++
-    return this.#start(path, listing)
+    return this.#begin(path, listing)
   }
 
   #start(path: string, stale: FolderListing | undefined): Promise<FolderListing> {
+    return this.#begin(path, stale).promise
+  }
+
+  #begin(path: string, stale: FolderListing | undefined): Fetch {
     const fetch: Fetch = { promise: Promise.resolve(null as never), superseded: false }
     fetch.promise = this.#fetch(path, stale, fetch).finally(() => {
       if (this.#inflight.get(path) === fetch) this.#inflight.delete(path)
     })
     this.#inflight.set(path, fetch)
-    return fetch.promise
+    return fetch
   }
 
   /** Whether listing a folder now would send a request: nothing fresh is
@@ -235,15 +261,16 @@ export class MetadataCache {
       this.#hits++
       return null
     }
-    let listing: FolderListing
+    let answer: { listing: FolderListing; overtaken: boolean }
     try {
-      listing = await this.listFolder(parent)
+      answer = await this.#list(parent)
     } catch (err) {
       if (err instanceof FsError && err.code === 'ENOENT') return null
       throw err
     }
-    const entry = listing.byName.get(baseName(path)) ?? null
-    if (!entry) this.#entries.set(path, { kind: 'missing', atMs: this.#o.clock.now() })
+    const entry = answer.listing.byName.get(baseName(path)) ?? null
+    // An overtaken answer is no proof that the name is missing.
+    if (!entry && !answer.overtaken) this.#entries.set(path, { kind: 'missing', atMs: this.#o.clock.now() })
     return entry
   }
 
