@@ -25,7 +25,13 @@ export async function handleMkcol(ctx: RequestContext): Promise<void> {
   if (await ctx.nodes.stat(ctx.target.localPath)) return reply(ctx, 405)
   const parent = await ctx.nodes.stat(path.dirname(ctx.target.localPath))
   if (!parent?.isDir || parent.phantom) return reply(ctx, 409)
-  await fs.promises.mkdir(ctx.target.localPath)
+  try {
+    await fs.promises.mkdir(ctx.target.localPath)
+  } catch (err) {
+    // Made by a request at the same moment: it exists, as MEGAcmd says.
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return reply(ctx, 405)
+    throw err
+  }
   return reply(ctx, 201)
 }
 

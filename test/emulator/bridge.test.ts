@@ -276,6 +276,10 @@ t.test('DELETE is permanent; MKCOL 201/405/409', async t => {
   t.equal((await request('MKCOL', base + '/made')).status, 405)
   t.equal((await request('MKCOL', base + '/a.txt')).status, 405)
   t.equal((await request('MKCOL', base + '/no/such')).status, 409)
+  // At the same moment (two deletes making the same trash folder): one
+  // creates it, the others are told it exists, as MEGAcmd does; never 500.
+  const statuses = await Promise.all(Array.from({ length: 8 }, () => request('MKCOL', base + '/race').then(r => r.status)))
+  t.same(statuses.sort(), [201, 405, 405, 405, 405, 405, 405, 405], 'concurrent MKCOL of one name')
 })
 
 t.test('MOVE and COPY: Destination rules, 502/409/412', async t => {
