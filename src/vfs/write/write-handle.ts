@@ -75,3 +75,24 @@ export class WriteFileHandle implements FileHandle {
     await this.#file.letGo()
   }
 }
+
+/** A write handle on a staged file that is still live. Staging an already
+ *  staged file may wait (O_TRUNC waits for the journal), and an upload that
+ *  ended meanwhile removed the file: writes through it would never reach the
+ *  server (seen under load: 'printf short > doc.txt' left 'version 2'
+ *  there). So it is staged again. The handle is made in the same step as
+ *  the check: from then on it holds the upload back. */
+export async function liveWriteHandle(what: string, stage: () => Promise<StagedFile>, options: Omit<WriteHandleOptions, 'file'>): Promise<WriteFileHandle> {
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    let file: StagedFile
+    try {
+      file = await stage()
+    } catch (err) {
+      // Its descriptor was closed under a truncate: the same race.
+      if (err instanceof FsError && err.code === 'EBADF' && attempt < 3) continue
+      throw err
+    }
+    if (!file.removed) return new WriteFileHandle({ ...options, file })
+  }
+  throw new FsError('EAGAIN', `${what}: the file kept changing on the server while it was opened; try again`)
+}

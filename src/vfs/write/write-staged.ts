@@ -23,7 +23,7 @@ import { Trash, TRASH_FOLDER_NAME, TRASH_ROOT } from '../trash/trash.js'
 import { DEFAULT_TRASH_PURGE_CRON, scheduleTrashPurge, type TrashPurgeTask } from '../trash/trash-schedule.js'
 import type { Attr, DirEntries, FileHandle } from '../types.js'
 import { UploadQueue } from './upload-queue.js'
-import { WriteFileHandle } from './write-handle.js'
+import { liveWriteHandle, WriteFileHandle } from './write-handle.js'
 import type { WriteContext, WritePolicy, WritePolicyFactory } from './write-policy.js'
 import type { Timers } from './write-timers.js'
 
@@ -166,22 +166,19 @@ export class StagedWrites implements WritePolicy {
     await this.#requireFolder(parentOf(p), `create ${p}`)
     // Known from the cache only (no request): a create that raced a listing.
     const existedOnServer = this.#ctx.metadata.knownKind(p) === 'file'
-    const file = await this.#local(`create ${p}`, () => store.create(p, existedOnServer))
-    return new WriteFileHandle({ file, queue, flags: fsConstants.O_RDWR, attrOf: f => this.#attrOf(f) })
+    return liveWriteHandle(`create ${p}`, () => this.#local(`create ${p}`, () => store.create(p, existedOnServer)), { queue, flags: fsConstants.O_RDWR, attrOf: f => this.#attrOf(f) })
   }
 
   async openForWrite(p: string, flags: number): Promise<FileHandle> {
     const { queue } = await this.#get()
-    const file = await this.#stage(p, (flags & fsConstants.O_TRUNC) !== 0, `open ${p}`)
-    return new WriteFileHandle({ file, queue, flags, attrOf: f => this.#attrOf(f) })
+    return liveWriteHandle(`open ${p}`, () => this.#stage(p, (flags & fsConstants.O_TRUNC) !== 0, `open ${p}`), { queue, flags, attrOf: f => this.#attrOf(f) })
   }
 
   async truncate(p: string, size: number): Promise<void> {
     if (!Number.isInteger(size) || size < 0) throw new FsError('EINVAL', `truncate ${p}: bad size ${size}`)
     checkFileEnd(size, `truncate ${p}`)
     const { queue } = await this.#get()
-    const file = await this.#stage(p, size === 0, `truncate ${p}`)
-    const handle = new WriteFileHandle({ file, queue, flags: fsConstants.O_WRONLY, attrOf: f => this.#attrOf(f) })
+    const handle = await liveWriteHandle(`truncate ${p}`, () => this.#stage(p, size === 0, `truncate ${p}`), { queue, flags: fsConstants.O_WRONLY, attrOf: f => this.#attrOf(f) })
     try {
       await handle.truncate(size)
     } finally {

@@ -270,3 +270,25 @@ t.test('paths of 4,095 bytes and more are files like any other', async t => {
   await t.resolves(s.fs.create(longer, 0o644).then(f => f.release()), 'the core sets no limit on a whole path')
   await s.fs.close()
 })
+
+t.test('opening a file whose upload ends meanwhile: the write is not lost', async t => {
+  for (const flags of [C.O_WRONLY | C.O_TRUNC, C.O_WRONLY]) {
+    const s = await setup(t.testdir())
+    const h = await s.fs.create('/doc.txt', 0o644)
+    await put(h, 'version 2')
+    await h.release()
+    s.remote.holdPuts()
+    await s.time.advance(2_000)
+    await until(() => s.remote.heldPuts === 1, 'the upload running')
+    const opening = s.fs.open('/doc.txt', flags)
+    // The upload ends while the open waits for the journal's disk write.
+    await new Promise(resolve => setImmediate(resolve))
+    s.remote.releasePuts()
+    const w = await opening
+    await put(w, 'short')
+    await w.release()
+    await s.queue.drain()
+    t.equal(s.remote.content('/doc.txt'), flags & C.O_TRUNC ? 'short' : 'shorton 2', `flags ${flags}: the write reached the server`)
+    await s.fs.close()
+  }
+})
