@@ -22,6 +22,7 @@ import type { Clock } from '../../clock.js'
 import { systemClock } from '../../clock.js'
 import { silentLogger, type Logger } from '../../log.js'
 import { RemoteError, type Remote } from '../../remote/remote.js'
+import { isSameOrBelow } from '../paths.js'
 import type { Journal } from './journal.js'
 import type { StagedFile, StagingStore } from './staging.js'
 import type { DrainOptions, DrainResult, FailedUpload, QueuedState, QueuedUpload, RunningUpload, UploadQueueEvents, UploadSnapshot, UploadTotals, UnfinishedUpload } from './upload-types.js'
@@ -64,10 +65,13 @@ interface Item {
   attempts: number
   transientFailures: number
   lastError: string | null
-  upload: { abort: AbortController; reason: AbortReason | null; sentBytes: number; done: Promise<void> } | null
+  upload: { abort: AbortController; reason: AbortReason | null; bytes: number; sentBytes: number; done: Promise<void> } | null
 }
 
 const USER_ACTION_KINDS = new Set(['no-space', 'forbidden'])
+/** How long a rename or delete waits for the answer to an upload whose body
+ *  was all sent, before stopping it (stopUpload). */
+export const ANSWER_GRACE_MS = 2_000
 
 export class UploadQueue extends EventEmitter<UploadQueueEvents> {
   private readonly remote: Remote
@@ -88,6 +92,9 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
   private closed = false
   /** While a drain waits, closed files skip the coalescing delay. */
   private drainers = 0
+  /** Paths (with what is below them) no upload may start for: a rename on
+   *  the server is in progress there (hold()). */
+  private readonly held: string[] = []
 
   constructor(options: UploadQueueOptions) {
     super()
@@ -196,6 +203,40 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     if (item && (item.state === 'waiting' || item.state === 'ready')) this.schedule(item, this.drainers > 0 ? 0 : this.uploadDelayMs)
     this.changed()
     return true
+  }
+
+  /** For a rename on the server: stops the uploads at and below these paths
+   *  and starts none there until the returned function is called. An upload
+   *  in flight while its folder moves on the server would land at the old
+   *  path, creating the old folder again (seen under load: src/y.txt left
+   *  behind by 'mv src moved'); one starting between the server's MOVE and
+   *  the move of the staged files would do the same. An upload that
+   *  finished before it could be stopped is on the server at the old path,
+   *  before the MOVE, which then carries it along; one stopped after its
+   *  body was sent may still land there, so `stopped` lists the paths whose
+   *  uploads were stopped: the caller looks at the server afresh for them. */
+  async hold(paths: string[]): Promise<{ release: () => void; stopped: string[] }> {
+    this.held.push(...paths)
+    const stopped = [...this.items.values()].filter(item => item.upload && paths.some(p => isSameOrBelow(item.file.path, p)))
+    const stoppedPaths = stopped.map(item => item.file.path)
+    let released = false
+    const release = () => {
+      if (released) return
+      released = true
+      for (const p of paths) this.held.splice(this.held.indexOf(p), 1)
+      // A stopped upload the rename did not reschedule (it failed) goes again.
+      for (const item of stopped) {
+        if (this.items.get(item.file) === item && item.state === 'waiting' && item.timer === null) this.schedule(item, this.drainers > 0 ? 0 : this.uploadDelayMs)
+      }
+      this.pump()
+    }
+    try {
+      await Promise.all(stopped.map(item => this.stopUpload(item, 'rename')))
+    } catch (err) {
+      release()
+      throw err
+    }
+    return { release, stopped: stoppedPaths }
   }
 
   /** rename(2) of a folder: every staged file below it moves along.
@@ -364,7 +405,8 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     while (!this.paused && !this.closed && this.running < this.maxConcurrentUploads) {
       let next: Item | null = null
       for (const item of this.items.values()) {
-        if (item.state === 'ready' && (next === null || (item.dueMs ?? 0) < (next.dueMs ?? 0))) next = item
+        if (item.state !== 'ready' || this.isHeld(item.file.path)) continue
+        if (next === null || (item.dueMs ?? 0) < (next.dueMs ?? 0)) next = item
       }
       if (!next) return
       if (next.file.incomplete) {
@@ -373,6 +415,10 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
       }
       this.startUpload(next)
     }
+  }
+
+  private isHeld(path: string): boolean {
+    return this.held.some(p => isSameOrBelow(path, p))
   }
 
   private startUpload(item: Item): void {
@@ -413,7 +459,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
       this.pump()
       this.changed()
     }
-    item.upload = { abort, reason: null, sentBytes: 0, done: Promise.resolve() }
+    item.upload = { abort, reason: null, bytes: file.size, sentBytes: 0, done: Promise.resolve() }
     item.upload.done = run()
     this.changed()
   }
@@ -515,9 +561,25 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
   private async stopUpload(item: Item, reason: AbortReason): Promise<void> {
     const upload = item.upload
     if (!upload) return
+    // Its whole body is sent: the server may be storing it right now, and
+    // stopping it would leave unknown whether it lands (the emulator, like a
+    // bridge that answers after storing, puts it in place anyway, after the
+    // rename or delete that stopped it looked). A small file's answer is a
+    // moment away: it is awaited for a while first.
+    if (reason !== 'close' && upload.sentBytes >= upload.bytes && (await this.settlesWithin(upload.done, ANSWER_GRACE_MS))) return
     upload.reason = reason
     upload.abort.abort(new Error(`upload stopped: ${reason}`))
     await upload.done
+  }
+
+  private settlesWithin(done: Promise<void>, ms: number): Promise<boolean> {
+    return new Promise(resolve => {
+      const timer = this.timers.setTimeout(() => resolve(false), ms)
+      void done.then(() => {
+        timer.cancel()
+        resolve(true)
+      })
+    })
   }
 
   private changed(): void {

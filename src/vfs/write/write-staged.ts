@@ -229,9 +229,22 @@ export class StagedWrites implements WritePolicy {
   }
 
   async rename(from: string, to: string): Promise<void> {
-    const { store, queue } = await this.#get()
+    const { queue } = await this.#get()
     if (from === to) return
     if (from === '/' || isSameOrBelow(to, from)) throw new FsError('EINVAL', `rename ${from} -> ${to}: into itself`)
+    // No upload at either end while the server and the staged files move.
+    const hold = await queue.hold([from, to])
+    try {
+      await this.#rename(from, to, hold.stopped.some(p => isSameOrBelow(p, from)))
+    } finally {
+      hold.release()
+    }
+  }
+
+  /** stoppedUpload: an upload at or below `from` was stopped midway, so the
+   *  server may have it at `from` whatever the cache says. */
+  async #rename(from: string, to: string, stoppedUpload: boolean): Promise<void> {
+    const { store, queue } = await this.#get()
     const staged = store.has(from)
     const fromEntry = staged ? null : await this.#lookupOrNull(from, false)
     if (!staged && !fromEntry) throw new FsError('ENOENT', `rename ${from}: no such file or folder`)
@@ -253,7 +266,7 @@ export class StagedWrites implements WritePolicy {
       const stagedMoved = await queue.rename(from, to, toEntry !== null)
       // The server's copy moves too: an older version under the staged one,
       // or the content when an upload finished while we were renaming.
-      const onServer = await this.#lookupOrNull(from, !stagedMoved)
+      const onServer = await this.#lookupOrNull(from, !stagedMoved || stoppedUpload)
       if (onServer) await this.#onServer(`rename ${from} -> ${to}`, () => this.#remote.move(from, to, { overwrite: true }))
       else if (!stagedMoved) throw new FsError('ENOENT', `rename ${from}: no such file`)
     }

@@ -2,7 +2,7 @@ import { existsSync, promises as fsp } from 'node:fs'
 import t from 'tap'
 import { Journal } from '../../../src/vfs/write/journal.js'
 import { StagingStore, type StagedFile, type StagingStoreOptions } from '../../../src/vfs/write/staging.js'
-import { UploadQueue, type UploadQueueOptions } from '../../../src/vfs/write/upload-queue.js'
+import { ANSWER_GRACE_MS, UploadQueue, type UploadQueueOptions } from '../../../src/vfs/write/upload-queue.js'
 import { ManualTime, WritableFakeRemote, turns, until } from './write-fakes.js'
 
 const DELAY = 2_000
@@ -462,7 +462,10 @@ t.test('rename: queued, uploading, over a queued target, folders', async t => {
   s.remote.holdPuts()
   await s.time.advance(DELAY)
   await until(() => s.remote.heldPuts === 1, 'put held')
-  t.ok(await s.queue.rename('/moving', '/moved'))
+  const renaming = s.queue.rename('/moving', '/moved')
+  // Its body is all sent: its answer is awaited a while, then it is stopped.
+  await s.time.advance(ANSWER_GRACE_MS)
+  t.ok(await renaming)
   s.remote.releasePuts()
   await s.time.advance(DELAY)
   await until(() => s.remote.content('/moved') === 'M', 'uploaded at the new name')
@@ -493,6 +496,54 @@ t.test('an upload that finished before the rename could stop it', async t => {
   await closeAll(s)
 })
 
+t.test('a rename waits a while for an upload whose body is all sent', async t => {
+  const s = await setup(t.testdir())
+  await writeFile(s, '/sent', 'S')
+  s.remote.holdPuts()
+  await s.time.advance(DELAY)
+  await until(() => s.remote.heldPuts === 1, 'put held, its body sent')
+  const renaming = s.queue.rename('/sent', '/moved')
+  await s.time.advance(ANSWER_GRACE_MS - 1)
+  s.remote.releasePuts() // the server answers within the grace
+  t.equal(await renaming, false, 'uploaded where it was: the caller moves it on the server')
+  t.equal(s.remote.content('/sent'), 'S')
+  t.equal(s.remote.callsOf('put').length, 1, 'not sent twice')
+  await closeAll(s)
+})
+
+t.test('hold: no upload starts at or below the paths until the release, then they all go', async t => {
+  const s = await setup(t.testdir())
+  await writeFile(s, '/src/a', 'A')
+  await writeFile(s, '/srcx', 'X')
+  const first = await s.queue.hold(['/src'])
+  t.same(first.stopped, [], 'nothing was running')
+  await s.time.advance(DELAY)
+  await until(() => s.remote.content('/srcx') === 'X', 'a path beside it uploads')
+  await turns(5)
+  t.same(s.remote.callsOf('put').map(c => c.path), ['/srcx'], 'due, but held')
+  first.release()
+  first.release() // a second call changes nothing
+  await until(() => s.remote.content('/src/a') === 'A', 'uploaded once released')
+
+  // a running upload is stopped, and goes again at the release
+  await writeFile(s, '/src/b', 'B')
+  s.remote.holdPuts()
+  await s.time.advance(DELAY)
+  await until(() => s.remote.heldPuts === 1, 'put held, its body sent')
+  const holding = s.queue.hold(['/elsewhere', '/src'])
+  await s.time.advance(ANSWER_GRACE_MS)
+  const second = await holding
+  t.same(second.stopped, ['/src/b'])
+  s.remote.releasePuts()
+  await turns(5)
+  t.equal(s.remote.content('/src/b'), undefined, 'the stopped put stored nothing')
+  second.release()
+  await s.time.advance(DELAY)
+  await until(() => s.remote.content('/src/b') === 'B', 'uploaded after the release')
+  t.same(s.store.all(), [], 'nothing left staged')
+  await closeAll(s)
+})
+
 t.test('discard (unlink): cancels queued and running uploads', async t => {
   const s = await setup(t.testdir())
   const a = await writeFile(s, '/a', 'A')
@@ -504,7 +555,9 @@ t.test('discard (unlink): cancels queued and running uploads', async t => {
   s.remote.holdPuts()
   await s.time.advance(DELAY)
   await until(() => s.remote.heldPuts === 1, 'held')
-  t.ok(await s.queue.discard('/b'))
+  const discarding = s.queue.discard('/b')
+  await s.time.advance(ANSWER_GRACE_MS)
+  t.ok(await discarding)
   t.notOk(s.remote.nodes.has('/b'), 'the aborted put stored nothing')
   t.notOk(await s.queue.discard('/b'))
   t.same(s.events.filter(e => e.startsWith('discarded')), ['discarded /a', 'discarded /b'])

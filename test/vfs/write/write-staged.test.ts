@@ -292,3 +292,27 @@ t.test('opening a file whose upload ends meanwhile: the write is not lost', asyn
     await s.fs.close()
   }
 })
+
+t.test('a folder renamed as uploads below it fall due: nothing lands at the old path', async t => {
+  const s = await setup(t.testdir(), new WritableFakeRemote().addFolder('/src/sub'))
+  for (const [p, text] of [['/src/sub/x.txt', 'x'], ['/src/y.txt', 'y']]) {
+    const h = await s.fs.create(p, 0o644)
+    await put(h, text)
+    await h.release()
+  }
+  // The uploads fall due as the server answers the MOVE, while the staged
+  // files have yet to move (seen in CI: src/y.txt left behind by 'mv src moved').
+  const move = s.remote.move.bind(s.remote)
+  let due: Promise<void> | null = null
+  s.remote.move = async (from, to, options) => {
+    await move(from, to, options)
+    due ??= s.time.advance(s.profile.uploadDelayMs)
+  }
+  await s.fs.rename('/src', '/moved')
+  await due
+  await s.queue.drain()
+  t.notOk(s.remote.nodes.has('/src'), 'the old folder is not made again')
+  t.equal(s.remote.content('/moved/y.txt'), 'y')
+  t.equal(s.remote.content('/moved/sub/x.txt'), 'x')
+  await s.fs.close()
+})
