@@ -293,8 +293,9 @@ export class LowLevelAdapter {
       )
       if (exists) throw new FsError('EEXIST', `rename ${from.path}: ${to.path} exists`)
     }
+    const moving = this.table.child(from.parent, r.name!)
     await this.#fs.rename(from.path, to.path)
-    this.table.rename(from.parent, r.name!, to.parent, r.name2!)
+    this.table.rename(from.parent, r.name!, to.parent, r.name2!, moving)
     this.#session!.replyErr(r.slot, 0)
   }
 

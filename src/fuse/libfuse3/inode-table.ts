@@ -101,17 +101,21 @@ export class InodeTable {
   }
 
   /** A rename through the mount: the node moves, and whatever stood at the
-   *  new name is detached (the kernel drops its own dentry for it). */
-  rename(parent: InodeNode, name: string, newParent: InodeNode, newName: string): void {
-    const node = parent.children?.get(name)
+   *  new name is detached (the kernel drops its own dentry for it).
+   *  node: the one at parent/name when the rename began. The core may have
+   *  detached it meanwhile (a listing taken after the server's MOVE no
+   *  longer holds the old name: invalidator.ts); the kernel moves its
+   *  dentry all the same, so the node goes to the new name anyway. */
+  rename(parent: InodeNode, name: string, newParent: InodeNode, newName: string, node = parent.children?.get(name)): void {
     if (newParent.children?.get(newName) !== node) this.detach(newParent, newName)
-    if (!node) return
-    parent.children!.delete(name)
+    if (!node || this.#byIno.get(node.ino) !== node) return
+    const oldParent = node.parent
+    if (oldParent?.children?.get(node.name) === node) oldParent.children.delete(node.name)
     node.parent = newParent
     node.name = newName
     newParent.children ??= new Map()
     newParent.children.set(newName, node)
-    this.#pruneParent(parent)
+    if (oldParent && oldParent !== newParent) this.#pruneParent(oldParent)
   }
 
   /** Every node at and below node (for a refresh of a folder). */

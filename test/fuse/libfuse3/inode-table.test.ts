@@ -63,3 +63,17 @@ t.test('a parent kept for an uncounted child goes with it', async t => {
   t.equal(table.get(dir.ino), undefined, 'gone with its last child')
   t.equal(table.size, 1, 'only the root')
 })
+
+t.test('a node detached while its rename runs still moves to the new name', async t => {
+  const table = new InodeTable()
+  const one = table.ensure(table.root, 'one.txt')
+  table.counted(one)
+  // The rename began with this node; a listing taken after the server's
+  // MOVE no longer held 'one.txt', so the invalidator detached it.
+  table.detach(table.root, 'one.txt')
+  t.equal(table.pathOf(one), null)
+  table.rename(table.root, 'one.txt', table.root, 'uno.txt', one)
+  t.equal(table.pathOf(one), '/uno.txt', 'the kernel knows it as uno.txt: so does the table (seen under load: stat uno.txt was ENOENT)')
+  t.equal(table.child(table.root, 'uno.txt'), one)
+  t.equal(table.child(table.root, 'one.txt'), undefined)
+})
