@@ -106,7 +106,12 @@ export class MetadataCache {
   /** The listing of a folder: cached while fresh, fetched otherwise (one
    *  request in flight per folder), stale when the bridge is down. */
   async listFolder(path: string): Promise<FolderListing> {
-    return (await this.#list(path)).listing
+    // #list's first round inline: a caller joining a request resumes as soon
+    // as the request's own continuations (prefetch's order depends on it).
+    const answer = this.#listOnce(path)
+    if (!('promise' in answer)) return answer
+    const listing = await answer.promise
+    return answer.superseded ? (await this.#list(path, 2)).listing : listing
   }
 
   /** listFolder, and whether the answer was overtaken by a change even after
@@ -115,8 +120,8 @@ export class MetadataCache {
    *  handed to its callers, an `ls` that started just before the upload's
    *  end would miss the file, whose staged copy is gone by then. So its
    *  callers ask again, like callers that come after the change. */
-  async #list(path: string): Promise<{ listing: FolderListing; overtaken: boolean }> {
-    for (let attempt = 1; ; attempt++) {
+  async #list(path: string, firstAttempt = 1): Promise<{ listing: FolderListing; overtaken: boolean }> {
+    for (let attempt = firstAttempt; ; attempt++) {
       const answer = this.#listOnce(path)
       if (!('promise' in answer)) return { listing: answer, overtaken: false }
       const listing = await answer.promise
