@@ -1,7 +1,6 @@
 // The daemon: profiles from the file, one MountSupervisor each, the control
 // socket, reload and an ordered, idempotent stop. Signals and process exit
 // belong to the entry point (src/bin/megamountd.ts), not here.
-import fs from 'node:fs/promises'
 import { loadConfig, type LoadedConfig, type RejectedProfile } from '../config/load.js'
 import type { DaemonSettings, Profile } from '../config/types.js'
 import { SETTINGS_DEFAULTS } from '../config/types.js'
@@ -13,6 +12,7 @@ import type { Clock } from '../clock.js'
 import type { MountBackend } from './backend.js'
 import type { CronScheduler } from './health-cron.js'
 import { ProfileWatcher, type WatchFolder } from './profile-watcher.js'
+import { makeStateDirPrivate } from './state-dir.js'
 import { SuspendDetector } from './suspend-detector.js'
 import type { MountStatus, StatusReport } from './mount-status.js'
 import type { Scheduler } from './scheduler.js'
@@ -76,7 +76,7 @@ export class Daemon implements ControlContext {
    *  every autostart profile without waiting for the bridges. */
   async start(): Promise<void> {
     const config = await this.load()
-    await fs.mkdir(this.opts.stateDir, { recursive: true, mode: 0o700 })
+    await makeStateDirPrivate(this.opts.stateDir, this.logger)
     this.server = new ControlServer(this.opts.socketPath, this, this.opts.logger)
     await this.server.listen()
     this.apply(config)

@@ -7,6 +7,7 @@ import { createLogger, type Logger } from '../log.js'
 import { Daemon } from './daemon.js'
 import { DAEMON_USAGE, UsageError, parseDaemonArgs } from './daemon-args.js'
 import { createRealBackend } from './real-backend.js'
+import { StateDirError } from './state-dir.js'
 import { createSystemScheduler } from './scheduler.js'
 import { nodeCronScheduler } from './health-cron.js'
 import { packageVersion } from './version.js'
@@ -50,7 +51,7 @@ export async function startDaemon(
   try {
     await daemon.start()
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof ControlError) {
+    if (err instanceof ConfigError || err instanceof ControlError || err instanceof StateDirError) {
       logger.fatal({ error: err.message, hint: err.hint }, 'cannot start')
       await daemon.stop()
       return { kind: 'exit', code: 1, stderr: `megamountd: ${err.message}\n  ${err.hint}\n` }

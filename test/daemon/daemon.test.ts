@@ -295,3 +295,11 @@ t.test('stop gives uploads a bounded time, then unmounts; done uploads let it st
   t.same([...s2.backend.mounted.values()], [])
   t.match(s2.daemon.status().mounts[0]!.uploads, { queued: 0, inJournal: false })
 })
+
+t.test('an existing state folder open to others is made private at start', async t => {
+  const s = await setup(t, [])
+  await fs.mkdir(path.join(s.dir, 'state'), { mode: 0o755 })
+  await fs.chmod(path.join(s.dir, 'state'), 0o755)
+  await s.daemon.start()
+  t.equal((await fs.stat(path.join(s.dir, 'state'))).mode & 0o777, 0o700)
+})
