@@ -8,7 +8,7 @@ import path from 'node:path'
 import type { z } from 'zod'
 import { ConfigError, formatConfigProblem, profileLabel } from './config-error.js'
 import { readMountTable, type MountRecord } from '../mount-table.js'
-import { checkMountpoint } from './mountpoint-check.js'
+import { checkMountpoint, resolveMountpoint } from './mountpoint-check.js'
 import { parseJsonWithPosition } from './parse-json.js'
 import { expandHome } from './paths.js'
 import { FILE_FIELDS, PROFILE_FIELDS, SETTINGS_FIELDS, fileSchema, profileSchema, settingsSchema, type RawProfile } from './schema.js'
@@ -143,6 +143,15 @@ export async function parseConfigText(file: string, text: string, options: LoadO
       continue
     }
     const profile = toProfile(result.data, home)
+    if (options.checkMountpoints !== false) {
+      // The kernel mounts on the link's target: checks and status use that.
+      try {
+        profile.mountpoint = await resolveMountpoint(profile.mountpoint)
+      } catch (err) {
+        reject({ field: 'mountpoint', problem: `cannot be resolved: ${(err as Error).message}`, hint: 'fix the symbolic link, or choose another mountpoint' }, profile.mountpoint)
+        continue
+      }
+    }
     const clash = findClash(profile, accepted)
     if (clash) {
       reject(clash, profile.mountpoint)
