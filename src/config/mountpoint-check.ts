@@ -42,21 +42,27 @@ export function insideMegamountProblem(mountpoint: string, outer: MountRecord): 
 
 /** The path with every symbolic link in it followed, as the kernel will
  *  when mounting; the part that does not exist yet is kept as written (a
- *  link to a missing folder resolves to that folder). */
+ *  link to a missing folder resolves to that folder). The last component is
+ *  only read as a link, never stat'ed: it may be a live mount of ours whose
+ *  bridge hangs. */
 export async function resolveMountpoint(mountpoint: string, depth = 0): Promise<string> {
   if (depth > 40) throw Object.assign(new Error(`too many levels of symbolic links in ${mountpoint}`), { code: 'ELOOP' })
-  try {
-    return await fs.realpath(mountpoint)
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code
-    if (code !== 'ENOENT' && code !== 'ENOTCONN') throw err
-  }
   const parent = path.dirname(mountpoint)
   if (parent === mountpoint) return mountpoint
-  const realParent = await resolveMountpoint(parent, depth + 1)
+  const realParent = await realFolder(parent, depth)
   const here = path.join(realParent, path.basename(mountpoint))
   const link = await fs.readlink(here).catch(() => null)
   return link === null ? here : resolveMountpoint(path.resolve(realParent, link), depth + 1)
+}
+
+async function realFolder(folder: string, depth: number): Promise<string> {
+  try {
+    return await fs.realpath(folder)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code !== 'ENOENT' && code !== 'ENOTCONN') throw err
+    return resolveMountpoint(folder, depth + 1)
+  }
 }
 
 export async function checkMountpoint(
