@@ -38,6 +38,7 @@ export function formatStatusTable(mounts: MountStatus[], home?: string): string 
       out.push(`    error: ${m.lastError.message}`)
       out.push(`    fix:   ${m.lastError.hint}`)
     }
+    for (const w of m.warnings ?? []) out.push(`    warning: ${w}`)
   })
   return out.join('\n') + '\n'
 }
@@ -61,6 +62,7 @@ export function statusJson(mounts: MountStatus[]): string {
           duplicateNames: m.duplicateNames,
           lastError: m.lastError,
           uploads: m.uploads,
+          warnings: m.warnings ?? [],
           ...Object.fromEntries(Object.entries(m).filter(([k]) => !KNOWN.has(k))),
         })),
       },
@@ -70,4 +72,4 @@ export function statusJson(mounts: MountStatus[]): string {
   )
 }
 
-const KNOWN = new Set(['name', 'mountpoint', 'url', 'megaPath', 'state', 'wanted', 'readOnly', 'since', 'bridge', 'cache', 'duplicateNames', 'lastError', 'uploads'])
+const KNOWN = new Set(['name', 'mountpoint', 'url', 'megaPath', 'state', 'wanted', 'readOnly', 'since', 'bridge', 'cache', 'duplicateNames', 'lastError', 'uploads', 'warnings'])

@@ -28,6 +28,9 @@ export interface MountStatus {
   lastError: { message: string; hint: string } | null
   /** The upload queue; absent only from daemons older than this field. */
   uploads?: UploadCounts
+  /** Things that work but should not be so (plain HTTP to another computer);
+   *  they do not change the exit status. Absent from older daemons. */
+  warnings?: string[]
 }
 
 export interface StatusReport {

@@ -7,6 +7,7 @@
 import fs from 'node:fs/promises'
 import { fsNameFor } from '../config/mountpoint-check.js'
 import type { Profile } from '../config/types.js'
+import { plainHttpWarning } from '../config/url-check.js'
 import type { Logger } from '../log.js'
 import { RemoteError, type Remote } from '../remote/remote.js'
 import type { MountBackend, MountHandle, SupervisedFs } from './backend.js'
@@ -61,6 +62,7 @@ export class MountSupervisor {
   private readonly cron: CronScheduler
   private healthJob: { job: CronJob; expression: string } | null = null
   private checking = false
+  private warnedUrl: string | null = null
 
   constructor(options: SupervisorOptions) {
     this.opts = options
@@ -74,6 +76,17 @@ export class MountSupervisor {
     this.retryDelayMs = options.retryInitialMs ?? 1_000
     this.cron = options.cron ?? schedulerCron(options.scheduler)
     this.uploads = new MountUploads(options.profile.name, this.logger, options.scheduler)
+    this.warnAboutUrl()
+  }
+
+  /** Logs a URL's warning once (a megaPath profile learns its URL later,
+   *  and may be given a new one). */
+  private warnAboutUrl(): void {
+    if (this.url === null || this.url === this.warnedUrl) return
+    const warning = plainHttpWarning(this.url)
+    if (!warning) return
+    this.warnedUrl = this.url
+    this.logger.warn({ url: this.url }, warning)
   }
 
   get state(): MountState {
@@ -159,6 +172,7 @@ export class MountSupervisor {
       // A mount problem comes first; failed uploads are the next thing to fix.
       lastError: this.lastError ?? this.uploads.failure(),
       uploads: this.uploads.counts(),
+      warnings: this.url === null ? [] : [plainHttpWarning(this.url)].filter(w => w !== null),
     }
   }
 
@@ -206,6 +220,7 @@ export class MountSupervisor {
     if (!this.remote) {
       try {
         this.url = await this.backend.resolveUrl(this.profile, this.logger)
+        this.warnAboutUrl()
         this.remote = this.backend.createRemote(this.profile, this.url, this.logger)
       } catch (err) {
         if (epoch !== this.epoch) return
@@ -327,6 +342,7 @@ export class MountSupervisor {
         if (url !== this.url) {
           this.logger.info({ from: this.url, to: url }, 'served folder has a new URL')
           this.url = url
+          this.warnAboutUrl()
           ;(this.remote as Remote & { setUrl?(url: string): void }).setUrl?.(url)
         }
         probe = await this.probe()

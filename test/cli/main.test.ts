@@ -142,3 +142,15 @@ t.test('usage errors exit 2 and show the usage', async t => {
   t.equal(r.code, 0)
   for (const c of ['status', 'mount', 'unmount', 'reload', 'refresh', 'uploads', 'retry', 'discard']) t.match(r.stdout, new RegExp(`\\n  ${c}\\s+\\S`))
 })
+
+t.test('status: plain HTTP to another computer is a warning line, still exit 0', async t => {
+  const remoteUrl = 'http://192.168.1.5:4443/AAAAAAAA/A'
+  const s = await setup(t, dir => [{ name: 'nas', url: remoteUrl, mountpoint: path.join(dir, 'Nas') }])
+  await s.daemon.start()
+  await s.daemon.idle()
+  const r = await ctl(s.socketPath, 'status')
+  t.equal(r.code, 0, r.stderr)
+  t.match(r.stdout, /\nnas\s+\S+\s+mounted.*\n    warning: the bridge URL uses plain HTTP to 192\.168\.1\.5, which is not this computer/)
+  const j = JSON.parse((await ctl(s.socketPath, 'status', '--json')).stdout)
+  t.match(j.mounts[0].warnings, [/plain HTTP to 192\.168\.1\.5/])
+})
