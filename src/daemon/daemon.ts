@@ -12,6 +12,7 @@ import type { Clock } from '../clock.js'
 import type { MountBackend } from './backend.js'
 import type { CronScheduler } from './health-cron.js'
 import { ProfileWatcher, type WatchFolder } from './profile-watcher.js'
+import { DEFAULT_STOP_TIMEOUT_SECONDS } from './service-timeouts.js'
 import { makeStateDirPrivate } from './state-dir.js'
 import { SuspendDetector } from './suspend-detector.js'
 import type { MountStatus, StatusReport } from './mount-status.js'
@@ -30,7 +31,7 @@ export interface DaemonOptions {
   retryInitialMs?: number
   retryMaxMs?: number
   /** At stop, how long uploads may still run before they are stopped (what
-   *  is left stays in the journal). Default 20 s. */
+   *  is left stays in the journal). Default DEFAULT_STOP_TIMEOUT_SECONDS. */
   stopTimeoutMs?: number
   /** Runs the periodic health checks: node-cron in megamountd (main.ts);
    *  default: cron on `scheduler`, so tests drive it. */
@@ -45,7 +46,7 @@ export interface DaemonOptions {
   profileDebounceMs?: number
 }
 
-export const DEFAULT_STOP_TIMEOUT_MS = 20_000
+export const DEFAULT_STOP_TIMEOUT_MS = DEFAULT_STOP_TIMEOUT_SECONDS * 1000
 
 export interface UnmountOptions {
   /** Unmount at once; queued uploads stay in the journal for the next mount. */
@@ -65,6 +66,7 @@ export class Daemon implements ControlContext {
   private readonly startedAt: string
   private suspend: SuspendDetector | null = null
   private watcher: ProfileWatcher | null = null
+  private startup: Promise<unknown> = Promise.resolve()
 
   constructor(private readonly opts: DaemonOptions) {
     this.logger = opts.logger.child({ component: 'daemon' })
@@ -79,7 +81,7 @@ export class Daemon implements ControlContext {
     await makeStateDirPrivate(this.opts.stateDir, this.logger)
     this.server = new ControlServer(this.opts.socketPath, this, this.opts.logger)
     await this.server.listen()
-    this.apply(config)
+    this.startup = Promise.all(this.apply(config))
     this.suspend = new SuspendDetector({
       scheduler: this.opts.scheduler,
       ...(this.opts.monotonicClock ? { monotonicClock: this.opts.monotonicClock } : {}),
@@ -107,6 +109,13 @@ export class Daemon implements ControlContext {
     if (this.stopping) return
     this.logger.info({ gapMs: Math.round(gapMs) }, 'the wall clock jumped (suspend/resume?): checking every mount now')
     for (const sup of this.supervisors.values()) sup.checkNow()
+  }
+
+  /** Resolves once every autostart profile's first attempt after start()
+   *  has ended: mounted, waiting for its bridge, or failed (readiness for
+   *  systemd, see main.ts). */
+  async started(): Promise<void> {
+    await this.startup
   }
 
   /** Settings of the file as last loaded. */
@@ -237,16 +246,19 @@ export class Daemon implements ControlContext {
     return config
   }
 
-  /** Starts supervisors for `config.mounts` (all new), replaces the rejected list. */
-  private apply(config: LoadedConfig, keepExisting = false): void {
+  /** Starts supervisors for `config.mounts` (all new), replaces the rejected
+   *  list; returns the autostart ones' first attempts. */
+  private apply(config: LoadedConfig, keepExisting = false): Promise<void>[] {
     this.settings = config.settings
     this.rejected = config.rejected
     if (!keepExisting) this.supervisors.clear()
+    const starts: Promise<void>[] = []
     for (const profile of config.mounts) {
       const sup = this.createSupervisor(profile)
       this.supervisors.set(profile.name, sup)
-      if (profile.autostart) void sup.start()
+      if (profile.autostart) starts.push(sup.start())
     }
+    return starts
   }
 
   private createSupervisor(profile: Profile): MountSupervisor {
