@@ -3,6 +3,7 @@
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { defaultConfigFile, defaultSocketPath, defaultStateDir, expandHome, type Env } from '../config/paths.js'
+import { documentationLine } from '../docs-folder.js'
 import { DEFAULT_STOP_TIMEOUT_SECONDS, UNMOUNT_ALLOWANCE_SECONDS } from './service-timeouts.js'
 
 export const DAEMON_USAGE = `Usage: megamountd [options]
@@ -28,6 +29,8 @@ Options:
                       service units allow ${UNMOUNT_ALLOWANCE_SECONDS} s more to unmount)
   --help              show this help
   --version           show the version
+
+${documentationLine()}
 `
 
 export interface DaemonArgs {
