@@ -8,8 +8,11 @@ import { ControlError } from '../control/protocol.js'
 import type { ControlContext, ReloadSummary } from '../control/handlers/handler.js'
 import { ControlServer } from '../control/server.js'
 import type { Logger } from '../log.js'
+import os from 'node:os'
 import type { Clock } from '../clock.js'
 import type { MountBackend } from './backend.js'
+import { brokenEntryFor } from './broken-edits.js'
+import type { Explained } from './explain-error.js'
 import type { CronScheduler } from './health-cron.js'
 import { ProfileWatcher, type WatchFolder } from './profile-watcher.js'
 import { DEFAULT_STOP_TIMEOUT_SECONDS } from './service-timeouts.js'
@@ -59,6 +62,10 @@ export class Daemon implements ControlContext {
   private readonly logger: Logger
   private readonly supervisors = new Map<string, MountSupervisor>()
   private rejected: RejectedProfile[] = []
+  /** Running profiles whose entry in the file is now broken: kept as they were. */
+  private readonly profileErrors = new Map<string, Explained>()
+  /** The file as a whole could not be applied at the last reload. */
+  private profileFileError: Explained | null = null
   private settings: DaemonSettings = { ...SETTINGS_DEFAULTS }
   private server: ControlServer | null = null
   private reloading: Promise<unknown> = Promise.resolve()
@@ -130,10 +137,10 @@ export class Daemon implements ControlContext {
   }
 
   status(): StatusReport {
-    const mounts: MountStatus[] = [...this.supervisors.values()].map(s => s.status())
+    const mounts: MountStatus[] = [...this.supervisors.values()].map(s => ({ ...s.status(), profileError: this.profileErrors.get(s.profile.name) ?? null }))
     for (const r of this.rejected) mounts.push(rejectedStatus(r, this.startedAt))
     return {
-      daemon: { pid: process.pid, configFile: this.opts.configFile, startedAt: this.startedAt, version: this.opts.version },
+      daemon: { pid: process.pid, configFile: this.opts.configFile, startedAt: this.startedAt, version: this.opts.version, profileFileError: this.profileFileError },
       mounts,
     }
   }
@@ -208,15 +215,25 @@ export class Daemon implements ControlContext {
     try {
       config = await this.load()
     } catch (err) {
-      this.logger.error({ err: (err as Error).message, hint: (err as { hint?: string }).hint }, 'reload refused: the file is broken, nothing was changed')
+      const hint = (err as { hint?: string }).hint
+      this.profileFileError = { message: (err as Error).message, hint: hint ?? `fix ${this.opts.configFile}; nothing was changed` }
+      this.logger.error({ err: (err as Error).message, hint }, 'reload refused: the file is broken, nothing was changed')
       throw err
     }
+    this.profileFileError = null
     const summary: ReloadSummary = { added: [], removed: [], changed: [], unchanged: [], failed: config.rejected.map(r => r.name ?? `mounts[${r.index}]`) }
     const next = new Map(config.mounts.map(p => [p.name, p]))
     const stops: Promise<void>[] = []
+    const absorbed = new Set<RejectedProfile>()
+    this.profileErrors.clear()
     for (const [name, sup] of this.supervisors) {
       const profile = next.get(name)
-      if (!profile) {
+      const broken = profile ? null : brokenEntryFor(sup.profile, config.rejected, os.homedir())
+      if (broken) {
+        if (broken.absorbed) absorbed.add(broken.absorbed)
+        this.profileErrors.set(name, broken.error)
+        this.logger.warn({ mount: name, error: broken.error.message, hint: broken.error.hint }, 'profile invalid in the file: kept as it was (mounted if it was) until the file is fixed')
+      } else if (!profile) {
         summary.removed.push(name)
         this.supervisors.delete(name)
         stops.push(sup.stop('removed from the file'))
@@ -231,7 +248,7 @@ export class Daemon implements ControlContext {
     }
     await Promise.all(stops)
     for (const name of next.keys()) if (!summary.changed.includes(name)) summary.added.push(name)
-    this.apply({ ...config, mounts: [...next.values()] }, true)
+    this.apply({ ...config, mounts: [...next.values()], rejected: config.rejected.filter(r => !absorbed.has(r)) }, true)
     this.logger.info(summary, 'reloaded')
     return summary
   }
