@@ -2,6 +2,7 @@
 // FUSE adapter), as one injectable object: the real one is wired in
 // real-backend.ts; tests pass fakes.
 import type { Logger } from '../log.js'
+import type { MountRecord } from '../mount-table.js'
 import type { Profile } from '../config/types.js'
 import type { Remote } from '../remote/remote.js'
 import type { FileSystem } from '../vfs/types.js'
@@ -46,4 +47,7 @@ export interface MountBackend {
   mount(mountpoint: string, fs: SupervisedFs, options: { logger: Logger; readOnly: boolean; fsName: string; opTimeoutMs: number }): Promise<MountHandle>
   /** Lazily unmount a mount left behind by a killed daemon; no-op otherwise. */
   cleanStaleMount(mountpoint: string, logger: Logger): Promise<void>
+  /** The system's mount table, to notice a mount removed from outside
+   *  (src/daemon/mount-table-watch.ts); without it nothing is watched. */
+  readMountTable?(): Promise<MountRecord[]>
 }

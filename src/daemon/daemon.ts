@@ -16,6 +16,7 @@ import type { Explained } from './explain-error.js'
 import type { CronScheduler } from './health-cron.js'
 import { ProfileWatcher, type WatchFolder } from './profile-watcher.js'
 import { DEFAULT_STOP_TIMEOUT_SECONDS } from './service-timeouts.js'
+import { MountTableWatch } from './mount-table-watch.js'
 import { makeStateDirPrivate } from './state-dir.js'
 import { SuspendDetector } from './suspend-detector.js'
 import type { MountStatus, StatusReport } from './mount-status.js'
@@ -74,6 +75,7 @@ export class Daemon implements ControlContext {
   private suspend: SuspendDetector | null = null
   private watcher: ProfileWatcher | null = null
   private startup: Promise<unknown> = Promise.resolve()
+  private tableWatch: MountTableWatch | null = null
 
   constructor(private readonly opts: DaemonOptions) {
     this.logger = opts.logger.child({ component: 'daemon' })
@@ -96,6 +98,16 @@ export class Daemon implements ControlContext {
       onResume: gapMs => this.onResume(gapMs),
     })
     this.suspend.start()
+    const backend = this.opts.backend
+    if (backend.readMountTable) {
+      this.tableWatch = new MountTableWatch({
+        scheduler: this.opts.scheduler,
+        logger: this.opts.logger,
+        readTable: () => backend.readMountTable!(),
+        held: () => [...this.supervisors.values()].flatMap(s => s.heldMount() ?? []),
+      })
+      this.tableWatch.start()
+    }
     const watch = this.opts.watchProfileFile
     if (watch) {
       this.watcher = new ProfileWatcher({
@@ -147,6 +159,9 @@ export class Daemon implements ControlContext {
 
   async mount(name: string): Promise<MountStatus> {
     const sup = this.find(name)
+    // A mount removed from outside in the last seconds is noticed first,
+    // so it is mounted again rather than taken for mounted.
+    await this.tableWatch?.checkNow()
     await sup.start()
     return sup.status()
   }
@@ -328,6 +343,7 @@ export class Daemon implements ControlContext {
     this.logger.info('control socket closed')
     this.watcher?.stop()
     this.suspend?.stop()
+    this.tableWatch?.stop()
     await this.reloading.catch(() => {})
     const sups = [...this.supervisors.values()]
     for (const s of sups) s.cancelTimers()

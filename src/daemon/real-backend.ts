@@ -4,6 +4,7 @@ import type { DaemonSettings, Profile } from '../config/types.js'
 import { cleanStaleMount } from '../fuse/stale-mount.js'
 import { mountFuse } from '../fuse/mount.js'
 import type { Logger } from '../log.js'
+import { readMountTable } from '../mount-table.js'
 import { withMegaQuota } from '../megacmd/index.js'
 import { WebDavRemote } from '../remote/webdav-remote.js'
 import type { Remote } from '../remote/remote.js'
@@ -36,5 +37,6 @@ export function createRealBackend(settings: () => DaemonSettings, link = new Meg
     async cleanStaleMount(mountpoint: string, logger: Logger): Promise<void> {
       await cleanStaleMount(mountpoint, logger)
     },
+    readMountTable,
   }
 }

@@ -3,6 +3,7 @@
 import { RemoteError, type Remote, type RemoteEntry } from '../../src/remote/remote.js'
 import type { MountBackend, MountHandle, SupervisedFs } from '../../src/daemon/backend.js'
 import type { Profile } from '../../src/config/types.js'
+import type { MountRecord } from '../../src/mount-table.js'
 import { ManualScheduler, type Scheduler } from '../../src/daemon/scheduler.js'
 import type { UploadSource } from '../../src/daemon/upload-status.js'
 import { FakeUploadQueue } from './fake-upload-queue.js'
@@ -114,10 +115,22 @@ export class FakeBackend implements MountBackend {
     return {
       mountpoint,
       unmount: async () => {
+        // As the FUSE layer does when the kernel mount is already gone.
+        if (!this.mounted.has(mountpoint)) throw new Error(`${mountpoint} is not mounted`)
         this.mounted.delete(mountpoint)
         this.events.push(`unmount ${name}`)
       },
     }
+  }
+
+  /** What the mount table holds: what is mounted now. */
+  async readMountTable(): Promise<MountRecord[]> {
+    return [...this.mounted].map(([mountpoint, name]) => ({ source: `megamount:${name}`, mountpoint, type: 'fuse.megamount' }))
+  }
+
+  /** fusermount -u from a shell: gone from the table, the daemon not told. */
+  unmountFromOutside(mountpoint: string): void {
+    this.mounted.delete(mountpoint)
   }
 
   async cleanStaleMount(mountpoint: string): Promise<void> {
