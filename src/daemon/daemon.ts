@@ -171,6 +171,7 @@ export class Daemon implements ControlContext {
    *  Refused while an upload has failed, unless force. */
   async unmount(name: string, options: UnmountOptions = {}): Promise<MountStatus> {
     const sup = this.find(name)
+    await this.tableWatch?.checkNow() // already unmounted from outside: nothing to fail on
     if (!options.force && sup.uploads.attached) {
       this.refuseWithFailedUploads(name, sup)
       const outcome = await sup.uploads.waitUntilUploaded({ signal: options.signal, forUnmount: true })

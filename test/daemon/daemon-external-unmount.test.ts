@@ -86,3 +86,12 @@ t.test('a mount made while the table is read is not taken for lost', async t => 
   await s.scheduler.advance(MOUNT_TABLE_INTERVAL_MS)
   t.equal(stateOf(s.daemon, 'a').state, 'mounted')
 })
+
+t.test('mountctl unmount right after an unmount from outside: unmounted, not failed', async t => {
+  const s = await setup(t)
+  s.backend.unmountFromOutside(s.mp('a'))
+  const a = await s.daemon.unmount('a', { force: true })
+  t.equal(a.state, 'unmounted')
+  const b = await s.daemon.unmount('b', { force: true })
+  t.equal(b.state, 'unmounted', 'a normal unmount still works')
+})
