@@ -88,7 +88,7 @@ export class Daemon implements ControlContext {
   async start(): Promise<void> {
     const config = await this.load()
     await makeStateDirPrivate(this.opts.stateDir, this.logger)
-    this.server = new ControlServer(this.opts.socketPath, this, this.opts.logger)
+    this.server = new ControlServer(this.opts.socketPath, this, this.opts.logger, undefined, { scheduler: this.opts.scheduler })
     await this.server.listen()
     this.startup = Promise.all(this.apply(config))
     this.suspend = new SuspendDetector({
