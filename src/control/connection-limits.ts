@@ -1,15 +1,19 @@
 // Bounds on control connections, so idle clients cannot use up the daemon's
 // file descriptors (which its mounts need too): at most maxConnections at
 // once, and a connection with no request running is closed after
-// idleTimeoutMs. A mountctl command opens one connection for one request,
-// so neither bound is felt in normal use; a request that takes long (an
-// unmount waiting for uploads) keeps its connection while it runs.
+// idleTimeoutMs. At the cap, the connection idle the longest makes room for
+// a new one, so a mountctl command still gets through while some program
+// hoards connections; only when every connection has a request running is
+// the new one refused. A mountctl command opens one connection for one
+// request, and a request that takes long (an unmount waiting for uploads)
+// keeps its connection while it runs.
 import type net from 'node:net'
 import type { Logger } from '../log.js'
 import { createSystemScheduler, type Scheduler, type TimerHandle } from '../daemon/scheduler.js'
 
 export const MAX_CONTROL_CONNECTIONS = 64
 export const CONTROL_IDLE_TIMEOUT_MS = 60_000
+const REFUSED_LINGER_MS = 2_000
 
 export interface ConnectionLimitOptions {
   maxConnections?: number
@@ -21,6 +25,8 @@ export interface ConnectionLimitOptions {
 interface Tracked {
   running: number
   timer: TimerHandle | null
+  /** When it last became idle (connected, or its last request answered). */
+  idleSinceMs: number
 }
 
 export class ConnectionLimits {
@@ -29,6 +35,7 @@ export class ConnectionLimits {
   private readonly scheduler: Scheduler
   private readonly open = new Map<net.Socket, Tracked>()
   private refusing = false
+  private evicting = false
 
   constructor(
     options: ConnectionLimitOptions,
@@ -43,18 +50,29 @@ export class ConnectionLimits {
     return this.open.size
   }
 
-  /** False when the cap is reached: the caller answers and closes it. */
+  /** False when the cap is reached and no connection is idle: the caller
+   *  answers and closes it. */
   admit(conn: net.Socket): boolean {
-    if (this.open.size >= this.maxConnections) {
-      if (!this.refusing) this.logger.warn({ max: this.maxConnections }, 'too many control connections: refusing new ones until some close')
+    if (this.open.size >= this.maxConnections && !this.evictIdlest()) {
+      if (!this.refusing) this.logger.warn({ max: this.maxConnections }, 'too many control connections, all with a request running: refusing new ones until some end')
       this.refusing = true
       return false
     }
     this.refusing = false
-    const tracked: Tracked = { running: 0, timer: null }
+    const tracked: Tracked = { running: 0, timer: null, idleSinceMs: this.scheduler.now() }
     this.open.set(conn, tracked)
     this.arm(conn, tracked)
     return true
+  }
+
+  /** A refused connection, answered: the client may still be writing its
+   *  request, so only our side is closed (it reads the answer, not EPIPE);
+   *  it is destroyed when the client closes, or after REFUSED_LINGER_MS. */
+  closeRefused(conn: net.Socket): void {
+    conn.resume() // its request is not read
+    conn.end()
+    const timer = this.scheduler.setTimeout(() => conn.destroy(), REFUSED_LINGER_MS)
+    conn.once('close', () => this.scheduler.clearTimeout(timer))
   }
 
   requestStarted(conn: net.Socket): void {
@@ -69,7 +87,10 @@ export class ConnectionLimits {
     const tracked = this.open.get(conn)
     if (!tracked) return
     tracked.running = Math.max(0, tracked.running - 1)
-    if (tracked.running === 0) this.arm(conn, tracked)
+    if (tracked.running === 0) {
+      tracked.idleSinceMs = this.scheduler.now()
+      this.arm(conn, tracked)
+    }
   }
 
   closed(conn: net.Socket): void {
@@ -77,6 +98,21 @@ export class ConnectionLimits {
     if (!tracked) return
     this.scheduler.clearTimeout(tracked.timer)
     this.open.delete(conn)
+    if (this.open.size < this.maxConnections / 2) this.evicting = false // log the next episode again
+  }
+
+  /** Closes the connection idle the longest; false when none is idle. */
+  private evictIdlest(): boolean {
+    let idlest: [net.Socket, Tracked] | null = null
+    for (const entry of this.open) {
+      if (entry[1].running === 0 && (!idlest || entry[1].idleSinceMs < idlest[1].idleSinceMs)) idlest = entry
+    }
+    if (!idlest) return false
+    if (!this.evicting) this.logger.warn({ max: this.maxConnections }, 'too many control connections: closing the ones idle the longest')
+    this.evicting = true
+    this.closed(idlest[0])
+    idlest[0].destroy()
+    return true
   }
 
   private arm(conn: net.Socket, tracked: Tracked): void {

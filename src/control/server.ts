@@ -66,7 +66,7 @@ export class ControlServer {
     if (!this.limits.admit(conn)) {
       const message = `too many control connections (${this.limits.maxConnections}) are open`
       this.send(conn, { id: null, ok: false, error: { message, hint: 'a program keeps connections to megamountd open; close it, then run the mountctl command again' } })
-      conn.destroySoon() // after the answer is written
+      this.limits.closeRefused(conn)
       return
     }
     this.connections.add(conn)

@@ -52,16 +52,33 @@ async function until(cond: () => boolean, what: string): Promise<void> {
   }
 }
 
-t.test('one connection over the cap is told why and closed; the others still work', async t => {
-  const s = await serve(t, { maxConnections: 3 })
-  const held = [await s.connect(), await s.connect(), await s.connect()]
+t.test('at the cap the connection idle the longest makes room; with all busy, a new one is told why', async t => {
+  let finishAll!: () => void
+  const ended = new Promise<void>(r => (finishAll = r))
+  const slow = { ...ctx, reload: () => ended.then(() => ({ added: [], removed: [], changed: [], unchanged: [], failed: [] })) } as unknown as ControlContext
+  const s = await serve(t, { maxConnections: 3 }, slow)
+  const first = await s.connect()
+  await s.scheduler.advance(10)
+  const second = await s.connect()
+  await s.scheduler.advance(10)
+  const third = await s.connect()
+  t.match(await sendRequest(s.socketPath, 'status', {}, { timeoutMs: 2_000 }), { ok: true }, 'a mountctl command gets through')
+  await until(() => first.closed, 'the idlest closed')
+  t.notOk(second.closed || third.closed, 'the others stay')
+
+  const busy = [await s.connect(), await s.connect(), await s.connect()]
+  for (const [i, b] of busy.entries()) b.conn.write(`{"id":${i},"command":"reload"}\n`)
+  await until(() => busy.every(b => !b.closed) && second.closed && third.closed, 'the idle ones made room for the busy ones')
+  await until(() => s.server.connectionCount === 3, 'three held')
   const extra = await s.connect()
-  await until(() => extra.closed, 'the extra connection closed')
+  await until(() => extra.received.includes('\n'), 'the extra connection answered')
+  extra.conn.end()
+  await until(() => extra.closed, 'and closed')
   t.match(JSON.parse(extra.received), { id: null, ok: false, error: { message: /too many control connections \(3\)/, hint: /mountctl/ } })
-  t.notOk(held.some(c => c.closed), 'the first three stay')
-  held[0]!.conn.destroy()
-  await until(() => s.server.connectionCount === 2, 'one closed')
-  t.match(await sendRequest(s.socketPath, 'status', {}, { timeoutMs: 2_000 }), { ok: true }, 'room again')
+  const refused = await sendRequest(s.socketPath, 'status', {}, { timeoutMs: 2_000 })
+  t.match(refused, { ok: false, error: { message: /too many control connections/ } }, 'a client sending its request reads the answer')
+  finishAll()
+  await until(() => busy.every(b => b.received.includes('"ok":true')), 'the running requests answered')
 })
 
 t.test('thousands of idle connections: the daemon keeps answering and holds at most the cap', async t => {
@@ -69,6 +86,7 @@ t.test('thousands of idle connections: the daemon keeps answering and holds at m
   const flood = await Promise.all(Array.from({ length: 400 }, () => s.connect()))
   await until(() => flood.filter(c => !c.closed).length <= 16, 'the extra ones closed')
   t.ok(s.server.connectionCount <= 16, `held ${s.server.connectionCount}`)
+  t.match(await sendRequest(s.socketPath, 'status', {}, { timeoutMs: 2_000 }), { ok: true }, 'answered while the flood holds its connections')
   for (const c of flood) c.conn.destroy()
   await until(() => s.server.connectionCount === 0, 'all gone')
   t.match(await sendRequest(s.socketPath, 'status', {}, { timeoutMs: 2_000 }), { ok: true })
