@@ -7,7 +7,7 @@ import { createLogger, type Logger } from '../log.js'
 import { Daemon } from './daemon.js'
 import { DAEMON_USAGE, UsageError, parseDaemonArgs } from './daemon-args.js'
 import { announceReady } from './readiness.js'
-import { createRealBackend } from './real-backend.js'
+import { createRealBackend, type RealBackendOptions } from './real-backend.js'
 import { StateDirError } from './state-dir.js'
 import { createSystemScheduler } from './scheduler.js'
 import { nodeCronScheduler } from './health-cron.js'
@@ -22,7 +22,7 @@ export type StartResult =
 export async function startDaemon(
   argv: string[],
   env: Env,
-  makeBackend: (settings: () => DaemonSettings) => MountBackend = createRealBackend,
+  makeBackend: (settings: () => DaemonSettings, options: RealBackendOptions) => MountBackend = createRealBackend,
 ): Promise<StartResult> {
   let args
   try {
@@ -36,7 +36,7 @@ export async function startDaemon(
   const logger = createLogger(args.logLevel)
   logger.info({ config: args.configFile, socket: args.socketPath, stateDir: args.stateDir, version: packageVersion() }, 'megamountd starting')
   let daemon: Daemon | null = null
-  const backend = makeBackend(() => daemon!.currentSettings)
+  const backend = makeBackend(() => daemon!.currentSettings, { fuseBackend: args.fuseBackend })
   const scheduler = createSystemScheduler()
   daemon = new Daemon({
     configFile: args.configFile,
