@@ -58,7 +58,9 @@ export interface MountBackend {
   mount(
     mountpoint: string,
     fs: SupervisedFs,
-    options: { logger: Logger; readOnly: boolean; fsName: string; opTimeoutMs: number; kernelTtlS: number },
+    /** onLost: the mount ended without unmount() (removed from outside),
+     *  for backends that can tell. */
+    options: { logger: Logger; readOnly: boolean; fsName: string; opTimeoutMs: number; kernelTtlS: number; onLost?: () => void },
   ): Promise<MountHandle>
   /** Lazily unmount a mount left behind by a killed daemon; no-op otherwise. */
   cleanStaleMount(mountpoint: string, logger: Logger): Promise<void>

@@ -281,6 +281,7 @@ export class MountSupervisor {
         stateDir: this.opts.stateDir,
         onWrites: source => this.uploads.attach(source),
       })
+      let mounted: MountHandle | null = null
       const handle = await this.backend.mount(this.profile.mountpoint, fsCore, {
         logger: this.logger,
         readOnly: this.profile.readOnly,
@@ -289,7 +290,11 @@ export class MountSupervisor {
         // The kernel may keep names and attributes as long as the core keeps
         // listings: it is told of changes it cannot see (libfuse3).
         kernelTtlS: this.profile.cacheTtlMs / 1000,
+        // libfuse3 sees its kernel connection end at once; the mount-table
+        // watch (src/daemon/mount-table-watch.ts) covers fuse-native.
+        onLost: () => void (mounted && this.lostMount(mounted)),
       })
+      mounted = handle
       if (epoch !== this.epoch) {
         // stop() ran while mounting and is waiting for this step: undo.
         await handle.unmount()

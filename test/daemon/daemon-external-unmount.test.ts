@@ -95,3 +95,12 @@ t.test('mountctl unmount right after an unmount from outside: unmounted, not fai
   const b = await s.daemon.unmount('b', { force: true })
   t.equal(b.state, 'unmounted', 'a normal unmount still works')
 })
+
+t.test('a backend that sees its mount end (libfuse3) makes it unmounted at once, before any look', async t => {
+  const s = await setup(t)
+  s.backend.unmountFromOutside(s.mp('a'), { backendTells: true })
+  await s.daemon.idle()
+  await new Promise(r => setImmediate(r))
+  await s.daemon.idle()
+  t.match(stateOf(s.daemon, 'a'), { state: 'unmounted', wanted: false, lastError: { message: /unmounted from outside megamount/ } })
+})

@@ -64,6 +64,7 @@ export class FakeBackend implements MountBackend {
   readonly events: string[] = []
   failMount: Error | null = null
   staleCleaned: string[] = []
+  private readonly onLost = new Map<string, (() => void) | undefined>()
   /** The upload queue of each writable mount, by profile name (the latest). */
   readonly queues = new Map<string, FakeUploadQueue>()
   /** Drives the fake queues' drain timeouts; tests share it with the daemon. */
@@ -107,10 +108,11 @@ export class FakeBackend implements MountBackend {
     return f as unknown as SupervisedFs
   }
 
-  async mount(mountpoint: string, fs: SupervisedFs): Promise<MountHandle> {
+  async mount(mountpoint: string, fs: SupervisedFs, options?: { onLost?: () => void }): Promise<MountHandle> {
     if (this.failMount) throw this.failMount
     const name = (fs as unknown as FakeFs).profile.name
     this.mounted.set(mountpoint, name)
+    this.onLost.set(mountpoint, options?.onLost)
     this.events.push(`mount ${name}`)
     return {
       mountpoint,
@@ -128,9 +130,11 @@ export class FakeBackend implements MountBackend {
     return [...this.mounted].map(([mountpoint, name]) => ({ source: `megamount:${name}`, mountpoint, type: 'fuse.megamount' }))
   }
 
-  /** fusermount -u from a shell: gone from the table, the daemon not told. */
-  unmountFromOutside(mountpoint: string): void {
+  /** fusermount -u from a shell: gone from the table; the daemon is told
+   *  only when the backend can tell (libfuse3 sees its session end). */
+  unmountFromOutside(mountpoint: string, options: { backendTells?: boolean } = {}): void {
     this.mounted.delete(mountpoint)
+    if (options.backendTells) this.onLost.get(mountpoint)?.()
   }
 
   async cleanStaleMount(mountpoint: string): Promise<void> {
