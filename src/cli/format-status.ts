@@ -21,7 +21,8 @@ function cacheCell(m: MountStatus): string {
 }
 
 function stateCell(m: MountStatus): string {
-  return m.wanted || m.state !== 'unmounted' ? m.state : 'unmounted (not autostart)'
+  // An unmount with a reason (from outside megamount) says so on its error line.
+  return m.wanted || m.state !== 'unmounted' || m.lastError ? m.state : 'unmounted (not autostart)'
 }
 
 export function formatStatusTable(mounts: MountStatus[], home?: string): string {

@@ -55,7 +55,7 @@ t.test('fusermount -u is noticed within 5 s; mount again at once; the upload res
   t.match(daemon.log(), /the mount was removed from outside megamount/)
   let r = await mountctl('status')
   t.equal(r.code, 0, 'unmounted on purpose: nothing wanted is missing')
-  t.match(r.stdout, /big\s+\S+\s+unmounted.*\n(.*\n)*    error: unmounted from outside megamount/)
+  t.match(r.stdout, /big\s+\S+\s+unmounted\s+reachable.*\n(.*\n)*    error: unmounted from outside megamount/, 'not "(not autostart)": the error line says why')
 
   r = await mountctl('mount', 'big')
   t.equal(r.code, 0, r.stdout + r.stderr)
