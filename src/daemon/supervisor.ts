@@ -7,9 +7,11 @@
 import fs from 'node:fs/promises'
 import { fsNameFor } from '../config/mountpoint-check.js'
 import type { Profile } from '../config/types.js'
+import { plainHttpWarning } from '../config/url-check.js'
 import type { Logger } from '../log.js'
 import { RemoteError, type Remote } from '../remote/remote.js'
 import type { MountBackend, MountHandle, SupervisedFs } from './backend.js'
+import type { HeldMount } from './mount-table-watch.js'
 import { TroubleWatchingRemote } from './bridge-trouble.js'
 import { explainBridgeError, explainMountError, type Explained } from './explain-error.js'
 import type { MountState, MountStatus } from './mount-status.js'
@@ -61,6 +63,7 @@ export class MountSupervisor {
   private readonly cron: CronScheduler
   private healthJob: { job: CronJob; expression: string } | null = null
   private checking = false
+  private warnedUrl: string | null = null
 
   constructor(options: SupervisorOptions) {
     this.opts = options
@@ -74,6 +77,17 @@ export class MountSupervisor {
     this.retryDelayMs = options.retryInitialMs ?? 1_000
     this.cron = options.cron ?? schedulerCron(options.scheduler)
     this.uploads = new MountUploads(options.profile.name, this.logger, options.scheduler)
+    this.warnAboutUrl()
+  }
+
+  /** Logs a URL's warning once (a megaPath profile learns its URL later,
+   *  and may be given a new one). */
+  private warnAboutUrl(): void {
+    if (this.url === null || this.url === this.warnedUrl) return
+    const warning = plainHttpWarning(this.url)
+    if (!warning) return
+    this.warnedUrl = this.url
+    this.logger.warn({ url: this.url }, warning)
   }
 
   get state(): MountState {
@@ -96,8 +110,9 @@ export class MountSupervisor {
     await this.run(() => this.attempt(epoch))
   }
 
-  /** Unmount and stop every timer; the supervisor can be started again. */
-  async stop(reason = 'stop'): Promise<void> {
+  /** Unmount and stop every timer; the supervisor can be started again.
+   *  gone: the kernel mount is already gone, and this is why (for status). */
+  async stop(reason = 'stop', gone: Explained | null = null): Promise<void> {
     this.wanted = false
     this.epoch++
     this.cancel()
@@ -111,6 +126,13 @@ export class MountSupervisor {
       try {
         await handle.unmount()
       } catch (err) {
+        if (gone) {
+          // Nothing left to unmount: the FUSE layer's clean-up may fail.
+          this.logger.debug({ err: (err as Error).message }, 'clean-up of a mount already gone')
+          await this.closeFs(fsCore)
+          this.setState('unmounted', gone)
+          return
+        }
         this.logger.error({ err }, 'unmount failed')
         this.setState('failed', {
           message: `unmounting ${this.profile.mountpoint} failed: ${(err as Error).message}`,
@@ -121,7 +143,25 @@ export class MountSupervisor {
       }
     }
     await this.closeFs(fsCore)
-    this.setState('unmounted', null)
+    this.setState('unmounted', gone)
+  }
+
+  /** The mount this supervisor holds, for the mount-table watch. */
+  heldMount(): HeldMount | null {
+    const handle = this.handle
+    return handle && { mountpoint: handle.mountpoint, onGone: () => this.lostMount(handle) }
+  }
+
+  /** The mount went away without us (fusermount -u, a file manager's
+   *  eject): taken as the user's `mountctl unmount --force`. The filesystem
+   *  core closes, its pending uploads stay in the journal for the next mount. */
+  private async lostMount(handle: MountHandle): Promise<void> {
+    if (this.handle !== handle) return // unmounted or remounted meanwhile
+    this.logger.warn({ mountpoint: handle.mountpoint }, 'the mount was removed from outside megamount: now unmounted; pending uploads stay in the journal')
+    await this.stop('removed from the mount table', {
+      message: `unmounted from outside megamount (fusermount -u, umount or a file manager's eject) at ${new Date(this.scheduler.now()).toISOString()}`,
+      hint: `mount it again: mountctl mount ${this.profile.name} (uploads left in the journal resume then)`,
+    })
   }
 
   /** Resolves when the step in flight (attempt, probe, stop) has ended. */
@@ -159,6 +199,7 @@ export class MountSupervisor {
       // A mount problem comes first; failed uploads are the next thing to fix.
       lastError: this.lastError ?? this.uploads.failure(),
       uploads: this.uploads.counts(),
+      warnings: this.url === null ? [] : [plainHttpWarning(this.url)].filter(w => w !== null),
       fuse: this.fuseStatus(),
     }
   }
@@ -213,6 +254,7 @@ export class MountSupervisor {
     if (!this.remote) {
       try {
         this.url = await this.backend.resolveUrl(this.profile, this.logger)
+        this.warnAboutUrl()
         this.remote = this.backend.createRemote(this.profile, this.url, this.logger)
       } catch (err) {
         if (epoch !== this.epoch) return
@@ -239,6 +281,7 @@ export class MountSupervisor {
         stateDir: this.opts.stateDir,
         onWrites: source => this.uploads.attach(source),
       })
+      let mounted: MountHandle | null = null
       const handle = await this.backend.mount(this.profile.mountpoint, fsCore, {
         logger: this.logger,
         readOnly: this.profile.readOnly,
@@ -247,7 +290,11 @@ export class MountSupervisor {
         // The kernel may keep names and attributes as long as the core keeps
         // listings: it is told of changes it cannot see (libfuse3).
         kernelTtlS: this.profile.cacheTtlMs / 1000,
+        // libfuse3 sees its kernel connection end at once; the mount-table
+        // watch (src/daemon/mount-table-watch.ts) covers fuse-native.
+        onLost: () => void (mounted && this.lostMount(mounted)),
       })
+      mounted = handle
       if (epoch !== this.epoch) {
         // stop() ran while mounting and is waiting for this step: undo.
         await handle.unmount()
@@ -337,6 +384,7 @@ export class MountSupervisor {
         if (url !== this.url) {
           this.logger.info({ from: this.url, to: url }, 'served folder has a new URL')
           this.url = url
+          this.warnAboutUrl()
           ;(this.remote as Remote & { setUrl?(url: string): void }).setUrl?.(url)
         }
         probe = await this.probe()
