@@ -10,7 +10,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 tests=("$@")
-[ ${#tests[@]} -gt 0 ] || tests=(test/fuse test/writes test/fuse/libfuse3/concurrent-readers.test.ts)
+if [ ${#tests[@]} -eq 0 ]; then
+  # The real-mount tests, but the memory bound: the sanitizer's own shadow
+  # memory and quarantine make the daemon's size meaningless there.
+  mapfile -t tests < <(ls test/fuse/*.test.ts test/fuse/libfuse3/*.test.ts test/writes/*.test.ts | grep -v 'test/writes/memory.test.ts')
+fi
 
 libasan=$(gcc -print-file-name=libasan.so)
 [ -f "$libasan" ] || { echo "asan-check: gcc's libasan.so was not found (install gcc)" >&2; exit 2; }
@@ -43,7 +47,7 @@ for f in "$logs"/asan.*; do
   # until exit on purpose, also what JavaScript called from the binding
   # allocated (those stacks pass through the binding further down).
   if grep -q "LeakSanitizer" "$f"; then
-    ours=$(awk '/leak of .* allocated from:/ {frame=0; next} /^ *#[0-9]+ / {frame++; if (frame >= 2 && frame <= 5 && $0 ~ /src\/fuse\/native\//) {print; found=1}} END {exit !found}' "$f")
+    ours=$(awk '/leak of .* allocated from:/ {frame=0; next} /^ *#[0-9]+ / {frame++; if (frame >= 2 && frame <= 5 && $0 ~ /src\/fuse\/native\//) {print; found=1}} END {exit !found}' "$f") || true
     if [ -n "$ours" ]; then
       leaks=$((leaks + 1)); echo "== leak allocated by the binding: $f" >&2
       echo "$ours" | head -20 >&2
