@@ -6,7 +6,11 @@
 import http from 'node:http'
 import net from 'node:net'
 import t from 'tap'
+import { FsError } from '../../src/errors.js'
+import { createLogger } from '../../src/log.js'
 import { MAX_PROPFIND_ANSWER_BYTES, WebDavRemote } from '../../src/remote/webdav-remote.js'
+import { MegaFs } from '../../src/vfs/mega-fs.js'
+import { testProfile } from '../helpers/fake-remote.js'
 
 type Answer = (res: http.ServerResponse) => void
 
@@ -105,4 +109,23 @@ t.test('200,000 nested elements stop the parse and the download at the first pie
   const read = remote.stats().listingBytes
   t.ok(read <= 256 * 1024, `read ${read} of ${body.length} bytes`)
   t.same((await remote.list('/')).entries.map(e => e.name), ['a.jpg'])
+})
+
+t.test('through the filesystem core: the folder answers EIO with the reason in the log, the rest of the mount works', async t => {
+  const big = oversized(16 * 1024 * 1024)
+  const url = await server(t, [big, sane])
+  const lines: Array<{ level: number; msg: string; err?: { message: string } }> = []
+  const logger = createLogger('debug', { write: (line: string) => void lines.push(JSON.parse(line)) })
+  const remote = new WebDavRemote({ url, maxAnswerBytes: 1024 * 1024, logger })
+  const fs = new MegaFs({ remote, profile: testProfile({ url }), logger, stateDir: '/nonexistent' })
+  const err = await fs.readdir('/Big').then(
+    () => null,
+    (e: unknown) => e,
+  )
+  t.ok(err instanceof FsError, 'an FsError, not a crash')
+  t.equal((err as FsError).code, 'EIO')
+  t.match((err as FsError).message, /^list \/Big: PROPFIND \/Big: the answer from .* is more than 1 MiB, over the 1 MiB megamount reads for one folder listing .*split the folder/)
+  const warned = lines.find(l => l.level === 40 && l.msg === 'remote failed')
+  t.match(warned?.err?.message, /PROPFIND \/Big: .*split the folder/, 'the log says which folder and what to do')
+  t.same((await fs.readdir('/')).names.filter(n => n !== '.' && n !== '..'), ['a.jpg'], 'the next folder lists')
 })
