@@ -227,12 +227,14 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
       return
     }
     if (item.state === 'uploading') return // finishing it will look at the generation
-    const delayMs = this.drainers > 0 ? 0 : this.uploadDelayMs
     // A closed file's data reaches the disk before its journal entry says
     // "queued", so a power loss never leaves a short file to be uploaded as
     // complete. The kernel does not wait for release: neither does close(2).
     await this.makeDurable(file)
     await this.journal.update(file.id, { state: 'queued', size: file.size })
+    // Asked only now: a drain may have started during the awaits above
+    // (`close(fd)` returns before release, so a drain right after it does).
+    const delayMs = this.drainers > 0 ? 0 : this.uploadDelayMs
     this.schedule(item, delayMs)
     this.emit('queued', { path: file.path, bytes: file.size, delayMs })
   }

@@ -298,6 +298,24 @@ t.test('drain skips the delay, and gives up after timeoutMs', async t => {
   await closeAll(s)
 })
 
+t.test('a drain that starts while a close is still making the file durable does not wait the delay', async t => {
+  // The kernel does not wait for release: `close(fd); mountctl uploads
+  // --wait` sends the drain while release is still in its fsync.
+  const s = await setup(t.testdir())
+  const file = await writeFile(s, '/a', 'A', { close: false })
+  const closing = s.queue.closeForWrite(file)
+  const result = s.queue.drain()
+  let drained = false
+  void result.then(r => (drained = r.drained))
+  await closing
+  await until(() => drained || s.time.dueWithin(DELAY).length > 0, 'the close scheduled the upload')
+  t.same(s.time.dueWithin(DELAY), drained ? [] : [0], 'scheduled at once, not after the delay')
+  await s.time.advance(DELAY) // lets the test end when it failed above
+  t.ok((await result).drained)
+  t.equal(s.remote.content('/a'), 'A')
+  await closeAll(s)
+})
+
 t.test('rename: queued, uploading, over a queued target, folders', async t => {
   const s = await setup(t.testdir())
   // queued: uploads to the new name only
