@@ -118,9 +118,13 @@ const CASES: WriteCase[] = [
       await put(d, `${dir}/staged.txt`, 'staged text')
       await d.truncate(`${dir}/staged.txt`, 0)
       t.equal((await d.stat(`${dir}/staged.txt`)).size, 0, 'a staged file to zero')
+      await put(d, `${dir}/emptied.txt`, 'to be emptied')
+      await d.drain()
+      await (await d.open(`${dir}/emptied.txt`, 'w')).close() // `: > file`
+      t.equal((await d.stat(`${dir}/emptied.txt`)).size, 0, 'O_TRUNC with no write empties a file on the server')
       t.equal(await errorCode(d.truncate(`${dir}/missing.txt`, 0)), 'ENOENT')
       t.equal(await errorCode(d.truncate(dir, 0)), 'EISDIR')
-      return { 't.txt': 'hello', 'staged.txt': '' }
+      return { 't.txt': 'hello', 'staged.txt': '', 'emptied.txt': '' }
     },
   },
   {
@@ -280,6 +284,34 @@ const CASES: WriteCase[] = [
       t.equal(await text(d, `${dir}/other/folder/staged.txt`), 'staged\n')
       t.equal(await errorCode(d.rename(`${dir}/other/server.txt`, `${dir}/missing/server.txt`)), 'ENOENT', 'into a missing folder')
       return { other: 'dir', 'other/folder': 'dir', 'other/folder/in.txt': 'in\n', 'other/folder/staged.txt': 'staged\n', 'other/server.txt': 'server\n' }
+    },
+  },
+  {
+    name: 'rename a file while it is open for writing',
+    async run(t, d, dir) {
+      // Log rotation: the writer keeps its descriptor across the rename.
+      const h = await d.open(`${dir}/app.log`, 'w')
+      await h.write('before\n')
+      await d.rename(`${dir}/app.log`, `${dir}/app.log.1`)
+      await h.write('after\n')
+      await h.close()
+      t.same(await d.readdir(dir), ['app.log.1'])
+      t.equal(await text(d, `${dir}/app.log.1`), 'before\nafter\n', 'every write under the new name')
+      return { 'app.log.1': 'before\nafter\n' }
+    },
+  },
+  {
+    name: 'unlink a file while it is open',
+    async run(t, d, dir) {
+      const h = await d.open(`${dir}/tmp.txt`, 'w+')
+      await h.write('scratch\n')
+      await d.unlink(`${dir}/tmp.txt`)
+      t.equal(await errorCode(d.stat(`${dir}/tmp.txt`)), 'ENOENT', 'the name is gone at once')
+      await h.write('more\n')
+      t.equal((await h.read(8, 0)).toString(), 'scratch\n', 'the open descriptor still reads')
+      await h.close()
+      t.same(await d.readdir(dir), [], 'and nothing comes back at close')
+      return {}
     },
   },
   {
