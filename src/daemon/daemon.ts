@@ -6,7 +6,6 @@ import { loadConfig, type LoadedConfig, type RejectedProfile } from '../config/l
 import type { DaemonSettings, Profile } from '../config/types.js'
 import { SETTINGS_DEFAULTS } from '../config/types.js'
 import { ControlError } from '../control/protocol.js'
-import type { ControlContext, ReloadSummary } from '../control/handlers/handler.js'
 import { ControlServer } from '../control/server.js'
 import type { Logger } from '../log.js'
 import type { Clock } from '../clock.js'
@@ -14,10 +13,10 @@ import type { MountBackend } from './backend.js'
 import type { CronScheduler } from './health-cron.js'
 import { ProfileWatcher, type WatchFolder } from './profile-watcher.js'
 import { SuspendDetector } from './suspend-detector.js'
-import type { MountStatus, StatusReport } from './mount-status.js'
+import { emptyUploadCounts, type MountStatus, type ReloadSummary, type StatusReport, type UploadItem } from '../control/wire-types.js'
+import { controlHandlers } from './control-handlers.js'
 import type { Scheduler } from './scheduler.js'
 import { MountSupervisor } from './supervisor.js'
-import { emptyUploadCounts, type UploadItem } from './upload-status.js'
 
 export interface DaemonOptions {
   configFile: string
@@ -54,7 +53,7 @@ export interface UnmountOptions {
   signal?: AbortSignal
 }
 
-export class Daemon implements ControlContext {
+export class Daemon {
   private readonly logger: Logger
   private readonly supervisors = new Map<string, MountSupervisor>()
   private rejected: RejectedProfile[] = []
@@ -77,7 +76,7 @@ export class Daemon implements ControlContext {
   async start(): Promise<void> {
     const config = await this.load()
     await fs.mkdir(this.opts.stateDir, { recursive: true, mode: 0o700 })
-    this.server = new ControlServer(this.opts.socketPath, this, this.opts.logger)
+    this.server = new ControlServer(this.opts.socketPath, controlHandlers(this), this.opts.logger)
     await this.server.listen()
     this.apply(config)
     this.suspend = new SuspendDetector({

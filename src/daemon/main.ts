@@ -9,7 +9,7 @@ import { DAEMON_USAGE, UsageError, parseDaemonArgs } from './daemon-args.js'
 import { createRealBackend } from './real-backend.js'
 import { createSystemScheduler } from './scheduler.js'
 import { nodeCronScheduler } from './health-cron.js'
-import { packageVersion } from './version.js'
+import { packageVersion } from '../version.js'
 import type { MountBackend } from './backend.js'
 import type { DaemonSettings } from '../config/types.js'
 

@@ -1,5 +1,6 @@
 import t from 'tap'
-import { emptyUploadCounts, explainFailedUploads, uploadCounts, uploadItems } from '../../src/daemon/upload-status.js'
+import { emptyUploadCounts } from '../../src/control/wire-types.js'
+import { explainFailedUploads, uploadCounts, uploadItems } from '../../src/daemon/upload-status.js'
 import type { UploadSnapshot } from '../../src/vfs/write/upload-queue.js'
 
 const snap: UploadSnapshot = {

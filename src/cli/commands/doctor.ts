@@ -53,8 +53,7 @@ function daemonCheck(ctx: CliContext): Check {
     title: 'megamountd answering',
     async run() {
       try {
-        const report = (await ctx.request('status')) as { mounts?: Array<{ state?: string }> }
-        const mounts = report.mounts ?? []
+        const { mounts } = await ctx.request('status', {})
         const mounted = mounts.filter((m) => m.state === 'mounted').length
         return { ok: true, detail: `answers on ${ctx.socketPath}: ${mounted} of ${mounts.length} profile(s) mounted (details: mountctl status)` }
       } catch (err) {

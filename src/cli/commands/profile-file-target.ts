@@ -5,8 +5,7 @@
 import { givenConfigFile } from '../config-option.js'
 import { defaultConfigFile } from '../../config/paths.js'
 import { DaemonNotRunningError } from '../../control/client.js'
-import type { ReloadSummary } from '../../control/handlers/handler.js'
-import type { MountStatus, StatusReport } from '../../daemon/mount-status.js'
+import type { MountStatus, ReloadSummary } from '../../control/wire-types.js'
 import type { CliContext } from '../command.js'
 
 export interface Target {
@@ -21,7 +20,7 @@ export async function profileFileTarget(ctx: CliContext): Promise<Target> {
   const given = givenConfigFile(ctx)
   let daemonFile: string | null = null
   try {
-    daemonFile = ((await ctx.request('status')) as StatusReport).daemon.configFile
+    daemonFile = (await ctx.request('status', {})).daemon.configFile
   } catch (err) {
     if (!(err instanceof DaemonNotRunningError)) throw err
   }
@@ -36,7 +35,7 @@ export async function profileFileTarget(ctx: CliContext): Promise<Target> {
 /** Asks the daemon to apply the file now (its watcher would too, half a
  *  second later) and returns what changed. */
 export async function applyNow(ctx: CliContext): Promise<ReloadSummary> {
-  return (await ctx.request('reload')) as ReloadSummary
+  return ctx.request('reload', {})
 }
 
 /** The profile's status once its first mount attempt has settled (a few
@@ -44,7 +43,7 @@ export async function applyNow(ctx: CliContext): Promise<ReloadSummary> {
 export async function settledStatus(ctx: CliContext, name: string, timeoutMs = 5_000): Promise<MountStatus | null> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
-    const report = (await ctx.request('status', { name }).catch(() => null)) as StatusReport | null
+    const report = await ctx.request('status', { name }).catch(() => null)
     const m = report?.mounts[0] ?? null
     if (!m || m.state !== 'waiting' || m.lastError || Date.now() > deadline) return m
     await new Promise(resolve => setTimeout(resolve, 200))

@@ -1,4 +1,4 @@
-import { allWantedMounted, anyUploadFailed, type StatusReport } from '../../daemon/mount-status.js'
+import { allWantedMounted, anyUploadFailed } from '../../control/wire-types.js'
 import { EXIT_FAILED, EXIT_OK, type CliCommand } from '../command.js'
 import { formatStatusTable, statusJson } from '../format-status.js'
 
@@ -20,7 +20,7 @@ upload has failed, 1 otherwise, 3 when megamountd is not running.`,
   positionals: { min: 0, max: 1 },
   async run(ctx) {
     const name = ctx.positionals[0]
-    const report = (await ctx.request('status', name ? { name } : {})) as StatusReport
+    const report = await ctx.request('status', { name })
     if (ctx.values.json) {
       ctx.io.stdout(statusJson(report.mounts))
     } else if (report.mounts.length === 0) {
