@@ -32,6 +32,15 @@ const SCHEMAS = {
     args: z.object({ name, path, dryRun: z.boolean().optional() }),
     result: z.object({ item: uploadItemSchema, discarded: z.boolean() }),
   },
+  /** The daemon's side of `mountctl version`. backend: the FUSE binding that
+   *  serves each mount (e.g. "fuse-native"), null while it is not mounted. */
+  version: {
+    args: z.object({}),
+    result: z.object({
+      daemon: z.object({ version: z.string(), node: z.string(), pid: z.number() }),
+      mounts: z.array(z.object({ name: z.string(), backend: z.string().nullable() })),
+    }),
+  },
 } as const
 
 type Schemas = typeof SCHEMAS

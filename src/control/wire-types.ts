@@ -99,15 +99,6 @@ export const reloadSummarySchema = z.object({
 })
 export type ReloadSummary = z.infer<typeof reloadSummarySchema>
 
-/** The daemon's side of `mountctl version`. */
-export const versionReportSchema = z.object({
-  daemon: z.object({ version: z.string(), node: z.string(), pid: z.number() }),
-  /** backend: the FUSE binding that serves the mount (e.g. "fuse-native");
-   *  null while it is not mounted. */
-  mounts: z.array(z.object({ name: z.string(), backend: z.string().nullable() })),
-})
-export type VersionReport = z.infer<typeof versionReportSchema>
-
 export function emptyUploadCounts(): UploadCounts {
   return { queued: 0, queuedBytes: 0, uploading: 0, uploadingBytes: 0, sentBytes: 0, failed: 0, failedBytes: 0, paused: false, unmountWaiting: false, inJournal: false }
 }

@@ -29,6 +29,8 @@ export interface SupervisedFs extends FileSystem {
 
 export interface MountHandle {
   mountpoint: string
+  /** The FUSE binding that serves it, e.g. "fuse-native" (mountctl version). */
+  backend: string
   unmount(): Promise<void>
 }
 

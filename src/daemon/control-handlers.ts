@@ -22,5 +22,6 @@ export function controlHandlers(daemon: Daemon): ControlHandlers {
     uploads: ({ name }) => ({ uploads: daemon.uploads(name) }),
     retry: ({ name, path }) => daemon.retryUploads(name, path),
     discard: ({ name, path, dryRun }) => daemon.discardUpload(name, path, { dryRun: dryRun ?? false }),
+    version: () => ({ daemon: { version: daemon.version, node: process.versions.node, pid: process.pid }, mounts: daemon.fuseBackends() }),
   }
 }

@@ -128,6 +128,15 @@ export class Daemon {
     }
   }
 
+  get version(): string {
+    return this.opts.version
+  }
+
+  /** The FUSE binding serving each mount; null where it is not mounted. */
+  fuseBackends(): { name: string; backend: string | null }[] {
+    return [...this.supervisors.values()].map(s => ({ name: s.profile.name, backend: s.fuseBackend }))
+  }
+
   async mount(name: string): Promise<MountStatus> {
     const sup = this.find(name)
     await sup.start()

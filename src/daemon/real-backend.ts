@@ -32,7 +32,10 @@ export function createRealBackend(settings: () => DaemonSettings, link = new Meg
       }
       return new MegaFs({ remote, profile, logger, stateDir: path.join(stateDir, 'mounts', profile.name), writes: stagedWrites({ onCreated: onWrites }) })
     },
-    mount: (mountpoint, fs, options) => mountFuse(mountpoint, fs, options),
+    async mount(mountpoint, fs, options) {
+      const mounted = await mountFuse(mountpoint, fs, options)
+      return { mountpoint: mounted.mountpoint, unmount: () => mounted.unmount(), backend: 'fuse-native' }
+    },
     async cleanStaleMount(mountpoint: string, logger: Logger): Promise<void> {
       await cleanStaleMount(mountpoint, logger)
     },

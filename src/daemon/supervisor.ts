@@ -84,6 +84,11 @@ export class MountSupervisor {
     return this.wanted
   }
 
+  /** The FUSE binding serving the mount, or null when not mounted. */
+  get fuseBackend(): string | null {
+    return this.handle?.backend ?? null
+  }
+
   /** Mount now if the bridge answers, else keep trying. Resolves once the
    *  first attempt has ended (mounted, waiting or failed). */
   async start(): Promise<void> {

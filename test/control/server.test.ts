@@ -53,6 +53,7 @@ const ctx: ControlHandlers = {
   discard: async () => {
     throw new Error('nothing staged')
   },
+  version: () => ({ daemon: { version: 'v', node: '20', pid: 1 }, mounts: [] }),
 }
 
 t.test('bad lines get error replies and the connection goes on', async t => {

@@ -113,6 +113,7 @@ export class FakeBackend implements MountBackend {
     this.events.push(`mount ${name}`)
     return {
       mountpoint,
+      backend: 'fake',
       unmount: async () => {
         this.mounted.delete(mountpoint)
         this.events.push(`unmount ${name}`)
