@@ -1,5 +1,6 @@
 // mountctl's end of the control socket: one request, one reply.
 import net from 'node:net'
+import { INTERNAL_DEFAULTS } from '../config/types.js'
 import { CONTROL_COMMANDS, type CommandArgs, type CommandName, type CommandResults } from './commands.js'
 import { MAX_LINE_BYTES, parseReply, type ControlReply, type ErrorBody } from './protocol.js'
 
@@ -49,11 +50,11 @@ export async function callDaemon<C extends CommandName>(
 
 let nextId = 1
 
-/** timeoutMs: default 30 s; 0 waits as long as the daemon takes (unmount
- *  waiting for uploads). */
+/** timeoutMs: default INTERNAL_DEFAULTS.controlTimeoutMs; 0 waits as long
+ *  as the daemon takes (unmount waiting for uploads). */
 export function sendRequest(socketPath: string, command: string, args: Record<string, unknown> = {}, options: { timeoutMs?: number } = {}): Promise<ControlReply> {
   const id = nextId++
-  const timeoutMs = options.timeoutMs ?? 30_000
+  const timeoutMs = options.timeoutMs ?? INTERNAL_DEFAULTS.controlTimeoutMs
   return new Promise((resolve, reject) => {
     const conn = net.connect(socketPath)
     let buffered = ''

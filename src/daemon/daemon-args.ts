@@ -3,6 +3,7 @@
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { defaultConfigFile, defaultSocketPath, defaultStateDir, expandHome, type Env } from '../config/paths.js'
+import { INTERNAL_DEFAULTS } from '../config/types.js'
 
 export const DAEMON_USAGE = `Usage: megamountd [options]
 
@@ -23,7 +24,7 @@ Options:
   --log-level LEVEL   fatal, error, warn, info (default), debug, trace
   --stop-timeout-seconds N
                       at SIGTERM, how long uploads may still run (env
-                      MEGAMOUNT_STOP_TIMEOUT_SECONDS; default 20; keep it
+                      MEGAMOUNT_STOP_TIMEOUT_SECONDS; default ${INTERNAL_DEFAULTS.stopTimeoutSeconds}; keep it
                       below the service manager's stop timeout)
   --help              show this help
   --version           show the version
@@ -72,7 +73,7 @@ export function parseDaemonArgs(argv: string[], env: Env): DaemonArgs {
   const stateDir = values['state-dir'] ? abs(values['state-dir']) : defaultStateDir(env)
   const logLevel = values['log-level'] ?? env.MEGAMOUNT_LOG_LEVEL ?? 'info'
   if (!LEVELS.includes(logLevel)) throw new UsageError(`--log-level must be one of ${LEVELS.join(', ')} (got "${logLevel}")`)
-  const stopText = values['stop-timeout-seconds'] ?? env.MEGAMOUNT_STOP_TIMEOUT_SECONDS ?? '20'
+  const stopText = values['stop-timeout-seconds'] ?? env.MEGAMOUNT_STOP_TIMEOUT_SECONDS ?? String(INTERNAL_DEFAULTS.stopTimeoutSeconds)
   const stopSeconds = Number(stopText)
   if (!/^\d+(\.\d+)?$/.test(stopText.trim()) || !Number.isFinite(stopSeconds)) {
     throw new UsageError(`--stop-timeout-seconds must be a number of seconds, 0 or more (got "${stopText}")`)

@@ -4,7 +4,7 @@
 import fs from 'node:fs/promises'
 import { loadConfig, type LoadedConfig, type RejectedProfile } from '../config/load.js'
 import type { DaemonSettings, Profile } from '../config/types.js'
-import { SETTINGS_DEFAULTS } from '../config/types.js'
+import { INTERNAL_DEFAULTS, SETTINGS_DEFAULTS } from '../config/types.js'
 import { ControlError } from '../control/protocol.js'
 import { ControlServer } from '../control/server.js'
 import type { Logger } from '../log.js'
@@ -29,7 +29,8 @@ export interface DaemonOptions {
   retryInitialMs?: number
   retryMaxMs?: number
   /** At stop, how long uploads may still run before they are stopped (what
-   *  is left stays in the journal). Default 20 s. */
+   *  is left stays in the journal). Default: stopTimeoutSeconds of
+   *  INTERNAL_DEFAULTS. */
   stopTimeoutMs?: number
   /** Runs the periodic health checks: node-cron in megamountd (main.ts);
    *  default: cron on `scheduler`, so tests drive it. */
@@ -40,11 +41,10 @@ export interface DaemonOptions {
   /** Apply edits of the profile file by themselves, as SIGHUP does (megamountd
    *  turns it on; a WatchFolder replaces fs.watch in tests). Default off. */
   watchProfileFile?: boolean | WatchFolder
-  /** Quiet time after an edit before the file is applied. Default 500 ms. */
+  /** Quiet time after an edit before the file is applied. Default:
+   *  INTERNAL_DEFAULTS.profileDebounceMs. */
   profileDebounceMs?: number
 }
-
-export const DEFAULT_STOP_TIMEOUT_MS = 20_000
 
 export interface UnmountOptions {
   /** Unmount at once; queued uploads stay in the journal for the next mount. */
@@ -325,7 +325,7 @@ export class Daemon {
       return s.uploads.attached && c.queued + c.uploading > 0
     })
     if (busy.length === 0) return
-    const timeoutMs = this.opts.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS
+    const timeoutMs = this.opts.stopTimeoutMs ?? INTERNAL_DEFAULTS.stopTimeoutSeconds * 1000
     this.logger.info({ mounts: busy.map(s => s.profile.name), timeoutMs }, 'waiting for uploads before unmounting')
     const outcomes = await Promise.all(busy.map(s => s.uploads.waitUntilUploaded({ timeoutMs })))
     if (outcomes.every(o => o === 'uploaded')) this.logger.info('uploads done')

@@ -14,7 +14,8 @@ export interface MegaCmdLinkOptions {
   /** Tests pass a fake; default: MEGAcmd's commands in settings.megacmdPath or PATH. */
   makeMegaCmd?: (megacmdPath: string | null) => MegaCmdApi
   clock?: Clock
-  /** How old mega-df figures may be before a background refresh. Default 60 000 ms. */
+  /** How old mega-df figures may be before a background refresh. Default:
+   *  DfCache's (INTERNAL_DEFAULTS.dfTtlMs). */
   dfTtlMs?: number
 }
 
@@ -56,7 +57,7 @@ export class MegaCmdLink {
   /** The account's storage figures, shared by every mount; never waits on a hung mega-df beyond its first call's bound. */
   get df(): DfCache {
     const cmd = this.cmd
-    this.dfCache ??= new DfCache(() => cmd.df(), { ttlMs: this.opts.dfTtlMs ?? 60_000, ...(this.opts.clock ? { clock: this.opts.clock } : {}) })
+    this.dfCache ??= new DfCache(() => cmd.df(), { ...(this.opts.dfTtlMs !== undefined ? { ttlMs: this.opts.dfTtlMs } : {}), ...(this.opts.clock ? { clock: this.opts.clock } : {}) })
     return this.dfCache
   }
 

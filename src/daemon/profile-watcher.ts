@@ -7,6 +7,7 @@
 import { watch as fsWatch } from 'node:fs'
 import fs from 'node:fs/promises'
 import path from 'node:path'
+import { INTERNAL_DEFAULTS } from '../config/types.js'
 import type { Logger } from '../log.js'
 import type { Scheduler, TimerHandle } from './scheduler.js'
 
@@ -24,7 +25,8 @@ export interface ProfileWatcherOptions {
   logger: Logger
   /** Re-read and apply the file (Daemon.reload). */
   reload(): Promise<unknown>
-  /** Quiet time after the last event before reading the file. Default 500 ms. */
+  /** Quiet time after the last event before reading the file. Default:
+   *  INTERNAL_DEFAULTS.profileDebounceMs. */
   debounceMs?: number
   watch?: WatchFolder
 }
@@ -73,7 +75,7 @@ export class ProfileWatcher {
     this.timer = this.opts.scheduler.setTimeout(() => {
       this.timer = null
       this.checking = this.checking.then(() => this.check())
-    }, this.opts.debounceMs ?? 500)
+    }, this.opts.debounceMs ?? INTERNAL_DEFAULTS.profileDebounceMs)
   }
 
   private async check(): Promise<void> {

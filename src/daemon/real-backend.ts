@@ -7,6 +7,7 @@ import type { Logger } from '../log.js'
 import { withMegaQuota } from '../megacmd/index.js'
 import { WebDavRemote } from '../remote/webdav-remote.js'
 import type { Remote } from '../remote/remote.js'
+import { coreOptionsOf } from '../vfs/core-options.js'
 import { MegaFs } from '../vfs/mega-fs.js'
 import { stagedWrites } from '../vfs/write/write-staged.js'
 import path from 'node:path'
@@ -30,7 +31,7 @@ export function createRealBackend(settings: () => DaemonSettings, link = new Meg
         link.df.peek() // start fetching now, so the first df already has the figures
         remote = withMegaQuota(remote, link.df)
       }
-      return new MegaFs({ remote, profile, logger, stateDir: path.join(stateDir, 'mounts', profile.name), writes: stagedWrites({ onCreated: onWrites }) })
+      return new MegaFs({ remote, options: coreOptionsOf(profile), logger, stateDir: path.join(stateDir, 'mounts', profile.name), writes: stagedWrites({ onCreated: onWrites }) })
     },
     async mount(mountpoint, fs, options) {
       const mounted = await mountFuse(mountpoint, fs, options)

@@ -6,7 +6,7 @@
 // flight so no mount is left behind.
 import fs from 'node:fs/promises'
 import { fsNameFor } from '../config/mountpoint-check.js'
-import type { Profile } from '../config/types.js'
+import { INTERNAL_DEFAULTS, type Profile } from '../config/types.js'
 import type { Logger } from '../log.js'
 import { RemoteError, type Remote } from '../remote/remote.js'
 import type { MountBackend, MountHandle, SupervisedFs } from './backend.js'
@@ -25,7 +25,8 @@ export interface SupervisorOptions {
   stateDir: string
   /** Read at every scheduling, so a reload that changes it takes effect. */
   healthIntervalMs: () => number
-  /** First retry delay while waiting for the bridge; doubles up to retryMaxMs. */
+  /** First retry delay while waiting for the bridge; doubles up to
+   *  retryMaxMs. Both absent: INTERNAL_DEFAULTS.mountRetry*. */
   retryInitialMs?: number
   retryMaxMs?: number
   /** Runs the periodic health check (node-cron in the daemon); default: cron
@@ -71,7 +72,7 @@ export class MountSupervisor {
     this.wanted = options.profile.autostart
     this.url = options.profile.url
     this.sinceMs = this.scheduler.now()
-    this.retryDelayMs = options.retryInitialMs ?? 1_000
+    this.retryDelayMs = options.retryInitialMs ?? INTERNAL_DEFAULTS.mountRetryInitialMs
     this.cron = options.cron ?? schedulerCron(options.scheduler)
     this.uploads = new MountUploads(options.profile.name, this.logger, options.scheduler)
   }
@@ -96,7 +97,7 @@ export class MountSupervisor {
     if (this.handle) return // already mounted or degraded
     this.cancel()
     const epoch = ++this.epoch
-    this.retryDelayMs = this.opts.retryInitialMs ?? 1_000
+    this.retryDelayMs = this.opts.retryInitialMs ?? INTERNAL_DEFAULTS.mountRetryInitialMs
     this.setState('waiting', this.lastError)
     await this.run(() => this.attempt(epoch))
   }
@@ -185,7 +186,7 @@ export class MountSupervisor {
   checkNow(): void {
     if (this.handle) return this.healthTick(this.epoch)
     if (this.stateValue !== 'waiting' || !this.wanted || !this.timer) return
-    this.retryDelayMs = this.opts.retryInitialMs ?? 1_000
+    this.retryDelayMs = this.opts.retryInitialMs ?? INTERNAL_DEFAULTS.mountRetryInitialMs
     this.schedule(0, this.epoch, e => this.attempt(e))
   }
 
@@ -299,7 +300,7 @@ export class MountSupervisor {
     const delay = this.retryDelayMs
     // Capped at the health interval too: a bridge that appears is mounted
     // within one interval, as a dropped one is noticed within one.
-    this.retryDelayMs = Math.min(this.retryDelayMs * 2, this.opts.retryMaxMs ?? 30_000, this.opts.healthIntervalMs())
+    this.retryDelayMs = Math.min(this.retryDelayMs * 2, this.opts.retryMaxMs ?? INTERNAL_DEFAULTS.mountRetryMaxMs, this.opts.healthIntervalMs())
     this.logger.debug({ retryInMs: delay }, 'bridge not reachable, will retry')
     this.schedule(delay, epoch, e => this.attempt(e))
   }

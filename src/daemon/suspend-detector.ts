@@ -5,6 +5,7 @@
 // than it waited, or backwards, by over jumpThresholdMs) reports a resume, so the daemon
 // re-checks every mount at once instead of at the next scheduled check.
 import type { Clock } from '../clock.js'
+import { INTERNAL_DEFAULTS } from '../config/types.js'
 import type { Scheduler, TimerHandle } from './scheduler.js'
 
 export interface SuspendDetectorOptions {
@@ -14,9 +15,10 @@ export interface SuspendDetectorOptions {
   monotonicClock?: Clock
   /** Wall-clock time. Default Date.now. */
   wallClock?: Clock
-  /** How often to compare the clocks. Default 1000 ms. */
+  /** How often to compare the clocks. Default: INTERNAL_DEFAULTS.suspendCheckMs. */
   tickMs?: number
-  /** A difference below this is clock noise (NTP, a busy machine). Default 5000 ms. */
+  /** A difference below this is clock noise (NTP, a busy machine). Default:
+   *  INTERNAL_DEFAULTS.suspendJumpMs. */
   jumpThresholdMs?: number
   /** Called with the wall-clock gap that was not accounted for, in ms. */
   onResume(gapMs: number): void
@@ -32,8 +34,8 @@ export class SuspendDetector {
   private readonly mono: Clock
 
   constructor(private readonly opts: SuspendDetectorOptions) {
-    this.tickMs = opts.tickMs ?? 1000
-    this.thresholdMs = opts.jumpThresholdMs ?? 5000
+    this.tickMs = opts.tickMs ?? INTERNAL_DEFAULTS.suspendCheckMs
+    this.thresholdMs = opts.jumpThresholdMs ?? INTERNAL_DEFAULTS.suspendJumpMs
     this.wall = opts.wallClock ?? { now: () => Date.now() }
     this.mono = opts.monotonicClock ?? { now: monotonicNow }
   }

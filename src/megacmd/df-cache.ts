@@ -5,15 +5,17 @@
 // the very first call, when nothing is known yet, waits, and at most
 // firstWaitMs.
 import { systemClock, type Clock } from '../clock.js'
+import { INTERNAL_DEFAULTS } from '../config/types.js'
 import { silentLogger, type Logger } from '../log.js'
 import type { MegaDf } from './parse-df.js'
 
 export interface DfCacheOptions {
-  /** A value younger than this is served without refreshing. Default 60 000 ms. */
+  // Absent: INTERNAL_DEFAULTS.df* (src/config/options.ts).
+  /** A value younger than this is served without refreshing. */
   ttlMs?: number
-  /** After a failed refresh, wait this long before trying again. Default 30 000 ms. */
+  /** After a failed refresh, wait this long before trying again. */
   retryAfterFailureMs?: number
-  /** How long the first call waits for a value before returning null. Default 2 000 ms. */
+  /** How long the first call waits for a value before returning null. */
   firstWaitMs?: number
   clock?: Clock
   logger?: Logger
@@ -36,9 +38,9 @@ export class DfCache {
     private readonly fetchDf: () => Promise<MegaDf>,
     options: DfCacheOptions = {},
   ) {
-    this.ttlMs = options.ttlMs ?? 60_000
-    this.retryAfterFailureMs = options.retryAfterFailureMs ?? 30_000
-    this.firstWaitMs = options.firstWaitMs ?? 2_000
+    this.ttlMs = options.ttlMs ?? INTERNAL_DEFAULTS.dfTtlMs
+    this.retryAfterFailureMs = options.retryAfterFailureMs ?? INTERNAL_DEFAULTS.dfRetryAfterFailureMs
+    this.firstWaitMs = options.firstWaitMs ?? INTERNAL_DEFAULTS.dfFirstWaitMs
     this.clock = options.clock ?? systemClock
     this.log = (options.logger ?? silentLogger).child({ component: 'df-cache' })
   }

@@ -10,6 +10,7 @@
 // error classification, one concurrency limit and one set of statistics.
 import fs from 'node:fs'
 import { sleep as realSleep, systemClock, type Clock } from '../clock.js'
+import { INTERNAL_DEFAULTS, PROFILE_DEFAULTS } from '../config/types.js'
 import { silentLogger, type Logger } from '../log.js'
 import { DavRequests, type DavRequestStats } from './dav-requests.js'
 import { remoteErrorFromFailure, remoteErrorFromStatus, type FailedRequest } from './errors.js'
@@ -30,37 +31,24 @@ export interface WebDavRemoteOptions {
   /** Bridge URL of the subtree, e.g. http://127.0.0.1:4443/f1Y2lIrD/Photos,
    *  or any WebDAV folder URL. No query string or fragment. */
   url: string
+  // The numbers below, when absent, are the profile's defaults and the
+  // internal settings of src/config/options.ts (where their help is).
   /** Bound on connecting and on any stretch without progress, for every
    *  request (an upload's wait for its final answer is longer, see
-   *  uploadAnswerBytesPerSecond). Default 15000. */
+   *  uploadAnswerBytesPerSecond). */
   requestTimeoutMs?: number
-  /** Requests in flight at once, over all methods. Default 8. */
+  /** Requests in flight at once, over all methods. */
   maxConcurrentRequests?: number
   /** 503 answers are retried: `attempts` requests in all, waiting
-   *  baseDelayMs, then twice that, and so on between them. Default 3, 200. */
+   *  baseDelayMs, then twice that, and so on between them. */
   retryBusy?: { attempts: number; baseDelayMs: number }
-  /** The slowest rate at which the bridge is expected to pass an upload on to
-   *  MEGA: after a PUT's body is sent, the answer is awaited for
-   *  requestTimeoutMs + size / this. Default 262144 (256 KiB/s, a 2 Mbit/s
-   *  uplink): a timeout here costs a whole new upload, so it errs long. */
   uploadAnswerBytesPerSecond?: number
-  /** A 404 below the root costs one PROPFIND of the root to tell
-   *  'not-found' from 'root-missing', unless any request succeeded within
-   *  this long. Default 2000. */
   rootCheckTtlMs?: number
   logger?: Logger
   clock?: Clock
   /** Waits between 503 retries; tests pass one that returns at once. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
 }
-
-export const WEBDAV_REMOTE_DEFAULTS = {
-  requestTimeoutMs: 15_000,
-  maxConcurrentRequests: 8,
-  retryBusy: { attempts: 3, baseDelayMs: 200 },
-  uploadAnswerBytesPerSecond: 256 * 1024,
-  rootCheckTtlMs: 2_000,
-} as const
 
 /** Counters of one remote, for status output and tests. */
 export type WebDavRemoteStats = DavRequestStats
@@ -98,15 +86,15 @@ export class WebDavRemote implements Remote {
   constructor(options: WebDavRemoteOptions) {
     this.#base = parseFolderUrl(options.url)
     this.#baseSegments = decodePathSegments(this.#base.pathname)
-    this.#timeoutMs = positive('requestTimeoutMs', options.requestTimeoutMs ?? WEBDAV_REMOTE_DEFAULTS.requestTimeoutMs)
-    const retry = options.retryBusy ?? WEBDAV_REMOTE_DEFAULTS.retryBusy
-    this.#uploadBytesPerSecond = positive('uploadAnswerBytesPerSecond', options.uploadAnswerBytesPerSecond ?? WEBDAV_REMOTE_DEFAULTS.uploadAnswerBytesPerSecond)
-    this.#rootCheckTtlMs = Math.max(0, options.rootCheckTtlMs ?? WEBDAV_REMOTE_DEFAULTS.rootCheckTtlMs)
+    this.#timeoutMs = positive('requestTimeoutMs', options.requestTimeoutMs ?? PROFILE_DEFAULTS.requestTimeoutMs)
+    const retry = options.retryBusy ?? { attempts: INTERNAL_DEFAULTS.busyRetryAttempts, baseDelayMs: INTERNAL_DEFAULTS.busyRetryBaseDelayMs }
+    this.#uploadBytesPerSecond = positive('uploadAnswerBytesPerSecond', options.uploadAnswerBytesPerSecond ?? INTERNAL_DEFAULTS.uploadAnswerBytesPerSecond)
+    this.#rootCheckTtlMs = Math.max(0, options.rootCheckTtlMs ?? INTERNAL_DEFAULTS.rootCheckTtlMs)
     this.#log = (options.logger ?? silentLogger).child({ component: 'webdav-remote' })
     this.#clock = options.clock ?? systemClock
     this.#requests = new DavRequests({
       timeoutMs: this.#timeoutMs,
-      maxConcurrentRequests: options.maxConcurrentRequests ?? WEBDAV_REMOTE_DEFAULTS.maxConcurrentRequests,
+      maxConcurrentRequests: options.maxConcurrentRequests ?? PROFILE_DEFAULTS.maxConcurrentRequests,
       retryBusy: { attempts: retry.attempts, baseDelayMs: Math.max(0, retry.baseDelayMs) },
       clock: this.#clock,
       sleep: options.sleep ?? realSleep,

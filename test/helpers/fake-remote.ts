@@ -1,10 +1,11 @@
 // An in-memory Remote for tests of the filesystem core: a tree of folders and
 // files, a count of calls per method, failures with any RemoteError kind, and
 // calls that hang until their signal aborts (like a bridge that stopped
-// answering). Also a manual clock and a complete test profile.
+// answering). Also a manual clock and complete options for the core.
 
 import type { Clock } from '../../src/clock.js'
-import { PROFILE_DEFAULTS, type Profile } from '../../src/config/types.js'
+import { PROFILE_DEFAULTS } from '../../src/config/types.js'
+import { coreOptionsOf, type CoreOptions } from '../../src/vfs/core-options.js'
 import {
   RemoteError,
   type Listing,
@@ -33,13 +34,10 @@ export class ManualClock implements Clock {
   }
 }
 
-export function testProfile(overrides: Partial<Profile> = {}): Profile {
+/** The core's options of a default profile, with overrides. */
+export function testOptions(overrides: Partial<CoreOptions> = {}): CoreOptions {
   return {
-    ...PROFILE_DEFAULTS,
-    name: 'test',
-    url: 'http://127.0.0.1:4443/AbCdEfGh/Test',
-    megaPath: null,
-    mountpoint: '/tmp/megamount-test',
+    ...coreOptionsOf({ ...PROFILE_DEFAULTS, name: 'test', url: 'http://127.0.0.1:4443/AbCdEfGh/Test', mountpoint: '/tmp/megamount-test' }),
     // Unit tests count requests of the memory path and pass no real state
     // folder; the disk cache is tested where a test asks for it.
     diskCacheMaxBytes: 0,

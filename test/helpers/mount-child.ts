@@ -22,7 +22,7 @@ import { mountFuse } from '../../src/fuse/mount.js'
 import { WebDavRemote } from '../../src/remote/webdav-remote.js'
 import { MegaFs } from '../../src/vfs/mega-fs.js'
 import { stagedWrites, type StagedWrites } from '../../src/vfs/write/write-staged.js'
-import { FakeRemote, patternBuffer, testProfile } from './fake-remote.js'
+import { FakeRemote, patternBuffer, testOptions } from './fake-remote.js'
 import { addFixture } from './fs-cases.js'
 
 const { values } = parseArgs({
@@ -56,7 +56,7 @@ if (values.url) {
 }
 const readOnly = values['read-only']
 const deleteMode = values['delete-mode'] === 'permanent' ? 'permanent' : 'trash'
-const profile = testProfile({
+const options = testOptions({
   readOnly,
   deleteMode,
   uploadDelayMs: Number(values['upload-delay-ms'] ?? 2000),
@@ -65,7 +65,7 @@ const profile = testProfile({
 let writes: StagedWrites | null = null
 const fs = new MegaFs({
   remote,
-  profile,
+  options,
   logger,
   stateDir: values['state-dir'] ?? '/nonexistent',
   writes: values['state-dir'] ? stagedWrites({ trashPurgeCron: null, onCreated: w => (writes = w) }) : undefined,

@@ -3,7 +3,7 @@
 import t from 'tap'
 import { silentLogger } from '../../src/log.js'
 import { MegaFs } from '../../src/vfs/mega-fs.js'
-import { FakeRemote, ManualClock, testProfile } from '../helpers/fake-remote.js'
+import { FakeRemote, ManualClock, testOptions } from '../helpers/fake-remote.js'
 import { addFixture, runFsCases } from '../helpers/fs-cases.js'
 import { megaFsDriver } from '../helpers/fs-drivers.js'
 
@@ -11,7 +11,7 @@ for (const readOnly of [false, true]) {
   t.test(`MegaFs directly, readOnly ${readOnly}`, async t => {
     const remote = new FakeRemote()
     addFixture(remote)
-    const fs = new MegaFs({ remote, profile: testProfile({ readOnly }), logger: silentLogger, clock: new ManualClock(), stateDir: '/nonexistent' })
+    const fs = new MegaFs({ remote, options: testOptions({ readOnly }), logger: silentLogger, clock: new ManualClock(), stateDir: '/nonexistent' })
     await runFsCases(t, megaFsDriver(fs), { readOnly })
   })
 }

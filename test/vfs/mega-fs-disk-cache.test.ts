@@ -9,7 +9,7 @@ import t, { type Test } from 'tap'
 import { silentLogger } from '../../src/log.js'
 import { MegaFs } from '../../src/vfs/mega-fs.js'
 import type { FileHandle } from '../../src/vfs/types.js'
-import { FakeRemote, ManualClock, patternBuffer, testProfile } from '../helpers/fake-remote.js'
+import { FakeRemote, ManualClock, patternBuffer, testOptions } from '../helpers/fake-remote.js'
 import { waitUntil } from '../helpers/wait-until.js'
 
 const MiB = 1024 * 1024
@@ -17,7 +17,7 @@ const MiB = 1024 * 1024
 async function setup(t: Test, diskCacheMaxBytes = 512 * MiB) {
   const stateDir = await mkdtemp(join(tmpdir(), 'megamount-fs-disk-'))
   const remote = new FakeRemote()
-  const fs = new MegaFs({ remote, profile: testProfile({ diskCacheMaxBytes }), logger: silentLogger, clock: new ManualClock(), stateDir })
+  const fs = new MegaFs({ remote, options: testOptions({ diskCacheMaxBytes }), logger: silentLogger, clock: new ManualClock(), stateDir })
   t.teardown(async () => {
     await fs.close()
     await rm(stateDir, { recursive: true, force: true })

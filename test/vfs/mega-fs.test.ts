@@ -3,14 +3,14 @@ import t from 'tap'
 import { FsError } from '../../src/errors.js'
 import { silentLogger } from '../../src/log.js'
 import { MegaFs, type MegaFsOptions } from '../../src/vfs/mega-fs.js'
-import { FakeRemote, ManualClock, patternBuffer, testProfile } from '../helpers/fake-remote.js'
+import { FakeRemote, ManualClock, patternBuffer, testOptions } from '../helpers/fake-remote.js'
 
 const MiB = 1024 * 1024
 
-function setup(profile = testProfile(), extra: Partial<MegaFsOptions> = {}) {
+function setup(options = testOptions(), extra: Partial<MegaFsOptions> = {}) {
   const remote = new FakeRemote()
   const clock = new ManualClock()
-  const fs = new MegaFs({ remote, profile, logger: silentLogger, clock, stateDir: '/nonexistent', quotaFirstWaitMs: 50, ...extra })
+  const fs = new MegaFs({ remote, options: { quotaFirstWaitMs: 50, ...options }, logger: silentLogger, clock, stateDir: '/nonexistent', ...extra })
   return { remote, clock, fs }
 }
 
@@ -58,7 +58,7 @@ t.test('root getattr costs no request', async t => {
 })
 
 t.test('missing names in a listed folder cost nothing; negative entries outlive the listing', async t => {
-  const { remote, clock, fs } = setup(testProfile({ cacheTtlMs: 10_000, negativeCacheTtlMs: 30_000 }))
+  const { remote, clock, fs } = setup(testOptions({ cacheTtlMs: 10_000, negativeCacheTtlMs: 30_000 }))
   remote.addFile('/Photos/a.jpg', 'jpg')
   await fs.readdir('/Photos')
   t.equal(remote.calls.list, 1)
@@ -75,7 +75,7 @@ t.test('missing names in a listed folder cost nothing; negative entries outlive 
 })
 
 t.test('listings expire after cacheTtlMs and invalidate drops them', async t => {
-  const { remote, clock, fs } = setup(testProfile({ cacheTtlMs: 60_000 }))
+  const { remote, clock, fs } = setup(testOptions({ cacheTtlMs: 60_000 }))
   remote.addFile('/a/x', '1')
   await fs.readdir('/a')
   clock.advance(59_999)
@@ -198,7 +198,7 @@ t.test('attributes look right to ls, stat and du', async t => {
 })
 
 t.test('read-only profile: 0444/0555 and EROFS for every write', async t => {
-  const { remote, fs } = setup(testProfile({ readOnly: true }))
+  const { remote, fs } = setup(testOptions({ readOnly: true }))
   remote.addFile('/d/f', 'x')
   t.equal((await fs.getattr('/d/f')).mode, 0o100444)
   t.equal((await fs.getattr('/d')).mode, 0o040555)
@@ -206,7 +206,7 @@ t.test('read-only profile: 0444/0555 and EROFS for every write', async t => {
 
 t.test('every write operation fails with EROFS and sends nothing', async t => {
   for (const readOnly of [false, true]) {
-    const { remote, fs } = setup(testProfile({ readOnly }), readOnly ? { writes: () => t.fail('factory used') as never } : {})
+    const { remote, fs } = setup(testOptions({ readOnly }), readOnly ? { writes: () => t.fail('factory used') as never } : {})
     remote.addFile('/d/f', 'x')
     const ops: Record<string, () => Promise<unknown>> = {
       create: () => fs.create('/d/new', 0o644),
@@ -231,7 +231,7 @@ t.test('every write operation fails with EROFS and sends nothing', async t => {
 
 t.test('a write policy plugs in, except on read-only profiles', async t => {
   const calls: string[] = []
-  const { fs } = setup(testProfile(), {
+  const { fs } = setup(testOptions(), {
     writes: ctx => {
       t.equal(ctx.stateDir, '/nonexistent')
       return {

@@ -1,6 +1,7 @@
 // mountctl doctor [--json]: checks everything a mount needs, one line each,
 // with the command that fixes each failure. Works without the daemon.
 import { expandHome } from '../../config/paths.js'
+import { INTERNAL_DEFAULTS } from '../../config/types.js'
 import { configFileFor } from '../config-option.js'
 import { ConfigError } from '../../config/config-error.js'
 import { loadConfig, type LoadedConfig } from '../../config/load.js'
@@ -75,7 +76,7 @@ export function makeDoctorCommand(makeEnvironment: DoctorEnvironmentFactory = de
 Checks what megamount needs, one line each (ok / FAIL), with the exact
 command that fixes each failure: the profile file, FUSE (/dev/fuse,
 fusermount, libfuse 2; macFUSE on macOS), MEGAcmd (installed, running,
-logged in), each profile's mountpoint and bridge (a PROPFIND with a 5 s
+logged in), each profile's mountpoint and bridge (a PROPFIND with a ${INTERNAL_DEFAULTS.doctorProbeTimeoutMs / 1000} s
 bound), the autostart service and the daemon.
 
   --json      print the results as JSON

@@ -1,6 +1,7 @@
 // Can this machine mount FUSE at all: the device, the mount helper, the
 // library fuse-native loads (libfuse 2, not 3) or, on macOS, macFUSE.
 import { constants as fsConstants } from 'node:fs'
+import { INTERNAL_DEFAULTS } from '../../config/types.js'
 import type { DoctorEnvironment } from '../environment.js'
 import type { Check } from '../types.js'
 
@@ -80,7 +81,7 @@ export function libfuse2Check(env: DoctorEnvironment): Check {
       const ldconfig = (await env.which('ldconfig')) ?? '/sbin/ldconfig'
       let listing: string
       try {
-        const result = await env.runner(ldconfig, ['-p'], { timeoutMs: 10_000 })
+        const result = await env.runner(ldconfig, ['-p'], { timeoutMs: INTERNAL_DEFAULTS.doctorCommandTimeoutMs })
         listing = result.stdout
       } catch (err) {
         return { ok: false, detail: `cannot run ${ldconfig} -p: ${(err as Error).message}`, fix }

@@ -2,10 +2,11 @@
 // per mount and stops the task at shutdown.
 
 import cron from 'node-cron'
+import { INTERNAL_DEFAULTS } from '../../config/types.js'
 import { silentLogger, type Logger } from '../../log.js'
 
 export interface TrashPurger {
-  /** Purge with the mount's own retention (profile.trashRetentionDays). */
+  /** Purge with the mount's own retention (trashRetentionDays). */
   purgeTrash(): Promise<unknown>
 }
 
@@ -17,12 +18,10 @@ export interface TrashPurgeTask {
   stop(): void
 }
 
-export const DEFAULT_TRASH_PURGE_CRON = '17 3 * * *'
-
-/** Purge fs's trash on a cron schedule (default daily at 03:17 local time). */
-export function scheduleTrashPurge(fs: TrashPurger, cronExpression = DEFAULT_TRASH_PURGE_CRON, logger: Logger = silentLogger): TrashPurgeTask {
+/** Purge fs's trash on a cron schedule (default: INTERNAL_DEFAULTS.trashPurgeCron). */
+export function scheduleTrashPurge(fs: TrashPurger, cronExpression: string = INTERNAL_DEFAULTS.trashPurgeCron, logger: Logger = silentLogger): TrashPurgeTask {
   if (!cron.validate(cronExpression)) {
-    throw new Error(`invalid cron expression for the trash purge: '${cronExpression}' (five fields: minute hour day month weekday, e.g. '${DEFAULT_TRASH_PURGE_CRON}')`)
+    throw new Error(`invalid cron expression for the trash purge: '${cronExpression}' (five fields: minute hour day month weekday, e.g. '${INTERNAL_DEFAULTS.trashPurgeCron}')`)
   }
   const log = logger.child({ component: 'trash-purge' })
   const runNow = async () => {

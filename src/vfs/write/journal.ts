@@ -13,6 +13,7 @@ import { promises as fsp } from 'node:fs'
 import path from 'node:path'
 import type { Clock } from '../../clock.js'
 import { systemClock } from '../../clock.js'
+import { INTERNAL_DEFAULTS } from '../../config/types.js'
 
 /** dirty: written (maybe still open); queued: closed, waiting to upload;
  *  failed: stopped on an error that needs the user (507, 403, too many tries). */
@@ -63,7 +64,7 @@ export class Journal {
   private constructor(file: string, options: JournalOptions) {
     this.file = file
     this.clock = options.clock ?? systemClock
-    this.compactAfterRecords = options.compactAfterRecords ?? 1000
+    this.compactAfterRecords = options.compactAfterRecords ?? INTERNAL_DEFAULTS.journalCompactAfterRecords
   }
 
   /** Read the journal under stateDir (created when missing) and compact it. */

@@ -20,6 +20,7 @@
 import { EventEmitter } from 'node:events'
 import type { Clock } from '../../clock.js'
 import { systemClock } from '../../clock.js'
+import { INTERNAL_DEFAULTS } from '../../config/types.js'
 import { silentLogger, type Logger } from '../../log.js'
 import { RemoteError, type Remote } from '../../remote/remote.js'
 import type { Journal } from './journal.js'
@@ -34,13 +35,14 @@ export interface UploadQueueOptions {
   journal: Journal
   /** Quiet time after the last close before uploading (profile.uploadDelayMs). */
   uploadDelayMs: number
-  /** Uploads running at once for this mount. Default 2. */
+  /** Uploads running at once for this mount. */
   maxConcurrentUploads?: number
-  /** First retry delay; doubles per failure. Default 1 s. */
+  /** First retry delay; doubles per failure. */
   retryInitialDelayMs?: number
-  /** Cap on the retry delay. Default 5 min. */
+  /** Cap on the retry delay. */
   retryMaxDelayMs?: number
-  /** Non-transient failures before an item is marked failed. Default 5. */
+  /** Non-transient failures before an item is marked failed. These four:
+   *  absent, INTERNAL_DEFAULTS (src/config/options.ts). */
   maxAttempts?: number
   clock?: Clock
   timers?: Timers
@@ -164,11 +166,11 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     this.timers = options.timers ?? systemTimers
     this.log = (options.logger ?? silentLogger).child({ component: 'upload-queue' })
     this.uploadDelayMs = options.uploadDelayMs
-    this.maxConcurrentUploads = Math.max(1, options.maxConcurrentUploads ?? 2)
-    this.maxAttempts = Math.max(1, options.maxAttempts ?? 5)
+    this.maxConcurrentUploads = Math.max(1, options.maxConcurrentUploads ?? INTERNAL_DEFAULTS.maxConcurrentUploads)
+    this.maxAttempts = Math.max(1, options.maxAttempts ?? INTERNAL_DEFAULTS.uploadMaxAttempts)
     this.backoff = {
-      retryInitialDelayMs: options.retryInitialDelayMs ?? 1_000,
-      retryMaxDelayMs: options.retryMaxDelayMs ?? 300_000,
+      retryInitialDelayMs: options.retryInitialDelayMs ?? INTERNAL_DEFAULTS.uploadRetryInitialDelayMs,
+      retryMaxDelayMs: options.retryMaxDelayMs ?? INTERNAL_DEFAULTS.uploadRetryMaxDelayMs,
       random: options.random ?? Math.random,
     }
   }

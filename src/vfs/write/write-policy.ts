@@ -4,12 +4,12 @@
 // is RefuseWrites: everything answers EROFS.
 
 import type { Clock } from '../../clock.js'
-import type { Profile } from '../../config/types.js'
 import { FsError } from '../../errors.js'
 import type { Logger } from '../../log.js'
 import type { Remote } from '../../remote/remote.js'
 import type { BridgeGate } from '../bridge-gate.js'
 import type { ChunkCache } from '../cache/chunk-cache.js'
+import type { CoreOptions } from '../core-options.js'
 import type { MetadataCache } from '../cache/metadata-cache.js'
 import type { Attr, DirEntries, FileHandle } from '../types.js'
 
@@ -46,7 +46,8 @@ export interface WritePolicy {
  *  chunks.dropPath(path) after changing path on the remote. */
 export interface WriteContext {
   remote: Remote
-  profile: Profile
+  /** What writes read of the profile. */
+  options: Pick<CoreOptions, 'uploadDelayMs' | 'deleteMode' | 'trashRetentionDays'>
   logger: Logger
   clock: Clock
   /** Per-mount private folder for staged files. */
