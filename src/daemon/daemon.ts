@@ -8,14 +8,13 @@ import { INTERNAL_DEFAULTS, SETTINGS_DEFAULTS } from '../config/types.js'
 import { ControlError } from '../control/protocol.js'
 import { ControlServer } from '../control/server.js'
 import type { Logger } from '../log.js'
-import type { Clock } from '../clock.js'
+import type { Clock, Time } from '../clock.js'
+import type { Cron } from '../cron.js'
 import type { MountBackend } from './backend.js'
-import type { CronScheduler } from './health-cron.js'
 import { ProfileWatcher, type WatchFolder } from './profile-watcher.js'
 import { SuspendDetector } from './suspend-detector.js'
 import { emptyUploadCounts, type MountStatus, type ReloadSummary, type StatusReport, type UploadItem } from '../control/wire-types.js'
 import { controlHandlers } from './control-handlers.js'
-import type { Scheduler } from './scheduler.js'
 import { MountSupervisor } from './supervisor.js'
 
 export interface DaemonOptions {
@@ -23,7 +22,8 @@ export interface DaemonOptions {
   socketPath: string
   stateDir: string
   backend: MountBackend
-  scheduler: Scheduler
+  /** Timers and the clock of retries, probes, debounce and suspend checks. */
+  time: Time
   logger: Logger
   version: string
   retryInitialMs?: number
@@ -33,9 +33,10 @@ export interface DaemonOptions {
    *  INTERNAL_DEFAULTS. */
   stopTimeoutMs?: number
   /** Runs the periodic health checks: node-cron in megamountd (main.ts);
-   *  default: cron on `scheduler`, so tests drive it. */
-  cron?: CronScheduler
-  /** Suspend/resume detection compares these; defaults performance.now and Date.now. */
+   *  default: cron on `time`, so tests drive it. */
+  cron?: Cron
+  /** Suspend/resume detection compares these; defaults monotonicClock and
+   *  systemClock (src/clock.ts). */
   monotonicClock?: Clock
   wallClock?: Clock
   /** Apply edits of the profile file by themselves, as SIGHUP does (megamountd
@@ -67,7 +68,7 @@ export class Daemon {
 
   constructor(private readonly opts: DaemonOptions) {
     this.logger = opts.logger.child({ component: 'daemon' })
-    this.startedAt = new Date(opts.scheduler.now()).toISOString()
+    this.startedAt = new Date(opts.time.now()).toISOString()
   }
 
   /** Reads the file (a file that is not valid JSON throws ConfigError), takes
@@ -80,7 +81,7 @@ export class Daemon {
     await this.server.listen()
     this.apply(config)
     this.suspend = new SuspendDetector({
-      scheduler: this.opts.scheduler,
+      time: this.opts.time,
       ...(this.opts.monotonicClock ? { monotonicClock: this.opts.monotonicClock } : {}),
       ...(this.opts.wallClock ? { wallClock: this.opts.wallClock } : {}),
       onResume: gapMs => this.onResume(gapMs),
@@ -90,7 +91,7 @@ export class Daemon {
     if (watch) {
       this.watcher = new ProfileWatcher({
         file: this.opts.configFile,
-        scheduler: this.opts.scheduler,
+        time: this.opts.time,
         logger: this.opts.logger,
         reload: () => this.reload(),
         ...(this.opts.profileDebounceMs !== undefined ? { debounceMs: this.opts.profileDebounceMs } : {}),
@@ -261,7 +262,7 @@ export class Daemon {
     return new MountSupervisor({
       profile,
       backend: this.opts.backend,
-      scheduler: this.opts.scheduler,
+      time: this.opts.time,
       logger: this.opts.logger,
       stateDir: this.opts.stateDir,
       healthIntervalMs: () => this.settings.healthIntervalSeconds * 1000,

@@ -7,8 +7,8 @@ import { createLogger, type Logger } from '../log.js'
 import { Daemon } from './daemon.js'
 import { DAEMON_USAGE, UsageError, parseDaemonArgs } from './daemon-args.js'
 import { createRealBackend } from './real-backend.js'
-import { createSystemScheduler } from './scheduler.js'
-import { nodeCronScheduler } from './health-cron.js'
+import { systemTime } from '../clock.js'
+import { systemCron } from '../cron.js'
 import { packageVersion } from '../version.js'
 import type { MountBackend } from './backend.js'
 import type { DaemonSettings } from '../config/types.js'
@@ -40,8 +40,8 @@ export async function startDaemon(
     socketPath: args.socketPath,
     stateDir: args.stateDir,
     backend,
-    scheduler: createSystemScheduler(),
-    cron: nodeCronScheduler,
+    time: systemTime,
+    cron: systemCron,
     watchProfileFile: true,
     logger,
     version: packageVersion(),

@@ -9,7 +9,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import { INTERNAL_DEFAULTS } from '../config/types.js'
 import type { Logger } from '../log.js'
-import type { Scheduler, TimerHandle } from './scheduler.js'
+import type { Time, TimerHandle } from '../clock.js'
 
 export type WatchFolder = (folder: string, onChange: (fileName: string | null) => void, onError: (err: Error) => void) => { close(): void }
 
@@ -21,7 +21,7 @@ export const watchFolder: WatchFolder = (folder, onChange, onError) => {
 
 export interface ProfileWatcherOptions {
   file: string
-  scheduler: Scheduler
+  time: Time
   logger: Logger
   /** Re-read and apply the file (Daemon.reload). */
   reload(): Promise<unknown>
@@ -59,7 +59,7 @@ export class ProfileWatcher {
   stop(): void {
     this.watcher?.close()
     this.watcher = null
-    this.opts.scheduler.clearTimeout(this.timer)
+    this.timer?.cancel()
     this.timer = null
   }
 
@@ -71,8 +71,8 @@ export class ProfileWatcher {
   private onEvent(fileName: string | null): void {
     // null: the platform did not say which file; check ours anyway.
     if (fileName !== null && fileName !== path.basename(this.opts.file)) return
-    this.opts.scheduler.clearTimeout(this.timer)
-    this.timer = this.opts.scheduler.setTimeout(() => {
+    this.timer?.cancel()
+    this.timer = this.opts.time.setTimeout(() => {
       this.timer = null
       this.checking = this.checking.then(() => this.check())
     }, this.opts.debounceMs ?? INTERNAL_DEFAULTS.profileDebounceMs)

@@ -14,13 +14,14 @@ import { TroubleWatchingRemote } from './bridge-trouble.js'
 import { explainBridgeError, explainMountError, type Explained } from './explain-error.js'
 import type { MountState, MountStatus } from '../control/wire-types.js'
 import { MountUploads } from './mount-uploads.js'
-import type { Scheduler, TimerHandle } from './scheduler.js'
-import { healthCronExpression, schedulerCron, type CronJob, type CronScheduler } from './health-cron.js'
+import type { Time, TimerHandle } from '../clock.js'
+import { cronOn, type Cron, type CronJob } from '../cron.js'
+import { healthCronExpression } from './health-cron.js'
 
 export interface SupervisorOptions {
   profile: Profile
   backend: MountBackend
-  scheduler: Scheduler
+  time: Time
   logger: Logger
   stateDir: string
   /** Read at every scheduling, so a reload that changes it takes effect. */
@@ -30,8 +31,8 @@ export interface SupervisorOptions {
   retryInitialMs?: number
   retryMaxMs?: number
   /** Runs the periodic health check (node-cron in the daemon); default: cron
-   *  on `scheduler`, so tests drive it with the same clock. */
-  cron?: CronScheduler
+   *  on `time`, so tests drive it with the same clock. */
+  cron?: Cron
 }
 
 type ProbeResult = { ok: true; latencyMs: number } | { ok: false; error: unknown }
@@ -41,7 +42,7 @@ export class MountSupervisor {
   /** The mount's upload queue while mounted; what it left in the journal after. */
   readonly uploads: MountUploads
   private readonly backend: MountBackend
-  private readonly scheduler: Scheduler
+  private readonly time: Time
   private readonly logger: Logger
   private readonly opts: SupervisorOptions
   private stateValue: MountState = 'unmounted'
@@ -59,7 +60,7 @@ export class MountSupervisor {
   private handle: MountHandle | null = null
   private bridge: MountStatus['bridge'] = { reachable: null, latencyMs: null, checkedAt: null }
   private lastStats = { entries: 0, hitRate: 0, duplicateNames: 0, diskBytes: 0 }
-  private readonly cron: CronScheduler
+  private readonly cron: Cron
   private healthJob: { job: CronJob; expression: string } | null = null
   private checking = false
 
@@ -67,14 +68,14 @@ export class MountSupervisor {
     this.opts = options
     this.profile = options.profile
     this.backend = options.backend
-    this.scheduler = options.scheduler
+    this.time = options.time
     this.logger = options.logger.child({ component: 'supervisor', mount: options.profile.name })
     this.wanted = options.profile.autostart
     this.url = options.profile.url
-    this.sinceMs = this.scheduler.now()
+    this.sinceMs = this.time.now()
     this.retryDelayMs = options.retryInitialMs ?? INTERNAL_DEFAULTS.mountRetryInitialMs
-    this.cron = options.cron ?? schedulerCron(options.scheduler)
-    this.uploads = new MountUploads(options.profile.name, this.logger, options.scheduler)
+    this.cron = options.cron ?? cronOn(options.time)
+    this.uploads = new MountUploads(options.profile.name, this.logger, options.time)
   }
 
   get state(): MountState {
@@ -193,15 +194,15 @@ export class MountSupervisor {
   private cancel(): void {
     this.healthJob?.job.stop()
     this.healthJob = null
-    this.scheduler.clearTimeout(this.timer)
+    this.timer?.cancel()
     this.timer = null
     this.probeAbort?.abort(new Error('cancelled'))
     this.probeAbort = null
   }
 
   private schedule(delayMs: number, epoch: number, step: (epoch: number) => Promise<void>): void {
-    this.scheduler.clearTimeout(this.timer)
-    this.timer = this.scheduler.setTimeout(() => {
+    this.timer?.cancel()
+    this.timer = this.time.setTimeout(() => {
       this.timer = null
       if (epoch === this.epoch) void this.run(() => step(epoch))
     }, delayMs)
@@ -356,25 +357,25 @@ export class MountSupervisor {
     const remote = this.remote!
     const abort = new AbortController()
     this.probeAbort = abort
-    const started = this.scheduler.now()
+    const started = this.time.now()
     return new Promise<ProbeResult>(resolve => {
       let done = false
       const finish = (r: ProbeResult) => {
         if (done) return
         done = true
-        this.scheduler.clearTimeout(timeout)
+        timeout.cancel()
         if (this.probeAbort === abort) this.probeAbort = null
-        const checkedAt = new Date(this.scheduler.now()).toISOString()
+        const checkedAt = new Date(this.time.now()).toISOString()
         this.bridge = r.ok ? { reachable: true, latencyMs: r.latencyMs, checkedAt } : { reachable: false, latencyMs: null, checkedAt }
         resolve(r)
       }
-      const timeout = this.scheduler.setTimeout(() => {
+      const timeout = this.time.setTimeout(() => {
         finish({ ok: false, error: new RemoteError('timeout', `no answer within ${this.profile.requestTimeoutMs} ms`) })
         abort.abort(new Error('probe timed out'))
       }, this.profile.requestTimeoutMs)
       abort.signal.addEventListener('abort', () => finish({ ok: false, error: abort.signal.reason }), { once: true })
       remote.stat('/', { signal: abort.signal }).then(
-        () => finish({ ok: true, latencyMs: this.scheduler.now() - started }),
+        () => finish({ ok: true, latencyMs: this.time.now() - started }),
         error => finish({ ok: false, error }),
       )
     })
@@ -397,7 +398,7 @@ export class MountSupervisor {
     this.lastError = error
     if (state !== from) {
       this.stateValue = state
-      this.sinceMs = this.scheduler.now()
+      this.sinceMs = this.time.now()
     }
     const level = error ? 'warn' : 'info'
     this.logger[level]({ from, to: state, error: error?.message, hint: error?.hint }, `state ${state}`)

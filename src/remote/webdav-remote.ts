@@ -9,7 +9,7 @@
 // slashes), and has no connect/idle bound. One request path also means one
 // error classification, one concurrency limit and one set of statistics.
 import fs from 'node:fs'
-import { sleep as realSleep, systemClock, type Clock } from '../clock.js'
+import { systemTime, type Time } from '../clock.js'
 import { INTERNAL_DEFAULTS, PROFILE_DEFAULTS } from '../config/types.js'
 import { silentLogger, type Logger } from '../log.js'
 import { DavRequests, type DavRequestStats } from './dav-requests.js'
@@ -45,9 +45,8 @@ export interface WebDavRemoteOptions {
   uploadAnswerBytesPerSecond?: number
   rootCheckTtlMs?: number
   logger?: Logger
-  clock?: Clock
-  /** Waits between 503 retries; tests pass one that returns at once. */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
+  /** The clock of the root check, and the waits between 503 retries. */
+  time?: Time
 }
 
 /** Counters of one remote, for status output and tests. */
@@ -81,7 +80,7 @@ export class WebDavRemote implements Remote {
   readonly #rootCheckTtlMs: number
   readonly #requests: DavRequests
   readonly #log: Logger
-  readonly #clock: Clock
+  readonly #time: Time
 
   constructor(options: WebDavRemoteOptions) {
     this.#base = parseFolderUrl(options.url)
@@ -91,13 +90,12 @@ export class WebDavRemote implements Remote {
     this.#uploadBytesPerSecond = positive('uploadAnswerBytesPerSecond', options.uploadAnswerBytesPerSecond ?? INTERNAL_DEFAULTS.uploadAnswerBytesPerSecond)
     this.#rootCheckTtlMs = Math.max(0, options.rootCheckTtlMs ?? INTERNAL_DEFAULTS.rootCheckTtlMs)
     this.#log = (options.logger ?? silentLogger).child({ component: 'webdav-remote' })
-    this.#clock = options.clock ?? systemClock
+    this.#time = options.time ?? systemTime
     this.#requests = new DavRequests({
       timeoutMs: this.#timeoutMs,
       maxConcurrentRequests: options.maxConcurrentRequests ?? PROFILE_DEFAULTS.maxConcurrentRequests,
       retryBusy: { attempts: retry.attempts, baseDelayMs: Math.max(0, retry.baseDelayMs) },
-      clock: this.#clock,
-      sleep: options.sleep ?? realSleep,
+      time: this.#time,
       log: this.#log,
     })
   }
@@ -315,7 +313,7 @@ export class WebDavRemote implements Remote {
 
   async #rootIsMissing(segments: string[]): Promise<boolean> {
     if (segments.length === 0) return true
-    if (this.#clock.now() - this.#requests.lastSuccessAtMs < this.#rootCheckTtlMs) return false
+    if (this.#time.now() - this.#requests.lastSuccessAtMs < this.#rootCheckTtlMs) return false
     try {
       const res = await this.#exchange({
         method: 'PROPFIND',

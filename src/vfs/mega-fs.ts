@@ -7,7 +7,7 @@
 
 import { constants as fsConstants } from 'node:fs'
 import path from 'node:path'
-import { systemClock, type Clock } from '../clock.js'
+import { systemTime, type Time } from '../clock.js'
 import { INTERNAL_DEFAULTS } from '../config/types.js'
 import { FsError } from '../errors.js'
 import type { Logger } from '../log.js'
@@ -34,8 +34,8 @@ export interface MegaFsOptions {
    *  settings (absent: INTERNAL_DEFAULTS). */
   options: CoreOptions
   logger: Logger
-  /** Drives every TTL; tests inject their own. Default: the system clock. */
-  clock?: Clock
+  /** Drives every TTL and delay; tests inject their own. Default: systemTime. */
+  time?: Time
   /** Per-mount private folder for staging (writes). */
   stateDir: string
   /** Write support. Ignored when options.readOnly (always EROFS then).
@@ -90,7 +90,8 @@ export class MegaFs implements FileSystem {
   readonly #filler: FileFiller | null
 
   constructor(options: MegaFsOptions) {
-    const clock = options.clock ?? systemClock
+    const time = options.time ?? systemTime
+    const clock = time
     const opts = { ...options.options }
     this.#remote = options.remote
     this.#options = opts
@@ -148,7 +149,7 @@ export class MegaFs implements FileSystem {
     this.#quota = new QuotaCache({
       remote: options.remote,
       gate: this.#gate,
-      clock,
+      time,
       logger: this.#logger,
       refreshAfterMs: opts.cacheTtlMs,
       firstWaitMs: opts.quotaFirstWaitMs ?? INTERNAL_DEFAULTS.quotaFirstWaitMs,
@@ -160,7 +161,7 @@ export class MegaFs implements FileSystem {
             remote: options.remote,
             options: opts,
             logger: this.#logger,
-            clock,
+            time,
             stateDir: options.stateDir,
             gate: this.#gate,
             metadata: this.#metadata,

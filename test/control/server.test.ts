@@ -7,7 +7,7 @@ import { sendRequest } from '../../src/control/client.js'
 import type { ControlHandlers } from '../../src/control/commands.js'
 import { ControlServer } from '../../src/control/server.js'
 import { Daemon } from '../../src/daemon/daemon.js'
-import { ManualScheduler } from '../../src/daemon/scheduler.js'
+import { ManualTime } from '../helpers/manual-time.js'
 import { silentLogger } from '../../src/log.js'
 import { FakeBackend } from '../daemon/fake-backend.js'
 
@@ -96,9 +96,9 @@ t.test('status answers at once while a bridge hangs', async t => {
   await fs.writeFile(configFile, JSON.stringify({ mounts: [{ name: 'h', url: 'http://127.0.0.1:4443/HHHHHHHH/H', mountpoint: path.join(dir, 'mnt') }] }))
   const backend = new FakeBackend()
   backend.bridge('http://127.0.0.1:4443/HHHHHHHH/H').mode = 'hang'
-  const scheduler = new ManualScheduler()
+  const time = new ManualTime()
   const socketPath = path.join(dir, 'c.sock')
-  const daemon = new Daemon({ configFile, socketPath, stateDir: path.join(dir, 's'), backend, scheduler, logger: silentLogger, version: 't' })
+  const daemon = new Daemon({ configFile, socketPath, stateDir: path.join(dir, 's'), backend, time, logger: silentLogger, version: 't' })
   await daemon.start()
   t.teardown(() => daemon.stop())
   // The probe hangs until the manual clock moves, which it never does here.

@@ -3,7 +3,8 @@
 import { RemoteError, type Remote, type RemoteEntry } from '../../src/remote/remote.js'
 import type { MountBackend, MountHandle, SupervisedFs } from '../../src/daemon/backend.js'
 import type { Profile } from '../../src/config/types.js'
-import { ManualScheduler, type Scheduler } from '../../src/daemon/scheduler.js'
+import type { Time } from '../../src/clock.js'
+import { ManualTime } from '../helpers/manual-time.js'
 import type { UploadSource } from '../../src/daemon/upload-status.js'
 import { FakeUploadQueue } from './fake-upload-queue.js'
 
@@ -66,7 +67,7 @@ export class FakeBackend implements MountBackend {
   /** The upload queue of each writable mount, by profile name (the latest). */
   readonly queues = new Map<string, FakeUploadQueue>()
   /** Drives the fake queues' drain timeouts; tests share it with the daemon. */
-  queueScheduler: Scheduler = new ManualScheduler()
+  queueTime: Time = new ManualTime()
 
   bridge(url: string): FakeBridge {
     let b = this.bridges.get(url)
@@ -99,7 +100,7 @@ export class FakeBackend implements MountBackend {
     const f = new FakeFs(args.profile)
     this.fsByName.set(args.profile.name, f)
     if (args.onWrites && !args.profile.readOnly) {
-      const queue = new FakeUploadQueue(this.queueScheduler)
+      const queue = new FakeUploadQueue(this.queueTime)
       this.queues.set(args.profile.name, queue)
       args.onWrites({ uploads: async () => queue })
     }

@@ -3,14 +3,15 @@ import t from 'tap'
 import { FsError } from '../../src/errors.js'
 import { silentLogger } from '../../src/log.js'
 import { MegaFs, type MegaFsOptions } from '../../src/vfs/mega-fs.js'
-import { FakeRemote, ManualClock, patternBuffer, testOptions } from '../helpers/fake-remote.js'
+import { FakeRemote, patternBuffer, testOptions } from '../helpers/fake-remote.js'
+import { ManualTime } from '../helpers/manual-time.js'
 
 const MiB = 1024 * 1024
 
 function setup(options = testOptions(), extra: Partial<MegaFsOptions> = {}) {
   const remote = new FakeRemote()
-  const clock = new ManualClock()
-  const fs = new MegaFs({ remote, options: { quotaFirstWaitMs: 50, ...options }, logger: silentLogger, clock, stateDir: '/nonexistent', ...extra })
+  const clock = new ManualTime()
+  const fs = new MegaFs({ remote, options: { quotaFirstWaitMs: 50, ...options }, logger: silentLogger, time: clock, stateDir: '/nonexistent', ...extra })
   return { remote, clock, fs }
 }
 
@@ -66,10 +67,10 @@ t.test('missing names in a listed folder cost nothing; negative entries outlive 
     t.equal(await code(fs.getattr(`/Photos/${probe}`)), 'ENOENT', probe)
   }
   t.equal(remote.calls.list, 1, 'no request for missing names')
-  clock.advance(20_000) // listing expired, negative entries not
+  await clock.advance(20_000) // listing expired, negative entries not
   t.equal(await code(fs.getattr('/Photos/.hidden')), 'ENOENT')
   t.equal(remote.calls.list, 1, 'negative entry answered')
-  clock.advance(20_000)
+  await clock.advance(20_000)
   t.equal(await code(fs.getattr('/Photos/.hidden')), 'ENOENT')
   t.equal(remote.calls.list, 2, 'both expired: listed again')
 })
@@ -78,10 +79,10 @@ t.test('listings expire after cacheTtlMs and invalidate drops them', async t => 
   const { remote, clock, fs } = setup(testOptions({ cacheTtlMs: 60_000 }))
   remote.addFile('/a/x', '1')
   await fs.readdir('/a')
-  clock.advance(59_999)
+  await clock.advance(59_999)
   await fs.readdir('/a')
   t.equal(remote.calls.list, 1)
-  clock.advance(2)
+  await clock.advance(2)
   await fs.readdir('/a')
   t.equal(remote.calls.list, 2)
   remote.addFile('/a/y', '2')
@@ -115,7 +116,7 @@ t.test('while the bridge is down: stale cache is served, everything else fails a
   remote.addFile('/a/x', 'hello')
   remote.addFile('/b/y', 'world')
   await fs.readdir('/a')
-  clock.advance(10 * 60_000) // long expired
+  await clock.advance(10 * 60_000) // long expired
   fs.setBridgeAvailable(false)
   remote.hang('list')
   remote.hang('read')
@@ -145,11 +146,11 @@ t.test('a failed refresh for a transient reason serves the listing seen last', a
   const { remote, clock, fs } = setup()
   remote.addFile('/a/x', 'hello')
   await fs.readdir('/a')
-  clock.advance(120_000)
+  await clock.advance(120_000)
   remote.failWith('list', 'timeout')
   t.same((await fs.readdir('/a')).names, ['x'])
   remote.failWith('list', 'forbidden')
-  clock.advance(120_000)
+  await clock.advance(120_000)
   t.equal(await code(fs.readdir('/a')), 'EACCES', 'a real refusal is not hidden')
 })
 
@@ -371,7 +372,7 @@ t.test('statfs: quota when known, a large default otherwise, never blocking on a
   t.equal(s.blocksFree, s.blocks)
   t.equal(s.nameMax, 255)
   remote.quotaValue = { usedBytes: 4096 * 10, availableBytes: 4096 * 90 }
-  clock.advance(120_000)
+  await clock.advance(120_000)
   await fs.statfs('/') // refresh in background
   await new Promise(resolve => setImmediate(resolve))
   await new Promise(resolve => setImmediate(resolve))
@@ -380,7 +381,7 @@ t.test('statfs: quota when known, a large default otherwise, never blocking on a
   t.equal(s.blocksAvailable, 90)
   fs.setBridgeAvailable(false)
   remote.hang('quota')
-  clock.advance(120_000)
+  await clock.advance(120_000)
   const before = remote.calls.quota
   s = await fs.statfs('/')
   t.equal(s.blocks, 100, 'last known figures')
@@ -388,9 +389,11 @@ t.test('statfs: quota when known, a large default otherwise, never blocking on a
 })
 
 t.test('statfs waits only briefly for a hanging first quota', async t => {
-  const { remote, fs } = setup()
+  const { remote, clock, fs } = setup()
   remote.hang('quota')
-  const s = await fs.statfs('/')
+  const asked = fs.statfs('/')
+  await clock.advance(50) // quotaFirstWaitMs of setup()
+  const s = await asked
   t.equal(s.blocks * s.blockSize, 2 ** 50)
   fs.setBridgeAvailable(false) // aborts nothing (quota has no signal) but must not throw
 })

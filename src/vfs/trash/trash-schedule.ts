@@ -1,7 +1,7 @@
-// The daily trash purge, scheduled with node-cron. The daemon calls this once
-// per mount and stops the task at shutdown.
+// The daily trash purge, a cron job (src/cron.ts). Each writable mount in
+// trash mode has one, stopped when the mount closes.
 
-import cron from 'node-cron'
+import { isCronExpression, systemCron, type Cron } from '../../cron.js'
 import { INTERNAL_DEFAULTS } from '../../config/types.js'
 import { silentLogger, type Logger } from '../../log.js'
 
@@ -19,8 +19,13 @@ export interface TrashPurgeTask {
 }
 
 /** Purge fs's trash on a cron schedule (default: INTERNAL_DEFAULTS.trashPurgeCron). */
-export function scheduleTrashPurge(fs: TrashPurger, cronExpression: string = INTERNAL_DEFAULTS.trashPurgeCron, logger: Logger = silentLogger): TrashPurgeTask {
-  if (!cron.validate(cronExpression)) {
+export function scheduleTrashPurge(
+  fs: TrashPurger,
+  cronExpression: string = INTERNAL_DEFAULTS.trashPurgeCron,
+  logger: Logger = silentLogger,
+  cron: Cron = systemCron,
+): TrashPurgeTask {
+  if (!isCronExpression(cronExpression)) {
     throw new Error(`invalid cron expression for the trash purge: '${cronExpression}' (five fields: minute hour day month weekday, e.g. '${INTERNAL_DEFAULTS.trashPurgeCron}')`)
   }
   const log = logger.child({ component: 'trash-purge' })
@@ -32,10 +37,6 @@ export function scheduleTrashPurge(fs: TrashPurger, cronExpression: string = INT
       log.warn({ err }, 'trash purge failed')
     }
   }
-  const task = cron.schedule(cronExpression, runNow, { name: 'megamount-trash-purge', noOverlap: true })
-  return {
-    runNow,
-    nextRunMs: () => task.getNextRun()?.getTime() ?? null,
-    stop: () => void task.stop(),
-  }
+  const job = cron.schedule(cronExpression, runNow, 'megamount-trash-purge')
+  return { runNow, nextRunMs: () => job.nextRunMs(), stop: () => job.stop() }
 }

@@ -18,8 +18,7 @@
 // count as failures of the file.
 
 import { EventEmitter } from 'node:events'
-import type { Clock } from '../../clock.js'
-import { systemClock } from '../../clock.js'
+import { systemTime, type Time, type TimerHandle } from '../../clock.js'
 import { INTERNAL_DEFAULTS } from '../../config/types.js'
 import { silentLogger, type Logger } from '../../log.js'
 import { RemoteError, type Remote } from '../../remote/remote.js'
@@ -27,7 +26,6 @@ import type { Journal } from './journal.js'
 import type { StagedFile, StagingStore } from './staging.js'
 import { retryDelayMs } from './upload-backoff.js'
 import { ensureParentFolders } from './upload-parents.js'
-import { systemTimers, type TimerHandle, type Timers } from './write-timers.js'
 
 export interface UploadQueueOptions {
   remote: Remote
@@ -44,8 +42,8 @@ export interface UploadQueueOptions {
   /** Non-transient failures before an item is marked failed. These four:
    *  absent, INTERNAL_DEFAULTS (src/config/options.ts). */
   maxAttempts?: number
-  clock?: Clock
-  timers?: Timers
+  /** Quiet delays, backoff and drain timeouts. Default: systemTime. */
+  time?: Time
   /** [0, 1) source for backoff jitter. Default Math.random. */
   random?: () => number
   logger?: Logger
@@ -139,12 +137,15 @@ interface Item {
 
 const USER_ACTION_KINDS = new Set(['no-space', 'forbidden'])
 
+/** A pending upload delay must not keep a process alive on its own: the
+ *  daemon stays up for its own reasons, and tests and tools exit cleanly. */
+const BACKGROUND = { keepAlive: false }
+
 export class UploadQueue extends EventEmitter<UploadQueueEvents> {
   private readonly remote: Remote
   private readonly store: StagingStore
   private readonly journal: Journal
-  private readonly clock: Clock
-  private readonly timers: Timers
+  private readonly time: Time
   private readonly log: Logger
   private readonly uploadDelayMs: number
   private readonly maxConcurrentUploads: number
@@ -162,8 +163,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     this.remote = options.remote
     this.store = options.store
     this.journal = options.journal
-    this.clock = options.clock ?? systemClock
-    this.timers = options.timers ?? systemTimers
+    this.time = options.time ?? systemTime
     this.log = (options.logger ?? silentLogger).child({ component: 'upload-queue' })
     this.uploadDelayMs = options.uploadDelayMs
     this.maxConcurrentUploads = Math.max(1, options.maxConcurrentUploads ?? INTERNAL_DEFAULTS.maxConcurrentUploads)
@@ -362,7 +362,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
         if (snap.queued.length === 0 && snap.uploading.length === 0) finish(true)
       }
       this.on('changed', check)
-      if (options.timeoutMs !== undefined) timeout = this.timers.setTimeout(() => finish(false), options.timeoutMs)
+      if (options.timeoutMs !== undefined) timeout = this.time.setTimeout(() => finish(false), options.timeoutMs, BACKGROUND)
       check()
     })
   }
@@ -388,7 +388,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
   private schedule(item: Item, delayMs: number): void {
     if (this.closed) return
     this.cancelTimer(item)
-    item.dueMs = this.clock.now() + delayMs
+    item.dueMs = this.time.now() + delayMs
     if (delayMs <= 0) {
       item.state = 'ready'
       this.pump()
@@ -396,13 +396,13 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
       return
     }
     item.state = 'waiting'
-    item.timer = this.timers.setTimeout(() => {
+    item.timer = this.time.setTimeout(() => {
       item.timer = null
       if (item.state !== 'waiting') return
       item.state = 'ready'
       this.pump()
       this.changed()
-    }, delayMs)
+    }, delayMs, BACKGROUND)
     this.changed()
   }
 
@@ -427,7 +427,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     const path = file.path
     const generation = file.generation
     const abort = new AbortController()
-    const startedMs = this.clock.now()
+    const startedMs = this.time.now()
     item.state = 'uploading'
     this.running++
     this.log.debug({ path, bytes: file.size }, 'upload started')
@@ -468,7 +468,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
   private async uploaded(item: Item, path: string, generation: number, startedMs: number): Promise<void> {
     const file = item.file
     if (file.removed) return
-    const durationMs = this.clock.now() - startedMs
+    const durationMs = this.time.now() - startedMs
     if (file.generation === generation && file.path === path && item.writers === 0) {
       this.items.delete(file)
       // Listeners refresh their view of the server first, while the staged

@@ -3,7 +3,7 @@
 // read path. Until it exists, and forever on read-only profiles, the policy
 // is RefuseWrites: everything answers EROFS.
 
-import type { Clock } from '../../clock.js'
+import type { Time } from '../../clock.js'
 import { FsError } from '../../errors.js'
 import type { Logger } from '../../log.js'
 import type { Remote } from '../../remote/remote.js'
@@ -49,7 +49,7 @@ export interface WriteContext {
   /** What writes read of the profile. */
   options: Pick<CoreOptions, 'uploadDelayMs' | 'deleteMode' | 'trashRetentionDays'>
   logger: Logger
-  clock: Clock
+  time: Time
   /** Per-mount private folder for staged files. */
   stateDir: string
   gate: BridgeGate

@@ -20,21 +20,22 @@ import { toFsError } from '../remote-errors.js'
 import { StagingStore, type StagedFile } from './staging.js'
 import { Trash, TRASH_FOLDER_NAME, TRASH_ROOT } from '../trash/trash.js'
 import { scheduleTrashPurge, type TrashPurgeTask } from '../trash/trash-schedule.js'
+import type { Cron } from '../../cron.js'
 import type { Attr, DirEntries, FileHandle } from '../types.js'
 import { UploadQueue } from './upload-queue.js'
 import { WriteFileHandle } from './write-handle.js'
 import type { WriteContext, WritePolicy, WritePolicyFactory } from './write-policy.js'
-import type { Timers } from './write-timers.js'
 
 export interface StagedWritesOptions {
   /** Absent: INTERNAL_DEFAULTS (src/config/options.ts), like the two below. */
   maxConcurrentUploads?: number
   retryInitialDelayMs?: number
   retryMaxDelayMs?: number
-  timers?: Timers
   /** When to purge trash older than trashRetentionDays (cron expression,
    *  local time); null: never. Default: INTERNAL_DEFAULTS.trashPurgeCron. */
   trashPurgeCron?: string | null
+  /** Runs that schedule. Default: node-cron (systemCron). */
+  cron?: Cron
   /** Told about the instance once MegaFs built it (the daemon keeps it to
    *  answer `mountctl uploads`, retry, discard and to drain at unmount). */
   onCreated?: (writes: StagedWrites) => void
@@ -71,10 +72,10 @@ export class StagedWrites implements WritePolicy {
     this.#remote = context.remote
     this.#options = context.options
     this.#log = context.logger.child({ component: 'writes' })
-    this.#trash = new Trash(context.remote, { clock: context.clock, logger: context.logger })
-    this.#attrCtx = { readOnly: false, mountTimeMs: context.clock.now(), ...processOwner() }
+    this.#trash = new Trash(context.remote, { clock: context.time, logger: context.logger })
+    this.#attrCtx = { readOnly: false, mountTimeMs: context.time.now(), ...processOwner() }
     const cron = options.trashPurgeCron === undefined ? INTERNAL_DEFAULTS.trashPurgeCron : options.trashPurgeCron
-    if (cron !== null && this.#options.deleteMode === 'trash') this.#purgeTask = scheduleTrashPurge(this, cron, context.logger)
+    if (cron !== null && this.#options.deleteMode === 'trash') this.#purgeTask = scheduleTrashPurge(this, cron, context.logger, options.cron)
     this.ready = this.#open(options)
     // A failure here shows on every write (EIO with the reason); keep it
     // from being an unhandled rejection meanwhile.
@@ -82,15 +83,15 @@ export class StagedWrites implements WritePolicy {
   }
 
   async #open(options: StagedWritesOptions): Promise<void> {
-    const { clock, stateDir } = this.#ctx
+    const { time, stateDir } = this.#ctx
+    const clock = time
     const journal = await Journal.open(stateDir, { clock })
     const store = await StagingStore.open(stateDir, { remote: this.#remote, journal, clock, logger: this.#ctx.logger })
     const queue = new UploadQueue({
       remote: this.#remote,
       store,
       journal,
-      clock,
-      timers: options.timers,
+      time,
       uploadDelayMs: this.#options.uploadDelayMs,
       maxConcurrentUploads: options.maxConcurrentUploads,
       retryInitialDelayMs: options.retryInitialDelayMs,

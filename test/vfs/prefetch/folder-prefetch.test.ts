@@ -3,13 +3,14 @@ import type { Profile } from '../../../src/config/types.js'
 import { silentLogger } from '../../../src/log.js'
 import { PAUSE_AFTER_ERROR_MS } from '../../../src/vfs/prefetch/folder-prefetch.js'
 import { MegaFs, prefetchSlotsFor } from '../../../src/vfs/mega-fs.js'
-import { ManualClock, testOptions } from '../../helpers/fake-remote.js'
+import { testOptions } from '../../helpers/fake-remote.js'
+import { ManualTime } from '../../helpers/manual-time.js'
 import { HeldRemote, settle } from './prefetch-fakes.js'
 
 function setup(overrides: Partial<Profile> = {}) {
   const remote = new HeldRemote()
-  const clock = new ManualClock()
-  const fs = new MegaFs({ remote, options: testOptions(overrides), logger: silentLogger, clock, stateDir: '/nonexistent' })
+  const clock = new ManualTime()
+  const fs = new MegaFs({ remote, options: testOptions(overrides), logger: silentLogger, time: clock, stateDir: '/nonexistent' })
   return { remote, clock, fs }
 }
 
@@ -175,7 +176,7 @@ t.test('a failed prefetch pauses prefetch for a while', async t => {
   await fs.readdir('/more')
   await settle()
   t.equal(remote.listed.length, sent + 1, 'only the user listing')
-  clock.advance(PAUSE_AFTER_ERROR_MS)
+  await clock.advance(PAUSE_AFTER_ERROR_MS)
   fs.invalidate('/more')
   await fs.readdir('/more')
   await settle()
@@ -215,7 +216,7 @@ t.test('listings fetched ahead and not used stop prefetch at a quarter of cacheM
   await settle()
   t.equal(remote.listed.length, 6, 'and no further')
   // Unused listings that expire no longer count.
-  clock.advance(testOptions().cacheTtlMs)
+  await clock.advance(testOptions().cacheTtlMs)
   await fs.readdir('/big')
   await settle()
   t.ok(remote.listed.length > 7, 'prefetch resumed after the unused listings expired')

@@ -3,10 +3,11 @@ import path from 'node:path'
 import t from 'tap'
 import { Journal } from '../../../src/vfs/write/journal.js'
 import { StagingStore, parentOf } from '../../../src/vfs/write/staging.js'
-import { ManualTime, WritableFakeRemote } from './write-fakes.js'
+import { WritableFakeRemote } from './write-fakes.js'
+import { ManualTime } from '../../helpers/manual-time.js'
 
 async function setup(dir: string, remote = new WritableFakeRemote(), fetchChunkBytes = 4) {
-  const time = new ManualTime()
+  const time = new ManualTime(Date.UTC(2024, 2, 31, 12))
   const journal = await Journal.open(dir, { clock: time })
   const store = await StagingStore.open(dir, { remote, journal, clock: time, fetchChunkBytes })
   return { remote, time, journal, store }

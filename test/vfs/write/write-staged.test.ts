@@ -6,12 +6,13 @@ import { TRASH_ROOT } from '../../../src/vfs/trash/trash.js'
 import type { FileHandle } from '../../../src/vfs/types.js'
 import { stagedWrites, type StagedWrites } from '../../../src/vfs/write/write-staged.js'
 import { testOptions } from '../../helpers/fake-remote.js'
-import { ManualTime, WritableFakeRemote, until } from './write-fakes.js'
+import { WritableFakeRemote, until } from './write-fakes.js'
+import { ManualTime } from '../../helpers/manual-time.js'
 
 async function setup(dir: string, remote = new WritableFakeRemote(), options = testOptions()) {
-  const time = new ManualTime()
+  const time = new ManualTime(Date.UTC(2024, 2, 31, 12))
   let writes: StagedWrites | null = null
-  const fs = new MegaFs({ remote, options, logger: silentLogger, clock: time, stateDir: dir, writes: stagedWrites({ timers: time, trashPurgeCron: null, onCreated: w => (writes = w) }) })
+  const fs = new MegaFs({ remote, options, logger: silentLogger, time, stateDir: dir, writes: stagedWrites({ trashPurgeCron: null, onCreated: w => (writes = w) }) })
   await writes!.ready
   const queue = await writes!.uploads()
   return { fs, remote, time, writes: writes!, queue, options }
