@@ -76,6 +76,11 @@ const mountStatusFields = {
   lastError: explainedSchema.nullable(),
   /** The upload queue; absent only from daemons older than this field. */
   uploads: uploadCountsSchema.optional(),
+  /** While mounted: the FUSE backend (libfuse3 or fuse-native), why it was
+   *  chosen, how to get libfuse3 when it is not the one (else null), and
+   *  the kernel's figures on libfuse3 (reads, lookups, ...: passed on as
+   *  the backend gives them, see src/fuse/libfuse3/mount.ts). */
+  fuse: z.object({ backend: z.string(), why: z.string(), fix: z.string().nullable(), kernel: z.unknown() }).optional(),
 }
 
 /** The status of one profile as `mountctl status --json` prints it. Fields a

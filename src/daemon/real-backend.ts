@@ -1,7 +1,9 @@
-// The real layers under the daemon: WebDavRemote, MegaFs, the fuse-native
-// mount and MEGAcmd for megaPath profiles.
+// The real layers under the daemon: WebDavRemote, MegaFs, the FUSE mount
+// (libfuse 3 or fuse-native, src/fuse/backends.ts) and MEGAcmd for megaPath
+// profiles.
 import type { DaemonSettings, Profile } from '../config/types.js'
 import { cleanStaleMount } from '../fuse/stale-mount.js'
+import type { FuseBackendChoice } from '../fuse/backends.js'
 import { mountFuse } from '../fuse/mount.js'
 import type { Logger } from '../log.js'
 import { withMegaQuota } from '../megacmd/index.js'
@@ -14,7 +16,16 @@ import path from 'node:path'
 import type { MountBackend, SupervisedFs } from './backend.js'
 import { MegaCmdLink, looksLikeMegaBridge } from './megacmd-link.js'
 
-export function createRealBackend(settings: () => DaemonSettings, link = new MegaCmdLink({ settings })): MountBackend {
+export interface RealBackendOptions {
+  /** --fuse-backend: auto, libfuse3 or fuse-native. */
+  fuseBackend: FuseBackendChoice
+}
+
+export function createRealBackend(
+  settings: () => DaemonSettings,
+  options: RealBackendOptions = { fuseBackend: 'auto' },
+  link = new MegaCmdLink({ settings }),
+): MountBackend {
   return {
     async resolveUrl(profile: Profile, _logger: Logger, knownUrl?: string | null): Promise<string> {
       return profile.url ?? link.resolve(profile, knownUrl ?? null)
@@ -33,10 +44,7 @@ export function createRealBackend(settings: () => DaemonSettings, link = new Meg
       }
       return new MegaFs({ remote, options: coreOptionsOf(profile), logger, stateDir: path.join(stateDir, 'mounts', profile.name), writes: stagedWrites({ onCreated: onWrites }) })
     },
-    async mount(mountpoint, fs, options) {
-      const mounted = await mountFuse(mountpoint, fs, options)
-      return { mountpoint: mounted.mountpoint, unmount: () => mounted.unmount(), backend: 'fuse-native' }
-    },
+    mount: (mountpoint, fs, mountOptions) => mountFuse(mountpoint, fs, { ...mountOptions, backend: options.fuseBackend }),
     async cleanStaleMount(mountpoint: string, logger: Logger): Promise<void> {
       await cleanStaleMount(mountpoint, logger)
     },

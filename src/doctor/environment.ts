@@ -5,6 +5,7 @@ import { constants as fsConstants, type Stats } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { INTERNAL_DEFAULTS } from '../config/types.js'
+import { decideBackend, type BackendDecision } from '../fuse/backends.js'
 import { readMountTable, type MountRecord } from '../mount-table.js'
 import { execFileRunner, type CommandRunner } from '../megacmd/command-runner.js'
 import { MegaCmd, type MegaCmdApi } from '../megacmd/megacmd.js'
@@ -26,6 +27,8 @@ export interface DoctorEnvironment {
   probe(url: string, timeoutMs: number): Promise<ProbeResult>
   megaCmd: MegaCmdApi
   serviceStatus(): Promise<ServiceStatus>
+  /** The FUSE backend a daemon started now would use (--fuse-backend auto). */
+  fuseBackend(): BackendDecision | { error: string }
 }
 
 export function whichOnPath(pathVariable: string | undefined): (command: string) => Promise<string | null> {
@@ -64,5 +67,6 @@ export function defaultDoctorEnvironment(options: {
     // Short bound: the doctor must answer even when MEGAcmd hangs.
     megaCmd: new MegaCmd({ megacmdPath: options.megacmdPath, runner, commandTimeoutMs: INTERNAL_DEFAULTS.doctorCommandTimeoutMs }),
     serviceStatus: options.serviceStatus,
+    fuseBackend: () => decideBackend('auto'),
   }
 }

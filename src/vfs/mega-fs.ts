@@ -25,7 +25,7 @@ import { childPath, normalizePath } from './paths.js'
 import { QuotaCache } from './quota.js'
 import { ReadFileHandle } from './read/read-handle.js'
 import { SmallFilePrefetcher } from './prefetch/small-file-prefetch.js'
-import type { Attr, DirEntries, FileHandle, FileSystem, StatFs } from './types.js'
+import type { Attr, DirEntries, FileHandle, FileSystem, FsChange, FsChangeListener, StatFs } from './types.js'
 import { RefuseWrites, type WritePolicy, type WritePolicyFactory } from './write/write-policy.js'
 
 export interface MegaFsOptions {
@@ -88,6 +88,7 @@ export class MegaFs implements FileSystem {
   readonly #filePrefetch: SmallFilePrefetcher | null
   readonly #disk: DiskCache | null
   readonly #filler: FileFiller | null
+  readonly #watchers = new Set<FsChangeListener>()
 
   constructor(options: MegaFsOptions) {
     const time = options.time ?? systemTime
@@ -106,6 +107,7 @@ export class MegaFs implements FileSystem {
       ttlMs: opts.cacheTtlMs,
       negativeTtlMs: opts.negativeCacheTtlMs,
       maxEntries: opts.cacheMaxEntries,
+      onChange: change => this.#emit(change),
     })
     const readCacheMaxBytes = opts.readCacheMaxBytes ?? INTERNAL_DEFAULTS.readCacheMaxBytes
     this.#disk =
@@ -263,6 +265,15 @@ export class MegaFs implements FileSystem {
     }
   }
 
+  watch(listener: FsChangeListener): () => void {
+    this.#watchers.add(listener)
+    return () => this.#watchers.delete(listener)
+  }
+
+  #emit(change: FsChange): void {
+    for (const listener of this.#watchers) listener(change)
+  }
+
   /** Drop cached metadata and content for path and below (all when omitted),
    *  e.g. after `mountctl refresh`. */
   invalidate(path?: string): void {
@@ -271,12 +282,14 @@ export class MegaFs implements FileSystem {
       this.#metadata.invalidate()
       this.#filePrefetch?.invalidate()
       this.#chunks.clear()
+      this.#emit({ kind: 'refreshed', path: null })
       return
     }
     const p = normalizePath(path)
     this.#metadata.invalidate(p)
     this.#filePrefetch?.invalidate(p)
     this.#chunks.dropPath(p)
+    this.#emit({ kind: 'refreshed', path: p })
   }
 
   /** Set by the daemon's health check. While false, anything that needs the

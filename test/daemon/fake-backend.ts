@@ -63,6 +63,8 @@ export class FakeBackend implements MountBackend {
   readonly fsByName = new Map<string, FakeFs>()
   readonly events: string[] = []
   failMount: Error | null = null
+  /** The FUSE backend the next mounts report; none, like a daemon of old. */
+  handleBackend: string | undefined = undefined
   staleCleaned: string[] = []
   /** The upload queue of each writable mount, by profile name (the latest). */
   readonly queues = new Map<string, FakeUploadQueue>()
@@ -114,7 +116,7 @@ export class FakeBackend implements MountBackend {
     this.events.push(`mount ${name}`)
     return {
       mountpoint,
-      backend: 'fake',
+      ...(this.handleBackend ? { backend: this.handleBackend, backendWhy: 'the test asked for it' } : {}),
       unmount: async () => {
         this.mounted.delete(mountpoint)
         this.events.push(`unmount ${name}`)

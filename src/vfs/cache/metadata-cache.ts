@@ -16,6 +16,7 @@ import { FsError } from '../../errors.js'
 import type { Logger } from '../../log.js'
 import { RemoteError, type Remote, type RemoteEntry } from '../../remote/remote.js'
 import type { BridgeGate } from '../bridge-gate.js'
+import type { FsChangeListener } from '../types.js'
 import { baseName, childPath, isSameOrBelow, parentOf } from '../paths.js'
 import { toFsError } from '../remote-errors.js'
 
@@ -44,6 +45,9 @@ export interface MetadataCacheOptions {
   negativeTtlMs: number
   /** Bound on listings + negative entries together. */
   maxEntries: number
+  /** Told of each listing fetched and each path invalidated, so caches in
+   *  front of this one (the kernel's) can follow. */
+  onChange?: FsChangeListener
 }
 
 export interface MetadataCacheStats {
@@ -202,6 +206,7 @@ export class MetadataCache {
       )
     }
     this.#entries.set(path, { kind: 'listing', listing })
+    this.#o.onChange?.({ kind: 'listed', path })
     return listing
   }
 
@@ -267,6 +272,7 @@ export class MetadataCache {
       if (isSameOrBelow(key, path)) this.#entries.delete(key)
     }
     this.#entries.delete(parentOf(path))
+    this.#o.onChange?.({ kind: 'changed', path })
   }
 
   stats(): MetadataCacheStats {

@@ -8,12 +8,15 @@ import { mountctlFixture } from '../mountctl-fixture.js'
 
 t.test('version: mountctl, the daemon, Node, and the FUSE backend of each mount', async t => {
   const f = await mountctlFixture(t)
+  await f.daemon.unmount('photos', { force: true })
+  f.backend.handleBackend = 'libfuse3'
+  await f.daemon.mount('photos')
   let r = await f.ctl(['version'])
   t.equal(r.code, 0)
   const node = process.versions.node
   t.equal(
     r.stdout,
-    `mountctl    ${packageVersion()}  (Node ${node})\nmegamountd  t  (Node ${node}, pid ${process.pid})\nFUSE        photos: fake\n`,
+    `mountctl    ${packageVersion()}  (Node ${node})\nmegamountd  t  (Node ${node}, pid ${process.pid})\nFUSE        photos: libfuse3\n`,
   )
   await f.daemon.unmount('photos', { force: true })
   r = await f.ctl(['version', '--json'])
