@@ -16,7 +16,7 @@ import { servedUrl } from './url-encoding.js'
 
 // An in-process stand-in for MEGAcmd's WebDAV bridge (MEGA SDK's
 // MegaHTTPServer) over a local folder, reproducing every behaviour listed in
-// MEGACMD.md, with fault injection for tests. See docs/emulator.md.
+// docs/megacmd-bridge.md, with fault injection for tests. See docs/emulator.md.
 
 export type { RequestLogEntry } from './request-context.js'
 
