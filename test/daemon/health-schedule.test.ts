@@ -1,5 +1,5 @@
 import t from 'tap'
-import { healthCronExpression } from '../../src/daemon/health-cron.js'
+import { healthCronExpression } from '../../src/daemon/health-schedule.js'
 
 t.test('expressions: seconds field below a minute, then minutes, hours, daily', async t => {
   t.equal(healthCronExpression(1), '*/1 * * * * *')
