@@ -2,8 +2,7 @@
 // one row per file in `mountctl uploads`, and the failed uploads turned into
 // an error with what to do. Built from UploadQueue.snapshot() only, so it
 // never waits on a bridge.
-import type { UploadQueueEvents, UploadSnapshot } from '../vfs/write/upload-queue.js'
-import type { DrainOptions, DrainResult } from '../vfs/write/upload-queue.js'
+import type { DrainOptions, DrainResult, UploadQueueEvents, UploadSnapshot } from '../vfs/write/upload-view.js'
 import type { UploadCounts, UploadItem } from '../control/wire-types.js'
 
 /** The part of UploadQueue (src/vfs/write/upload-queue.ts) the daemon uses; tests

@@ -116,16 +116,22 @@ export class WebDavRemote implements Remote {
     return { ...this.#requests.stats }
   }
 
-  async list(path: string, options: ReadOptions = {}): Promise<Listing> {
-    const segments = splitRelativePath(path)
+  /** A PROPFIND of the entry properties: the folder and its children
+   *  (depth 1), or the entry alone (depth 0). */
+  async #propfind(segments: string[], depth: '0' | '1', signal: AbortSignal | undefined) {
     const res = await this.#exchange({
       method: 'PROPFIND',
       segments,
-      headers: { Depth: '1', 'Content-Type': 'application/xml; charset=utf-8' },
+      headers: { Depth: depth, 'Content-Type': 'application/xml; charset=utf-8' },
       body: () => PROPFIND_ENTRY_BODY,
-      signal: options.signal,
+      signal,
     })
-    const { parsed, url } = await this.#multistatus(res, 'PROPFIND', segments, options.signal)
+    return this.#multistatus(res, 'PROPFIND', segments, signal)
+  }
+
+  async list(path: string, options: ReadOptions = {}): Promise<Listing> {
+    const segments = splitRelativePath(path)
+    const { parsed, url } = await this.#propfind(segments, '1', options.signal)
     const listing = toListing(parsed, [...this.#baseSegments, ...segments], segments.at(-1) ?? '', url)
     if (listing.duplicateNames.length > 0) {
       this.#log.warn({ path: show(segments), names: listing.duplicateNames }, 'folder lists names twice; only one of each is reachable')
@@ -135,14 +141,7 @@ export class WebDavRemote implements Remote {
 
   async stat(path: string, options: ReadOptions = {}): Promise<RemoteEntry> {
     const segments = splitRelativePath(path)
-    const res = await this.#exchange({
-      method: 'PROPFIND',
-      segments,
-      headers: { Depth: '0', 'Content-Type': 'application/xml; charset=utf-8' },
-      body: () => PROPFIND_ENTRY_BODY,
-      signal: options.signal,
-    })
-    const { parsed, url } = await this.#multistatus(res, 'PROPFIND', segments, options.signal)
+    const { parsed, url } = await this.#propfind(segments, '0', options.signal)
     const self = findSelf(parsed.resources, [...this.#baseSegments, ...segments])
     if (!self) throw new RemoteError('bad-reply', `PROPFIND ${show(segments)}: the answer from ${url.host} describes nothing`)
     return entryOf(self, segments.at(-1) ?? '')

@@ -26,7 +26,7 @@ import { QuotaCache } from './quota.js'
 import { ReadFileHandle } from './read/read-handle.js'
 import { SmallFilePrefetcher } from './prefetch/small-file-prefetch.js'
 import type { Attr, DirEntries, FileHandle, FileSystem, FsChange, FsChangeListener, StatFs } from './types.js'
-import { RefuseWrites, type WritePolicy, type WritePolicyFactory } from './write/write-policy.js'
+import { refuseWrites, type WritePolicy, type WritePolicyFactory } from './write/write-policy.js'
 
 export interface MegaFsOptions {
   remote: Remote
@@ -158,7 +158,7 @@ export class MegaFs implements FileSystem {
     })
     this.#writes =
       opts.readOnly || !options.writes
-        ? new RefuseWrites(opts.readOnly)
+        ? refuseWrites(opts.readOnly)
         : options.writes({
             remote: options.remote,
             options: opts,

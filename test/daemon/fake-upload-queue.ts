@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events'
 import type { Time } from '../../src/clock.js'
 import type { UploadQueueView } from '../../src/daemon/upload-status.js'
-import type { DrainOptions, DrainResult, QueuedState, UploadQueueEvents, UploadSnapshot } from '../../src/vfs/write/upload-queue.js'
+import type { DrainOptions, DrainResult, QueuedState, UploadQueueEvents, UploadSnapshot } from '../../src/vfs/write/upload-view.js'
 
 export interface FakeItem {
   path: string

@@ -2,6 +2,7 @@
 // the edit. The daemon knows the file it reads (status reports it), so by
 // default that is the one edited; without a running daemon, --config or the
 // default path.
+import { ConfigError } from '../../config/config-error.js'
 import { givenConfigFile } from '../config-option.js'
 import { defaultConfigFile } from '../../config/paths.js'
 import { DaemonNotRunningError } from '../../control/client.js'
@@ -30,6 +31,20 @@ export async function profileFileTarget(ctx: CliContext): Promise<Target> {
   const running = daemonFile !== null && (!given || given === daemonFile)
   const notApplied = daemonFile === null ? 'megamountd is not running: only the file was changed' : 'megamountd reads another file: only this file was changed'
   return { file: given ?? daemonFile ?? defaultConfigFile(ctx.io.env), running, notApplied }
+}
+
+/** Makes an edit of the profile file; one the file refuses (a ConfigError:
+ *  a taken name, a bad URL, a broken file) is told with its fix, and false
+ *  returned: nothing was written. */
+export async function editProfileFile(ctx: CliContext, command: string, edit: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await edit()
+    return true
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err
+    ctx.io.stderr(`mountctl ${command}: ${err.message}\n  fix: ${err.hint}\n`)
+    return false
+  }
 }
 
 /** Asks the daemon to apply the file now (its watcher would too, half a
