@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events'
 import type { Time } from '../../src/clock.js'
 import type { UploadQueueView } from '../../src/daemon/upload-status.js'
-import type { DrainOptions, DrainResult, QueuedState, UploadQueueEvents, UploadSnapshot } from '../../src/vfs/write/upload-view.js'
+import { untilEmpty, type DrainOptions, type DrainResult, type QueuedState, type UploadQueueEvents, type UploadSnapshot } from '../../src/vfs/write/upload-view.js'
 
 export interface FakeItem {
   path: string
@@ -56,19 +56,7 @@ export class FakeUploadQueue extends EventEmitter<UploadQueueEvents> implements 
 
   drain(options: DrainOptions = {}): Promise<DrainResult> {
     this.drains++
-    return new Promise(resolve => {
-      const finish = (drained: boolean) => {
-        this.off('changed', check)
-        timer?.cancel()
-        resolve({ drained, snapshot: this.snapshot() })
-      }
-      const check = () => {
-        if (this.items.every(i => i.state === 'failed')) finish(true)
-      }
-      const timer = options.timeoutMs === undefined ? null : this.time.setTimeout(() => finish(false), options.timeoutMs)
-      this.on('changed', check)
-      check()
-    })
+    return untilEmpty(this, options, finish => (options.timeoutMs === undefined ? null : this.time.setTimeout(finish, options.timeoutMs)))
   }
 
   async retry(path?: string): Promise<number> {

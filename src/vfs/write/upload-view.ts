@@ -2,8 +2,6 @@
 // daemon's status and `mountctl uploads` are made from it), the events it
 // emits, and waiting until it is empty. UploadQueue (upload-queue.ts) keeps
 // the items; nothing here changes them.
-import type { UploadQueue } from './upload-queue.js'
-
 export type QueuedState = 'open' | 'waiting' | 'ready'
 
 export interface QueuedUpload {
@@ -107,9 +105,16 @@ export function snapshotOf(items: Iterable<ItemView>, count: number, paused: boo
   return { queued, uploading, failed, totals, paused }
 }
 
+/** What waiting for a queue needs of it (UploadQueue, or a test's fake). */
+export interface WatchedQueue {
+  snapshot(): UploadSnapshot
+  on(event: 'changed', listener: () => void): unknown
+  off(event: 'changed', listener: () => void): unknown
+}
+
 /** Resolves once nothing is queued or uploading (failed items do not count;
  *  files still open do), or when the bound set by `bound` ends the wait. */
-export function untilEmpty(queue: UploadQueue, options: DrainOptions, bound: (finish: () => void) => { cancel(): void } | null): Promise<DrainResult> {
+export function untilEmpty(queue: WatchedQueue, options: DrainOptions, bound: (finish: () => void) => { cancel(): void } | null): Promise<DrainResult> {
   return new Promise(resolve => {
     const finish = (drained: boolean) => {
       queue.off('changed', check)
