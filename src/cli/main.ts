@@ -7,6 +7,7 @@ import { defaultSocketPath, expandHome } from '../config/paths.js'
 import { CommandFailed, DaemonNotRunningError, UnreadableReplyError, callDaemon } from '../control/client.js'
 import { packageVersion } from '../version.js'
 import { EXIT_FAILED, EXIT_NOT_RUNNING, EXIT_OK, EXIT_USAGE, type CliCommand, type CliContext, type CliIo } from './command.js'
+import { documentationLine } from '../docs-folder.js'
 import { CLI_COMMANDS } from './commands/index.js'
 
 export function mainUsage(commands: readonly CliCommand[]): string {
@@ -23,6 +24,8 @@ Options:
                   $XDG_RUNTIME_DIR/megamount/control.sock)
   --help          this help; \`mountctl COMMAND --help\` for one command
   --version       show the version
+
+${documentationLine()}
 `
 }
 

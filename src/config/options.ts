@@ -79,6 +79,25 @@ export const INTERNAL_OPTIONS = {
     'megamountd --stop-timeout-seconds',
     'At SIGTERM, how long uploads may still run before everything is unmounted (what is left stays in the journal). Set with `megamountd --stop-timeout-seconds N` or `MEGAMOUNT_STOP_TIMEOUT_SECONDS`.',
   ),
+  readyWaitMaxSeconds: internal(
+    'seconds',
+    60,
+    'src/daemon/readiness.ts',
+    'At start, the longest the daemon waits for every autostart mount to mount, settle in waiting or fail before it tells systemd it is ready (`TimeoutStartSec` is above it).',
+  ),
+  mountTableIntervalMs: internal(
+    'milliseconds',
+    2_000,
+    'src/daemon/mount-table-watch.ts',
+    'How often the mount table is read, to notice a mount removed from outside (`fusermount -u`, an eject).',
+  ),
+  maxControlConnections: internal(
+    'connections',
+    64,
+    'src/control/connection-limits.ts',
+    'Control connections open at once; at the cap the one idle the longest is closed to make room.',
+  ),
+  controlIdleTimeoutMs: internal('milliseconds', 60_000, 'src/control/connection-limits.ts', 'A control connection with no request running is closed after this long.'),
   profileDebounceMs: internal('milliseconds', 500, 'src/daemon/profile-watcher.ts', 'Quiet time after an edit of `mounts.json` before it is applied.'),
   suspendCheckMs: internal('milliseconds', 1_000, 'src/daemon/suspend-detector.ts', 'How often the wall clock is compared with the monotonic one, to notice a suspend and resume.'),
   suspendJumpMs: internal(
@@ -122,7 +141,7 @@ export const PROFILE_OPTIONS = {
     type: '`http://` or `https://` URL',
     default: null,
     shownDefault: '-',
-    help: "The bridge URL of the folder, as `mega-webdav` prints it. No `?query` or `#fragment` (MEGA's bridge would read them as part of the folder name).",
+    help: "The bridge URL of the folder, as `mega-webdav` prints it. No `?query` or `#fragment` (MEGA's bridge would read them as part of the folder name). The bridge is meant to run on this computer: plain `http://` to any host other than loopback (`127.x.x.x`, `localhost`, `[::1]`) works but is warned about in the log, `mountctl status` and `mountctl doctor`, since names and file contents cross the network unencrypted.",
   } satisfies OptionSpec<string, null>,
   megaPath: {
     schema: z
@@ -137,7 +156,7 @@ export const PROFILE_OPTIONS = {
   mountpoint: required({
     schema: z.string({ error: 'must be a string such as "~/MEGA/Photos"' }).min(1, { error: 'must not be empty' }),
     type: 'absolute path or `~/...`',
-    help: "Where the folder appears. Created when missing. Must be empty (or a leftover mount of megamount's own), not inside or around another profile's mountpoint.",
+    help: "Where the folder appears. Created when missing. Must be empty (or a leftover mount of megamount's own), not inside or around another profile's mountpoint, and not inside any megamount mount (of this daemon or another). A symbolic link is followed: the mount goes on its target, and `mountctl status` shows that real path.",
   }),
   autostart: bool(true, 'Mount when the daemon starts or reloads. Otherwise mount by hand: `mountctl mount NAME`.'),
   readOnly: bool(false, 'Refuse every write (`Read-only file system`).'),

@@ -76,6 +76,13 @@ const mountStatusFields = {
   lastError: explainedSchema.nullable(),
   /** The upload queue; absent only from daemons older than this field. */
   uploads: uploadCountsSchema.optional(),
+  /** Things that work but should not be so (plain HTTP to another computer);
+   *  they do not change the exit status. Absent from older daemons. */
+  warnings: z.array(z.string()).optional(),
+  /** This profile's entry in the file is now invalid (a broken edit): the
+   *  mount keeps running with the profile as it was until the file is
+   *  fixed. Absent from older daemons. */
+  profileError: explainedSchema.nullable().optional(),
   /** While mounted: the FUSE backend (libfuse3 or fuse-native), why it was
    *  chosen, how to get libfuse3 when it is not the one (else null), and
    *  the kernel's figures on libfuse3 (reads, lookups, ...: passed on as
@@ -89,7 +96,15 @@ export const mountStatusSchema = z.looseObject(mountStatusFields)
 export type MountStatus = z.infer<z.ZodObject<typeof mountStatusFields>>
 
 export const statusReportSchema = z.object({
-  daemon: z.object({ pid: z.number(), configFile: z.string(), startedAt: z.string(), version: z.string() }),
+  daemon: z.object({
+    pid: z.number(),
+    configFile: z.string(),
+    startedAt: z.string(),
+    version: z.string(),
+    /** The last reload found the file unusable as a whole (not JSON, bad
+     *  "settings"): nothing was changed. Absent from older daemons. */
+    profileFileError: explainedSchema.nullable().optional(),
+  }),
   mounts: z.array(mountStatusSchema),
 })
 export type StatusReport = z.infer<typeof statusReportSchema>
@@ -111,6 +126,11 @@ export function emptyUploadCounts(): UploadCounts {
 /** True when every profile that should be mounted is mounted: exit status 0. */
 export function allWantedMounted(mounts: MountStatus[]): boolean {
   return mounts.every(m => !m.wanted || m.state === 'mounted')
+}
+
+/** The file as written is not in effect (a broken edit): `status` exits 1. */
+export function profileFileInvalid(report: StatusReport): boolean {
+  return Boolean(report.daemon.profileFileError) || report.mounts.some(m => m.profileError)
 }
 
 /** Failed uploads hold data that has not reached MEGA: `status` exits 1. */

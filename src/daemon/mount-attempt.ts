@@ -18,6 +18,9 @@ export interface MountAttemptOptions {
   bridge: Remote
   onBridgeTrouble: (err: RemoteError) => void
   onWrites: (source: UploadSource) => void
+  /** The mount ended without unmount() (removed from outside), for FUSE
+   *  backends that can tell (libfuse3 sees its kernel connection end). */
+  onLost: (handle: MountHandle) => void
   /** Closes a core built here (and lets go of its upload queue). */
   closeFs: (fs: SupervisedFs) => Promise<void>
   /** True once the attempt is no longer wanted (stop ran meanwhile). */
@@ -41,6 +44,7 @@ export async function mountProfile(o: MountAttemptOptions): Promise<{ fs: Superv
       stateDir: o.stateDir,
       onWrites: o.onWrites,
     })
+    let mounted: MountHandle | null = null
     const handle = await backend.mount(profile.mountpoint, core, {
       logger,
       readOnly: profile.readOnly,
@@ -49,7 +53,10 @@ export async function mountProfile(o: MountAttemptOptions): Promise<{ fs: Superv
       // The kernel may keep names and attributes as long as the core keeps
       // listings: it is told of changes it cannot see (libfuse3).
       kernelTtlS: profile.cacheTtlMs / 1000,
+      // The mount-table watch (mount-table-watch.ts) covers fuse-native.
+      onLost: () => void (mounted && o.onLost(mounted)),
     })
+    mounted = handle
     if (o.outdated()) {
       // stop() ran while mounting and is waiting for this step: undo.
       await handle.unmount()

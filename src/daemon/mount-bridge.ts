@@ -2,6 +2,7 @@
 // asked again when the served folder is renamed or dropped), the remote that
 // talks to it, and the check that probes it and says why it failed.
 import type { Profile } from '../config/types.js'
+import { plainHttpWarning } from '../config/url-check.js'
 import type { Logger } from '../log.js'
 import { RemoteError, type Remote } from '../remote/remote.js'
 import type { MountBackend } from './backend.js'
@@ -11,13 +12,34 @@ import { explainBridgeError, explainResolveError, type Explained } from './expla
 const FINE: Explained = { message: '', hint: '' }
 
 export class MountBridge {
-  url: string | null
+  #url: string | null = null
+  #warnedUrl: string | null = null
   #remote: Remote | null = null
 
   constructor(
     private readonly o: { profile: Profile; backend: MountBackend; logger: Logger; probe: BridgeProbe },
   ) {
     this.url = o.profile.url
+  }
+
+  get url(): string | null {
+    return this.#url
+  }
+
+  /** A URL's warning (plain HTTP to another computer) is logged once; a
+   *  megaPath profile learns its URL later, and may be given a new one. */
+  private set url(url: string | null) {
+    this.#url = url
+    const warning = url === null || url === this.#warnedUrl ? null : plainHttpWarning(url)
+    if (!warning) return
+    this.#warnedUrl = url
+    this.o.logger.warn({ url }, warning)
+  }
+
+  /** What status lists under the mount: works, but should not be so. */
+  warnings(): string[] {
+    const warning = this.#url === null ? null : plainHttpWarning(this.#url)
+    return warning ? [warning] : []
   }
 
   /** The remote, made at the first call (which resolves the URL); throws a

@@ -11,6 +11,7 @@ import type { MountUploads } from './mount-uploads.js'
 export interface MountSnapshot {
   profile: Profile
   url: string | null
+  warnings: string[]
   state: MountState
   wanted: boolean
   sinceMs: number
@@ -50,6 +51,7 @@ export class MountStatusView {
       // A mount problem comes first; failed uploads are the next thing to fix.
       lastError: m.lastError ?? m.uploads.failure(),
       uploads: m.uploads.counts(),
+      warnings: m.warnings,
       fuse: fuseStatus(m.handle),
     }
   }

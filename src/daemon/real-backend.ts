@@ -6,6 +6,7 @@ import { cleanStaleMount } from '../fuse/stale-mount.js'
 import type { FuseBackendChoice } from '../fuse/backends.js'
 import { mountFuse } from '../fuse/mount.js'
 import type { Logger } from '../log.js'
+import { readMountTable } from '../mount-table.js'
 import { WebDavRemote } from '../remote/webdav-remote.js'
 import type { Remote } from '../remote/remote.js'
 import { coreOptionsOf } from '../vfs/core-options.js'
@@ -48,5 +49,6 @@ export function createRealBackend(
     async cleanStaleMount(mountpoint: string, logger: Logger): Promise<void> {
       await cleanStaleMount(mountpoint, logger)
     },
+    readMountTable,
   }
 }

@@ -17,6 +17,7 @@ import { cronOn, type Cron } from '../cron.js'
 import type { Logger } from '../log.js'
 import type { RemoteError } from '../remote/remote.js'
 import type { MountBackend, MountHandle, SupervisedFs } from './backend.js'
+import type { HeldMount } from './mount-table-watch.js'
 import { BridgeProbe } from './bridge-probe.js'
 import { explainMountError, explainResolveError, type Explained } from './explain-error.js'
 import { HealthSchedule } from './health-schedule.js'
@@ -105,8 +106,9 @@ export class MountSupervisor {
     await this.run(() => this.attempt(epoch))
   }
 
-  /** Unmount and stop every timer; the supervisor can be started again. */
-  async stop(reason = 'stop'): Promise<void> {
+  /** Unmount and stop every timer; the supervisor can be started again.
+   *  gone: the kernel mount is already gone, and this is why (for status). */
+  async stop(reason = 'stop', gone: Explained | null = null): Promise<void> {
     this.wanted = false
     this.epoch++
     this.cancel()
@@ -120,6 +122,13 @@ export class MountSupervisor {
       try {
         await handle.unmount()
       } catch (err) {
+        if (gone) {
+          // Nothing left to unmount: the FUSE layer's clean-up may fail.
+          this.logger.debug({ err: (err as Error).message }, 'clean-up of a mount already gone')
+          await this.closeFs(fsCore)
+          this.setState('unmounted', gone)
+          return
+        }
         this.logger.error({ err }, 'unmount failed')
         this.setState('failed', {
           message: `unmounting ${this.profile.mountpoint} failed: ${(err as Error).message}`,
@@ -130,7 +139,25 @@ export class MountSupervisor {
       }
     }
     await this.closeFs(fsCore)
-    this.setState('unmounted', null)
+    this.setState('unmounted', gone)
+  }
+
+  /** The mount this supervisor holds, for the mount-table watch. */
+  heldMount(): HeldMount | null {
+    const handle = this.handle
+    return handle && { mountpoint: handle.mountpoint, onGone: () => this.lostMount(handle) }
+  }
+
+  /** The mount went away without us (fusermount -u, a file manager's
+   *  eject): taken as the user's `mountctl unmount --force`. The filesystem
+   *  core closes, its pending uploads stay in the journal for the next mount. */
+  private async lostMount(handle: MountHandle): Promise<void> {
+    if (this.handle !== handle) return // unmounted or remounted meanwhile
+    this.logger.warn({ mountpoint: handle.mountpoint }, 'the mount was removed from outside megamount: now unmounted; pending uploads stay in the journal')
+    await this.stop('removed from the mount table', {
+      message: `unmounted from outside megamount (fusermount -u, umount or a file manager's eject) at ${new Date(this.opts.time.now()).toISOString()}`,
+      hint: `mount it again: mountctl mount ${this.profile.name} (uploads left in the journal resume then)`,
+    })
   }
 
   /** Resolves when the step in flight (attempt, probe, stop) has ended. */
@@ -148,6 +175,7 @@ export class MountSupervisor {
     return this.view.status({
       profile: this.profile,
       url: this.bridge.url,
+      warnings: this.bridge.warnings(),
       state: this.stateValue,
       wanted: this.wanted,
       sinceMs: this.sinceMs,
@@ -227,6 +255,7 @@ export class MountSupervisor {
         bridge,
         onBridgeTrouble: err => this.onBridgeTrouble(epoch, err),
         onWrites: source => this.uploads.attach(source),
+        onLost: handle => void this.lostMount(handle),
         closeFs: core => this.closeFs(core),
         outdated: () => epoch !== this.epoch,
       })
