@@ -219,7 +219,7 @@ t.test('a folder keeps the kernel\'s copy of its entries only while its listing 
   const again = await send('opendir', { ino: dir.ino })
   t.equal(again.bits, 4 | 1, 'unchanged: the kernel keeps what it read')
   remote.addFile('/dir/new.txt', 'n')
-  clock.advance(120_000)
+  await clock.advance(120_000)
   const changed = await send('opendir', { ino: dir.ino })
   t.equal(changed.bits, 4, 'listed anew with a new file: read again')
 })
