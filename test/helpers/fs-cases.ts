@@ -32,6 +32,8 @@ export interface FsStat {
 }
 
 export interface FsDriver {
+  /** Who serves the calls: 'core' (MegaFs called directly) or a FUSE backend. */
+  backend: string
   readdir(path: string): Promise<string[]>
   stat(path: string): Promise<FsStat>
   readFile(path: string): Promise<Buffer>

@@ -11,6 +11,7 @@ import type { FileHandle } from '../../src/vfs/types.js'
 import type { UploadQueue } from '../../src/vfs/write/upload-queue.js'
 import type { FsDriver, FsHandle, OpenFlag } from './fs-cases.js'
 import { sha256 } from './fs-cases.js'
+import { backendUnderTest } from './mount-child-process.js'
 import { treeDigest } from './webdav-servers.js'
 
 export interface CoreWrites {
@@ -77,6 +78,7 @@ export function megaFsDriver(fs: MegaFs, writes?: CoreWrites): FsDriver {
     return fs.create(path, 0o644)
   }
   return {
+    backend: 'core',
     readdir: async path => (await fs.readdir(path)).names,
     stat: async path => {
       const a = await fs.getattr(path)
@@ -125,6 +127,7 @@ export interface MountServer {
 export function mountDriver(mountpoint: string, server?: MountServer): FsDriver {
   const at = (path: string) => join(mountpoint, path)
   return {
+    backend: backendUnderTest(),
     readdir: async path => {
       const names = await nodeFs.readdir(at(path))
       return path === '/' && server ? names.filter(n => !server.extras.includes(n)) : names

@@ -303,14 +303,22 @@ const CASES: WriteCase[] = [
   {
     name: 'unlink a file while it is open',
     async run(t, d, dir) {
+      // libfuse 2's high-level API, under fuse-native, renames an open file
+      // it is asked to unlink to .fuse_hiddenNNN and removes that at release
+      // (no hard_remove): the name shows in listings meanwhile.
+      const todo = d.backend === 'fuse-native' && 'fuse-native shows .fuse_hidden* while an unlinked file is open (mounted without hard_remove)'
       const h = await d.open(`${dir}/tmp.txt`, 'w+')
       await h.write('scratch\n')
       await d.unlink(`${dir}/tmp.txt`)
       t.equal(await errorCode(d.stat(`${dir}/tmp.txt`)), 'ENOENT', 'the name is gone at once')
+      t.same(await d.readdir(dir), [], 'from the listing too', { todo })
       await h.write('more\n')
       t.equal((await h.read(8, 0)).toString(), 'scratch\n', 'the open descriptor still reads')
       await h.close()
-      t.same(await d.readdir(dir), [], 'and nothing comes back at close')
+      // The kernel sends release after close(2) returned: the upload queue
+      // knows when it was handled.
+      await d.drain()
+      t.same(await d.readdir(dir), [], 'and nothing comes back at close', { todo })
       return {}
     },
   },
