@@ -3,6 +3,8 @@
 // real-backend.ts; tests pass fakes.
 import type { Libfuse3Stats } from '../fuse/libfuse3/mount.js'
 import type { Logger } from '../log.js'
+import type { DfCache } from '../megacmd/df-cache.js'
+import type { MountRecord } from '../mount-table.js'
 import type { Profile } from '../config/types.js'
 import type { Remote } from '../remote/remote.js'
 import type { FileSystem } from '../vfs/types.js'
@@ -34,8 +36,8 @@ export interface SupervisedFs extends FileSystem {
 export interface MountHandle {
   mountpoint: string
   unmount(): Promise<void>
-  /** Which FUSE backend serves the mount, why, and how to get libfuse3
-   *  when it is not the one (absent from test fakes). */
+  /** Which FUSE backend serves the mount (mountctl status and version), why,
+   *  and how to get libfuse3 when it is not the one. */
   backend?: string
   backendWhy?: string
   backendFix?: string
@@ -54,14 +56,23 @@ export interface MountBackend {
    *  as status shows it; optional: without it the reason stays generic. */
   explainRootMissing?(profile: Profile, url: string | null, logger: Logger): Promise<{ message: string; hint: string }>
   createRemote(profile: Profile, url: string, logger: Logger): Remote
+  /** The account's storage figures for df, when the profile is a mount of
+   *  MEGA's bridge (read-path.ts puts them in front of the remote); absent
+   *  or null: the remote's own quota. */
+  megaQuota?(profile: Profile): DfCache | null
   /** onWrites: called (during createFs) with the upload queue's source
    *  when the mount is writable. */
   createFs(args: { remote: Remote; profile: Profile; logger: Logger; stateDir: string; onWrites?: (source: UploadSource) => void }): SupervisedFs
   mount(
     mountpoint: string,
     fs: SupervisedFs,
-    options: { logger: Logger; readOnly: boolean; fsName: string; opTimeoutMs: number; kernelTtlS: number },
+    /** onLost: the mount ended without unmount() (removed from outside),
+     *  for backends that can tell. */
+    options: { logger: Logger; readOnly: boolean; fsName: string; opTimeoutMs: number; kernelTtlS: number; onLost?: () => void },
   ): Promise<MountHandle>
   /** Lazily unmount a mount left behind by a killed daemon; no-op otherwise. */
   cleanStaleMount(mountpoint: string, logger: Logger): Promise<void>
+  /** The system's mount table, to notice a mount removed from outside
+   *  (src/daemon/mount-table-watch.ts); without it nothing is watched. */
+  readMountTable?(): Promise<MountRecord[]>
 }

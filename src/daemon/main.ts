@@ -6,10 +6,12 @@ import { ControlError } from '../control/protocol.js'
 import { createLogger, type Logger } from '../log.js'
 import { Daemon } from './daemon.js'
 import { DAEMON_USAGE, UsageError, parseDaemonArgs } from './daemon-args.js'
+import { announceReady } from './readiness.js'
 import { createRealBackend, type RealBackendOptions } from './real-backend.js'
-import { createSystemScheduler } from './scheduler.js'
-import { nodeCronScheduler } from './health-cron.js'
-import { packageVersion } from './version.js'
+import { systemTime } from '../clock.js'
+import { systemCron } from '../cron.js'
+import { packageVersion } from '../version.js'
+import { StateDirError } from './state-dir.js'
 import type { MountBackend } from './backend.js'
 import type { DaemonSettings } from '../config/types.js'
 
@@ -40,8 +42,8 @@ export async function startDaemon(
     socketPath: args.socketPath,
     stateDir: args.stateDir,
     backend,
-    scheduler: createSystemScheduler(),
-    cron: nodeCronScheduler,
+    time: systemTime,
+    cron: systemCron,
     watchProfileFile: true,
     logger,
     version: packageVersion(),
@@ -50,7 +52,7 @@ export async function startDaemon(
   try {
     await daemon.start()
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof ControlError) {
+    if (err instanceof ConfigError || err instanceof ControlError || err instanceof StateDirError) {
       logger.fatal({ error: err.message, hint: err.hint }, 'cannot start')
       await daemon.stop()
       return { kind: 'exit', code: 1, stderr: `megamountd: ${err.message}\n  ${err.hint}\n` }
@@ -59,5 +61,7 @@ export async function startDaemon(
     await daemon.stop()
     return { kind: 'exit', code: 1, stderr: `megamountd: ${(err as Error).message}\n` }
   }
+  // Type=notify: systemd counts the service started once the mounts are in place.
+  void announceReady(daemon, { env, logger, time: systemTime })
   return { kind: 'running', daemon, logger }
 }

@@ -1,54 +1,64 @@
-// The status of one profile as `mountctl status --json` prints it; the daemon
-// builds it from cached state only, so answering never waits on a bridge.
-import type { KernelStats } from './backend.js'
-import type { UploadCounts } from './upload-status.js'
+// What `mountctl status` shows of one mount, from the supervisor's cached
+// state only: answering never waits on a bridge. The core's cache figures
+// are kept from the last time they could be read, so they survive an unmount.
+import type { Profile } from '../config/types.js'
+import type { MountState, MountStatus } from '../control/wire-types.js'
+import type { Logger } from '../log.js'
+import type { MountHandle, SupervisedFs } from './backend.js'
+import type { Explained } from './explain-error.js'
+import type { MountUploads } from './mount-uploads.js'
 
-export type MountState = 'mounted' | 'degraded' | 'waiting' | 'unmounted' | 'failed'
-
-export interface MountStatus {
-  name: string
-  mountpoint: string | null
+export interface MountSnapshot {
+  profile: Profile
   url: string | null
-  megaPath: string | null
+  warnings: string[]
   state: MountState
-  /** Should be mounted: autostart, or mounted by `mountctl mount`. */
   wanted: boolean
-  readOnly: boolean
-  /** When the state last changed (ISO 8601). */
-  since: string
-  bridge: {
-    /** null until the first probe. */
-    reachable: boolean | null
-    latencyMs: number | null
-    checkedAt: string | null
+  sinceMs: number
+  bridge: MountStatus['bridge']
+  lastError: Explained | null
+  uploads: MountUploads
+  fs: SupervisedFs | null
+  handle: MountHandle | null
+}
+
+export class MountStatusView {
+  #cache = { entries: 0, hitRate: 0, duplicateNames: 0, unusableNames: 0, diskBytes: 0 }
+
+  constructor(private readonly logger: Logger) {}
+
+  status(m: MountSnapshot): MountStatus {
+    if (m.fs) {
+      try {
+        const s = m.fs.stats()
+        this.#cache = { entries: s.cacheEntries, hitRate: s.hitRate, duplicateNames: s.duplicateNames, unusableNames: s.unusableNames ?? 0, diskBytes: s.diskCacheBytes }
+      } catch (err) {
+        this.logger.warn({ err }, 'reading cache statistics failed')
+      }
+    }
+    return {
+      name: m.profile.name,
+      mountpoint: m.profile.mountpoint,
+      url: m.url,
+      megaPath: m.profile.megaPath,
+      state: m.state,
+      wanted: m.wanted,
+      readOnly: m.profile.readOnly,
+      since: new Date(m.sinceMs).toISOString(),
+      bridge: { ...m.bridge },
+      cache: { entries: this.#cache.entries, hitRate: this.#cache.hitRate, diskBytes: this.#cache.diskBytes },
+      duplicateNames: this.#cache.duplicateNames,
+      unusableNames: this.#cache.unusableNames,
+      // A mount problem comes first; failed uploads are the next thing to fix.
+      lastError: m.lastError ?? m.uploads.failure(),
+      uploads: m.uploads.counts(),
+      warnings: m.warnings,
+      fuse: fuseStatus(m.handle),
+    }
   }
-  /** diskBytes: file content in the disk cache (absent from older daemons). */
-  cache: { entries: number; hitRate: number; diskBytes?: number }
-  /** Entries hidden because a folder listed the same name twice. */
-  duplicateNames: number
-  /** Entries left out of listings because their names ('.', '..', a NUL,
-   *  over 255 bytes) or sizes cannot be files here; absent from older daemons. */
-  unusableNames?: number
-  lastError: { message: string; hint: string } | null
-  /** The upload queue; absent only from daemons older than this field. */
-  uploads?: UploadCounts
-  /** While mounted: the FUSE backend (libfuse3 or fuse-native), why it was
-   *  chosen, how to get libfuse3 when it is not the one (else null), and
-   *  the kernel's figures on libfuse3 (reads, lookups, ...). */
-  fuse?: { backend: string; why: string; fix: string | null; kernel: KernelStats | null }
 }
 
-export interface StatusReport {
-  daemon: { pid: number; configFile: string; startedAt: string; version: string }
-  mounts: MountStatus[]
-}
-
-/** True when every profile that should be mounted is mounted: exit status 0. */
-export function allWantedMounted(mounts: MountStatus[]): boolean {
-  return mounts.every(m => !m.wanted || m.state === 'mounted')
-}
-
-/** Failed uploads hold data that has not reached MEGA: `status` exits 1. */
-export function anyUploadFailed(mounts: MountStatus[]): boolean {
-  return mounts.some(m => (m.uploads?.failed ?? 0) > 0)
+function fuseStatus(h: MountHandle | null): MountStatus['fuse'] {
+  if (!h?.backend) return undefined
+  return { backend: h.backend, why: h.backendWhy ?? '', fix: h.backendFix ?? null, kernel: h.kernelStats?.() ?? null }
 }

@@ -1,14 +1,15 @@
 // The real layers under the daemon: WebDavRemote, MegaFs, the FUSE mount
 // (libfuse 3 or fuse-native, src/fuse/backends.ts) and MEGAcmd for megaPath
-// profiles.
+// profiles and df. What stands between them is stacked in read-path.ts.
 import type { DaemonSettings, Profile } from '../config/types.js'
 import { cleanStaleMount } from '../fuse/stale-mount.js'
 import type { FuseBackendChoice } from '../fuse/backends.js'
 import { mountFuse } from '../fuse/mount.js'
 import type { Logger } from '../log.js'
-import { withMegaQuota } from '../megacmd/index.js'
+import { readMountTable } from '../mount-table.js'
 import { WebDavRemote } from '../remote/webdav-remote.js'
 import type { Remote } from '../remote/remote.js'
+import { coreOptionsOf } from '../vfs/core-options.js'
 import { MegaFs } from '../vfs/mega-fs.js'
 import { stagedWrites } from '../vfs/write/write-staged.js'
 import path from 'node:path'
@@ -33,19 +34,21 @@ export function createRealBackend(
     createRemote(profile: Profile, url: string, logger: Logger): Remote {
       return new WebDavRemote({ url, requestTimeoutMs: profile.requestTimeoutMs, maxConcurrentRequests: profile.maxConcurrentRequests, logger })
     },
-    createFs({ remote, profile, logger, stateDir, onWrites }): SupervisedFs {
+    megaQuota(profile) {
       // MEGA's bridge serves no quota: df shows the account's mega-df figures,
       // cached and refreshed in the background (MegaFs never waits on them).
       const mega = profile.megaPath !== null || (profile.url !== null && looksLikeMegaBridge(profile.url))
-      if (mega) {
-        link.df.peek() // start fetching now, so the first df already has the figures
-        remote = withMegaQuota(remote, link.df)
-      }
-      return new MegaFs({ remote, profile, logger, stateDir: path.join(stateDir, 'mounts', profile.name), writes: stagedWrites({ onCreated: onWrites }) })
+      if (!mega) return null
+      link.df.peek() // start fetching now, so the first df already has the figures
+      return link.df
+    },
+    createFs({ remote, profile, logger, stateDir, onWrites }): SupervisedFs {
+      return new MegaFs({ remote, options: coreOptionsOf(profile), logger, stateDir: path.join(stateDir, 'mounts', profile.name), writes: stagedWrites({ onCreated: onWrites }) })
     },
     mount: (mountpoint, fs, mountOptions) => mountFuse(mountpoint, fs, { ...mountOptions, backend: options.fuseBackend }),
     async cleanStaleMount(mountpoint: string, logger: Logger): Promise<void> {
       await cleanStaleMount(mountpoint, logger)
     },
+    readMountTable,
   }
 }

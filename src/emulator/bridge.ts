@@ -6,18 +6,19 @@ import path from 'node:path'
 import { silentLogger, type Logger } from '../log.js'
 import { AccountNodes } from './account-nodes.js'
 import { BandwidthPacer } from './bandwidth-pacer.js'
-import { BODY_FAULTS, isBodyFault, type BodyFault } from './body-faults.js'
+import type { BodyFault } from './body-faults.js'
 import { CLOSES_WITHOUT_SAYING, METHOD_HANDLERS } from './dispatch.js'
 import { localToMegaPath, megaPathToLocal, nodeName, normalizeMegaPath } from './mega-path.js'
 import { nodeHandle } from './node-handle.js'
+import { PlannedFaults } from './planned-faults.js'
 import { reply, type RequestLogEntry } from './request-context.js'
 import { resolveTarget, type ServedNode } from './request-target.js'
-import { readState, stateVersion, writeState, type EmulatorState } from './state-file.js'
+import { readState, servedNodesOf, stateVersion, writeState, type EmulatorState } from './state-file.js'
 import { servedUrl } from './url-encoding.js'
 
 // An in-process stand-in for MEGAcmd's WebDAV bridge (MEGA SDK's
 // MegaHTTPServer) over a local folder, reproducing every behaviour listed in
-// MEGACMD.md, with fault injection for tests. See docs/emulator.md.
+// docs/megacmd-bridge.md, with fault injection for tests. See docs/emulator.md.
 
 export type { RequestLogEntry } from './request-context.js'
 
@@ -82,8 +83,7 @@ export class BridgeEmulator {
   private readonly server: http.Server
   /** Served nodes by handle, in the order they were served. */
   private servedNodes = new Map<string, ServedNode>()
-  private readonly failures = new Map<string, Array<{ status: number; remaining: number }>>()
-  private bodyFault: { fault: BodyFault; remaining: number } | null = null
+  private readonly faults = new PlannedFaults()
   private readonly sockets = new Set<Socket>()
   private counters: BridgeStats = zeroStats()
   private mode: BridgeMode = 'normal'
@@ -239,18 +239,14 @@ export class BridgeEmulator {
 
   /** The next `count` requests with this method are answered `status`. */
   failNext(method: string, status: number, count = 1): void {
-    const key = method.toUpperCase()
-    const queue = this.failures.get(key) ?? []
-    queue.push({ status, remaining: count })
-    this.failures.set(key, queue)
+    this.faults.failNext(method, status, count)
   }
 
   /** GET answers that carry file bytes send a broken body instead
    *  (body-faults.ts): every one from now on, or only the next `count`;
    *  null sends honest bodies again. */
   setBodyFault(fault: BodyFault | null, count = Infinity): void {
-    if (fault !== null && !isBodyFault(fault)) throw new Error(`setBodyFault: unknown fault ${String(fault)}; one of ${BODY_FAULTS.join(', ')}`)
-    this.bodyFault = fault === null || count <= 0 ? null : { fault, remaining: count }
+    this.faults.setBodyFault(fault, count)
   }
 
   /** Lists a second entry with the same name (and href) beside megaPath. */
@@ -310,7 +306,7 @@ export class BridgeEmulator {
     if (res.destroyed) return
     const base = { req, res, entry, pacer: this.pacer }
     try {
-      const failure = this.takeFailure(method)
+      const failure = this.faults.takeFailure(method)
       if (failure !== undefined) return await reply(base, failure)
       if (this.mode === 'logged-out') return await reply(base, 404)
       const hostHeader = req.headers.host ?? `${this.hostName}:${this.portNumber}`
@@ -318,7 +314,7 @@ export class BridgeEmulator {
       if (!resolved.ok) return await reply(base, resolved.status)
       const handler = METHOD_HANDLERS[method]
       if (!handler) return await reply(base, 405)
-      await handler({ ...base, target: resolved.target, nodes: this.nodes, uploadDir: this.uploadDir, takeBodyFault: this.takeBodyFault })
+      await handler({ ...base, target: resolved.target, nodes: this.nodes, uploadDir: this.uploadDir, takeBodyFault: this.faults.takeBodyFault })
     } catch (err) {
       this.log.warn({ err, method, path: entry.path }, 'request failed')
       if (!res.headersSent) await reply(base, 500).catch(() => undefined)
@@ -332,21 +328,6 @@ export class BridgeEmulator {
     if (entry.method === 'GET') this.counters.getCount++
     else if (entry.method === 'PROPFIND') this.counters.propfindCount++
     else if (entry.method === 'PUT') this.counters.putCount++
-  }
-
-  private takeFailure(method: string): number | undefined {
-    const queue = this.failures.get(method)
-    const head = queue?.[0]
-    if (!queue || !head) return undefined
-    if (--head.remaining <= 0) queue.shift()
-    return head.status
-  }
-
-  private takeBodyFault = (): BodyFault | null => {
-    const current = this.bodyFault
-    if (!current) return null
-    if (--current.remaining <= 0) this.bodyFault = null
-    return current.fault
   }
 
   private listen(): Promise<void> {
@@ -405,18 +386,7 @@ export class BridgeEmulator {
     const state = readState(this.stateFile)
     this.lastStateVersion = stateVersion(stats)
     if (!state) return
-    const served = new Map<string, ServedNode>()
-    for (const entry of state.served ?? []) {
-      let localPath: string
-      try {
-        localPath = megaPathToLocal(this.accountRoot, entry.megaPath)
-      } catch {
-        continue
-      }
-      const existing = fs.statSync(localPath, { throwIfNoEntry: false })
-      const handle = existing ? nodeHandle(existing.dev, existing.ino) : entry.handle
-      served.set(handle, { handle, localPath })
-    }
+    const served = servedNodesOf(this.accountRoot, state)
     this.servedNodes = served
     if (!state.loggedIn && this.mode !== 'logged-out') this.mode = 'logged-out'
     else if (state.loggedIn && this.mode === 'logged-out') this.mode = 'normal'

@@ -1,5 +1,6 @@
 // Real mounts over the MEGA bridge emulator through WebDavRemote: the
-// functional cases (names that break URL and XML handling), a large tree,
+// shared functional cases, reads and writes (test/helpers/fs-cases.ts), on a
+// writable mount as the daemon makes it, a large tree,
 // read-ahead counted by the bridge itself, and random reads that must stay
 // ranged. The tap process serves the emulator and reads the mount, one
 // operation at a time so its threadpool never blocks on the mount while the
@@ -21,13 +22,18 @@ const FILES_PER_FOLDER = 50
 
 const content = (f: number, i: number) => Buffer.from(`folder ${f} file ${i} ${'x'.repeat((f * 7 + i) % 97)}\n`)
 
+const EXTRAS = ['tree', 'big64.bin', 'random.bin']
+
 let emulator: BridgeEmulator
 let child: MountChild
 let root: string
+let served: string
+let state: string
 
 t.before(async () => {
   root = await mkdtemp(join(tmpdir(), 'megamount-account-'))
-  const served = join(root, 'Test Drive')
+  state = await mkdtemp(join(tmpdir(), 'megamount-state-'))
+  served = join(root, 'Test Drive')
   await mkdir(served)
   await writeFixture(served)
   await writeFile(join(served, 'big64.bin'), patternBuffer(64 * MiB, 64))
@@ -40,20 +46,19 @@ t.before(async () => {
   emulator = new BridgeEmulator({ accountRoot: root })
   await emulator.start()
   const url = emulator.serve('/Test Drive')
-  child = await startMountChild(['--url', url])
+  child = await startMountChild(['--url', url, '--state-dir', state])
 })
 
 t.teardown(async () => {
   await child?.stop()
   await emulator?.stop()
   await rm(root, { recursive: true, force: true })
+  await rm(state, { recursive: true, force: true })
 })
 
 t.test('functional cases over the emulator', async t => {
   // The root here holds more than the fixture: the tree and the big files.
-  const driver = mountDriver(child.mountpoint)
-  const readdir = driver.readdir
-  driver.readdir = async p => (await readdir(p)).filter(n => p !== '/' || !['tree', 'big64.bin', 'random.bin'].includes(n))
+  const driver = mountDriver(child.mountpoint, { folder: served, extras: EXTRAS, drain: () => child.command('drain') })
   await runFsCases(t, driver, { readOnly: false })
 })
 

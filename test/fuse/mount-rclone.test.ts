@@ -1,11 +1,13 @@
 // Real mounts over an independent WebDAV server, `rclone serve webdav`: the
-// functional cases (names that break URL and XML handling), a tree of 10,000
+// shared functional cases, reads and writes (test/helpers/fs-cases.ts), on a
+// writable mount as the daemon makes it, a tree of 10,000
 // files in 200 folders listed completely and read back by checksum, and
 // reads at random offsets and lengths. rclone runs in its own process, so
 // this process may read the mount in parallel (through child processes).
 import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import * as nodeFs from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -25,8 +27,10 @@ const content = (f: number, i: number) => Buffer.from(`folder ${f} file ${i} ${'
 if (rcloneMissing) {
   t.test('real mount over rclone serve webdav', { skip: `rclone serve webdav: ${rcloneMissing}` }, async () => {})
 } else {
+  const EXTRAS = ['tree', 'random.bin']
   let server: TestServer
   let child: MountChild
+  let state: string
 
   t.before(async () => {
     server = await startServer('rclone')
@@ -37,18 +41,18 @@ if (rcloneMissing) {
       await mkdir(dir, { recursive: true })
       await Promise.all(Array.from({ length: FILES_PER_FOLDER }, (_, i) => writeFile(join(dir, `file ${i}.txt`), content(f, i))))
     }
-    child = await startMountChild(['--url', server.url])
+    state = await mkdtemp(join(tmpdir(), 'megamount-state-'))
+    child = await startMountChild(['--url', server.url, '--state-dir', state])
   })
 
   t.teardown(async () => {
     await child?.stop()
     await server?.stop()
+    if (state) await rm(state, { recursive: true, force: true })
   })
 
   t.test('functional cases over rclone serve webdav', async t => {
-    const driver = mountDriver(child.mountpoint)
-    const readdir = driver.readdir
-    driver.readdir = async p => (await readdir(p)).filter(n => p !== '/' || !['tree', 'random.bin'].includes(n))
+    const driver = mountDriver(child.mountpoint, { folder: server.folder, extras: EXTRAS, drain: () => child.command('drain') })
     await runFsCases(t, driver, { readOnly: false })
   })
 

@@ -101,7 +101,7 @@ export function mountctlFor<Status extends { name: string }>(socket: string) {
     while (Date.now() < deadline) {
       last = await states()
       if (check(last)) return last
-      await new Promise(r => setTimeout(r, 100))
+      await new Promise(r => setTimeout(r, 100)) // real time: the daemon is another process
     }
     throw new Error(`timed out waiting for ${what}; last status: ${JSON.stringify(last)}`)
   }

@@ -29,7 +29,7 @@ import { mountFuse } from '../../src/fuse/mount.js'
 import { WebDavRemote } from '../../src/remote/webdav-remote.js'
 import { MegaFs } from '../../src/vfs/mega-fs.js'
 import { stagedWrites, type StagedWrites } from '../../src/vfs/write/write-staged.js'
-import { FakeRemote, patternBuffer, testProfile } from './fake-remote.js'
+import { FakeRemote, patternBuffer, testOptions } from './fake-remote.js'
 import { addFixture, deepFilePath } from './fs-cases.js'
 
 const { values } = parseArgs({
@@ -70,7 +70,7 @@ if (values.url) {
 }
 const readOnly = values['read-only']
 const deleteMode = values['delete-mode'] === 'permanent' ? 'permanent' : 'trash'
-const profile = testProfile({
+const options = testOptions({
   readOnly,
   deleteMode,
   uploadDelayMs: Number(values['upload-delay-ms'] ?? 2000),
@@ -80,7 +80,7 @@ const profile = testProfile({
 let writes: StagedWrites | null = null
 const fs = new MegaFs({
   remote,
-  profile,
+  options,
   logger,
   stateDir: values['state-dir'] ?? '/nonexistent',
   writes: values['state-dir'] ? stagedWrites({ trashPurgeCron: null, onCreated: w => (writes = w) }) : undefined,
@@ -88,7 +88,7 @@ const fs = new MegaFs({
 const backend = parseBackendChoice(values.backend ?? process.env.MEGAMOUNT_FUSE_BACKEND ?? 'auto')
 if (!backend) throw new Error(`--backend must be auto, libfuse3 or fuse-native (got ${values.backend})`)
 let lost = false
-const kernelTtlS = values['kernel-ttl-s'] ? Number(values['kernel-ttl-s']) : profile.cacheTtlMs / 1000
+const kernelTtlS = values['kernel-ttl-s'] ? Number(values['kernel-ttl-s']) : options.cacheTtlMs / 1000
 const mount = await mountFuse(values.mountpoint, fs, { logger, readOnly, fsName: 'megamount:test', opTimeoutMs: Number(values['op-timeout-ms'] ?? 20_000), backend, kernelTtlS, onLost: () => (lost = true) })
 process.stdout.write('READY\n')
 

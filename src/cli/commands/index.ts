@@ -13,6 +13,7 @@ import { serviceCommand } from './service.js'
 import { statusCommand } from './status.js'
 import { unmountCommand } from './unmount.js'
 import { uploadsCommand } from './uploads.js'
+import { versionCommand } from './version.js'
 
 export const CLI_COMMANDS: readonly CliCommand[] = [
   statusCommand,
@@ -28,4 +29,5 @@ export const CLI_COMMANDS: readonly CliCommand[] = [
   doctorCommand,
   discoverCommand,
   serviceCommand,
+  versionCommand,
 ]

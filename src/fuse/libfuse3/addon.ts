@@ -39,6 +39,11 @@ export interface NativeStats {
   notificationsSent: number
   notificationsFailed: number
   pending: number
+  /** Requests handed to JavaScript, and how long they waited for the main
+   *  thread on average and at most (a busy main thread slows every request). */
+  requests: number
+  queueWaitMeanMs: number
+  queueWaitMaxMs: number
 }
 
 /** Every reply returns false when the request can no longer be answered
@@ -71,6 +76,7 @@ export interface Addon {
 
 /** open bits for replyOpen and replyCreate (binding.cc FillOpen). */
 export const OPEN_KEEP_CACHE = 1
+export const OPEN_CACHE_READDIR = 4
 
 export type AddonLoad = { ok: true; addon: Addon; file: string } | { ok: false; reason: string; fix: string }
 

@@ -18,6 +18,7 @@ import { RemoteError, type Listing, type Remote, type RemoteEntry } from '../../
 import type { BridgeGate } from '../bridge-gate.js'
 import type { FsChangeListener } from '../types.js'
 import { baseName, childPath, isSameOrBelow, parentOf } from '../paths.js'
+import { NamesByFolder } from './names-by-folder.js'
 import { toFsError } from '../remote-errors.js'
 
 export interface FolderListing {
@@ -70,7 +71,6 @@ interface Fetch {
 
 export type KnownKind = 'dir' | 'file' | 'missing' | 'unknown'
 
-const MAX_DUPLICATE_PATHS = 20
 /** Requests for one listFolder whose answers were overtaken by changes. */
 const OVERTAKEN_RETRIES = 4
 
@@ -83,10 +83,9 @@ export class MetadataCache {
   // superseded: its answer may predate the change (a file just uploaded, a
   // rename), so it is neither cached nor joined by later callers.
   readonly #inflight = new Map<string, Fetch>()
-  /** Folder path -> names listed more than once in its latest listing. */
-  readonly #duplicatesByFolder = new Map<string, string[]>()
-  /** Folder path -> names left out of its latest listing (unusable). */
-  readonly #unusableByFolder = new Map<string, string[]>()
+  /** Names listed more than once, and names left out (unusable), by folder. */
+  readonly #duplicates = new NamesByFolder()
+  readonly #unusable = new NamesByFolder()
   #hits = 0
   #misses = 0
 
@@ -157,10 +156,6 @@ export class MetadataCache {
     return this.#begin(path, listing)
   }
 
-  #start(path: string, stale: FolderListing | undefined): Promise<FolderListing> {
-    return this.#begin(path, stale).promise
-  }
-
   #begin(path: string, stale: FolderListing | undefined): Fetch {
     const fetch: Fetch = { promise: Promise.resolve(null as never), superseded: false }
     fetch.promise = this.#fetch(path, stale, fetch).finally(() => {
@@ -187,7 +182,7 @@ export class MetadataCache {
   async listAhead(path: string): Promise<boolean> {
     if (!this.needsListing(path)) return false
     this.#o.gate.check(`list ${path}`)
-    await this.#start(path, this.peekListing(path))
+    await this.#begin(path, this.peekListing(path)).promise
     return true
   }
 
@@ -234,13 +229,8 @@ export class MetadataCache {
       newestChildMs: newest,
     }
     if (!keep) return listing
-    // Kept apart from the listings: status keeps counting hidden duplicates
-    // after a listing expires or is dropped, until a new listing says otherwise.
-    if (duplicateNames.length > 0) this.#duplicatesByFolder.set(path, duplicateNames)
-    else this.#duplicatesByFolder.delete(path)
-    const unusable = result.unusable?.map(u => u.name) ?? []
-    if (unusable.length > 0) this.#unusableByFolder.set(path, unusable)
-    else this.#unusableByFolder.delete(path)
+    this.#duplicates.set(path, duplicateNames)
+    this.#unusable.set(path, result.unusable?.map(u => u.name) ?? [])
     if (duplicateNames.length > 0) {
       this.#o.logger.warn(
         { path, duplicateNames },
@@ -318,31 +308,87 @@ export class MetadataCache {
     this.#o.onChange?.({ kind: 'changed', path })
   }
 
+  /** A change this mount made on the server itself, applied to what is
+   *  cached instead of dropping the folder's listing: dropping it made the
+   *  next lookup list the whole folder again, so copying 1,000 files into
+   *  one folder listed it about 1,000 times. entry null: path is gone.
+   *  What was cached at and below path is dropped (a folder that moved or
+   *  went takes its content with it), and a listing of the folder already
+   *  in flight is superseded: its answer may predate the change. */
+  applyChange(path: string, entry: RemoteEntry | null, options: { emptyFolder?: boolean } = {}): void {
+    const parent = parentOf(path)
+    for (const [key, fetch] of this.#inflight) {
+      if (key === parent || isSameOrBelow(key, path)) {
+        fetch.superseded = true
+        this.#inflight.delete(key)
+      }
+    }
+    // Only a folder has anything cached below it: for a file (the common
+    // case, an upload) this stays O(1) however many names are cached.
+    this.#entries.delete(path)
+    if (this.#mayHaveBelow(path, entry)) {
+      for (const key of [...this.#entries.keys()]) {
+        if (isSameOrBelow(key, path)) this.#entries.delete(key)
+      }
+    }
+    const cached = this.#entries.peek(parent)
+    if (cached?.kind === 'listing') {
+      const listing = cached.listing
+      const name = baseName(path)
+      if (entry) {
+        if (!listing.byName.has(name)) listing.names.push(name)
+        listing.byName.set(name, { ...entry, name })
+        if (entry.mtimeMs !== null && (listing.newestChildMs === null || entry.mtimeMs > listing.newestChildMs)) listing.newestChildMs = entry.mtimeMs
+      } else if (listing.byName.delete(name)) {
+        listing.names = listing.names.filter(n => n !== name)
+      }
+      // Set again: the cache's size of a listing follows its entries.
+      this.#entries.set(parent, cached)
+    }
+    if (entry?.isDir && options.emptyFolder) {
+      // Just made by this mount: nothing is in it, no need to ask.
+      this.#entries.set(path, { kind: 'listing', listing: { path, self: { ...entry, name: baseName(path) }, byName: new Map(), names: [], duplicateNames: [], fetchedAtMs: this.#o.clock.now(), newestChildMs: null } })
+    }
+    this.#o.onChange?.({ kind: 'changed', path })
+  }
+
+  /** Whether listings below path may be cached: it is, or was, a folder. */
+  #mayHaveBelow(path: string, entry: RemoteEntry | null): boolean {
+    if (entry?.isDir) return true
+    const parent = this.#entries.peek(parentOf(path))
+    // A new file in a listed folder (each file a copy brings in) was no
+    // folder here: scanning every cached path for it made a copy of n files
+    // cost n^2.
+    if (parent?.kind !== 'listing') return true
+    const before = parent.listing.byName.get(baseName(path))
+    return before === undefined ? entry === null : before.isDir
+  }
+
+  /** Drop what is cached at and below path, leaving its folder's listing
+   *  (for folders whose own entry does not matter, such as the trash). */
+  forget(path: string): void {
+    for (const [key, fetch] of this.#inflight) {
+      if (isSameOrBelow(key, path)) {
+        fetch.superseded = true
+        this.#inflight.delete(key)
+      }
+    }
+    for (const key of [...this.#entries.keys()]) {
+      if (isSameOrBelow(key, path)) this.#entries.delete(key)
+    }
+  }
+
   stats(): MetadataCacheStats {
-    let duplicateNames = 0
-    const duplicatePaths: string[] = []
-    for (const [folder, names] of this.#duplicatesByFolder) {
-      duplicateNames += names.length
-      for (const name of names) {
-        if (duplicatePaths.length < MAX_DUPLICATE_PATHS) duplicatePaths.push(childPath(folder, name))
-      }
-    }
-    let unusableNames = 0
-    const unusablePaths: string[] = []
-    for (const [folder, names] of this.#unusableByFolder) {
-      unusableNames += names.length
-      for (const name of names) {
-        if (unusablePaths.length < MAX_DUPLICATE_PATHS) unusablePaths.push(childPath(folder, name))
-      }
-    }
+    const duplicates = this.#duplicates.summary()
+    const unusable = this.#unusable.summary()
     return {
       cacheEntries: this.#entries.size,
       cacheHits: this.#hits,
       cacheMisses: this.#misses,
-      duplicateNames,
-      duplicatePaths,
-      unusableNames,
-      unusablePaths,
+      duplicateNames: duplicates.count,
+      duplicatePaths: duplicates.paths,
+      unusableNames: unusable.count,
+      unusablePaths: unusable.paths,
     }
   }
 

@@ -2,17 +2,23 @@
 // the server does not have yet. It is what makes a write survive SIGKILL, a
 // crash or a reboot: at start the live entries are read back and resume.
 //
-// Format: one JSON object per line, appended and fdatasync'ed before the
-// caller goes on (`<stateDir>/uploads.journal`). The last record of an id
+// Format: one JSON object per line, appended (`<stateDir>/uploads.journal`).
+// A record is durable (fdatasync'ed) before its caller goes on, except those
+// written with { durable: false }: they are in the file at once (a killed
+// daemon finds them) and reach the disk with the next durable one, so
+// creating a file does not wait for the disk (docs/writes.md, "What survives
+// what"). The last record of an id
 // wins; 'uploaded' and 'discarded' end it. A crash can leave a torn last line:
 // reading skips lines that do not parse, and opening always compacts the file
 // (live entries written to a temp file, fsync, rename, fsync of the folder), so
 // a torn line never sits between good ones.
 
-import { promises as fsp } from 'node:fs'
+import fs, { promises as fsp } from 'node:fs'
 import path from 'node:path'
 import type { Clock } from '../../clock.js'
 import { systemClock } from '../../clock.js'
+import { INTERNAL_DEFAULTS } from '../../config/types.js'
+import { GroupRun } from './group-run.js'
 import type { Range } from './lost-ranges.js'
 import type { UnfinishedInfo } from './unfinished.js'
 
@@ -60,6 +66,11 @@ interface JournalRecord {
 
 export const JOURNAL_FILE_NAME = 'uploads.journal'
 
+export interface AppendOptions {
+  /** Default true: resolve only once the record is on disk. */
+  durable?: boolean
+}
+
 export interface JournalOptions {
   clock?: Clock
   /** Compact when the file holds this many more records than live entries. */
@@ -73,18 +84,26 @@ export class Journal {
   private readonly live = new Map<string, JournalEntry>()
   private handle: fsp.FileHandle | null = null
   private recordsInFile = 0
-  // Appends are serialized so records reach the file in the order they were made.
-  private tail: Promise<void> = Promise.resolve()
+  // A record is appended at once, with a plain write on this thread: a
+  // JSON line into the page cache takes microseconds, where a trip through
+  // Node's I/O pool took a large part of a small file's create or rename.
+  // Records therefore reach the file in the order they were made. The
+  // fdatasync that makes them durable runs in the background, one for all
+  // the records written before it started (group commit). While the file is
+  // being compacted, records wait in memory and are written after it.
+  private readonly syncs = new GroupRun(() => this.datasync())
+  private compacting: Promise<void> | null = null
+  private held: { line: string; durable: boolean; done: (err?: unknown) => void }[] = []
 
   private constructor(file: string, options: JournalOptions) {
     this.file = file
     this.clock = options.clock ?? systemClock
-    this.compactAfterRecords = options.compactAfterRecords ?? 1000
+    this.compactAfterRecords = options.compactAfterRecords ?? INTERNAL_DEFAULTS.journalCompactAfterRecords
   }
 
   /** Read the journal under stateDir (created when missing) and compact it. */
   static async open(stateDir: string, options: JournalOptions = {}): Promise<Journal> {
-    await fsp.mkdir(stateDir, { recursive: true })
+    await fsp.mkdir(stateDir, { recursive: true, mode: 0o700 })
     const journal = new Journal(path.join(stateDir, JOURNAL_FILE_NAME), options)
     await journal.load()
     await journal.compact()
@@ -100,18 +119,24 @@ export class Journal {
     return entry && { ...entry }
   }
 
-  /** Create or change an entry; resolves once the record is on disk. */
-  put(entry: Omit<JournalEntry, 'updatedMs'>): Promise<void> {
+  /** Create or change an entry; resolves once the record is on disk, or
+   *  only in the file with durable: false. */
+  put(entry: Omit<JournalEntry, 'updatedMs'>, options: AppendOptions = {}): Promise<void> {
     const full: JournalEntry = { ...entry, updatedMs: this.clock.now() }
     this.live.set(entry.id, full)
-    return this.append(recordOf(full))
+    return this.append(recordOf(full), options)
   }
 
   /** Change some fields of a live entry (no-op for an unknown id). */
-  update(id: string, patch: Partial<Omit<JournalEntry, 'id' | 'updatedMs'>>): Promise<void> {
+  update(id: string, patch: Partial<Omit<JournalEntry, 'id' | 'updatedMs'>>, options: AppendOptions = {}): Promise<void> {
     const entry = this.live.get(id)
     if (!entry) return Promise.resolve()
-    return this.put({ ...entry, ...patch })
+    return this.put({ ...entry, ...patch }, options)
+  }
+
+  /** Resolves once every record made so far is on disk (for fsync(2)). */
+  sync(): Promise<void> {
+    return this.append(null, { durable: true })
   }
 
   /** End an entry: the server has the data, or the user dropped it. */
@@ -119,28 +144,67 @@ export class Journal {
     const entry = this.live.get(id)
     if (!entry) return Promise.resolve()
     this.live.delete(id)
-    return this.append({ op: outcome, id, path: entry.path, size: entry.size, attempts: entry.attempts, lastError: entry.lastError, timeMs: this.clock.now() })
+    return this.append({ op: outcome, id, path: entry.path, size: entry.size, attempts: entry.attempts, lastError: entry.lastError, timeMs: this.clock.now() }, {})
   }
 
   async close(): Promise<void> {
-    await this.tail
+    await this.compacting
+    await this.syncs.run().catch(() => {})
     const handle = this.handle
     this.handle = null
     await handle?.close()
   }
 
-  private append(record: JournalRecord): Promise<void> {
-    const line = JSON.stringify(record) + '\n'
-    const run = async () => {
-      if (!this.handle) throw new Error(`upload journal ${this.file} is closed`)
-      await this.handle.write(line)
-      await this.handle.datasync()
-      this.recordsInFile++
-      if (this.recordsInFile > this.live.size + this.compactAfterRecords) await this.compact()
+  /** null: no record, only a wait until what is written is on disk. */
+  private append(record: JournalRecord | null, options: AppendOptions): Promise<void> {
+    const line = record === null ? '' : JSON.stringify(record) + '\n'
+    const durable = options.durable ?? true
+    if (this.compacting) {
+      return new Promise((resolve, reject) => this.held.push({ line, durable, done: err => (err === undefined ? resolve() : reject(err)) }))
     }
-    const result = this.tail.then(run)
-    this.tail = result.catch(() => {})
-    return result
+    try {
+      this.writeLine(line)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    if (this.recordsInFile > this.live.size + this.compactAfterRecords) void this.compactSoon()
+    return durable ? this.syncs.run() : Promise.resolve()
+  }
+
+  private writeLine(line: string): void {
+    if (!line) return
+    if (!this.handle) throw new Error(`upload journal ${this.file} is closed`)
+    const bytes = Buffer.from(line)
+    const written = fs.writeSync(this.handle.fd, bytes)
+    if (written !== bytes.length) throw new Error(`upload journal ${this.file}: wrote ${written} of ${bytes.length} bytes (disk full?)`)
+    this.recordsInFile++
+  }
+
+  private async datasync(): Promise<void> {
+    if (!this.handle) throw new Error(`upload journal ${this.file} is closed`)
+    await this.handle.datasync()
+  }
+
+  /** Compaction replaces the file: not while an fdatasync uses it, and
+   *  records made meanwhile are written to the new file after it. */
+  private compactSoon(): Promise<void> {
+    this.compacting ??= (async () => {
+      await this.syncs.run().catch(() => {})
+      await this.compact().catch(() => {}) // the file as it is stays valid
+      const held = this.held.splice(0)
+      this.compacting = null
+      for (const h of held) {
+        try {
+          this.writeLine(h.line)
+        } catch (err) {
+          h.done(err)
+          continue
+        }
+        if (h.durable) this.syncs.run().then(() => h.done(), h.done)
+        else h.done()
+      }
+    })()
+    return this.compacting
   }
 
   private async load(): Promise<void> {
@@ -176,8 +240,11 @@ export class Journal {
   private async compact(): Promise<void> {
     const temp = `${this.file}.tmp`
     const lines = [...this.live.values()].map(e => JSON.stringify(recordOf(e)) + '\n')
-    const out = await fsp.open(temp, 'w')
+    // It names every file being uploaded: 0600 whatever the umask (an
+    // older journal of looser mode is replaced by this one).
+    const out = await fsp.open(temp, 'w', 0o600)
     try {
+      await out.chmod(0o600)
       await out.writeFile(lines.join(''))
       await out.sync()
     } finally {

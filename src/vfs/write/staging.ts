@@ -15,10 +15,13 @@ import { promises as fsp } from 'node:fs'
 import path from 'node:path'
 import type { Clock } from '../../clock.js'
 import { systemClock } from '../../clock.js'
+import { INTERNAL_DEFAULTS } from '../../config/types.js'
 import { FsError } from '../../errors.js'
 import { silentLogger, type Logger } from '../../log.js'
 import type { Remote } from '../../remote/remote.js'
 import { syncFolder, type Journal, type JournalEntry, type JournalOutcome } from './journal.js'
+import { Semaphore } from '../../remote/semaphore.js'
+import { GroupRun } from './group-run.js'
 import { StagedFile } from './staging-file.js'
 import { readExactly } from '../read/exact-read.js'
 import { unfinishedPath, type UnfinishedInfo } from './unfinished.js'
@@ -54,6 +57,12 @@ export class StagingStore {
   private readonly log: Logger
   private readonly openData: (file: string, flags: string) => Promise<fsp.FileHandle>
   private readonly byPath = new Map<string, StagedFile>()
+  private readonly folderSync = new GroupRun(() => syncFolder(this.folder))
+  // An fdatasync can hold a thread of Node's small I/O pool for a long time
+  // on a busy disk: files closed together (a copy of many files) sync a few
+  // at a time, so the reads and writes of programs on the mount always find
+  // a thread free.
+  private readonly dataSyncs = new Semaphore(2)
   /** Copies from the remote in progress, so two opens share one download. */
   private readonly fetching = new Map<string, Promise<StagedFile>>()
 
@@ -62,16 +71,18 @@ export class StagingStore {
     this.remote = options.remote
     this.journal = options.journal
     this.clock = options.clock ?? systemClock
-    this.fetchChunkBytes = options.fetchChunkBytes ?? 4 * 1024 * 1024
+    this.fetchChunkBytes = options.fetchChunkBytes ?? INTERNAL_DEFAULTS.stagingFetchChunkBytes
     this.log = (options.logger ?? silentLogger).child({ component: 'staging' })
-    this.openData = options.openDataFile ?? ((file, flags) => fsp.open(file, flags))
+    this.openData = options.openDataFile ?? ((file, flags) => fsp.open(file, flags, 0o600))
   }
 
   /** Open the store under stateDir: adopt the staged files the journal knows
    *  about and delete the rest. */
   static async open(stateDir: string, options: StagingStoreOptions): Promise<StagingStore> {
     const folder = path.join(stateDir, STAGING_FOLDER_NAME)
-    await fsp.mkdir(folder, { recursive: true })
+    // Staged data is the user's file content: private whatever the umask.
+    await fsp.mkdir(folder, { recursive: true, mode: 0o700 })
+    await fsp.chmod(folder, 0o700)
     const store = new StagingStore(folder, options)
     await store.load()
     return store
@@ -109,8 +120,13 @@ export class StagingStore {
       await existing.truncate(0)
       return existing
     }
-    const file = await this.newFile(filePath, existedOnServer)
-    await this.markDirty(file)
+    // The journal may name a file before it exists (load() drops such an
+    // entry after a crash): the record and the file are made at once.
+    const id = randomUUID()
+    const [file] = await Promise.all([
+      this.newFile(filePath, existedOnServer, id),
+      this.journal.put({ ...dirtyEntry(id, filePath, 0), existedOnServer }, { durable: false }),
+    ])
     file.dirty = true
     file.openInJournal = true
     return file
@@ -148,7 +164,8 @@ export class StagingStore {
     file.path = to
     file.existedOnServer ||= targetOnServer || (target?.existedOnServer ?? false)
     this.byPath.set(to, file)
-    if (file.dirty) await this.journal.update(file.id, { path: to, size: file.size, existedOnServer: file.existedOnServer })
+    // Like rename(2) on a local disk: durable with the next fsync or close.
+    if (file.dirty) await this.journal.update(file.id, { path: to, size: file.size, existedOnServer: file.existedOnServer }, { durable: false })
   }
 
   /** Drop the staged data of filePath after the journal records why. */
@@ -162,7 +179,7 @@ export class StagingStore {
     file.removed = true
     if (this.byPath.get(file.path) === file) this.byPath.delete(file.path)
     await this.journal.finish(file.id, outcome)
-    await fsp.rm(file.dataFile, { force: true })
+    await unlinkIfThere(file.dataFile)
     if (file.holders === 0) await file.close()
   }
 
@@ -238,12 +255,24 @@ export class StagingStore {
     return { filePath, unfinished, existedOnServer: false }
   }
 
-  private async newFile(filePath: string, existedOnServer: boolean): Promise<StagedFile> {
-    const id = randomUUID()
+  /** fsync(2), and the last close: the staged data, its name in the
+   *  staging folder and every journal record so far reach the disk. The
+   *  folder is synced here rather than at create (once for all files closed
+   *  together), before any durable record names the file. */
+  async makeDurable(file: StagedFile): Promise<void> {
+    const release = await this.dataSyncs.acquire()
+    try {
+      await file.fsync()
+    } finally {
+      release()
+    }
+    await this.folderSync.run()
+    await this.journal.sync()
+  }
+
+  private async newFile(filePath: string, existedOnServer: boolean, id = randomUUID()): Promise<StagedFile> {
     const dataFile = path.join(this.folder, id)
     const handle = await this.openData(dataFile, 'wx+')
-    // The data file must exist for good before the journal can name it.
-    await syncFolder(this.folder)
     const file = this.makeFile(id, filePath, handle, 0, this.clock.now(), false, existedOnServer)
     this.byPath.set(filePath, file)
     return file
@@ -274,18 +303,14 @@ export class StagingStore {
     })
   }
 
+  // Not durable: the file's data is not on disk either until fsync(2) or
+  // its last close, which make the journal durable with it (upload-queue.ts).
+  // Waiting for the disk here made every create of a copy wait for one.
   private markDirty(file: StagedFile): Promise<void> {
-    return this.journal.put({
-      id: file.id,
-      path: file.path,
-      size: file.size,
-      state: 'dirty',
-      attempts: 0,
-      lastError: null,
-      existedOnServer: file.existedOnServer,
-      unfinished: file.unfinished,
-      lost: file.lost,
-    })
+    return this.journal.put(
+      { ...dirtyEntry(file.id, file.path, file.size), existedOnServer: file.existedOnServer, unfinished: file.unfinished, lost: file.lost },
+      { durable: false },
+    )
   }
 
   private fetchOnce(filePath: string, remoteSize: number): Promise<StagedFile> {
@@ -314,7 +339,7 @@ export class StagingStore {
       await handle.truncate(size)
     } catch (err) {
       await handle.close()
-      await fsp.rm(dataFile, { force: true })
+      await unlinkIfThere(dataFile)
       throw err
     }
     const file = this.makeFile(id, filePath, handle, size, this.clock.now(), false, true)
@@ -323,7 +348,7 @@ export class StagingStore {
     if (winner) {
       file.removed = true
       await file.close()
-      await fsp.rm(dataFile, { force: true })
+      await unlinkIfThere(dataFile)
       return winner
     }
     this.byPath.set(filePath, file)
@@ -348,4 +373,17 @@ async function writeAll(handle: fsp.FileHandle, buffer: Buffer, position: number
     const { bytesWritten } = await handle.write(buffer, written, buffer.length - written, position + written)
     written += bytesWritten
   }
+}
+
+function dirtyEntry(id: string, filePath: string, size: number): Omit<JournalEntry, 'updatedMs'> {
+  return { id, path: filePath, size, state: 'dirty', attempts: 0, lastError: null }
+}
+
+/** A staged data file is a plain file: one unlink(2), where fs.rm first
+ *  lstats it to check its options and then removes it as a tree (an upload
+ *  of a small file paid both). */
+async function unlinkIfThere(file: string): Promise<void> {
+  await fsp.unlink(file).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ENOENT') throw err
+  })
 }

@@ -1,36 +1,22 @@
 // The durable upload queue: after the LAST close of a written file and a quiet
 // period (uploadDelayMs), the staged file is PUT to its final name. The staged
-// data and its journal entry go only after the server answered 201.
-//
-// Life of an item (one per staged file with changes):
-//   open      a handle has it open for writing: never uploaded in this state
-//   waiting   closed; a timer runs (the coalescing delay, or a retry backoff)
-//   ready     due, waiting for one of maxConcurrentUploads slots
-//   uploading a PUT is running (aborted by rename, discard, close)
-//   failed    stopped on 507 / 403 / too many failures: data kept until
-//             retry() or discard()
-// A reopen during the delay puts the item back to 'open' (the timer restarts
-// at the next last close). A change during an upload is noticed through the
-// file's generation: the item is then uploaded again rather than finished.
-//
-// Transient failures (bridge down, timeout, 503, and the root answering 404
-// while MEGAcmd is logged out) are retried with backoff forever and do not
-// count as failures of the file.
+// data and its journal entry go only after the server answered 201. An item's states are described in upload-items.ts;
+// what follows the end of an upload (retries, failures) in upload-outcome.ts.
 
 import { EventEmitter } from 'node:events'
-import type { Clock } from '../../clock.js'
-import { systemClock } from '../../clock.js'
+import { systemTime, waitAtMost, type Time } from '../../clock.js'
+import { INTERNAL_DEFAULTS } from '../../config/types.js'
 import { silentLogger, type Logger } from '../../log.js'
-import { RemoteError, type Remote } from '../../remote/remote.js'
-import { isSameOrBelow } from '../paths.js'
+import type { Remote } from '../../remote/remote.js'
 import type { Journal } from './journal.js'
 import type { StagedFile, StagingStore } from './staging.js'
-import type { DrainOptions, DrainResult, FailedUpload, QueuedState, QueuedUpload, RunningUpload, UploadQueueEvents, UploadSnapshot, UploadTotals, UnfinishedUpload } from './upload-types.js'
-import { retryDelayMs } from './upload-backoff.js'
+import { isSameOrBelow } from '../paths.js'
+import { incompleteError, retryDelayMs } from './upload-backoff.js'
 import { ensureParentFolders } from './upload-parents.js'
-import { systemTimers, type TimerHandle, type Timers } from './write-timers.js'
-
-export type * from './upload-types.js'
+import { BACKGROUND, UploadItems, type AbortReason, type Item } from './upload-items.js'
+import { UnfinishedUploads } from './unfinished-uploads.js'
+import { UploadOutcomes } from './upload-outcome.js'
+import { snapshotOf, untilEmpty, type DrainOptions, type DrainResult, type UploadQueueEvents, type UploadSnapshot } from './upload-view.js'
 
 export interface UploadQueueOptions {
   remote: Remote
@@ -38,80 +24,69 @@ export interface UploadQueueOptions {
   journal: Journal
   /** Quiet time after the last close before uploading (profile.uploadDelayMs). */
   uploadDelayMs: number
-  /** Uploads running at once for this mount. Default 2. */
+  /** Uploads running at once for this mount. */
   maxConcurrentUploads?: number
-  /** First retry delay; doubles per failure. Default 1 s. */
+  /** First retry delay; doubles per failure. */
   retryInitialDelayMs?: number
-  /** Cap on the retry delay. Default 5 min. */
+  /** Cap on the retry delay. */
   retryMaxDelayMs?: number
-  /** Non-transient failures before an item is marked failed. Default 5. */
+  /** Non-transient failures before an item is marked failed. These four:
+   *  absent, INTERNAL_DEFAULTS (src/config/options.ts). */
   maxAttempts?: number
-  clock?: Clock
-  timers?: Timers
+  /** A rename or delete waits this long for a sent upload's answer (stopUpload). */
+  answerGraceMs?: number
+  /** Quiet delays, backoff and drain timeouts. Default: systemTime. */
+  time?: Time
   /** [0, 1) source for backoff jitter. Default Math.random. */
   random?: () => number
   logger?: Logger
 }
 
-type ItemState = QueuedState | 'uploading' | 'failed'
-type AbortReason = 'rename' | 'discard' | 'close'
-
-interface Item {
-  file: StagedFile
-  state: ItemState
-  writers: number
-  dueMs: number | null
-  timer: TimerHandle | null
-  attempts: number
-  transientFailures: number
-  lastError: string | null
-  upload: { abort: AbortController; reason: AbortReason | null; bytes: number; sentBytes: number; done: Promise<void> } | null
-}
-
-const USER_ACTION_KINDS = new Set(['no-space', 'forbidden'])
-/** How long a rename or delete waits for the answer to an upload whose body
- *  was all sent, before stopping it (stopUpload). */
-export const ANSWER_GRACE_MS = 2_000
-
 export class UploadQueue extends EventEmitter<UploadQueueEvents> {
   private readonly remote: Remote
   private readonly store: StagingStore
   private readonly journal: Journal
-  private readonly clock: Clock
-  private readonly timers: Timers
+  private readonly time: Time
   private readonly log: Logger
   private readonly uploadDelayMs: number
   private readonly maxConcurrentUploads: number
-  private readonly maxAttempts: number
+  private readonly answerGraceMs: number
   private readonly backoff: { retryInitialDelayMs: number; retryMaxDelayMs: number; random: () => number }
-  private readonly items = new Map<StagedFile, Item>()
+  private readonly items: UploadItems
   /** Unfinished files recovered at start, for status until the next start. */
-  private readonly recovered = new Map<StagedFile, UnfinishedUpload>()
+  private readonly recovered = new UnfinishedUploads()
+  private readonly outcomes: UploadOutcomes
   private running = 0
   private paused = false
   private closed = false
   /** While a drain waits, closed files skip the coalescing delay. */
   private drainers = 0
-  /** Paths (with what is below them) no upload may start for: a rename on
-   *  the server is in progress there (hold()). */
-  private readonly held: string[] = []
 
   constructor(options: UploadQueueOptions) {
     super()
     this.remote = options.remote
     this.store = options.store
     this.journal = options.journal
-    this.clock = options.clock ?? systemClock
-    this.timers = options.timers ?? systemTimers
+    this.time = options.time ?? systemTime
     this.log = (options.logger ?? silentLogger).child({ component: 'upload-queue' })
     this.uploadDelayMs = options.uploadDelayMs
-    this.maxConcurrentUploads = Math.max(1, options.maxConcurrentUploads ?? 2)
-    this.maxAttempts = Math.max(1, options.maxAttempts ?? 5)
+    this.maxConcurrentUploads = Math.max(1, options.maxConcurrentUploads ?? INTERNAL_DEFAULTS.maxConcurrentUploads)
+    this.answerGraceMs = options.answerGraceMs ?? INTERNAL_DEFAULTS.uploadAnswerGraceMs
     this.backoff = {
-      retryInitialDelayMs: options.retryInitialDelayMs ?? 1_000,
-      retryMaxDelayMs: options.retryMaxDelayMs ?? 300_000,
+      retryInitialDelayMs: options.retryInitialDelayMs ?? INTERNAL_DEFAULTS.uploadRetryInitialDelayMs,
+      retryMaxDelayMs: options.retryMaxDelayMs ?? INTERNAL_DEFAULTS.uploadRetryMaxDelayMs,
       random: options.random ?? Math.random,
     }
+    this.items = new UploadItems(this.time, () => this.pump(), () => this.changed())
+    const { journal, store, items, time, log, recovered, backoff } = this
+    this.outcomes = new UploadOutcomes({
+      ...{ journal, store, items, time, log, recovered, backoff },
+      maxAttempts: Math.max(1, options.maxAttempts ?? INTERNAL_DEFAULTS.uploadMaxAttempts),
+      events: this,
+      closed: () => this.closed,
+      quietDelayMs: () => (this.drainers > 0 ? 0 : this.uploadDelayMs),
+      stop: (item, reason) => this.stopUpload(item, reason),
+    })
   }
 
   /** Resume what the journal holds: pending entries upload at once, failed
@@ -120,15 +95,15 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     for (const file of this.store.all()) {
       if (!file.dirty || this.items.has(file)) continue
       const entry = this.journal.get(file.id)
-      const item = this.newItem(file)
-      if (file.unfinished) this.recovered.set(file, { path: file.path, originalPath: file.unfinished.originalPath, bytes: file.size, uploaded: false })
+      const item = this.items.add(file)
+      this.recovered.add(file)
       item.attempts = entry?.attempts ?? 0
       item.lastError = entry?.lastError ?? null
       if (entry?.state === 'failed' || file.incomplete) {
         item.state = 'failed'
         item.lastError ??= incompleteError(file)
       } else {
-        this.schedule(item, 0)
+        this.items.schedule(item, 0)
         this.emit('queued', { path: file.path, bytes: file.size, delayMs: 0 })
       }
     }
@@ -139,7 +114,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
 
   /** A handle opened file for writing: hold its upload until the last close. */
   openForWrite(file: StagedFile): void {
-    const item = this.items.get(file) ?? this.newItem(file)
+    const item = this.items.get(file) ?? this.items.add(file)
     item.writers++
     if (item.state === 'waiting' || item.state === 'ready' || item.state === 'failed') {
       // New content gets a fresh count of failures.
@@ -147,7 +122,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
         item.attempts = 0
         item.lastError = null
       }
-      this.cancelTimer(item)
+      this.items.cancelTimer(item)
       item.state = 'open'
       this.changed()
     }
@@ -175,14 +150,25 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     // record is written, so a change meanwhile records 'dirty' after it.
     file.openInJournal = false
     if (file.incomplete) {
-      await this.markIncomplete(item)
+      await this.outcomes.markIncomplete(item)
       return
     }
-    await this.journal.update(file.id, { state: 'queued', size: file.size, lost: [] }).catch(err => this.journalFailed(file, err))
+    // A closed file's data reaches the disk before its journal entry says
+    // "queued", so a power loss never leaves a short file to be uploaded as
+    // complete. The kernel does not wait for release: neither does close(2).
+    await this.makeDurable(file)
+    await this.journal.update(file.id, { state: 'queued', size: file.size, lost: [] }).catch(err => this.outcomes.journalFailed(file, err))
     if (item.state === 'uploading') return // finishing it will look at the generation
+    // Asked only now: a drain may have started during the awaits above
+    // (`close(fd)` returns before release, so a drain right after it does).
     const delayMs = this.drainers > 0 ? 0 : this.uploadDelayMs
-    this.schedule(item, delayMs)
+    this.items.schedule(item, delayMs)
     this.emit('queued', { path: file.path, bytes: file.size, delayMs })
+  }
+
+  /** fsync(2): see StagingStore.makeDurable. */
+  makeDurable(file: StagedFile): Promise<void> {
+    return this.store.makeDurable(file)
   }
 
   /** rename(2) of a file: the staged content (if any) now belongs to `to`
@@ -200,33 +186,29 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     if (item?.upload) await this.stopUpload(item, 'rename')
     if (file.removed) return false
     await this.store.rename(from, to, targetOnServer)
-    if (item && (item.state === 'waiting' || item.state === 'ready')) this.schedule(item, this.drainers > 0 ? 0 : this.uploadDelayMs)
+    if (item && (item.state === 'waiting' || item.state === 'ready')) this.items.schedule(item, this.drainers > 0 ? 0 : this.uploadDelayMs)
     this.changed()
     return true
   }
 
   /** For a rename on the server: stops the uploads at and below these paths
-   *  and starts none there until the returned function is called. An upload
-   *  in flight while its folder moves on the server would land at the old
-   *  path, creating the old folder again (seen under load: src/y.txt left
-   *  behind by 'mv src moved'); one starting between the server's MOVE and
-   *  the move of the staged files would do the same. An upload that
-   *  finished before it could be stopped is on the server at the old path,
-   *  before the MOVE, which then carries it along; one stopped after its
-   *  body was sent may still land there, so `stopped` lists the paths whose
-   *  uploads were stopped: the caller looks at the server afresh for them. */
+   *  and starts none there until release(). One running or starting while
+   *  its folder moves on the server would land at the old path and make the
+   *  old folder again ('mv src moved' left src/y.txt behind). One finished
+   *  before it was stopped is carried along by the MOVE; one stopped after
+   *  its body was sent may still land: the caller looks at the server
+   *  afresh for the `stopped` paths. */
   async hold(paths: string[]): Promise<{ release: () => void; stopped: string[] }> {
-    this.held.push(...paths)
+    this.items.hold(paths)
     const stopped = [...this.items.values()].filter(item => item.upload && paths.some(p => isSameOrBelow(item.file.path, p)))
-    const stoppedPaths = stopped.map(item => item.file.path)
     let released = false
     const release = () => {
       if (released) return
       released = true
-      for (const p of paths) this.held.splice(this.held.indexOf(p), 1)
+      this.items.unhold(paths)
       // A stopped upload the rename did not reschedule (it failed) goes again.
       for (const item of stopped) {
-        if (this.items.get(item.file) === item && item.state === 'waiting' && item.timer === null) this.schedule(item, this.drainers > 0 ? 0 : this.uploadDelayMs)
+        if (this.items.get(item.file) === item && item.state === 'waiting' && item.timer === null) this.items.schedule(item, this.drainers > 0 ? 0 : this.uploadDelayMs)
       }
       this.pump()
     }
@@ -236,7 +218,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
       release()
       throw err
     }
-    return { release, stopped: stoppedPaths }
+    return { release, stopped: stopped.map(item => item.file.path) }
   }
 
   /** rename(2) of a folder: every staged file below it moves along.
@@ -256,7 +238,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     if (!file) return false
     const item = this.items.get(file)
     if (item?.upload) await this.stopUpload(item, 'discard')
-    if (item) this.cancelTimer(item)
+    if (item) this.items.cancelTimer(item)
     if (file.removed) return false
     this.items.delete(file)
     const bytes = file.size
@@ -280,7 +262,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
       item.attempts = 0
       item.transientFailures = 0
       await this.journal.update(item.file.id, { state: 'queued', attempts: 0 })
-      this.schedule(item, 0)
+      this.items.schedule(item, 0)
       count++
     }
     if (count > 0) this.log.info({ path: path ?? 'all', count }, 'retrying uploads')
@@ -300,7 +282,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     const wasPaused = this.paused
     this.paused = false
     for (const item of this.items.values()) {
-      if (item.state === 'waiting' && item.transientFailures > 0) this.schedule(item, 0)
+      if (item.state === 'waiting' && item.transientFailures > 0) this.items.schedule(item, 0)
     }
     if (wasPaused) this.log.info('bridge available: uploads resumed')
     this.pump()
@@ -308,117 +290,46 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
   }
 
   snapshot(): UploadSnapshot {
-    const queued: QueuedUpload[] = []
-    const uploading: RunningUpload[] = []
-    const failed: FailedUpload[] = []
-    const totals: UploadTotals = { queuedBytes: 0, uploadingBytes: 0, failedBytes: 0, count: this.items.size }
-    for (const item of this.items.values()) {
-      const { path, size: bytes } = item.file
-      const unfinished = item.file.unfinished ? { unfinished: item.file.unfinished } : {}
-      if (item.state === 'uploading') {
-        uploading.push({ path, bytes, ...unfinished, sentBytes: item.upload?.sentBytes ?? 0 })
-        totals.uploadingBytes += bytes
-      } else if (item.state === 'failed') {
-        failed.push({ path, bytes, ...unfinished, attempts: item.attempts, lastError: item.lastError ?? 'unknown error' })
-        totals.failedBytes += bytes
-      } else {
-        queued.push({ path, bytes, ...unfinished, state: item.state, attempts: item.attempts, nextAttemptMs: item.state === 'waiting' ? item.dueMs : null, lastError: item.lastError })
-        totals.queuedBytes += bytes
-      }
-    }
-    const recovered = [...this.recovered].map(([file, u]) => ({ ...u, path: file.removed ? u.path : file.path, bytes: file.removed ? u.bytes : file.size }))
-    return { queued, uploading, failed, totals, paused: this.paused, ...(recovered.length > 0 ? { unfinished: recovered } : {}) }
+    return snapshotOf(this.items.values(), this.items.size, this.paused, this.recovered.list())
   }
 
   /** Upload everything closed now (skipping the coalescing delay) and wait
    *  until nothing is queued or uploading, or timeoutMs passed. Failed items
    *  do not hold a drain up; files still open do. */
-  drain(options: DrainOptions = {}): Promise<DrainResult> {
+  async drain(options: DrainOptions = {}): Promise<DrainResult> {
     this.drainers++
     for (const item of this.items.values()) {
-      if (item.state === 'waiting' && item.lastError === null) this.schedule(item, 0)
+      if (item.state === 'waiting' && item.lastError === null) this.items.schedule(item, 0)
     }
-    return new Promise(resolve => {
-      let timeout: TimerHandle | null = null
-      const finish = (drained: boolean) => {
-        this.off('changed', check)
-        timeout?.cancel()
-        this.drainers--
-        resolve({ drained, snapshot: this.snapshot() })
-      }
-      const check = () => {
-        const snap = this.snapshot()
-        options.onProgress?.(snap.totals)
-        if (snap.queued.length === 0 && snap.uploading.length === 0) finish(true)
-      }
-      this.on('changed', check)
-      if (options.timeoutMs !== undefined) timeout = this.timers.setTimeout(() => finish(false), options.timeoutMs)
-      check()
-    })
+    try {
+      return await untilEmpty(this, options, finish => (options.timeoutMs === undefined ? null : this.time.setTimeout(finish, options.timeoutMs, BACKGROUND)))
+    } finally {
+      this.drainers--
+    }
   }
 
   /** Stop: cancel timers, abort running uploads. Journal entries stay, so
    *  the next start resumes them. */
   async close(): Promise<void> {
     this.closed = true
+    this.items.close()
     const stopping: Promise<void>[] = []
     for (const item of this.items.values()) {
-      this.cancelTimer(item)
       if (item.upload) stopping.push(this.stopUpload(item, 'close'))
     }
     await Promise.all(stopping)
   }
 
-  private newItem(file: StagedFile): Item {
-    const item: Item = { file, state: 'open', writers: 0, dueMs: null, timer: null, attempts: 0, transientFailures: 0, lastError: null, upload: null }
-    this.items.set(file, item)
-    return item
-  }
-
-  private schedule(item: Item, delayMs: number): void {
-    if (this.closed) return
-    this.cancelTimer(item)
-    item.dueMs = this.clock.now() + delayMs
-    if (delayMs <= 0) {
-      item.state = 'ready'
-      this.pump()
-      this.changed()
-      return
-    }
-    item.state = 'waiting'
-    item.timer = this.timers.setTimeout(() => {
-      item.timer = null
-      if (item.state !== 'waiting') return
-      item.state = 'ready'
-      this.pump()
-      this.changed()
-    }, delayMs)
-    this.changed()
-  }
-
-  private cancelTimer(item: Item): void {
-    item.timer?.cancel()
-    item.timer = null
-  }
-
   private pump(): void {
     while (!this.paused && !this.closed && this.running < this.maxConcurrentUploads) {
-      let next: Item | null = null
-      for (const item of this.items.values()) {
-        if (item.state !== 'ready' || this.isHeld(item.file.path)) continue
-        if (next === null || (item.dueMs ?? 0) < (next.dueMs ?? 0)) next = item
-      }
+      const next = this.items.nextReady()
       if (!next) return
       if (next.file.incomplete) {
-        void this.markIncomplete(next)
+        void this.outcomes.markIncomplete(next)
         continue
       }
       this.startUpload(next)
     }
-  }
-
-  private isHeld(path: string): boolean {
-    return this.held.some(p => isSameOrBelow(path, p))
   }
 
   private startUpload(item: Item): void {
@@ -426,7 +337,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     const path = file.path
     const generation = file.generation
     const abort = new AbortController()
-    const startedMs = this.clock.now()
+    const startedMs = this.time.now()
     item.state = 'uploading'
     this.running++
     this.log.debug({ path, bytes: file.size }, 'upload started')
@@ -449,12 +360,12 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
       item.upload = null
       this.running--
       try {
-        if (error === null) await this.uploaded(item, path, generation, startedMs)
-        else await this.uploadFailed(item, error, reason)
+        if (error === null) await this.outcomes.uploaded(item, path, generation, startedMs)
+        else await this.outcomes.failed(item, error, reason)
       } catch (err) {
         // Only the journal can fail here (disk full, ...): keep the item queued.
         this.log.error({ path, err }, 'could not record the end of an upload')
-        if (!file.removed) this.schedule(item, retryDelayMs(1, this.backoff))
+        if (!file.removed) this.items.schedule(item, retryDelayMs(1, this.backoff))
       }
       this.pump()
       this.changed()
@@ -462,100 +373,6 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     item.upload = { abort, reason: null, bytes: file.size, sentBytes: 0, done: Promise.resolve() }
     item.upload.done = run()
     this.changed()
-  }
-
-  private async uploaded(item: Item, path: string, generation: number, startedMs: number): Promise<void> {
-    const file = item.file
-    if (file.removed) return
-    const durationMs = this.clock.now() - startedMs
-    if (file.generation === generation && file.path === path && item.writers === 0) {
-      this.items.delete(file)
-      // Listeners refresh their view of the server first, while the staged
-      // data still answers reads, so the file never looks missing.
-      this.log.info({ path, bytes: file.size, durationMs }, 'uploaded')
-      const recovered = this.recovered.get(file)
-      if (recovered) {
-        Object.assign(recovered, { path, bytes: file.size, uploaded: true })
-        this.log.warn(
-          { path, originalPath: recovered.originalPath, bytes: file.size },
-          recovered.originalPath ? 'uploaded the unfinished copy beside the original, which was left as it was' : 'uploaded a new file that was unfinished when the daemon stopped',
-        )
-      }
-      this.emit('uploaded', { path, bytes: file.size, durationMs })
-      await this.store.removeFile(file, 'uploaded')
-      return
-    }
-    // Changed (or renamed) while it was being sent: the server has an older
-    // state; the newest goes up after its own last close.
-    item.attempts = 0
-    item.transientFailures = 0
-    item.lastError = null
-    if (item.writers > 0) item.state = 'open'
-    else this.schedule(item, this.drainers > 0 ? 0 : this.uploadDelayMs)
-  }
-
-  private async uploadFailed(item: Item, error: unknown, reason: AbortReason | null): Promise<void> {
-    const file = item.file
-    if (file.removed || this.closed) return
-    if (reason !== null) {
-      // Stopped on purpose; whoever stopped it decides what comes next.
-      item.state = item.writers > 0 ? 'open' : 'waiting'
-      return
-    }
-    const message = describe(error)
-    const kind = error instanceof RemoteError ? error.kind : null
-    const transient = (error instanceof RemoteError && error.transient) || kind === 'root-missing'
-    item.lastError = message
-    const event = { path: file.path, bytes: file.size, error: message }
-    if (transient) {
-      item.transientFailures++
-      const delayMs = retryDelayMs(item.transientFailures, this.backoff)
-      await this.journal.update(file.id, { lastError: message })
-      this.afterFailure(item, delayMs)
-      this.log.warn({ ...event, delayMs }, 'upload failed for now; will retry')
-      this.emit('retry', { ...event, delayMs, transient: true, attempts: item.attempts })
-      return
-    }
-    item.attempts++
-    if ((kind !== null && USER_ACTION_KINDS.has(kind)) || item.attempts >= this.maxAttempts) {
-      item.state = 'failed'
-      await this.journal.update(file.id, { state: 'failed', attempts: item.attempts, lastError: message })
-      this.log.error({ ...event, attempts: item.attempts }, 'upload failed; data kept until retry or discard')
-      this.emit('failed', { ...event, attempts: item.attempts })
-      return
-    }
-    const delayMs = retryDelayMs(item.attempts, this.backoff)
-    await this.journal.update(file.id, { attempts: item.attempts, lastError: message })
-    this.afterFailure(item, delayMs)
-    this.log.warn({ ...event, attempts: item.attempts, delayMs }, 'upload failed; will retry')
-    this.emit('retry', { ...event, delayMs, transient: false, attempts: item.attempts })
-  }
-
-  /** Closed with writes that failed (a full staging disk): the content is
-   *  not what the program wrote, so it is never uploaded. It waits, failed,
-   *  for the file to be written again or discarded. */
-  private async markIncomplete(item: Item): Promise<void> {
-    const file = item.file
-    if (item.upload) await this.stopUpload(item, 'close')
-    this.cancelTimer(item)
-    item.state = 'failed'
-    item.lastError = incompleteError(file)
-    this.log.error({ path: file.path, bytes: file.size, lostBytes: file.lostBytes }, 'writes to this file failed (staging disk full): it is not uploaded; write it again or discard it')
-    this.emit('failed', { path: file.path, bytes: file.size, error: item.lastError, attempts: item.attempts })
-    this.changed()
-    await this.journal.update(file.id, { state: 'failed', size: file.size, lastError: item.lastError, lost: file.lost }).catch(err => this.journalFailed(file, err))
-  }
-
-  /** The journal could not record a close (its disk is full): the upload
-   *  goes on from memory; a crash before it ends treats the file as
-   *  unfinished, which loses nothing. */
-  private journalFailed(file: StagedFile, err: unknown): void {
-    this.log.warn({ path: file.path, err }, 'could not record the close of a file in the upload journal')
-  }
-
-  private afterFailure(item: Item, delayMs: number): void {
-    if (item.writers > 0) item.state = 'open'
-    else this.schedule(item, delayMs)
   }
 
   private async stopUpload(item: Item, reason: AbortReason): Promise<void> {
@@ -566,35 +383,17 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     // bridge that answers after storing, puts it in place anyway, after the
     // rename or delete that stopped it looked). A small file's answer is a
     // moment away: it is awaited for a while first.
-    if (reason !== 'close' && upload.sentBytes >= upload.bytes && (await this.settlesWithin(upload.done, ANSWER_GRACE_MS))) return
+    if (reason !== 'close' && upload.sentBytes >= upload.bytes) {
+      let answered = false
+      await waitAtMost(upload.done.then(() => (answered = true)), this.answerGraceMs, this.time)
+      if (answered) return
+    }
     upload.reason = reason
     upload.abort.abort(new Error(`upload stopped: ${reason}`))
     await upload.done
   }
 
-  private settlesWithin(done: Promise<void>, ms: number): Promise<boolean> {
-    return new Promise(resolve => {
-      const timer = this.timers.setTimeout(() => resolve(false), ms)
-      void done.then(() => {
-        timer.cancel()
-        resolve(true)
-      })
-    })
-  }
-
   private changed(): void {
     this.emit('changed')
   }
-}
-
-/** The failure of a file whose writes failed; the daemon's hint keys on
- *  the 'incomplete' kind (src/daemon/upload-status.ts). */
-export function incompleteError(file: StagedFile): string {
-  return `incomplete: ${file.lostBytes} bytes could not be written to the staging folder (its disk was full), so the file is not what the program wrote and is not uploaded`
-}
-
-function describe(error: unknown): string {
-  if (error instanceof RemoteError) return error.status !== undefined ? `${error.kind} (${error.status}): ${error.message}` : `${error.kind}: ${error.message}`
-  if (error instanceof Error) return error.message
-  return String(error)
 }

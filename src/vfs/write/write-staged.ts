@@ -9,7 +9,7 @@
 
 import { constants as fsConstants } from 'node:fs'
 import path from 'node:path'
-import type { Profile } from '../../config/types.js'
+import { INTERNAL_DEFAULTS } from '../../config/types.js'
 import { FsError } from '../../errors.js'
 import type { Logger } from '../../log.js'
 import { RemoteError, type Remote, type RemoteEntry } from '../../remote/remote.js'
@@ -20,22 +20,23 @@ import { checkFileEnd } from '../limits.js'
 import { toFsError } from '../remote-errors.js'
 import { StagingStore, type StagedFile } from './staging.js'
 import { Trash, TRASH_FOLDER_NAME, TRASH_ROOT } from '../trash/trash.js'
-import { DEFAULT_TRASH_PURGE_CRON, scheduleTrashPurge, type TrashPurgeTask } from '../trash/trash-schedule.js'
+import { scheduleTrashPurge, type TrashPurgeTask } from '../trash/trash-schedule.js'
+import type { Cron } from '../../cron.js'
 import type { Attr, DirEntries, FileHandle } from '../types.js'
 import { UploadQueue } from './upload-queue.js'
 import { liveWriteHandle, WriteFileHandle } from './write-handle.js'
 import type { WriteContext, WritePolicy, WritePolicyFactory } from './write-policy.js'
-import type { Timers } from './write-timers.js'
 
 export interface StagedWritesOptions {
-  /** Uploads at once for this mount. Default 2. */
+  /** Absent: INTERNAL_DEFAULTS (src/config/options.ts), like the two below. */
   maxConcurrentUploads?: number
   retryInitialDelayMs?: number
   retryMaxDelayMs?: number
-  timers?: Timers
-  /** When to purge trash older than profile.trashRetentionDays (cron
-   *  expression, local time); null: never. Default daily at 03:17. */
+  /** When to purge trash older than trashRetentionDays (cron expression,
+   *  local time); null: never. Default: INTERNAL_DEFAULTS.trashPurgeCron. */
   trashPurgeCron?: string | null
+  /** Runs that schedule. Default: node-cron (systemCron). */
+  cron?: Cron
   /** Told about the instance once MegaFs built it (the daemon keeps it to
    *  answer `mountctl uploads`, retry, discard and to drain at unmount). */
   onCreated?: (writes: StagedWrites) => void
@@ -59,7 +60,7 @@ interface Parts {
 export class StagedWrites implements WritePolicy {
   readonly #ctx: WriteContext
   readonly #remote: Remote
-  readonly #profile: Profile
+  readonly #options: WriteContext['options']
   readonly #log: Logger
   readonly #trash: Trash
   readonly #attrCtx: AttrContext
@@ -70,12 +71,12 @@ export class StagedWrites implements WritePolicy {
   constructor(context: WriteContext, options: StagedWritesOptions = {}) {
     this.#ctx = context
     this.#remote = context.remote
-    this.#profile = context.profile
+    this.#options = context.options
     this.#log = context.logger.child({ component: 'writes' })
-    this.#trash = new Trash(context.remote, { clock: context.clock, logger: context.logger })
-    this.#attrCtx = { readOnly: false, mountTimeMs: context.clock.now(), ...processOwner() }
-    const cron = options.trashPurgeCron === undefined ? DEFAULT_TRASH_PURGE_CRON : options.trashPurgeCron
-    if (cron !== null && this.#profile.deleteMode === 'trash') this.#purgeTask = scheduleTrashPurge(this, cron, context.logger)
+    this.#trash = new Trash(context.remote, { clock: context.time, logger: context.logger })
+    this.#attrCtx = { readOnly: false, mountTimeMs: context.time.now(), ...processOwner() }
+    const cron = options.trashPurgeCron === undefined ? INTERNAL_DEFAULTS.trashPurgeCron : options.trashPurgeCron
+    if (cron !== null && this.#options.deleteMode === 'trash') this.#purgeTask = scheduleTrashPurge(this, cron, context.logger, options.cron)
     this.ready = this.#open(options)
     // A failure here shows on every write (EIO with the reason); keep it
     // from being an unhandled rejection meanwhile.
@@ -83,22 +84,23 @@ export class StagedWrites implements WritePolicy {
   }
 
   async #open(options: StagedWritesOptions): Promise<void> {
-    const { clock, stateDir } = this.#ctx
-    const journal = await Journal.open(stateDir, { clock })
-    const store = await StagingStore.open(stateDir, { remote: this.#remote, journal, clock, logger: this.#ctx.logger })
+    const { time, stateDir } = this.#ctx
+    const journal = await Journal.open(stateDir, { clock: time })
+    const store = await StagingStore.open(stateDir, { remote: this.#remote, journal, clock: time, logger: this.#ctx.logger })
     const queue = new UploadQueue({
       remote: this.#remote,
       store,
       journal,
-      clock,
-      timers: options.timers,
-      uploadDelayMs: this.#profile.uploadDelayMs,
+      time,
+      uploadDelayMs: this.#options.uploadDelayMs,
       maxConcurrentUploads: options.maxConcurrentUploads,
       retryInitialDelayMs: options.retryInitialDelayMs,
       retryMaxDelayMs: options.retryMaxDelayMs,
       logger: this.#ctx.logger,
     })
-    queue.on('uploaded', e => this.#changedOnServer(e.path))
+    // The file is on the server now, as it was staged: it joins the cached
+    // listing (the server's own time replaces ours at the next listing).
+    queue.on('uploaded', e => this.#onServerNow(e.path, { name: baseName(e.path), isDir: false, size: e.bytes, mtimeMs: e.mtimeMs, ctimeMs: e.mtimeMs, etag: null }))
     this.#parts = { journal, store, queue }
     queue.start()
   }
@@ -108,9 +110,9 @@ export class StagedWrites implements WritePolicy {
     return (await this.#get()).queue
   }
 
-  /** Delete trash folders older than profile.trashRetentionDays. */
+  /** Delete trash folders older than trashRetentionDays. */
   purgeTrash(nowMs?: number): Promise<string[]> {
-    return this.#trash.purge({ retentionDays: this.#profile.trashRetentionDays, nowMs })
+    return this.#trash.purge({ retentionDays: this.#options.trashRetentionDays, nowMs })
   }
 
   /** The health check's verdict: hold uploads while the bridge is down,
@@ -192,9 +194,9 @@ export class StagedWrites implements WritePolicy {
     const entry = await this.#lookupOrNull(p, hadStaged)
     if (entry?.isDir) throw new FsError('EISDIR', `unlink ${p}: is a folder (use rmdir)`)
     if (entry) {
-      await this.#onServer(`delete ${p}`, () => this.#trash.remove(p, { deleteMode: this.#profile.deleteMode, isDir: false }), true)
-      this.#changedOnServer(p)
-      this.#changedOnServer(TRASH_ROOT)
+      await this.#onServer(`delete ${p}`, () => this.#trash.remove(p, { deleteMode: this.#options.deleteMode, isDir: false }), true)
+      this.#onServerNow(p, null)
+      this.#ctx.metadata.forget(TRASH_ROOT)
     } else if (!hadStaged) {
       throw new FsError('ENOENT', `unlink ${p}: no such file`)
     }
@@ -204,7 +206,8 @@ export class StagedWrites implements WritePolicy {
     await this.#get()
     if (this.#parts!.store.has(p)) throw new FsError('EEXIST', `mkdir ${p}: a file of that name exists`)
     await this.#onServer(`mkdir ${p}`, () => this.#remote.mkdir(p))
-    this.#changedOnServer(p)
+    const now = this.#ctx.time.now()
+    this.#onServerNow(p, { name: baseName(p), isDir: true, size: 0, mtimeMs: now, ctimeMs: now, etag: null }, { emptyFolder: true })
   }
 
   async rmdir(p: string): Promise<void> {
@@ -223,9 +226,9 @@ export class StagedWrites implements WritePolicy {
     }
     if (!listing.self.isDir) throw new FsError('ENOTDIR', `rmdir ${p}: is a file`)
     if (listing.names.length > 0) throw new FsError('ENOTEMPTY', `rmdir ${p}: not empty`)
-    await this.#onServer(`rmdir ${p}`, () => this.#trash.remove(p, { deleteMode: this.#profile.deleteMode, isDir: true }), true)
-    this.#changedOnServer(p)
-    this.#changedOnServer(TRASH_ROOT)
+    await this.#onServer(`rmdir ${p}`, () => this.#trash.remove(p, { deleteMode: this.#options.deleteMode, isDir: true }), true)
+    this.#onServerNow(p, null)
+    this.#ctx.metadata.forget(TRASH_ROOT)
   }
 
   async rename(from: string, to: string): Promise<void> {
@@ -260,18 +263,25 @@ export class StagedWrites implements WritePolicy {
       }
       await this.#onServer(`rename ${from} -> ${to}`, () => this.#remote.move(from, to, { overwrite: true }))
       await queue.renameFolder(from, to)
-    } else {
-      if (toEntry?.isDir) throw new FsError('EISDIR', `rename ${from} -> ${to}: target is a folder`)
-      await this.#requireFolder(parentOf(to), `rename ${from} -> ${to}`)
-      const stagedMoved = await queue.rename(from, to, toEntry !== null)
-      // The server's copy moves too: an older version under the staged one,
-      // or the content when an upload finished while we were renaming.
-      const onServer = await this.#lookupOrNull(from, !stagedMoved || stoppedUpload)
-      if (onServer) await this.#onServer(`rename ${from} -> ${to}`, () => this.#remote.move(from, to, { overwrite: true }))
-      else if (!stagedMoved) throw new FsError('ENOENT', `rename ${from}: no such file`)
+      this.#onServerNow(from, null)
+      this.#onServerNow(to, { ...fromEntry, name: baseName(to) })
+      return
     }
-    this.#changedOnServer(from)
-    this.#changedOnServer(to)
+    if (toEntry?.isDir) throw new FsError('EISDIR', `rename ${from} -> ${to}: target is a folder`)
+    await this.#requireFolder(parentOf(to), `rename ${from} -> ${to}`)
+    const stagedMoved = await queue.rename(from, to, toEntry !== null)
+    // The server's copy moves too: an older version under the staged one,
+    // or the content when an upload finished while we were renaming.
+    const onServer = await this.#lookupOrNull(from, !stagedMoved || stoppedUpload)
+    if (onServer) {
+      await this.#onServer(`rename ${from} -> ${to}`, () => this.#remote.move(from, to, { overwrite: true }))
+      this.#onServerNow(from, null)
+      this.#onServerNow(to, { ...onServer, name: baseName(to) })
+    } else if (!stagedMoved) {
+      throw new FsError('ENOENT', `rename ${from}: no such file`)
+    }
+    // A file only staged (rsync's temporary name, an editor's save) moved
+    // on local disk alone: the server and its cached listings are unchanged.
   }
 
   async chmod(p: string): Promise<void> {
@@ -376,8 +386,10 @@ export class StagedWrites implements WritePolicy {
     }
   }
 
-  #changedOnServer(p: string): void {
-    this.#ctx.metadata.invalidate(p)
+  /** A change this mount made on the server: the cached listing follows it
+   *  (metadata-cache.ts applyChange), content cached for the path goes. */
+  #onServerNow(p: string, entry: RemoteEntry | null, options?: { emptyFolder?: boolean }): void {
+    this.#ctx.metadata.applyChange(p, entry, options)
     this.#ctx.chunks.dropPath(p)
   }
 

@@ -2,15 +2,24 @@ import { existsSync, promises as fsp } from 'node:fs'
 import t from 'tap'
 import { Journal } from '../../../src/vfs/write/journal.js'
 import { StagingStore, type StagedFile, type StagingStoreOptions } from '../../../src/vfs/write/staging.js'
-import { ANSWER_GRACE_MS, UploadQueue, type UploadQueueOptions } from '../../../src/vfs/write/upload-queue.js'
-import { ManualTime, WritableFakeRemote, turns, until } from './write-fakes.js'
+import { UploadQueue, type UploadQueueOptions } from '../../../src/vfs/write/upload-queue.js'
+import { INTERNAL_DEFAULTS } from '../../../src/config/types.js'
+import { WritableFakeRemote, turns, until } from './write-fakes.js'
+import { ManualTime } from '../../helpers/manual-time.js'
 
 const DELAY = 2_000
+const ANSWER_GRACE_MS = INTERNAL_DEFAULTS.uploadAnswerGraceMs
 
-async function setup(dir: string, remote = new WritableFakeRemote(), options: Partial<UploadQueueOptions> = {}, time = new ManualTime(), storeOptions: Partial<StagingStoreOptions> = {}) {
+async function setup(
+  dir: string,
+  remote = new WritableFakeRemote(),
+  options: Partial<UploadQueueOptions> = {},
+  time = new ManualTime(Date.UTC(2024, 2, 31, 12)),
+  storeOptions: Partial<StagingStoreOptions> = {},
+) {
   const journal = await Journal.open(dir, { clock: time })
   const store = await StagingStore.open(dir, { remote, journal, clock: time, ...storeOptions })
-  const queue = new UploadQueue({ remote, store, journal, clock: time, timers: time, uploadDelayMs: DELAY, random: () => 0.5, ...options })
+  const queue = new UploadQueue({ remote, store, journal, time, uploadDelayMs: DELAY, random: () => 0.5, ...options })
   queue.start()
   const events: string[] = []
   for (const name of ['queued', 'upload-start', 'uploaded', 'retry', 'failed', 'discarded'] as const) {
@@ -298,9 +307,9 @@ t.test('bridge down: retries with capped backoff forever, then drains by itself'
   const s = await setup(t.testdir(), undefined, { retryInitialDelayMs: 1_000, retryMaxDelayMs: 8_000 })
   s.remote.failAlways('put', 'bridge-down')
   await writeFile(s, '/x', 'data')
-  await s.time.advance(DELAY)
   const delays: number[] = []
   s.queue.on('retry', e => delays.push(e.delayMs))
+  await s.time.advance(DELAY)
   for (let i = 1; i <= 6; i++) {
     await until(() => delays.length === i, `retry ${i}`)
     await s.time.advance(delays[i - 1]!)
@@ -435,6 +444,24 @@ t.test('drain skips the delay, and gives up after timeoutMs', async t => {
   const waiting = s.queue.drain()
   await s.queue.closeForWrite(open)
   t.ok((await waiting).drained, 'a file closed during a drain goes at once')
+  await closeAll(s)
+})
+
+t.test('a drain that starts while a close is still making the file durable does not wait the delay', async t => {
+  // The kernel does not wait for release: `close(fd); mountctl uploads
+  // --wait` sends the drain while release is still in its fsync.
+  const s = await setup(t.testdir())
+  const file = await writeFile(s, '/a', 'A', { close: false })
+  const closing = s.queue.closeForWrite(file)
+  const result = s.queue.drain()
+  let drained = false
+  void result.then(r => (drained = r.drained))
+  await closing
+  await until(() => drained || s.time.dueWithin(DELAY).length > 0, 'the close scheduled the upload')
+  t.same(s.time.dueWithin(DELAY), drained ? [] : [0], 'scheduled at once, not after the delay')
+  await s.time.advance(DELAY) // lets the test end when it failed above
+  t.ok((await result).drained)
+  t.equal(s.remote.content('/a'), 'A')
   await closeAll(s)
 })
 

@@ -6,16 +6,17 @@ import { MegaFs } from '../../../src/vfs/mega-fs.js'
 import { TRASH_ROOT } from '../../../src/vfs/trash/trash.js'
 import type { FileHandle } from '../../../src/vfs/types.js'
 import { stagedWrites, type StagedWrites } from '../../../src/vfs/write/write-staged.js'
-import { testProfile } from '../../helpers/fake-remote.js'
-import { ManualTime, WritableFakeRemote, until } from './write-fakes.js'
+import { testOptions } from '../../helpers/fake-remote.js'
+import { WritableFakeRemote, until } from './write-fakes.js'
+import { ManualTime } from '../../helpers/manual-time.js'
 
-async function setup(dir: string, remote = new WritableFakeRemote(), profile = testProfile()) {
-  const time = new ManualTime()
+async function setup(dir: string, remote = new WritableFakeRemote(), options = testOptions()) {
+  const time = new ManualTime(Date.UTC(2024, 2, 31, 12))
   let writes: StagedWrites | null = null
-  const fs = new MegaFs({ remote, profile, logger: silentLogger, clock: time, stateDir: dir, writes: stagedWrites({ timers: time, trashPurgeCron: null, onCreated: w => (writes = w) }) })
+  const fs = new MegaFs({ remote, options, logger: silentLogger, time, stateDir: dir, writes: stagedWrites({ trashPurgeCron: null, onCreated: w => (writes = w) }) })
   await writes!.ready
   const queue = await writes!.uploads()
-  return { fs, remote, time, writes: writes!, queue, profile }
+  return { fs, remote, time, writes: writes!, queue, options }
 }
 
 async function put(h: FileHandle, text: string, position = 0) {
@@ -44,7 +45,7 @@ t.test('create and write: seen at once, uploaded after the delay', async t => {
   t.equal(s.remote.callsOf('put').length, 0)
   await h.release()
   await h.release()
-  await s.time.advance(s.profile.uploadDelayMs)
+  await s.time.advance(s.options.uploadDelayMs)
   await until(() => s.queue.snapshot().totals.count === 0 && s.writes.stagedAttr('/docs/a.txt') === null, 'uploaded')
   t.equal(s.remote.content('/docs/a.txt'), 'hello world')
   t.equal(await read(s.fs, '/docs/a.txt'), 'hello world', 'read from the server now')
@@ -120,7 +121,7 @@ t.test('unlink: trash by default, hidden trash folder, staged files just vanish'
 
 t.test('permanent delete mode', async t => {
   const remote = new WritableFakeRemote().addFile('/a', 'A')
-  const s = await setup(t.testdir(), remote, testProfile({ deleteMode: 'permanent' }))
+  const s = await setup(t.testdir(), remote, testOptions({ deleteMode: 'permanent' }))
   await s.fs.unlink('/a')
   t.same(remote.callsOf('delete').map(c => c.path), ['/a'])
   t.equal(remote.callsOf('move').length, 0)
@@ -187,7 +188,7 @@ t.test('bridge down: writes into known folders still succeed and queue', async t
   const h = await s.fs.create('/known/offline.txt', 0o644)
   await put(h, 'written offline')
   await h.release()
-  await s.time.advance(s.profile.uploadDelayMs)
+  await s.time.advance(s.options.uploadDelayMs)
   t.equal(s.queue.snapshot().queued[0]?.state, 'ready', 'held while the bridge is down')
   await t.rejects(s.fs.mkdir('/new', 0o755), { code: 'EHOSTDOWN' })
   t.equal(await read(s.fs, '/known/offline.txt'), 'written offline')
@@ -228,11 +229,11 @@ t.test('restart: pending writes resume; read-only profiles refuse everything', a
   await second.queue.drain()
   t.equal(remote.content('/survivor'), 'still here')
   await second.fs.close()
-  const daily = new MegaFs({ remote, profile: testProfile(), logger: silentLogger, stateDir: dir, writes: stagedWrites({ onCreated: w => (second.writes = w) }) })
+  const daily = new MegaFs({ remote, options: testOptions(), logger: silentLogger, stateDir: dir, writes: stagedWrites({ onCreated: w => (second.writes = w) }) })
   remote.addFile(`${TRASH_ROOT}/2000-01-01/old`, 'old')
   t.same(await second.writes.purgeTrash(), [`${TRASH_ROOT}/2000-01-01`], 'purge with the profile retention')
   await daily.close()
-  const ro = new MegaFs({ remote, profile: testProfile({ readOnly: true }), logger: silentLogger, stateDir: dir, writes: stagedWrites() })
+  const ro = new MegaFs({ remote, options: testOptions({ readOnly: true }), logger: silentLogger, stateDir: dir, writes: stagedWrites() })
   await t.rejects(ro.create('/x', 0o644), { code: 'EROFS' })
   await t.rejects(ro.unlink('/survivor'), { code: 'EROFS' })
   await ro.close()
@@ -306,7 +307,7 @@ t.test('a folder renamed as uploads below it fall due: nothing lands at the old 
   let due: Promise<void> | null = null
   s.remote.move = async (from, to, options) => {
     await move(from, to, options)
-    due ??= s.time.advance(s.profile.uploadDelayMs)
+    due ??= s.time.advance(s.options.uploadDelayMs)
   }
   await s.fs.rename('/src', '/moved')
   await due
@@ -314,5 +315,31 @@ t.test('a folder renamed as uploads below it fall due: nothing lands at the old 
   t.notOk(s.remote.nodes.has('/src'), 'the old folder is not made again')
   t.equal(s.remote.content('/moved/y.txt'), 'y')
   t.equal(s.remote.content('/moved/sub/x.txt'), 'x')
+})
+
+t.test('copying many files into a folder lists it once, not once per file', async t => {
+  const s = await setup(t.testdir(), new WritableFakeRemote().addFolder('/docs'))
+  await s.fs.mkdir('/docs/copy', 0o755)
+  const FILES = 40
+  for (let i = 0; i < FILES; i++) {
+    // What cp and rsync do per file: look the name up, create, write, close;
+    // rsync writes a temporary name first and renames it.
+    const temp = `/docs/copy/.f${i}.tmp`
+    await t.rejects(s.fs.getattr(`/docs/copy/f${i}`), { code: 'ENOENT' })
+    const h = await s.fs.create(temp, 0o644)
+    await put(h, `file ${i}`)
+    await h.release()
+    await s.fs.rename(temp, `/docs/copy/f${i}`)
+    // Uploads finish while the copy goes on.
+    if (i % 5 === 4) {
+      await s.time.advance(s.options.uploadDelayMs)
+      await until(() => s.queue.snapshot().totals.count === 0, 'uploaded')
+    }
+  }
+  await s.time.advance(s.options.uploadDelayMs)
+  await until(() => s.queue.snapshot().totals.count === 0 && s.writes.stagedAttr(`/docs/copy/f${FILES - 1}`) === null, 'all uploaded')
+  t.same((await s.fs.readdir('/docs/copy')).names.sort(), Array.from({ length: FILES }, (_, i) => `f${i}`).sort(), 'every file listed, no temporary name')
+  t.ok(s.remote.callsOf('list').length <= 3, `${s.remote.callsOf('list').length} listings for ${FILES} files`)
+  t.same(s.remote.callsOf('move'), [], 'a file only staged is renamed on local disk alone')
   await s.fs.close()
 })
