@@ -1,7 +1,8 @@
 // The filesystem core: what a mount shows of one bridge subtree. It answers
 // metadata from folder listings (metadata-cache.ts), reads through handles
 // with read-ahead (read-handle.ts) over a shared, byte-bounded chunk cache
-// backed by a disk cache (disk-cache.ts),
+// backed by a disk cache (disk-cache.ts), keeps listings and the disk
+// cache's index in the mount's store across restarts (store/mount-store.ts),
 // and hands every change to a WritePolicy (write-policy.ts). It imports no
 // FUSE library: src/fuse/ adapts it to the kernel, and tests call it directly.
 
@@ -20,12 +21,13 @@ import { DiskCache } from './cache/disk-cache.js'
 import { FileFiller } from './read/file-fill.js'
 import { FolderPrefetcher } from './prefetch/folder-prefetch.js'
 import { MetadataCache } from './cache/metadata-cache.js'
-import { childPath, normalizePath } from './paths.js'
+import { childPath, normalizePath, parentOf } from './paths.js'
 import { QuotaCache } from './quota.js'
 import { ReadFileHandle } from './read/read-handle.js'
 import { SmallFilePrefetcher } from './prefetch/small-file-prefetch.js'
 import type { Attr, DirEntries, FileHandle, FileSystem, StatFs } from './types.js'
 import { RefuseWrites, type WritePolicy, type WritePolicyFactory } from './write/write-policy.js'
+import { MountStore, type MountStoreStats } from './store/mount-store.js'
 
 export interface MegaFsOptions {
   remote: Remote
@@ -42,6 +44,12 @@ export interface MegaFsOptions {
   readCacheMaxBytes?: number
   /** Longest statfs waits for the first quota answer. Default 1000 ms. */
   quotaFirstWaitMs?: number
+  /** The mount's persistent store (MountStore.open), owned by the caller.
+   *  Default: a store in memory, so nothing outlives the mount. */
+  store?: MountStore
+  /** A stored listing older than this is not shown ahead of the bridge
+   *  (metadata-cache.ts). Default 7 days. */
+  storedListingMaxAgeMs?: number
 }
 
 export interface MegaFsStats {
@@ -62,6 +70,13 @@ export interface MegaFsStats {
   diskCacheBytes: number
   /** Bytes fetched into the disk cache by background fills (file-fill.ts). */
   backgroundFillBytes: number
+  /** When the newest stored listing was fetched: the tree shown is as of
+   *  then (null: nothing stored). */
+  storedTreeAtMs: number | null
+  /** Cached blocks that failed their checksum since the mount started. */
+  checksumFailures: number
+  /** What is wrong with the store (rebuilt at start, failed since), or null. */
+  storeWarning: string | null
 }
 
 export const DEFAULT_READ_CACHE_MAX_BYTES = 32 * 1024 * 1024
@@ -92,10 +107,14 @@ export class MegaFs implements FileSystem {
   readonly #filePrefetch: SmallFilePrefetcher | null
   readonly #disk: DiskCache | null
   readonly #filler: FileFiller | null
+  readonly #store: MountStore
+  readonly #ownsStore: boolean
 
   constructor(options: MegaFsOptions) {
     const clock = options.clock ?? systemClock
     const profile = { ...options.profile }
+    this.#ownsStore = !options.store
+    this.#store = options.store ?? MountStore.inMemory(path.join(options.stateDir, 'cache'), options.logger)
     this.#remote = options.remote
     this.#profile = profile
     this.#logger = options.logger.child({ component: 'vfs', mount: profile.name })
@@ -108,11 +127,13 @@ export class MegaFs implements FileSystem {
       ttlMs: profile.cacheTtlMs,
       negativeTtlMs: profile.negativeCacheTtlMs,
       maxEntries: profile.cacheMaxEntries,
+      store: this.#store.listings,
+      storedMaxAgeMs: options.storedListingMaxAgeMs,
     })
     const readCacheMaxBytes = options.readCacheMaxBytes ?? DEFAULT_READ_CACHE_MAX_BYTES
     this.#disk =
       profile.diskCacheMaxBytes > 0
-        ? new DiskCache({ folder: path.join(options.stateDir, 'cache'), maxBytes: profile.diskCacheMaxBytes, logger: this.#logger })
+        ? new DiskCache({ folder: this.#store.cacheFolder, maxBytes: profile.diskCacheMaxBytes, logger: this.#logger, index: this.#store.content })
         : null
     this.#chunks = new ChunkCache(readCacheMaxBytes, this.#disk)
     // Prefetched data must not push out what the user is using: each kind
@@ -176,7 +197,7 @@ export class MegaFs implements FileSystem {
     if (p === '/') {
       // Never a request: the root always exists while mounted, and MEGA
       // gives it no time anyway. Its listing, when cached, dates it.
-      const listing = this.#metadata.peekListing('/')
+      const listing = this.#metadata.peekListing('/', { stored: true })
       return folderAttr(listing?.self ?? null, listing?.newestChildMs ?? null, this.#attrCtx)
     }
     const staged = this.#writes.stagedAttr?.(p)
@@ -202,6 +223,7 @@ export class MegaFs implements FileSystem {
     if (p === '/') throw new FsError('EISDIR', '/ is a folder')
     const staged = this.#writes.openStaged?.(p, flags)
     if (staged) return staged
+    await this.#metadata.confirm(parentOf(p))
     const entry = await this.#lookup(p)
     if (entry.isDir) throw new FsError('EISDIR', `${p} is a folder`)
     // A few milliseconds, once per mount: what the first reader fetches is cached too.
@@ -262,7 +284,24 @@ export class MegaFs implements FileSystem {
       prefetchedFiles: this.#filePrefetch?.stats().prefetched ?? 0,
       diskCacheBytes: this.#disk?.sizeBytes ?? 0,
       backgroundFillBytes: this.#filler?.filledBytes ?? 0,
+      checksumFailures: this.#disk?.checksumFailures ?? 0,
+      storeWarning: this.#store.warning,
     }
+  }
+
+  /** What the mount's store holds (`mountctl cache`). */
+  storeStats(): MountStoreStats {
+    return this.#store.stats()
+  }
+
+  /** Empty the store and every cache of the mount, while mounted
+   *  (`mountctl cache clear`): what is shown next is listed and fetched
+   *  again. Reads in progress finish from the bridge. */
+  clearStore(): void {
+    this.#folderPrefetch?.clear()
+    this.#filePrefetch?.invalidate()
+    this.#metadata.clear()
+    this.#chunks.clear()
   }
 
   /** Drop cached metadata and content for path and below (all when omitted),
@@ -295,8 +334,8 @@ export class MegaFs implements FileSystem {
 
   async close(): Promise<void> {
     await this.#writes.close()
-    this.#chunks.clear()
     await this.#disk?.close()
+    if (this.#ownsStore) this.#store.close()
   }
 
   async #lookup(p: string): Promise<RemoteEntry> {

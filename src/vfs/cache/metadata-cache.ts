@@ -9,6 +9,17 @@
 // Entries are kept past their TTL (within the entry bound) so that while the
 // bridge is down, or a refresh fails for a transient reason, what was seen
 // last stays browsable.
+//
+// Behind the memory LRU, every listing is kept in the mount's store
+// (listing-store.ts): a listing the LRU let go of comes back from disk
+// without a request, and a mount starts with the tree it showed last time.
+// A stored listing from an earlier mount is served at once when used, and
+// listed again behind (stale-while-revalidate), unless it is older than
+// storedMaxAgeMs or marked stale: then, with the bridge up, the folder waits
+// for its new listing as on a first visit. With the bridge down it is shown
+// whatever its age. Opening a file waits for its folder's new listing
+// (confirm), so a file that changed on the server while the mount was away
+// is never read from its old bytes.
 
 import { LRUCache } from 'lru-cache'
 import type { Clock } from '../../clock.js'
@@ -16,6 +27,7 @@ import { FsError } from '../../errors.js'
 import type { Logger } from '../../log.js'
 import { RemoteError, type Remote, type RemoteEntry } from '../../remote/remote.js'
 import type { BridgeGate } from '../bridge-gate.js'
+import type { ListingStore } from '../store/listing-store.js'
 import { baseName, childPath, isSameOrBelow, parentOf } from '../paths.js'
 import { toFsError } from '../remote-errors.js'
 
@@ -29,6 +41,9 @@ export interface FolderListing {
   fetchedAtMs: number
   /** Newest mtime among the children, for folders MEGA gives no time. */
   newestChildMs: number | null
+  /** From the store, marked stale: listed again before it is shown while
+   *  the bridge answers. */
+  mustRevalidate?: true
 }
 
 type CacheValue = { kind: 'listing'; listing: FolderListing } | { kind: 'missing'; atMs: number }
@@ -42,9 +57,15 @@ export interface MetadataCacheOptions {
   ttlMs: number
   /** "No such name" answers are trusted this long. */
   negativeTtlMs: number
-  /** Bound on listings + negative entries together. */
+  /** Bound on listings + negative entries together, in memory. */
   maxEntries: number
+  /** Where listings are kept across restarts; none: memory only. */
+  store?: ListingStore | null
+  /** A stored listing older than this is not shown ahead of the bridge. */
+  storedMaxAgeMs?: number
 }
+
+export const DEFAULT_STORED_MAX_AGE_MS = 7 * 24 * 3600 * 1000
 
 export interface MetadataCacheStats {
   cacheEntries: number
@@ -52,6 +73,8 @@ export interface MetadataCacheStats {
   cacheMisses: number
   duplicateNames: number
   duplicatePaths: string[]
+  /** When the newest stored listing was fetched: the tree is as of then. */
+  storedTreeAtMs: number | null
 }
 
 interface Fetch {
@@ -76,9 +99,16 @@ export class MetadataCache {
   readonly #duplicatesByFolder = new Map<string, string[]>()
   #hits = 0
   #misses = 0
+  readonly #stored: ListingStore | null
+  // Stored listings fetched before this moment come from an earlier mount.
+  readonly #sessionStartMs: number
+  readonly #storedMaxAgeMs: number
 
   constructor(options: MetadataCacheOptions) {
     this.#o = { ...options }
+    this.#stored = options.store ?? null
+    this.#sessionStartMs = options.clock.now()
+    this.#storedMaxAgeMs = options.storedMaxAgeMs ?? DEFAULT_STORED_MAX_AGE_MS
     // Bounded in entries, not listings: a listing counts one per child plus
     // itself, so the memory it takes follows maxEntries whatever the folder
     // sizes (a crawl of 100,000 files plateaus). A folder larger than the
@@ -98,8 +128,8 @@ export class MetadataCache {
       this.#hits++
       throw new FsError('ENOENT', `${path}: no such folder`)
     }
-    const listing = cached?.kind === 'listing' ? cached.listing : undefined
-    if (listing && this.#fresh(listing.fetchedAtMs, this.#o.ttlMs)) {
+    const listing = cached?.kind === 'listing' ? cached.listing : cached ? undefined : this.#loadStored(path)
+    if (listing && this.#isFresh(listing)) {
       this.#hits++
       return listing
     }
@@ -109,6 +139,13 @@ export class MetadataCache {
         return listing
       }
       this.#o.gate.check(`list ${path}`)
+    }
+    if (listing && this.#servesAhead(listing)) {
+      this.#hits++
+      if (!this.#inflight.has(path)) {
+        this.#start(path, listing).catch(err => this.#o.logger.debug({ err, path }, 'listing again behind a stored listing failed'))
+      }
+      return listing
     }
     const running = this.#inflight.get(path)
     if (running) {
@@ -134,8 +171,19 @@ export class MetadataCache {
     if (this.#inflight.has(path)) return false
     const cached = this.#entries.peek(path)
     if (cached?.kind === 'missing') return !this.#fresh(cached.atMs, this.#o.negativeTtlMs)
-    if (cached?.kind === 'listing') return !this.#fresh(cached.listing.fetchedAtMs, this.#o.ttlMs)
-    return true
+    if (cached?.kind === 'listing') return !this.#isFresh(cached.listing)
+    const stored = this.#stored?.fetchedAt(path)
+    return !stored || stored.stale || !this.#fresh(stored.fetchedAtMs, this.#o.ttlMs)
+  }
+
+  /** Before a file of folder is opened: when the folder's listing is a
+   *  stored one from an earlier mount and the bridge is up, wait for the
+   *  folder to be listed again, so the file's version (size, time, ETag) is
+   *  the server's. Failures leave the stored listing in place. */
+  async confirm(folder: string): Promise<void> {
+    const listing = this.peekListing(folder, { stored: true })
+    if (!listing || this.#isFresh(listing) || !this.#o.gate.available) return
+    await (this.#inflight.get(folder)?.promise ?? this.#start(folder, listing)).catch(() => {})
   }
 
   /** For prefetch (folder-prefetch.ts): list a folder ahead of the user when
@@ -164,6 +212,7 @@ export class MetadataCache {
       if (down) throw down
       if (err instanceof RemoteError && err.kind === 'not-found' && !fetch.superseded) {
         this.#entries.set(path, { kind: 'missing', atMs: this.#o.clock.now() })
+        this.#stored?.deleteTree(path)
       }
       throw toFsError(err, { what, logger: this.#o.logger })
     }
@@ -172,37 +221,41 @@ export class MetadataCache {
   /** The listing of an answer; kept in the cache unless `keep` is false
    *  (a superseded request's answer is only handed to its own callers). */
   #store(path: string, self: RemoteEntry, entries: RemoteEntry[], duplicateNames: string[], keep: boolean): FolderListing {
-    const byName = new Map<string, RemoteEntry>()
-    let newest: number | null = null
-    for (const entry of entries) {
-      byName.set(entry.name, entry)
-      if (entry.mtimeMs !== null && (newest === null || entry.mtimeMs > newest)) newest = entry.mtimeMs
-      // A name that now exists must not stay "missing".
-      const child = childPath(path, entry.name)
-      if (keep && this.#entries.peek(child)?.kind === 'missing') this.#entries.delete(child)
-    }
-    const listing: FolderListing = {
-      path,
-      self,
-      byName,
-      names: [...byName.keys()],
-      duplicateNames,
-      fetchedAtMs: this.#o.clock.now(),
-      newestChildMs: newest,
-    }
+    const listing = buildListing(path, self, entries, duplicateNames, this.#o.clock.now())
     if (!keep) return listing
+    for (const name of listing.names) {
+      // A name that now exists must not stay "missing".
+      const child = childPath(path, name)
+      if (this.#entries.peek(child)?.kind === 'missing') this.#entries.delete(child)
+    }
+    this.#stored?.put({ path, self, entries: listing.names.map(name => listing.byName.get(name)!), duplicateNames, fetchedAtMs: listing.fetchedAtMs, stale: false })
+    this.#noteDuplicates(path, duplicateNames)
+    this.#entries.set(path, { kind: 'listing', listing })
+    return listing
+  }
+
+  /** The stored listing of path, now in the memory LRU too. */
+  #loadStored(path: string): FolderListing | undefined {
+    const stored = this.#stored?.get(path)
+    if (!stored) return undefined
+    const listing = buildListing(path, stored.self, stored.entries, stored.duplicateNames, stored.fetchedAtMs)
+    if (stored.stale) listing.mustRevalidate = true
+    this.#entries.set(path, { kind: 'listing', listing })
+    if (!this.#duplicatesByFolder.has(path)) this.#noteDuplicates(path, stored.duplicateNames, false)
+    return listing
+  }
+
+  #noteDuplicates(path: string, duplicateNames: string[], warn = true): void {
     // Kept apart from the listings: status keeps counting hidden duplicates
     // after a listing expires or is dropped, until a new listing says otherwise.
     if (duplicateNames.length > 0) this.#duplicatesByFolder.set(path, duplicateNames)
     else this.#duplicatesByFolder.delete(path)
-    if (duplicateNames.length > 0) {
+    if (duplicateNames.length > 0 && warn) {
       this.#o.logger.warn(
         { path, duplicateNames },
         'MEGA holds several entries with the same name here; only one of each is reachable through the bridge, rename the others in MEGA to see them',
       )
     }
-    this.#entries.set(path, { kind: 'listing', listing })
-    return listing
   }
 
   /** The entry at a path (not the root), null when it does not exist. */
@@ -244,15 +297,21 @@ export class MetadataCache {
     return entry.isDir ? 'dir' : 'file'
   }
 
-  /** A folder's cached listing at any age, without a request. */
-  peekListing(path: string): FolderListing | undefined {
+  /** A folder's cached listing at any age, without a request; with
+   *  stored, the store is asked when memory has none. */
+  peekListing(path: string, options: { stored?: boolean } = {}): FolderListing | undefined {
     const value = this.#entries.peek(path)
-    return value?.kind === 'listing' ? value.listing : undefined
+    if (value?.kind === 'listing') return value.listing
+    return options.stored && !value ? this.#loadStored(path) : undefined
   }
 
   /** Drop what is cached for path and everything below it, and the parent's
-   *  listing (which holds path's own attributes); no path: drop everything. */
+   *  listing (which holds path's own attributes); no path: drop everything.
+   *  Their stored listings are marked stale: shown while the bridge is down,
+   *  listed again before they are shown otherwise. */
   invalidate(path?: string): void {
+    this.#stored?.markStale(path === undefined || path === '/' ? '/' : path, { below: true })
+    if (path !== undefined && path !== '/') this.#stored?.markStale(parentOf(path))
     for (const [key, fetch] of this.#inflight) {
       if (path === undefined || path === '/' || isSameOrBelow(key, path) || key === parentOf(path)) {
         fetch.superseded = true
@@ -284,10 +343,38 @@ export class MetadataCache {
       cacheMisses: this.#misses,
       duplicateNames,
       duplicatePaths,
+      storedTreeAtMs: this.#stored?.newestFetchMs ?? null,
     }
+  }
+
+  /** Forget every listing, in memory and stored (`mountctl cache clear`). */
+  clear(): void {
+    this.invalidate()
+    this.#stored?.clear()
+    this.#duplicatesByFolder.clear()
+  }
+
+  #isFresh(listing: FolderListing): boolean {
+    return !listing.mustRevalidate && this.#fresh(listing.fetchedAtMs, this.#o.ttlMs)
+  }
+
+  /** A stored listing from an earlier mount, recent enough to be shown
+   *  while it is listed again behind. */
+  #servesAhead(listing: FolderListing): boolean {
+    return !listing.mustRevalidate && listing.fetchedAtMs < this.#sessionStartMs && this.#o.clock.now() - listing.fetchedAtMs <= this.#storedMaxAgeMs
   }
 
   #fresh(atMs: number, ttlMs: number): boolean {
     return this.#o.clock.now() - atMs < ttlMs
   }
+}
+
+function buildListing(path: string, self: RemoteEntry, entries: RemoteEntry[], duplicateNames: string[], fetchedAtMs: number): FolderListing {
+  const byName = new Map<string, RemoteEntry>()
+  let newest: number | null = null
+  for (const entry of entries) {
+    byName.set(entry.name, entry)
+    if (entry.mtimeMs !== null && (newest === null || entry.mtimeMs > newest)) newest = entry.mtimeMs
+  }
+  return { path, self, byName, names: [...byName.keys()], duplicateNames, fetchedAtMs, newestChildMs: newest }
 }
