@@ -28,6 +28,8 @@ import { SmallFilePrefetcher } from './prefetch/small-file-prefetch.js'
 import type { Attr, DirEntries, FileHandle, FileSystem, StatFs } from './types.js'
 import { RefuseWrites, type WritePolicy, type WritePolicyFactory } from './write/write-policy.js'
 import { MountStore, type MountStoreStats } from './store/mount-store.js'
+import { OfflinePinner, unpinOutside, type OfflineProgress } from './offline/offline-pinner.js'
+import { systemTimers, type Timers } from './write/write-timers.js'
 
 export interface MegaFsOptions {
   remote: Remote
@@ -50,6 +52,10 @@ export interface MegaFsOptions {
   /** A stored listing older than this is not shown ahead of the bridge
    *  (metadata-cache.ts). Default 7 days. */
   storedListingMaxAgeMs?: number
+  /** Folders kept whole on disk for offline use (offline-pinner.ts). */
+  offlineFolders?: string[]
+  /** When background work runs again; tests inject their own. */
+  timers?: Timers
 }
 
 export interface MegaFsStats {
@@ -77,6 +83,8 @@ export interface MegaFsStats {
   checksumFailures: number
   /** What is wrong with the store (rebuilt at start, failed since), or null. */
   storeWarning: string | null
+  /** Offline folders and how far they are on disk; null without any. */
+  offline: OfflineProgress | null
 }
 
 export const DEFAULT_READ_CACHE_MAX_BYTES = 32 * 1024 * 1024
@@ -109,6 +117,8 @@ export class MegaFs implements FileSystem {
   readonly #filler: FileFiller | null
   readonly #store: MountStore
   readonly #ownsStore: boolean
+  readonly #pinner: OfflinePinner | null
+  readonly #offlineFolders: string[]
 
   constructor(options: MegaFsOptions) {
     const clock = options.clock ?? systemClock
@@ -169,6 +179,24 @@ export class MegaFs implements FileSystem {
         : null
     this.#filler =
       slots && this.#disk ? new FileFiller({ remote: options.remote, gate: this.#gate, slots, disk: this.#disk, logger: this.#logger }) : null
+    this.#offlineFolders = (options.offlineFolders ?? []).map(normalizePath)
+    this.#pinner =
+      this.#offlineFolders.length > 0 && this.#disk
+        ? new OfflinePinner({
+            folders: this.#offlineFolders,
+            metadata: this.#metadata,
+            remote: options.remote,
+            gate: this.#gate,
+            slots: slots ?? new Semaphore(1),
+            disk: this.#disk,
+            clock,
+            timers: options.timers ?? systemTimers,
+            logger: this.#logger,
+            rescanMs: Math.max(1000, profile.cacheTtlMs),
+          })
+        : null
+    if (!this.#pinner && this.#disk) unpinOutside(this.#disk, [])
+    void this.#disk?.ready.then(() => this.#pinner?.wake())
     this.#quota = new QuotaCache({
       remote: options.remote,
       gate: this.#gate,
@@ -286,7 +314,15 @@ export class MegaFs implements FileSystem {
       backgroundFillBytes: this.#filler?.filledBytes ?? 0,
       checksumFailures: this.#disk?.checksumFailures ?? 0,
       storeWarning: this.#store.warning,
+      offline: this.#offlineProgress(),
     }
+  }
+
+  #offlineProgress(): OfflineProgress | null {
+    if (this.#pinner) return this.#pinner.progress()
+    if (this.#offlineFolders.length === 0) return null
+    const error = 'offline folders are kept in the disk cache, which is off: set diskCacheMaxBytes above 0'
+    return { folders: [...this.#offlineFolders], state: 'failed', files: 0, bytes: 0, pinnedFiles: 0, pinnedBytes: 0, checkedAtMs: null, error }
   }
 
   /** What the mount's store holds (`mountctl cache`). */
@@ -302,6 +338,7 @@ export class MegaFs implements FileSystem {
     this.#filePrefetch?.invalidate()
     this.#metadata.clear()
     this.#chunks.clear()
+    this.#pinner?.wake()
   }
 
   /** Drop cached metadata and content for path and below (all when omitted),
@@ -312,12 +349,13 @@ export class MegaFs implements FileSystem {
       this.#metadata.invalidate()
       this.#filePrefetch?.invalidate()
       this.#chunks.clear()
-      return
+    } else {
+      const p = normalizePath(path)
+      this.#metadata.invalidate(p)
+      this.#filePrefetch?.invalidate(p)
+      this.#chunks.dropPath(p)
     }
-    const p = normalizePath(path)
-    this.#metadata.invalidate(p)
-    this.#filePrefetch?.invalidate(p)
-    this.#chunks.dropPath(p)
+    this.#pinner?.wake()
   }
 
   /** Set by the daemon's health check. While false, anything that needs the
@@ -327,12 +365,15 @@ export class MegaFs implements FileSystem {
     if (available !== this.#gate.available) {
       this.#logger.info({ available }, available ? 'bridge is back' : 'bridge is down: serving cached metadata only')
     }
+    const back = available && !this.#gate.available
     this.#gate.setAvailable(available)
     if (!available) this.#folderPrefetch?.clear()
+    if (back) this.#pinner?.wake()
     this.#writes.setBridgeAvailable?.(available)
   }
 
   async close(): Promise<void> {
+    await this.#pinner?.close()
     await this.#writes.close()
     await this.#disk?.close()
     if (this.#ownsStore) this.#store.close()

@@ -230,6 +230,12 @@ export class DiskCache {
     for (const row of this.#o.index.below(p)) this.#drop(this.#loaded.get(row.key) ?? this.#cached(row))
   }
 
+  /** Forget one file version. */
+  dropVersion(key: string): void {
+    const entry = this.#entry(key)
+    if (entry) this.#drop(entry)
+  }
+
   /** Forget everything, pinned content included. */
   clear(): void {
     this.#dropAll(true)

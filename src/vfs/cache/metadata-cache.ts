@@ -28,23 +28,11 @@ import type { Logger } from '../../log.js'
 import { RemoteError, type Remote, type RemoteEntry } from '../../remote/remote.js'
 import type { BridgeGate } from '../bridge-gate.js'
 import type { ListingStore } from '../store/listing-store.js'
+import { buildListing, type FolderListing } from './folder-listing.js'
+
+export type { FolderListing }
 import { baseName, childPath, isSameOrBelow, parentOf } from '../paths.js'
 import { toFsError } from '../remote-errors.js'
-
-export interface FolderListing {
-  path: string
-  self: RemoteEntry
-  byName: Map<string, RemoteEntry>
-  /** Listing order, duplicates removed. */
-  names: string[]
-  duplicateNames: string[]
-  fetchedAtMs: number
-  /** Newest mtime among the children, for folders MEGA gives no time. */
-  newestChildMs: number | null
-  /** From the store, marked stale: listed again before it is shown while
-   *  the bridge answers. */
-  mustRevalidate?: true
-}
 
 type CacheValue = { kind: 'listing'; listing: FolderListing } | { kind: 'missing'; atMs: number }
 
@@ -80,6 +68,8 @@ export interface MetadataCacheStats {
 interface Fetch {
   promise: Promise<FolderListing>
   superseded: boolean
+  /** The answer goes into the memory LRU (not for background work). */
+  memory: boolean
 }
 
 export type KnownKind = 'dir' | 'file' | 'missing' | 'unknown'
@@ -156,8 +146,8 @@ export class MetadataCache {
     return this.#start(path, listing)
   }
 
-  #start(path: string, stale: FolderListing | undefined): Promise<FolderListing> {
-    const fetch: Fetch = { promise: Promise.resolve(null as never), superseded: false }
+  #start(path: string, stale: FolderListing | undefined, memory = true): Promise<FolderListing> {
+    const fetch: Fetch = { promise: Promise.resolve(null as never), superseded: false, memory }
     fetch.promise = this.#fetch(path, stale, fetch).finally(() => {
       if (this.#inflight.get(path) === fetch) this.#inflight.delete(path)
     })
@@ -197,12 +187,26 @@ export class MetadataCache {
     return true
   }
 
+  /** A current listing for background work (offline folders): fresh from
+   *  memory or the store, else fetched. A fetched listing is stored but
+   *  takes no room in memory unless its folder is there already. */
+  async listBehind(path: string): Promise<FolderListing> {
+    const cached = this.#entries.peek(path)
+    if (cached?.kind === 'listing' && this.#isFresh(cached.listing)) return cached.listing
+    const stored = this.#stored?.get(path)
+    if (stored && !stored.stale && this.#fresh(stored.fetchedAtMs, this.#o.ttlMs)) {
+      return buildListing(path, stored.self, stored.entries, stored.duplicateNames, stored.fetchedAtMs)
+    }
+    this.#o.gate.check(`list ${path}`)
+    return this.#inflight.get(path)?.promise ?? this.#start(path, undefined, false)
+  }
+
   async #fetch(path: string, stale: FolderListing | undefined, fetch: Fetch): Promise<FolderListing> {
     const what = `list ${path}`
     try {
       const result = await this.#o.remote.list(path, { signal: this.#o.gate.signal })
       if (!result.self.isDir) throw new FsError('ENOTDIR', `${path} is a file`)
-      return this.#store(path, result.self, result.entries, result.duplicateNames, !fetch.superseded)
+      return this.#store(path, result.self, result.entries, result.duplicateNames, !fetch.superseded, fetch.memory)
     } catch (err) {
       const down = this.#o.gate.downError(what)
       if (stale && (down || (err instanceof RemoteError && err.transient))) {
@@ -219,8 +223,9 @@ export class MetadataCache {
   }
 
   /** The listing of an answer; kept in the cache unless `keep` is false
-   *  (a superseded request's answer is only handed to its own callers). */
-  #store(path: string, self: RemoteEntry, entries: RemoteEntry[], duplicateNames: string[], keep: boolean): FolderListing {
+   *  (a superseded request's answer is only handed to its own callers), in
+   *  memory too when `memory` or when memory holds the folder already. */
+  #store(path: string, self: RemoteEntry, entries: RemoteEntry[], duplicateNames: string[], keep: boolean, memory = true): FolderListing {
     const listing = buildListing(path, self, entries, duplicateNames, this.#o.clock.now())
     if (!keep) return listing
     for (const name of listing.names) {
@@ -230,7 +235,7 @@ export class MetadataCache {
     }
     this.#stored?.put({ path, self, entries: listing.names.map(name => listing.byName.get(name)!), duplicateNames, fetchedAtMs: listing.fetchedAtMs, stale: false })
     this.#noteDuplicates(path, duplicateNames)
-    this.#entries.set(path, { kind: 'listing', listing })
+    if (memory || this.#entries.has(path)) this.#entries.set(path, { kind: 'listing', listing })
     return listing
   }
 
@@ -367,14 +372,4 @@ export class MetadataCache {
   #fresh(atMs: number, ttlMs: number): boolean {
     return this.#o.clock.now() - atMs < ttlMs
   }
-}
-
-function buildListing(path: string, self: RemoteEntry, entries: RemoteEntry[], duplicateNames: string[], fetchedAtMs: number): FolderListing {
-  const byName = new Map<string, RemoteEntry>()
-  let newest: number | null = null
-  for (const entry of entries) {
-    byName.set(entry.name, entry)
-    if (entry.mtimeMs !== null && (newest === null || entry.mtimeMs > newest)) newest = entry.mtimeMs
-  }
-  return { path, self, byName, names: [...byName.keys()], duplicateNames, fetchedAtMs, newestChildMs: newest }
 }
