@@ -2,10 +2,13 @@
 // must not serve a mount it also reads: libuv's threadpool would deadlock).
 //   node --import=<ts loader> test/helpers/mount-child.ts --mountpoint DIR
 //        [--url URL | --big-mib N] [--read-only]
-//        [--state-dir DIR [--upload-delay-ms N] [--delete-mode trash|permanent] [--disk-cache-mib N]]
+//        [--state-dir DIR [--upload-delay-ms N] [--delete-mode trash|permanent] [--disk-cache-mib N]
+//         [--store] [--offline FOLDER,...]] [--bridge-down]
 // Without --url it serves the fs-cases fixture from a FakeRemote (plus
 // /big64.bin of N MiB). With --state-dir the mount is writable through the
-// staged write policy, as the daemon makes it. Prints "READY" once mounted,
+// staged write policy, as the daemon makes it; with --store it keeps its
+// persistent store there too. --bridge-down starts with the bridge
+// believed down, as the daemon starts a mount from its stored tree. Prints "READY" once mounted,
 // "STATS <json>" with the fake remote's call counts on SIGUSR2, and unmounts
 // and exits on SIGTERM.
 //
@@ -21,6 +24,7 @@ import { createLogger } from '../../src/log.js'
 import { mountFuse } from '../../src/fuse/mount.js'
 import { WebDavRemote } from '../../src/remote/webdav-remote.js'
 import { MegaFs } from '../../src/vfs/mega-fs.js'
+import { MountStore } from '../../src/vfs/store/mount-store.js'
 import { stagedWrites, type StagedWrites } from '../../src/vfs/write/write-staged.js'
 import { FakeRemote, patternBuffer, testProfile } from './fake-remote.js'
 import { addFixture } from './fs-cases.js'
@@ -35,6 +39,9 @@ const { values } = parseArgs({
     'upload-delay-ms': { type: 'string' },
     'disk-cache-mib': { type: 'string' },
     'delete-mode': { type: 'string' },
+    store: { type: 'boolean', default: false },
+    offline: { type: 'string' },
+    'bridge-down': { type: 'boolean', default: false },
   },
 })
 if (!values.mountpoint) {
@@ -63,13 +70,17 @@ const profile = testProfile({
   diskCacheMaxBytes: Number(values['disk-cache-mib'] ?? 0) * 1024 * 1024,
 })
 let writes: StagedWrites | null = null
+const store = values.store && values['state-dir'] ? MountStore.open(values['state-dir'], values.url ?? 'fake', logger) : undefined
 const fs = new MegaFs({
+  store,
+  offlineFolders: values.offline?.split(',') ?? [],
   remote,
   profile,
   logger,
   stateDir: values['state-dir'] ?? '/nonexistent',
   writes: values['state-dir'] ? stagedWrites({ trashPurgeCron: null, onCreated: w => (writes = w) }) : undefined,
 })
+if (values['bridge-down']) fs.setBridgeAvailable(false)
 const mount = await mountFuse(values.mountpoint, fs, { logger, readOnly, fsName: 'megamount:test', opTimeoutMs: 20_000 })
 process.stdout.write('READY\n')
 
@@ -107,6 +118,7 @@ process.on('SIGTERM', () => {
   mount
     .unmount()
     .then(() => fs.close())
+    .then(() => store?.close())
     .then(
       () => process.exit(0),
       err => {

@@ -20,7 +20,7 @@ import type { BridgeGate } from '../bridge-gate.js'
 import { fileVersionKey } from '../cache/chunk-cache.js'
 import type { DiskCache } from '../cache/disk-cache.js'
 import type { MetadataCache } from '../cache/metadata-cache.js'
-import { childPath, isSameOrBelow } from '../paths.js'
+import { childPath, isSameOrBelow, parentOf } from '../paths.js'
 import type { TimerHandle, Timers } from '../write/write-timers.js'
 
 /** Bytes per download request. */
@@ -64,6 +64,12 @@ interface PinFile {
   path: string
   key: string
   size: number
+}
+
+function ancestorsOf(folder: string): string[] {
+  const out: string[] = []
+  for (let p = folder; p !== '/'; ) out.unshift((p = parentOf(p)))
+  return out
 }
 
 /** Files pinned for folders no longer in the list become ordinary cache. */
@@ -158,6 +164,10 @@ export class OfflinePinner {
     const { metadata, disk } = this.#o
     const current = new Set<string>()
     const missing: PinFile[] = []
+    // The folders above are stored too, so the way to an offline folder can
+    // be browsed with the bridge down.
+    const above = new Set(this.#o.folders.flatMap(ancestorsOf))
+    for (const folder of above) await metadata.listBehind(folder)
     const queue = [...this.#o.folders]
     while (queue.length > 0) {
       const folder = queue.shift()!

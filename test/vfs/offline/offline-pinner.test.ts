@@ -80,6 +80,7 @@ t.test('an offline folder is fetched whole without any read, and reads with the 
 
   fs = await mount(['/Documents'], false)
   const calls = remote.totalCalls()
+  t.same((await fs.readdir('/')).names.sort(), ['Documents', 'Other'], 'the way there is browsable too')
   for (const [path, content] of files) if (!(await readAll(fs, path)).equals(content)) t.fail(`${path} differs`)
   t.equal(remote.totalCalls(), calls, 'all 200 read byte for byte without a request')
   t.match(fs.stats().offline, { state: 'waiting for the bridge', pinnedFiles: 200, pinnedBytes: total })
