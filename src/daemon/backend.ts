@@ -5,6 +5,8 @@ import type { Logger } from '../log.js'
 import type { Profile } from '../config/types.js'
 import type { Remote } from '../remote/remote.js'
 import type { FileSystem } from '../vfs/types.js'
+import type { MountStore } from '../vfs/store/mount-store.js'
+import type { OfflineProgress } from '../vfs/offline/offline-pinner.js'
 import type { UploadSource } from './upload-status.js'
 
 export interface FsStats {
@@ -17,6 +19,13 @@ export interface FsStats {
   duplicateNames: number
   /** File content held by the disk cache. */
   diskCacheBytes: number
+  /** When the newest stored listing was fetched (the tree shown is as of
+   *  then); absent or null without a store. */
+  storedTreeAtMs?: number | null
+  /** What is wrong with the mount's store, or null. */
+  storeWarning?: string | null
+  /** Offline folders and how far they are on disk; null without any. */
+  offline?: OfflineProgress | null
 }
 
 /** The filesystem core of one mount, as the supervisor drives it. */
@@ -40,9 +49,13 @@ export interface MountBackend {
    *  as status shows it; optional: without it the reason stays generic. */
   explainRootMissing?(profile: Profile, url: string | null, logger: Logger): Promise<{ message: string; hint: string }>
   createRemote(profile: Profile, url: string, logger: Logger): Remote
+  /** The persistent store of a profile's mount (src/vfs/store/), opened
+   *  before mounting so that a mount with a stored tree starts without the
+   *  bridge. Optional: without it a mount starts empty. */
+  openStore?(profile: Profile, stateDir: string, logger: Logger): MountStore | null
   /** onWrites: called (during createFs) with the upload queue's source
    *  when the mount is writable. */
-  createFs(args: { remote: Remote; profile: Profile; logger: Logger; stateDir: string; onWrites?: (source: UploadSource) => void }): SupervisedFs
+  createFs(args: { remote: Remote; profile: Profile; logger: Logger; stateDir: string; onWrites?: (source: UploadSource) => void; store?: MountStore }): SupervisedFs
   mount(mountpoint: string, fs: SupervisedFs, options: { logger: Logger; readOnly: boolean; fsName: string; opTimeoutMs: number }): Promise<MountHandle>
   /** Lazily unmount a mount left behind by a killed daemon; no-op otherwise. */
   cleanStaleMount(mountpoint: string, logger: Logger): Promise<void>

@@ -12,6 +12,12 @@ import { stagedWrites } from '../vfs/write/write-staged.js'
 import path from 'node:path'
 import type { MountBackend, SupervisedFs } from './backend.js'
 import { MegaCmdLink, looksLikeMegaBridge } from './megacmd-link.js'
+import { MountStore } from '../vfs/store/mount-store.js'
+
+/** A mount's own folder in the daemon's state folder: staging, store, cache. */
+function mountStateDir(stateDir: string, profile: Profile): string {
+  return path.join(stateDir, 'mounts', profile.name)
+}
 
 export function createRealBackend(settings: () => DaemonSettings, link = new MegaCmdLink({ settings })): MountBackend {
   return {
@@ -22,7 +28,11 @@ export function createRealBackend(settings: () => DaemonSettings, link = new Meg
     createRemote(profile: Profile, url: string, logger: Logger): Remote {
       return new WebDavRemote({ url, requestTimeoutMs: profile.requestTimeoutMs, maxConcurrentRequests: profile.maxConcurrentRequests, logger })
     },
-    createFs({ remote, profile, logger, stateDir, onWrites }): SupervisedFs {
+    openStore(profile: Profile, stateDir: string, logger: Logger): MountStore {
+      // The store describes one served folder; another one in the profile starts it empty.
+      return MountStore.open(mountStateDir(stateDir, profile), profile.megaPath ?? profile.url ?? '', logger)
+    },
+    createFs({ remote, profile, logger, stateDir, onWrites, store }): SupervisedFs {
       // MEGA's bridge serves no quota: df shows the account's mega-df figures,
       // cached and refreshed in the background (MegaFs never waits on them).
       const mega = profile.megaPath !== null || (profile.url !== null && looksLikeMegaBridge(profile.url))
@@ -30,7 +40,7 @@ export function createRealBackend(settings: () => DaemonSettings, link = new Meg
         link.df.peek() // start fetching now, so the first df already has the figures
         remote = withMegaQuota(remote, link.df)
       }
-      return new MegaFs({ remote, profile, logger, stateDir: path.join(stateDir, 'mounts', profile.name), writes: stagedWrites({ onCreated: onWrites }) })
+      return new MegaFs({ remote, profile, logger, stateDir: mountStateDir(stateDir, profile), store, writes: stagedWrites({ onCreated: onWrites }) })
     },
     mount: (mountpoint, fs, options) => mountFuse(mountpoint, fs, options),
     async cleanStaleMount(mountpoint: string, logger: Logger): Promise<void> {

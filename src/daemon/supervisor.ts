@@ -1,20 +1,24 @@
 // One profile's mount and its life: probe the bridge, mount when it answers,
 // wait with capped backoff while it does not, then probe it periodically and
-// move between mounted and degraded. Start, stop and the timers can
-// interleave; every async step checks `epoch` (bumped by start and stop) so a
-// step that outlived its start does nothing, and stop() awaits the step in
-// flight so no mount is left behind.
+// move between mounted and degraded. A mount whose store holds a tree from an
+// earlier run is mounted at once, degraded, without waiting for the bridge or
+// MEGAcmd, and becomes mounted at the first probe that answers. Start, stop
+// and the timers can interleave; every async step checks `epoch` (bumped by
+// start and stop) so a step that outlived its start does nothing, and stop()
+// awaits the step in flight so no mount is left behind.
 import fs from 'node:fs/promises'
 import { fsNameFor } from '../config/mountpoint-check.js'
 import type { Profile } from '../config/types.js'
 import type { Logger } from '../log.js'
-import { RemoteError, type Remote } from '../remote/remote.js'
+import type { Remote, RemoteError } from '../remote/remote.js'
 import type { MountBackend, MountHandle, SupervisedFs } from './backend.js'
 import { TroubleWatchingRemote } from './bridge-trouble.js'
-import { explainBridgeError, explainMountError, type Explained } from './explain-error.js'
+import { checkBridge, explainResolveError, probeBridge, type BridgeCheck, type ProbeResult } from './bridge-probe.js'
+import { explainMountError, type Explained } from './explain-error.js'
 import type { MountState, MountStatus } from './mount-status.js'
 import { MountUploads } from './mount-uploads.js'
 import type { Scheduler, TimerHandle } from './scheduler.js'
+import type { MountStore } from '../vfs/store/mount-store.js'
 import { healthCronExpression, schedulerCron, type CronJob, type CronScheduler } from './health-cron.js'
 
 export interface SupervisorOptions {
@@ -33,7 +37,6 @@ export interface SupervisorOptions {
   cron?: CronScheduler
 }
 
-type ProbeResult = { ok: true; latencyMs: number } | { ok: false; error: unknown }
 
 export class MountSupervisor {
   readonly profile: Profile
@@ -56,6 +59,7 @@ export class MountSupervisor {
   private remote: Remote | null = null
   private fs: SupervisedFs | null = null
   private handle: MountHandle | null = null
+  private store: MountStore | null = null
   private bridge: MountStatus['bridge'] = { reachable: null, latencyMs: null, checkedAt: null }
   private lastStats = { entries: 0, hitRate: 0, duplicateNames: 0, diskBytes: 0 }
   private readonly cron: CronScheduler
@@ -117,10 +121,12 @@ export class MountSupervisor {
           hint: `close programs using the folder (lsof +D "${this.profile.mountpoint}"), then run: mountctl unmount ${this.profile.name}`,
         })
         await this.closeFs(fsCore)
+        this.closeStore()
         return
       }
     }
     await this.closeFs(fsCore)
+    this.closeStore()
     this.setState('unmounted', null)
   }
 
@@ -203,6 +209,8 @@ export class MountSupervisor {
 
   private async attempt(epoch: number): Promise<void> {
     if (epoch !== this.epoch) return
+    this.store ??= this.openStore()
+    if (this.store?.treeAtMs != null && (this.url ?? this.store.url) !== null) return this.mountFromStore(epoch)
     if (!this.remote) {
       try {
         this.url = await this.backend.resolveUrl(this.profile, this.logger)
@@ -221,17 +229,38 @@ export class MountSupervisor {
       this.scheduleRetry(epoch)
       return
     }
+    if (!(await this.mountFs(epoch, true))) return
+    if (this.store) this.store.url = this.url
+    this.setState('mounted', null)
+    this.startHealthJob(epoch)
+  }
+
+  /** The stored tree mounted with the bridge believed down, then a probe (URL: the last that served). */
+  private async mountFromStore(epoch: number): Promise<void> {
+    this.url ??= this.profile.url ?? this.store!.url
+    this.remote ??= this.backend.createRemote(this.profile, this.url!, this.logger)
+    if (!(await this.mountFs(epoch, false))) return
+    this.setState('degraded', null) // logged, with the tree's age in status
+    this.startHealthJob(epoch)
+    this.checking = true
+    await this.healthCheck(epoch).finally(() => (this.checking = false))
+  }
+
+  /** Creates the core and mounts it; false if that failed or a stop overtook it. */
+  private async mountFs(epoch: number, bridgeUp: boolean): Promise<boolean> {
     let fsCore: SupervisedFs | null = null
     try {
       await this.backend.cleanStaleMount(this.profile.mountpoint, this.logger)
       await fs.mkdir(this.profile.mountpoint, { recursive: true })
       fsCore = this.backend.createFs({
-        remote: new TroubleWatchingRemote(this.remote, err => this.onBridgeTrouble(epoch, err)),
+        remote: new TroubleWatchingRemote(this.remote!, err => this.onBridgeTrouble(epoch, err)),
         profile: this.profile,
         logger: this.logger,
         stateDir: this.opts.stateDir,
         onWrites: source => this.uploads.attach(source),
+        store: this.store ?? undefined,
       })
+      fsCore.setBridgeAvailable(bridgeUp)
       const handle = await this.backend.mount(this.profile.mountpoint, fsCore, {
         logger: this.logger,
         readOnly: this.profile.readOnly,
@@ -242,19 +271,31 @@ export class MountSupervisor {
         // stop() ran while mounting and is waiting for this step: undo.
         await handle.unmount()
         await this.closeFs(fsCore)
-        return
+        return false
       }
       this.fs = fsCore
       this.handle = handle
+      return true
     } catch (err) {
       this.logger.error({ err }, 'mount failed')
       await this.closeFs(fsCore)
       if (epoch === this.epoch) this.setState('failed', explainMountError(err, this.profile.mountpoint, this.profile.name))
-      return
+      return false
     }
-    this.fs.setBridgeAvailable(true)
-    this.setState('mounted', null)
-    this.startHealthJob(epoch)
+  }
+
+  private openStore(): MountStore | null {
+    try {
+      return this.backend.openStore?.(this.profile, this.opts.stateDir, this.logger) ?? null
+    } catch (err) {
+      this.logger.warn({ err }, 'the mount store could not be opened: the mount starts empty')
+      return null
+    }
+  }
+
+  private closeStore(): void {
+    this.store?.close()
+    this.store = null
   }
 
   private healthExpression(): string {
@@ -304,74 +345,34 @@ export class MountSupervisor {
     const { probe, explained } = await this.check()
     if (epoch !== this.epoch || !this.fs) return
     this.fs.setBridgeAvailable(probe.ok)
+    if (probe.ok && this.store) this.store.url = this.url
     if (probe.ok) this.setState('mounted', null)
     else this.setState('degraded', explained)
   }
 
-  /** Probes the root and, when it fails, says why for status. A renamed
-   *  folder changes its bridge URL: a megaPath profile asks MEGAcmd for the
-   *  new one (by the folder's handle) and probes that at once. */
-  private async check(): Promise<{ probe: ProbeResult; explained: Explained }> {
-    let probe = await this.probe()
-    // 404 on the root: logged out, renamed or no longer served; 403: the
-    // bridge knows the handle but no longer serves it (mega-webdav -d).
-    const gone = !probe.ok && probe.error instanceof RemoteError && (probe.error.kind === 'root-missing' || probe.error.kind === 'forbidden')
-    if (probe.ok || !gone) {
-      return { probe, explained: probe.ok ? { message: '', hint: '' } : explainBridgeError(probe.error, this.url, this.profile.requestTimeoutMs) }
-    }
-    // MEGAcmd tells which; a megaPath profile also gets its (new) URL from
-    // it, and resolving serves the folder again when it was dropped.
-    if (this.profile.megaPath) {
-      try {
-        const url = await this.backend.resolveUrl(this.profile, this.logger, this.url)
-        if (url !== this.url) {
-          this.logger.info({ from: this.url, to: url }, 'served folder has a new URL')
-          this.url = url
-          ;(this.remote as Remote & { setUrl?(url: string): void }).setUrl?.(url)
-        }
-        probe = await this.probe()
-        if (probe.ok) return { probe, explained: { message: '', hint: '' } }
-      } catch (err) {
-        return { probe, explained: explainResolveError(err) }
-      }
-    }
-    const generic = explainBridgeError(probe.error, this.url, this.profile.requestTimeoutMs)
-    try {
-      return { probe, explained: (await this.backend.explainRootMissing?.(this.profile, this.url, this.logger)) ?? generic }
-    } catch (err) {
-      this.logger.debug({ err }, 'asking why the root is missing failed')
-      return { probe, explained: generic }
-    }
+  /** Probes the root and, when it fails, says why (bridge-probe.ts). */
+  private check(): Promise<BridgeCheck> {
+    return checkBridge({
+      profile: this.profile,
+      backend: this.backend,
+      logger: this.logger,
+      url: () => this.url,
+      setUrl: url => {
+        this.url = url
+        ;(this.remote as Remote & { setUrl?(url: string): void }).setUrl?.(url)
+      },
+      probe: () => this.probe(),
+    })
   }
 
-  /** stat('/') of the served folder, bounded by requestTimeoutMs on our own
-   *  clock too, so a hung bridge ends as a timeout even if the remote hangs. */
-  private probe(): Promise<ProbeResult> {
-    const remote = this.remote!
+  private async probe(): Promise<ProbeResult> {
     const abort = new AbortController()
     this.probeAbort = abort
-    const started = this.scheduler.now()
-    return new Promise<ProbeResult>(resolve => {
-      let done = false
-      const finish = (r: ProbeResult) => {
-        if (done) return
-        done = true
-        this.scheduler.clearTimeout(timeout)
-        if (this.probeAbort === abort) this.probeAbort = null
-        const checkedAt = new Date(this.scheduler.now()).toISOString()
-        this.bridge = r.ok ? { reachable: true, latencyMs: r.latencyMs, checkedAt } : { reachable: false, latencyMs: null, checkedAt }
-        resolve(r)
-      }
-      const timeout = this.scheduler.setTimeout(() => {
-        finish({ ok: false, error: new RemoteError('timeout', `no answer within ${this.profile.requestTimeoutMs} ms`) })
-        abort.abort(new Error('probe timed out'))
-      }, this.profile.requestTimeoutMs)
-      abort.signal.addEventListener('abort', () => finish({ ok: false, error: abort.signal.reason }), { once: true })
-      remote.stat('/', { signal: abort.signal }).then(
-        () => finish({ ok: true, latencyMs: this.scheduler.now() - started }),
-        error => finish({ ok: false, error }),
-      )
-    })
+    const result = await probeBridge(this.remote!, this.scheduler, this.profile.requestTimeoutMs, abort)
+    if (this.probeAbort === abort) this.probeAbort = null
+    const checkedAt = new Date(this.scheduler.now()).toISOString()
+    this.bridge = result.ok ? { reachable: true, latencyMs: result.latencyMs, checkedAt } : { reachable: false, latencyMs: null, checkedAt }
+    return result
   }
 
   private async closeFs(fsCore: SupervisedFs | null): Promise<void> {
@@ -395,13 +396,5 @@ export class MountSupervisor {
     }
     const level = error ? 'warn' : 'info'
     this.logger[level]({ from, to: state, error: error?.message, hint: error?.hint }, `state ${state}`)
-  }
-}
-
-function explainResolveError(err: unknown): Explained {
-  const hint = (err as { hint?: unknown }).hint
-  return {
-    message: err instanceof Error ? err.message : String(err),
-    hint: typeof hint === 'string' ? hint : 'use "url" with the URL that `mega-webdav /Folder` prints',
   }
 }

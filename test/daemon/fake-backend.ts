@@ -6,6 +6,9 @@ import type { Profile } from '../../src/config/types.js'
 import { ManualScheduler, type Scheduler } from '../../src/daemon/scheduler.js'
 import type { UploadSource } from '../../src/daemon/upload-status.js'
 import { FakeUploadQueue } from './fake-upload-queue.js'
+import path from 'node:path'
+import { silentLogger } from '../../src/log.js'
+import { MountStore } from '../../src/vfs/store/mount-store.js'
 
 export type BridgeMode = 'up' | 'down' | 'hang' | 'logged-out' | 'not-served'
 
@@ -38,6 +41,8 @@ export class FakeBridge {
 
 export class FakeFs {
   available: boolean | null = null
+  /** Every setBridgeAvailable, in order. */
+  availability: boolean[] = []
   invalidated: (string | undefined)[] = []
   closed = false
   constructor(readonly profile: Profile) {}
@@ -49,6 +54,7 @@ export class FakeFs {
   }
   setBridgeAvailable(available: boolean) {
     this.available = available
+    this.availability.push(available)
   }
   close() {
     this.closed = true
@@ -118,6 +124,14 @@ export class FakeBackend implements MountBackend {
         this.events.push(`unmount ${name}`)
       },
     }
+  }
+
+  /** When set, each mount has a real store in a folder of its name there,
+   *  as the daemon's mounts do (src/vfs/store/). */
+  storeDir: string | null = null
+
+  openStore(profile: Profile): MountStore | null {
+    return this.storeDir ? MountStore.open(path.join(this.storeDir, profile.name), profile.megaPath ?? profile.url ?? '', silentLogger) : null
   }
 
   async cleanStaleMount(mountpoint: string): Promise<void> {

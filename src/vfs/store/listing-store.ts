@@ -1,15 +1,17 @@
 // Folder listings on disk, behind the metadata cache's memory LRU
 // (metadata-cache.ts): what a mount shows at start while the bridge is down
 // or MEGAcmd is still loading, and what answers a folder the LRU let go of
-// without a request. One row per listing (when it was fetched, the folder's
-// own attributes) and one per entry, in listing order.
+// without a request. One row per listing: when it was fetched, the folder's
+// own attributes, and its entries in listing order as one JSON array (a
+// listing is always read and written whole; one row costs a tenth of a row
+// per entry to write).
 //
 // A listing marked stale (something changed in the folder through the
 // mount, or `mountctl refresh`) is still shown while the bridge is down, but
 // never served ahead of the bridge.
 
 import type { RemoteEntry } from '../../remote/remote.js'
-import { baseName, childPath } from '../paths.js'
+import { baseName, childPath, parentOf } from '../paths.js'
 import type { StoreDb } from './store-database.js'
 import type { StoreGuard } from './store-guard.js'
 
@@ -31,7 +33,17 @@ export interface ListingStoreStats {
   newestFetchMs: number | null
 }
 
-type EntryRow = [name: string, isDir: number, size: number, mtime: number | null, ctime: number | null, etag: string | null]
+type EntryRow = [name: string, isDir: 0 | 1, size: number, mtime: number | null, ctime: number | null, etag: string | null]
+
+interface ListingRow {
+  fetched_at: number
+  stale: number
+  self_mtime: number | null
+  self_ctime: number | null
+  self_etag: string | null
+  duplicates: string | null
+  entries: string
+}
 
 /** Bounds of the paths strictly below folder, for a range scan: every such
  *  path starts with folder + '/', and '0' is the byte after '/'. */
@@ -50,22 +62,20 @@ export class ListingStore {
     this.#db = db
     this.#guard = guard
     this.#q = {
-      get: db.prepare('SELECT id, fetched_at, stale, self_mtime, self_ctime, self_etag, duplicates FROM listings WHERE path = ?'),
-      entries: db.prepare('SELECT name, is_dir, size, mtime, ctime, etag FROM entries WHERE listing_id = ? ORDER BY pos').raw(),
-      folders: db.prepare('SELECT name FROM entries WHERE listing_id = ? AND is_dir = 1').pluck(),
-      insertListing: db.prepare(
-        'INSERT INTO listings (path, fetched_at, self_mtime, self_ctime, self_etag, duplicates) VALUES (?, ?, ?, ?, ?, ?) ' +
-          'ON CONFLICT (path) DO UPDATE SET fetched_at = excluded.fetched_at, stale = 0, self_mtime = excluded.self_mtime, ' +
-          'self_ctime = excluded.self_ctime, self_etag = excluded.self_etag, duplicates = excluded.duplicates RETURNING id',
-      ).pluck(),
-      deleteEntries: db.prepare('DELETE FROM entries WHERE listing_id = ?'),
-      insertEntry: db.prepare('INSERT INTO entries (listing_id, pos, name, is_dir, size, mtime, ctime, etag) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      get: db.prepare('SELECT fetched_at, stale, self_mtime, self_ctime, self_etag, duplicates, entries FROM listings WHERE path = ?'),
       fetchedAt: db.prepare('SELECT fetched_at, stale FROM listings WHERE path = ?'),
+      children: db.prepare('SELECT path FROM listings WHERE parent = ?').pluck(),
+      put: db.prepare(
+        'INSERT INTO listings (path, parent, fetched_at, stale, self_mtime, self_ctime, self_etag, duplicates, entry_count, entries) ' +
+          'VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?) ON CONFLICT (path) DO UPDATE SET fetched_at = excluded.fetched_at, stale = 0, ' +
+          'self_mtime = excluded.self_mtime, self_ctime = excluded.self_ctime, self_etag = excluded.self_etag, ' +
+          'duplicates = excluded.duplicates, entry_count = excluded.entry_count, entries = excluded.entries',
+      ),
       markStale: db.prepare('UPDATE listings SET stale = 1 WHERE path = ?'),
       markStaleBelow: db.prepare('UPDATE listings SET stale = 1 WHERE path >= ? AND path < ?'),
-      deleteOne: db.prepare('DELETE FROM listings WHERE path = ? RETURNING id').pluck(),
-      deleteBelow: db.prepare('DELETE FROM listings WHERE path >= ? AND path < ? RETURNING id').pluck(),
-      stats: db.prepare('SELECT (SELECT count(*) FROM listings) AS listings, (SELECT count(*) FROM entries) AS entries, (SELECT max(fetched_at) FROM listings) AS newest'),
+      deleteOne: db.prepare('DELETE FROM listings WHERE path = ?'),
+      deleteBelow: db.prepare('DELETE FROM listings WHERE path >= ? AND path < ?'),
+      stats: db.prepare('SELECT count(*) AS listings, coalesce(sum(entry_count), 0) AS entries, max(fetched_at) AS newest FROM listings'),
     }
     this.#newestFetchMs = this.stats().newestFetchMs
   }
@@ -75,11 +85,9 @@ export class ListingStore {
   }
 
   #get(path: string): StoredListing | undefined {
-    const row = this.#q.get.get(path) as
-      | { id: number; fetched_at: number; stale: number; self_mtime: number | null; self_ctime: number | null; self_etag: string | null; duplicates: string | null }
-      | undefined
+    const row = this.#q.get.get(path) as ListingRow | undefined
     if (!row) return undefined
-    const entries = (this.#q.entries.all(row.id) as EntryRow[]).map(
+    const entries = (JSON.parse(row.entries) as EntryRow[]).map(
       ([name, isDir, size, mtimeMs, ctimeMs, etag]): RemoteEntry => ({ name, isDir: isDir === 1, size, mtimeMs, ctimeMs, etag }),
     )
     return {
@@ -111,20 +119,13 @@ export class ListingStore {
   }
 
   #put(listing: StoredListing): void {
+    const { path, self, entries } = listing
+    const rows = entries.map((e): EntryRow => [e.name, e.isDir ? 1 : 0, e.size, e.mtimeMs, e.ctimeMs, e.etag])
+    const duplicates = listing.duplicateNames.length > 0 ? JSON.stringify(listing.duplicateNames) : null
     this.#db.transaction(() => {
-      const { path, self, entries } = listing
-      const id = this.#q.insertListing.get(
-        path,
-        listing.fetchedAtMs,
-        self.mtimeMs,
-        self.ctimeMs,
-        self.etag,
-        listing.duplicateNames.length > 0 ? JSON.stringify(listing.duplicateNames) : null,
-      ) as number
-      const folders = new Set(entries.filter(e => e.isDir).map(e => e.name))
-      for (const name of this.#q.folders.all(id) as string[]) if (!folders.has(name)) this.#deleteTree(childPath(path, name))
-      this.#q.deleteEntries.run(id)
-      entries.forEach((e, pos) => this.#q.insertEntry.run(id, pos, e.name, e.isDir ? 1 : 0, e.size, e.mtimeMs, e.ctimeMs, e.etag))
+      const folders = new Set(entries.filter(e => e.isDir).map(e => childPath(path, e.name)))
+      for (const child of this.#q.children.all(path) as string[]) if (!folders.has(child)) this.#deleteTree(child)
+      this.#q.put.run(path, path === '/' ? '' : parentOf(path), listing.fetchedAtMs, self.mtimeMs, self.ctimeMs, self.etag, duplicates, rows.length, JSON.stringify(rows))
     })()
     if (this.#newestFetchMs === null || listing.fetchedAtMs > this.#newestFetchMs) this.#newestFetchMs = listing.fetchedAtMs
   }
@@ -148,15 +149,15 @@ export class ListingStore {
   }
 
   #deleteTree(path: string): void {
-    const ids = [...(this.#q.deleteOne.all(path) as number[]), ...(this.#q.deleteBelow.all(...belowBounds(path)) as number[])]
-    for (const id of ids) this.#q.deleteEntries.run(id)
+    this.#q.deleteOne.run(path)
+    this.#q.deleteBelow.run(...belowBounds(path))
   }
 
   clear(): void {
     this.#guard.run(
       'clearing stored listings',
       () => {
-        this.#db.exec('DELETE FROM entries; DELETE FROM listings;')
+        this.#db.exec('DELETE FROM listings')
         this.#newestFetchMs = null
       },
       undefined,

@@ -94,12 +94,29 @@ export class MountStore {
         const row = this.#db.prepare("SELECT value FROM meta WHERE key = 'source'").pluck().get() as string | undefined
         if (row !== undefined && row !== source) {
           logger.info({ was: row, now: source }, 'the mount now serves another folder: its stored tree and cache are dropped')
-          this.#db.exec('DELETE FROM entries; DELETE FROM listings; DELETE FROM blocks; DELETE FROM files;')
+          this.#db.exec('DELETE FROM listings; DELETE FROM blocks; DELETE FROM files;')
         }
         this.#db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('source', ?)").run(source)
       },
       undefined,
     )
+  }
+
+  /** The bridge URL that served this mount last, so a mount can start
+   *  from its stored tree before MEGAcmd can be asked for it. */
+  get url(): string | null {
+    return this.#guard.run('reading the store', () => (this.#db.prepare("SELECT value FROM meta WHERE key = 'url'").pluck().get() as string | undefined) ?? null, null)
+  }
+
+  set url(url: string | null) {
+    if (url === null || url === this.url) return
+    this.#guard.run('writing the store', () => this.#db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('url', ?)").run(url), undefined)
+  }
+
+  /** When the newest stored listing was fetched: a tree to show at start;
+   *  null when none is stored. */
+  get treeAtMs(): number | null {
+    return this.listings?.newestFetchMs ?? null
   }
 
   stats(): MountStoreStats {

@@ -25,24 +25,17 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS listings (
   id INTEGER PRIMARY KEY,
   path TEXT NOT NULL UNIQUE,
+  parent TEXT NOT NULL,
   fetched_at INTEGER NOT NULL,
   stale INTEGER NOT NULL DEFAULT 0,
   self_mtime INTEGER,
   self_ctime INTEGER,
   self_etag TEXT,
-  duplicates TEXT
+  duplicates TEXT,
+  entry_count INTEGER NOT NULL,
+  entries TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS entries (
-  listing_id INTEGER NOT NULL,
-  pos INTEGER NOT NULL,
-  name TEXT NOT NULL,
-  is_dir INTEGER NOT NULL,
-  size INTEGER NOT NULL,
-  mtime INTEGER,
-  ctime INTEGER,
-  etag TEXT,
-  PRIMARY KEY (listing_id, pos)
-) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS listings_parent ON listings (parent);
 CREATE TABLE IF NOT EXISTS files (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   key TEXT NOT NULL UNIQUE,
@@ -113,7 +106,7 @@ function openChecked(file: string, fresh = false): StoreDb | null {
     db.pragma(`user_version = ${SCHEMA_VERSION}`)
     // Reading every table once finds damage quick_check can miss in a
     // truncated file (pages past the end).
-    for (const table of ['meta', 'listings', 'entries', 'files', 'blocks']) db.prepare(`SELECT count(*) FROM ${table}`).get()
+    for (const table of ['meta', 'listings', 'files', 'blocks']) db.prepare(`SELECT count(*) FROM ${table}`).get()
     return db
   } catch (err) {
     db.close()

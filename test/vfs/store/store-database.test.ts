@@ -15,10 +15,9 @@ async function tempFile(t: Test): Promise<string> {
 /** A database with some rows in every table, closed. */
 function filled(file: string): void {
   const { db } = openStoreDatabase(file, silentLogger)
-  const insert = db.prepare('INSERT INTO entries (listing_id, pos, name, is_dir, size) VALUES (1, ?, ?, 0, ?)')
-  db.prepare("INSERT INTO listings (id, path, fetched_at) VALUES (1, '/', 1)").run()
+  const insert = db.prepare("INSERT INTO listings (path, parent, fetched_at, entry_count, entries) VALUES (?, '/', 1, 1, ?)")
   db.transaction(() => {
-    for (let i = 0; i < 5000; i++) insert.run(i, `file number ${i}`, i)
+    for (let i = 0; i < 5000; i++) insert.run(`/folder number ${i}`, JSON.stringify([[`file ${i}`, 0, i, null, null, null]]))
   })()
   db.close()
 }
@@ -38,7 +37,7 @@ t.test('a store opened again keeps its rows', async t => {
   const { db, rebuiltBecause } = openStoreDatabase(file, silentLogger)
   t.teardown(() => db.close())
   t.equal(rebuiltBecause, null)
-  t.equal(db.prepare('SELECT count(*) FROM entries').pluck().get(), 5000)
+  t.equal(db.prepare('SELECT count(*) FROM listings').pluck().get(), 5000)
 })
 
 const damages: [string, (file: string) => void, RegExp][] = [
@@ -66,7 +65,7 @@ for (const [what, damage, reason] of damages) {
     t.teardown(() => db.close())
     t.match(rebuiltBecause, reason)
     t.equal(warnings.length, 1, 'warned once')
-    t.equal(db.prepare('SELECT count(*) FROM entries').pluck().get(), 0, 'empty')
+    t.equal(db.prepare('SELECT count(*) FROM listings').pluck().get(), 0, 'empty')
     t.ok(existsSync(`${file}.damaged`), 'the damaged file is kept aside')
     db.prepare("INSERT INTO meta (key, value) VALUES ('works', 'yes')").run()
   })
