@@ -34,6 +34,8 @@ export function formatStatusTable(mounts: MountStatus[], home?: string): string 
     out.push(line(rows[i]!))
     const uploads = uploadsSummary(m.uploads)
     if (uploads) out.push(`    uploads: ${uploads}`)
+    // The fallback works but is slower: say so, with the way out.
+    if (m.fuse && m.fuse.backend !== 'libfuse3') out.push(`    fuse:  ${m.fuse.backend} (${m.fuse.why})${m.fuse.fix ? `; for faster mounts: ${m.fuse.fix}` : ''}`)
     if (m.lastError) {
       out.push(`    error: ${m.lastError.message}`)
       out.push(`    fix:   ${m.lastError.hint}`)

@@ -1,6 +1,7 @@
 // What the daemon needs from the layers below it (remote, filesystem core,
 // FUSE adapter), as one injectable object: the real one is wired in
 // real-backend.ts; tests pass fakes.
+import type { Libfuse3Stats } from '../fuse/libfuse3/mount.js'
 import type { Logger } from '../log.js'
 import type { Profile } from '../config/types.js'
 import type { Remote } from '../remote/remote.js'
@@ -39,7 +40,17 @@ export interface SupervisedFs extends FileSystem {
 export interface MountHandle {
   mountpoint: string
   unmount(): Promise<void>
+  /** Which FUSE backend serves the mount, why, and how to get libfuse3
+   *  when it is not the one (absent from test fakes). */
+  backend?: string
+  backendWhy?: string
+  backendFix?: string
+  /** Kernel-side figures of the libfuse 3 backend; null on fuse-native. */
+  kernelStats?(): KernelStats | null
 }
+
+/** What the libfuse 3 backend counts (src/fuse/libfuse3/mount.ts). */
+export type KernelStats = Libfuse3Stats
 
 export interface MountBackend {
   /** The bridge URL of a profile: its url, or what its megaPath resolves to.
@@ -56,7 +67,11 @@ export interface MountBackend {
   /** onWrites: called (during createFs) with the upload queue's source
    *  when the mount is writable. */
   createFs(args: { remote: Remote; profile: Profile; logger: Logger; stateDir: string; onWrites?: (source: UploadSource) => void; store?: MountStore }): SupervisedFs
-  mount(mountpoint: string, fs: SupervisedFs, options: { logger: Logger; readOnly: boolean; fsName: string; opTimeoutMs: number }): Promise<MountHandle>
+  mount(
+    mountpoint: string,
+    fs: SupervisedFs,
+    options: { logger: Logger; readOnly: boolean; fsName: string; opTimeoutMs: number; kernelTtlS: number },
+  ): Promise<MountHandle>
   /** Lazily unmount a mount left behind by a killed daemon; no-op otherwise. */
   cleanStaleMount(mountpoint: string, logger: Logger): Promise<void>
 }

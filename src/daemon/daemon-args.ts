@@ -3,6 +3,7 @@
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { defaultConfigFile, defaultSocketPath, defaultStateDir, expandHome, type Env } from '../config/paths.js'
+import { parseBackendChoice, type FuseBackendChoice } from '../fuse/backends.js'
 
 export const DAEMON_USAGE = `Usage: megamountd [options]
 
@@ -25,6 +26,11 @@ Options:
                       at SIGTERM, how long uploads may still run (env
                       MEGAMOUNT_STOP_TIMEOUT_SECONDS; default 20; keep it
                       below the service manager's stop timeout)
+  --fuse-backend auto|libfuse3|fuse-native
+                      how mounts reach the kernel (env MEGAMOUNT_FUSE_BACKEND;
+                      default auto: megamount's libfuse 3 binding when it is
+                      built, else fuse-native on libfuse 2; see
+                      docs/filesystem.md)
   --help              show this help
   --version           show the version
 `
@@ -35,6 +41,7 @@ export interface DaemonArgs {
   stateDir: string
   logLevel: string
   stopTimeoutMs: number
+  fuseBackend: FuseBackendChoice
   help: boolean
   version: boolean
 }
@@ -59,6 +66,7 @@ export function parseDaemonArgs(argv: string[], env: Env): DaemonArgs {
         'state-dir': { type: 'string' },
         'log-level': { type: 'string' },
         'stop-timeout-seconds': { type: 'string' },
+        'fuse-backend': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -77,12 +85,16 @@ export function parseDaemonArgs(argv: string[], env: Env): DaemonArgs {
   if (!/^\d+(\.\d+)?$/.test(stopText.trim()) || !Number.isFinite(stopSeconds)) {
     throw new UsageError(`--stop-timeout-seconds must be a number of seconds, 0 or more (got "${stopText}")`)
   }
+  const backendText = values['fuse-backend'] ?? env.MEGAMOUNT_FUSE_BACKEND ?? 'auto'
+  const fuseBackend = parseBackendChoice(backendText)
+  if (!fuseBackend) throw new UsageError(`--fuse-backend must be auto, libfuse3 or fuse-native (got "${backendText}")`)
   return {
     configFile: values.config ? abs(values.config) : defaultConfigFile(env),
     socketPath: values.socket ? abs(values.socket) : defaultSocketPath(env, stateDir),
     stateDir,
     logLevel,
     stopTimeoutMs: Math.round(stopSeconds * 1000),
+    fuseBackend,
     help: values.help ?? false,
     version: values.version ?? false,
   }

@@ -6,7 +6,7 @@ import { ControlError } from '../control/protocol.js'
 import { createLogger, type Logger } from '../log.js'
 import { Daemon } from './daemon.js'
 import { DAEMON_USAGE, UsageError, parseDaemonArgs } from './daemon-args.js'
-import { createRealBackend } from './real-backend.js'
+import { createRealBackend, type RealBackendOptions } from './real-backend.js'
 import { createSystemScheduler } from './scheduler.js'
 import { nodeCronScheduler } from './health-cron.js'
 import { packageVersion } from './version.js'
@@ -20,7 +20,7 @@ export type StartResult =
 export async function startDaemon(
   argv: string[],
   env: Env,
-  makeBackend: (settings: () => DaemonSettings) => MountBackend = createRealBackend,
+  makeBackend: (settings: () => DaemonSettings, options: RealBackendOptions) => MountBackend = createRealBackend,
 ): Promise<StartResult> {
   let args
   try {
@@ -34,7 +34,7 @@ export async function startDaemon(
   const logger = createLogger(args.logLevel)
   logger.info({ config: args.configFile, socket: args.socketPath, stateDir: args.stateDir, version: packageVersion() }, 'megamountd starting')
   let daemon: Daemon | null = null
-  const backend = makeBackend(() => daemon!.currentSettings)
+  const backend = makeBackend(() => daemon!.currentSettings, { fuseBackend: args.fuseBackend })
   daemon = new Daemon({
     configFile: args.configFile,
     socketPath: args.socketPath,

@@ -1,5 +1,6 @@
 // The status of one profile as `mountctl status --json` prints it; the daemon
 // builds it from cached state only, so answering never waits on a bridge.
+import type { KernelStats } from './backend.js'
 import type { UploadCounts } from './upload-status.js'
 
 export type MountState = 'mounted' | 'degraded' | 'waiting' | 'unmounted' | 'failed'
@@ -28,6 +29,10 @@ export interface MountStatus {
   lastError: { message: string; hint: string } | null
   /** The upload queue; absent only from daemons older than this field. */
   uploads?: UploadCounts
+  /** While mounted: the FUSE backend (libfuse3 or fuse-native), why it was
+   *  chosen, how to get libfuse3 when it is not the one (else null), and
+   *  the kernel's figures on libfuse3 (reads, lookups, ...). */
+  fuse?: { backend: string; why: string; fix: string | null; kernel: KernelStats | null }
 }
 
 export interface StatusReport {

@@ -1,7 +1,9 @@
-// The real layers under the daemon: WebDavRemote, MegaFs, the fuse-native
-// mount and MEGAcmd for megaPath profiles.
+// The real layers under the daemon: WebDavRemote, MegaFs, the FUSE mount
+// (libfuse 3 or fuse-native, src/fuse/backends.ts) and MEGAcmd for megaPath
+// profiles.
 import type { DaemonSettings, Profile } from '../config/types.js'
 import { cleanStaleMount } from '../fuse/stale-mount.js'
+import type { FuseBackendChoice } from '../fuse/backends.js'
 import { mountFuse } from '../fuse/mount.js'
 import type { Logger } from '../log.js'
 import { withMegaQuota } from '../megacmd/index.js'
@@ -19,7 +21,16 @@ function mountStateDir(stateDir: string, profile: Profile): string {
   return path.join(stateDir, 'mounts', profile.name)
 }
 
-export function createRealBackend(settings: () => DaemonSettings, link = new MegaCmdLink({ settings })): MountBackend {
+export interface RealBackendOptions {
+  /** --fuse-backend: auto, libfuse3 or fuse-native. */
+  fuseBackend: FuseBackendChoice
+}
+
+export function createRealBackend(
+  settings: () => DaemonSettings,
+  options: RealBackendOptions = { fuseBackend: 'auto' },
+  link = new MegaCmdLink({ settings }),
+): MountBackend {
   return {
     async resolveUrl(profile: Profile, _logger: Logger, knownUrl?: string | null): Promise<string> {
       return profile.url ?? link.resolve(profile, knownUrl ?? null)
@@ -42,7 +53,7 @@ export function createRealBackend(settings: () => DaemonSettings, link = new Meg
       }
       return new MegaFs({ remote, profile, logger, stateDir: mountStateDir(stateDir, profile), store, writes: stagedWrites({ onCreated: onWrites }) })
     },
-    mount: (mountpoint, fs, options) => mountFuse(mountpoint, fs, options),
+    mount: (mountpoint, fs, mountOptions) => mountFuse(mountpoint, fs, { ...mountOptions, backend: options.fuseBackend }),
     async cleanStaleMount(mountpoint: string, logger: Logger): Promise<void> {
       await cleanStaleMount(mountpoint, logger)
     },

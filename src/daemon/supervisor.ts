@@ -165,7 +165,14 @@ export class MountSupervisor {
       // A mount problem comes first; failed uploads are the next thing to fix.
       lastError: this.lastError ?? this.uploads.failure(),
       uploads: this.uploads.counts(),
+      fuse: this.fuseStatus(),
     }
+  }
+
+  private fuseStatus(): MountStatus['fuse'] {
+    const h = this.handle
+    if (!h?.backend) return undefined
+    return { backend: h.backend, why: h.backendWhy ?? '', fix: h.backendFix ?? null, kernel: h.kernelStats?.() ?? null }
   }
 
   private run(step: () => Promise<void>): Promise<void> {
@@ -266,6 +273,9 @@ export class MountSupervisor {
         readOnly: this.profile.readOnly,
         fsName: fsNameFor(this.profile.name),
         opTimeoutMs: this.profile.requestTimeoutMs * 2,
+        // The kernel may keep names and attributes as long as the core keeps
+        // listings: it is told of changes it cannot see (libfuse3).
+        kernelTtlS: this.profile.cacheTtlMs / 1000,
       })
       if (epoch !== this.epoch) {
         // stop() ran while mounting and is waiting for this step: undo.

@@ -4,6 +4,7 @@ import fs from 'node:fs/promises'
 import { constants as fsConstants, type Stats } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { decideBackend, type BackendDecision } from '../fuse/backends.js'
 import { readMountTable, type MountRecord } from '../mount-table.js'
 import { execFileRunner, type CommandRunner } from '../megacmd/command-runner.js'
 import { MegaCmd, type MegaCmdApi } from '../megacmd/megacmd.js'
@@ -25,6 +26,8 @@ export interface DoctorEnvironment {
   probe(url: string, timeoutMs: number): Promise<ProbeResult>
   megaCmd: MegaCmdApi
   serviceStatus(): Promise<ServiceStatus>
+  /** The FUSE backend a daemon started now would use (--fuse-backend auto). */
+  fuseBackend(): BackendDecision | { error: string }
 }
 
 export function whichOnPath(pathVariable: string | undefined): (command: string) => Promise<string | null> {
@@ -63,5 +66,6 @@ export function defaultDoctorEnvironment(options: {
     // Short bound: the doctor must answer even when MEGAcmd hangs.
     megaCmd: new MegaCmd({ megacmdPath: options.megacmdPath, runner, commandTimeoutMs: 10_000 }),
     serviceStatus: options.serviceStatus,
+    fuseBackend: () => decideBackend('auto'),
   }
 }

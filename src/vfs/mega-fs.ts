@@ -25,10 +25,10 @@ import { childPath, normalizePath, parentOf } from './paths.js'
 import { QuotaCache } from './quota.js'
 import { ReadFileHandle } from './read/read-handle.js'
 import { SmallFilePrefetcher } from './prefetch/small-file-prefetch.js'
-import type { Attr, DirEntries, FileHandle, FileSystem, StatFs } from './types.js'
+import type { Attr, DirEntries, FileHandle, FileSystem, FsChange, FsChangeListener, StatFs } from './types.js'
 import { RefuseWrites, type WritePolicy, type WritePolicyFactory } from './write/write-policy.js'
 import { MountStore, type MountStoreStats } from './store/mount-store.js'
-import { OfflinePinner, unpinOutside, type OfflineProgress } from './offline/offline-pinner.js'
+import { offlinePinnerFor, offlineWithoutDiskCache, type OfflinePinner, type OfflineProgress } from './offline/offline-pinner.js'
 import { systemTimers, type Timers } from './write/write-timers.js'
 
 export interface MegaFsOptions {
@@ -119,6 +119,7 @@ export class MegaFs implements FileSystem {
   readonly #ownsStore: boolean
   readonly #pinner: OfflinePinner | null
   readonly #offlineFolders: string[]
+  readonly #watchers = new Set<FsChangeListener>()
 
   constructor(options: MegaFsOptions) {
     const clock = options.clock ?? systemClock
@@ -139,6 +140,7 @@ export class MegaFs implements FileSystem {
       maxEntries: profile.cacheMaxEntries,
       store: this.#store.listings,
       storedMaxAgeMs: options.storedListingMaxAgeMs,
+      onChange: change => this.#emit(change),
     })
     const readCacheMaxBytes = options.readCacheMaxBytes ?? DEFAULT_READ_CACHE_MAX_BYTES
     this.#disk =
@@ -180,22 +182,16 @@ export class MegaFs implements FileSystem {
     this.#filler =
       slots && this.#disk ? new FileFiller({ remote: options.remote, gate: this.#gate, slots, disk: this.#disk, logger: this.#logger }) : null
     this.#offlineFolders = (options.offlineFolders ?? []).map(normalizePath)
-    this.#pinner =
-      this.#offlineFolders.length > 0 && this.#disk
-        ? new OfflinePinner({
-            folders: this.#offlineFolders,
-            metadata: this.#metadata,
-            remote: options.remote,
-            gate: this.#gate,
-            slots: slots ?? new Semaphore(1),
-            disk: this.#disk,
-            clock,
-            timers: options.timers ?? systemTimers,
-            logger: this.#logger,
-            rescanMs: Math.max(1000, profile.cacheTtlMs),
-          })
-        : null
-    if (!this.#pinner && this.#disk) unpinOutside(this.#disk, [])
+    this.#pinner = offlinePinnerFor(this.#offlineFolders, this.#disk, {
+      metadata: this.#metadata,
+      remote: options.remote,
+      gate: this.#gate,
+      slots: slots ?? new Semaphore(1),
+      clock,
+      timers: options.timers ?? systemTimers,
+      logger: this.#logger,
+      rescanMs: Math.max(1000, profile.cacheTtlMs),
+    })
     void this.#disk?.ready.then(() => this.#pinner?.wake())
     this.#quota = new QuotaCache({
       remote: options.remote,
@@ -314,15 +310,8 @@ export class MegaFs implements FileSystem {
       backgroundFillBytes: this.#filler?.filledBytes ?? 0,
       checksumFailures: this.#disk?.checksumFailures ?? 0,
       storeWarning: this.#store.warning,
-      offline: this.#offlineProgress(),
+      offline: this.#pinner?.progress() ?? offlineWithoutDiskCache(this.#offlineFolders),
     }
-  }
-
-  #offlineProgress(): OfflineProgress | null {
-    if (this.#pinner) return this.#pinner.progress()
-    if (this.#offlineFolders.length === 0) return null
-    const error = 'offline folders are kept in the disk cache, which is off: set diskCacheMaxBytes above 0'
-    return { folders: [...this.#offlineFolders], state: 'failed', files: 0, bytes: 0, pinnedFiles: 0, pinnedBytes: 0, checkedAtMs: null, error }
   }
 
   /** What the mount's store holds (`mountctl cache`). */
@@ -339,6 +328,16 @@ export class MegaFs implements FileSystem {
     this.#metadata.clear()
     this.#chunks.clear()
     this.#pinner?.wake()
+    this.#emit({ kind: 'refreshed', path: null })
+  }
+
+  watch(listener: FsChangeListener): () => void {
+    this.#watchers.add(listener)
+    return () => this.#watchers.delete(listener)
+  }
+
+  #emit(change: FsChange): void {
+    for (const listener of this.#watchers) listener(change)
   }
 
   /** Drop cached metadata and content for path and below (all when omitted),
@@ -349,11 +348,13 @@ export class MegaFs implements FileSystem {
       this.#metadata.invalidate()
       this.#filePrefetch?.invalidate()
       this.#chunks.clear()
+      this.#emit({ kind: 'refreshed', path: null })
     } else {
       const p = normalizePath(path)
       this.#metadata.invalidate(p)
       this.#filePrefetch?.invalidate(p)
       this.#chunks.dropPath(p)
+      this.#emit({ kind: 'refreshed', path: p })
     }
     this.#pinner?.wake()
   }

@@ -46,6 +46,21 @@ export interface DirEntries {
   attrs: Attr[]
 }
 
+/** What the core learned changed, for whoever caches its answers (the
+ *  libfuse 3 adapter tells the kernel). Paths are the core's. */
+export type FsChange =
+  /** The server's listing of this folder was just fetched: its entries may
+   *  differ from what was answered before. */
+  | { kind: 'listed'; path: string }
+  /** This entry changed (an upload finished, a change made through the
+   *  mount reached the server): its attributes, and its folder's. */
+  | { kind: 'changed'; path: string }
+  /** Anything at or below path (everything when null) may have changed:
+   *  `mountctl refresh`. */
+  | { kind: 'refreshed'; path: string | null }
+
+export type FsChangeListener = (change: FsChange) => void
+
 export interface FileSystem {
   getattr(path: string): Promise<Attr>
   readdir(path: string): Promise<DirEntries>
@@ -61,4 +76,8 @@ export interface FileSystem {
   chown(path: string, uid: number, gid: number): Promise<void>
   utimens(path: string, atimeMs: number, mtimeMs: number): Promise<void>
   statfs(path: string): Promise<StatFs>
+  /** Calls listener with each change the core learns of; returns the way
+   *  to stop. Optional: a filesystem without it never changes behind the
+   *  adapter's back. */
+  watch?(listener: FsChangeListener): () => void
 }

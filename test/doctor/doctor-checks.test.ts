@@ -14,13 +14,13 @@ t.test('Linux: machine, MEGAcmd, each profile, autostart', async (t) => {
   const checks = doctorChecks({ mounts: [profile('a', null), profile('b', '/B')] as never }, fakeEnvironment())
   t.same(
     checks.map((c) => c.id),
-    ['fuse-device', 'fusermount', 'libfuse2', 'megacmd', 'mountpoint:a', 'bridge:a', 'mountpoint:b', 'bridge:b', 'service'],
+    ['fuse-device', 'fusermount', 'fuse-backend', 'megacmd', 'mountpoint:a', 'bridge:a', 'mountpoint:b', 'bridge:b', 'service'],
   )
 })
 
-t.test('macOS: no fusermount or libfuse2 check', async (t) => {
+t.test('macOS: no fusermount check', async (t) => {
   const checks = doctorChecks({ mounts: [] }, fakeEnvironment({ platform: 'darwin' }))
-  t.same(checks.map((c) => c.id), ['fuse-device', 'megacmd', 'service'])
+  t.same(checks.map((c) => c.id), ['fuse-device', 'fuse-backend', 'megacmd', 'service'])
 })
 
 t.test('MEGAcmd is required only with a megaPath profile', async (t) => {

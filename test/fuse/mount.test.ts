@@ -55,3 +55,15 @@ t.test('mountFuse refuses bad mountpoints with a message that says what to do', 
   await rm(join(dir, 'file'))
   t.equal(await reason(dir), 'ok')
 })
+
+t.test('an operation that never finishes fails with ETIMEDOUT after the bound', async t => {
+  const child = await startMountChild(['--big-mib', '8', '--op-timeout-ms', '2000'])
+  t.teardown(() => child.stop())
+  await nodeFs.stat(join(child.mountpoint, 'big64.bin'))
+  await child.command('hang read')
+  const started = Date.now()
+  await t.rejects(nodeFs.readFile(join(child.mountpoint, 'big64.bin')), { code: 'ETIMEDOUT' })
+  t.ok(Date.now() - started < 10_000, `failed after ${Date.now() - started} ms, not hung`)
+  await child.command('unhang read')
+  t.equal((await nodeFs.readFile(join(child.mountpoint, 'big64.bin'))).length, 8 * 1024 * 1024, 'the next read works')
+})

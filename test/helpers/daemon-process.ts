@@ -3,6 +3,7 @@
 // kill it, and always unmount what it left behind.
 
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { preload } from './mount-child-process.js'
 import { existsSync } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
@@ -39,7 +40,7 @@ export async function writeDaemonConfig(dirs: DaemonDirs, mounts: object[]): Pro
 
 export function startDaemon(dirs: DaemonDirs): DaemonChild {
   let log = ''
-  const child = spawn(process.execPath, [DAEMON, '--config', dirs.config, '--socket', dirs.socket, '--state-dir', dirs.stateDir], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [DAEMON, '--config', dirs.config, '--socket', dirs.socket, '--state-dir', dirs.stateDir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...preload() } })
   child.stdout!.on('data', d => (log += d))
   child.stderr!.on('data', d => (log += d))
   const exited = new Promise<number | null>(r => child.once('exit', code => r(code)))

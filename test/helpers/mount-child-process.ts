@@ -8,12 +8,36 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createInterface } from 'node:readline'
+import { FUSE_BACKENDS, type FuseBackendName } from '../../src/fuse/backends.js'
+
+/** The FUSE backend real mounts use in this test process: libfuse3, unless
+ *  MEGAMOUNT_FUSE_BACKEND says otherwise (the files in test/fuse-native/
+ *  run the same cases with fuse-native). Named, never "auto": a backend
+ *  that cannot be used fails its tests with the reason. */
+export function backendUnderTest(): FuseBackendName {
+  const named = process.env.MEGAMOUNT_FUSE_BACKEND
+  return (FUSE_BACKENDS as readonly string[]).includes(named ?? '') ? (named as FuseBackendName) : 'libfuse3'
+}
+
+/** scripts/asan-check.sh: the sanitizer runtime goes into the processes that
+ *  load the binding, not into tap and every tool it runs. */
+export function preload(): NodeJS.ProcessEnv {
+  const lib = process.env.MEGAMOUNT_TEST_PRELOAD
+  return lib ? { LD_PRELOAD: lib } : {}
+}
 
 export interface MountChild {
   mountpoint: string
   process: ChildProcess
   /** The fake remote's counters, asked with SIGUSR2. */
-  stats(): Promise<{ calls: Record<string, number> | null; reads: { offset: number; length: number }[] | null }>
+  stats(): Promise<{
+    calls: Record<string, number> | null
+    reads: { offset: number; length: number }[] | null
+    backend: FuseBackendName
+    kernel: { lookups: number; readdirs: number; reads: number; largestReadBytes: number; inodes: number; readaheadKb: number | null; native: { notificationsSent: number } } | null
+    /** The kernel connection ended without an unmount (libfuse3). */
+    lost: boolean
+  }>
   /** One stdin command of mount-child.ts (drain, snapshot, retry, down, up);
    *  rejects with the child's error message. */
   command<T = unknown>(line: string, timeoutMs?: number): Promise<T>
@@ -22,12 +46,15 @@ export interface MountChild {
 
 const CHILD = fileURLToPath(new URL('./mount-child.ts', import.meta.url))
 
-export async function startMountChild(args: string[], readyTimeoutMs = 30_000): Promise<MountChild> {
+/** Under a sanitizer (scripts/asan-check.sh) a mount takes far longer to start. */
+const READY_TIMEOUT_MS = process.env.MEGAMOUNT_TEST_PRELOAD ? 180_000 : 30_000
+
+export async function startMountChild(args: string[], readyTimeoutMs = READY_TIMEOUT_MS): Promise<MountChild> {
   const mountpoint = await mkdtemp(join(tmpdir(), 'megamount-mnt-'))
   const loader = import.meta.resolve('@tapjs/typescript/import')
   const child = spawn(process.execPath, [`--import=${loader}`, CHILD, '--mountpoint', mountpoint, ...args], {
     stdio: ['pipe', 'pipe', 'inherit'],
-    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1', NODE_OPTIONS: '' },
+    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1', NODE_OPTIONS: '', MEGAMOUNT_FUSE_BACKEND: backendUnderTest(), ...preload() },
   })
   const lines = createInterface({ input: child.stdout! })
   const waiters: { take(line: string): void; fail(err: Error): void }[] = []

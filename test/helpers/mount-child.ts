@@ -2,6 +2,8 @@
 // must not serve a mount it also reads: libuv's threadpool would deadlock).
 //   node --import=<ts loader> test/helpers/mount-child.ts --mountpoint DIR
 //        [--url URL | --big-mib N] [--read-only]
+//        [--backend libfuse3|fuse-native (default: env MEGAMOUNT_FUSE_BACKEND, else auto)]
+//        [--cache-ttl-ms N] [--kernel-ttl-s N (default: the cache TTL)] [--op-timeout-ms N]
 //        [--state-dir DIR [--upload-delay-ms N] [--delete-mode trash|permanent] [--disk-cache-mib N]
 //         [--store] [--offline FOLDER,...]] [--bridge-down]
 // Without --url it serves the fs-cases fixture from a FakeRemote (plus
@@ -10,17 +12,21 @@
 // persistent store there too. --bridge-down starts with the bridge
 // believed down, as the daemon starts a mount from its stored tree. Prints "READY" once mounted,
 // "STATS <json>" with the fake remote's call counts on SIGUSR2, and unmounts
-// and exits on SIGTERM.
+// and exits on SIGTERM. STATS carries the kernel-side counters of the
+// libfuse 3 backend (lookups, reads, ...) as "kernel".
 //
 // Commands, one per line on stdin, each answered "REPLY <json>" on stdout:
 //   drain     upload everything closed now and wait; answers the snapshot
 //   snapshot  the upload queue's snapshot
 //   retry     retry failed uploads; answers how many
 //   down, up  what the daemon's health check would say about the bridge
+//   refresh [PATH]  what `mountctl refresh` does
+//   hang METHOD, unhang METHOD   the fake remote's calls of METHOD never end
 
 import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import { createLogger } from '../../src/log.js'
+import { parseBackendChoice } from '../../src/fuse/backends.js'
 import { mountFuse } from '../../src/fuse/mount.js'
 import { WebDavRemote } from '../../src/remote/webdav-remote.js'
 import { MegaFs } from '../../src/vfs/mega-fs.js'
@@ -42,6 +48,10 @@ const { values } = parseArgs({
     store: { type: 'boolean', default: false },
     offline: { type: 'string' },
     'bridge-down': { type: 'boolean', default: false },
+    backend: { type: 'string' },
+    'cache-ttl-ms': { type: 'string' },
+    'kernel-ttl-s': { type: 'string' },
+    'op-timeout-ms': { type: 'string' },
   },
 })
 if (!values.mountpoint) {
@@ -68,6 +78,7 @@ const profile = testProfile({
   deleteMode,
   uploadDelayMs: Number(values['upload-delay-ms'] ?? 2000),
   diskCacheMaxBytes: Number(values['disk-cache-mib'] ?? 0) * 1024 * 1024,
+  ...(values['cache-ttl-ms'] ? { cacheTtlMs: Number(values['cache-ttl-ms']) } : {}),
 })
 let writes: StagedWrites | null = null
 const store = values.store && values['state-dir'] ? MountStore.open(values['state-dir'], values.url ?? 'fake', logger) : undefined
@@ -81,11 +92,24 @@ const fs = new MegaFs({
   writes: values['state-dir'] ? stagedWrites({ trashPurgeCron: null, onCreated: w => (writes = w) }) : undefined,
 })
 if (values['bridge-down']) fs.setBridgeAvailable(false)
-const mount = await mountFuse(values.mountpoint, fs, { logger, readOnly, fsName: 'megamount:test', opTimeoutMs: 20_000 })
+const backend = parseBackendChoice(values.backend ?? process.env.MEGAMOUNT_FUSE_BACKEND ?? 'auto')
+if (!backend) throw new Error(`--backend must be auto, libfuse3 or fuse-native (got ${values.backend})`)
+let lost = false
+const kernelTtlS = values['kernel-ttl-s'] ? Number(values['kernel-ttl-s']) : profile.cacheTtlMs / 1000
+const mount = await mountFuse(values.mountpoint, fs, { logger, readOnly, fsName: 'megamount:test', opTimeoutMs: Number(values['op-timeout-ms'] ?? 20_000), backend, kernelTtlS, onLost: () => (lost = true) })
 process.stdout.write('READY\n')
 
 async function command(line: string): Promise<unknown> {
   const queue = writes ? await writes.uploads() : null
+  const [verb, ...rest] = line.trim().split(' ')
+  if (verb === 'refresh') {
+    fs.invalidate(rest.length ? rest.join(' ') : undefined)
+    return true
+  }
+  if (verb === 'hang' || verb === 'unhang') {
+    fake!.hang(rest[0] as never, verb === 'hang')
+    return true
+  }
   switch (line.trim()) {
     case 'drain':
       return (await queue!.drain()).snapshot
@@ -112,7 +136,7 @@ createInterface({ input: process.stdin }).on('line', line => {
 })
 
 process.on('SIGUSR2', () => {
-  process.stdout.write(`STATS ${JSON.stringify({ calls: fake?.calls ?? null, reads: fake?.reads ?? null, vfs: fs.stats() })}\n`)
+  process.stdout.write(`STATS ${JSON.stringify({ calls: fake?.calls ?? null, reads: fake?.reads ?? null, vfs: fs.stats(), backend: mount.backend, kernel: mount.kernelStats(), lost })}\n`)
 })
 process.on('SIGTERM', () => {
   mount

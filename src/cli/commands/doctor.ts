@@ -53,10 +53,14 @@ function daemonCheck(ctx: CliContext): Check {
     title: 'megamountd answering',
     async run() {
       try {
-        const report = (await ctx.request('status')) as { mounts?: Array<{ state?: string }> }
+        const report = (await ctx.request('status')) as { mounts?: Array<{ name?: string; state?: string; fuse?: { backend: string; why: string; fix: string | null } }> }
         const mounts = report.mounts ?? []
         const mounted = mounts.filter((m) => m.state === 'mounted').length
-        return { ok: true, detail: `answers on ${ctx.socketPath}: ${mounted} of ${mounts.length} profile(s) mounted (details: mountctl status)` }
+        const backends = mounts.filter((m) => m.fuse).map((m) => `${m.name}: ${m.fuse!.backend}${m.fuse!.backend === 'libfuse3' ? '' : ` (${m.fuse!.why})`}`)
+        const detail = `answers on ${ctx.socketPath}: ${mounted} of ${mounts.length} profile(s) mounted${backends.length ? `; ${backends.join(', ')}` : ''} (details: mountctl status)`
+        const slow = mounts.find((m) => m.fuse && m.fuse.backend !== 'libfuse3')
+        if (slow) return { ok: false, detail, fix: `${slow.fuse!.fix ?? 'npm rebuild megamount'}; then restart the daemon` }
+        return { ok: true, detail }
       } catch (err) {
         if (err instanceof DaemonNotRunningError) {
           return { ok: false, detail: `nothing answers on ${ctx.socketPath}`, fix: 'mountctl service install   (or run it by hand: megamountd &)' }
@@ -75,7 +79,8 @@ export function makeDoctorCommand(makeEnvironment: DoctorEnvironmentFactory = de
 
 Checks what megamount needs, one line each (ok / FAIL), with the exact
 command that fixes each failure: the profile file, FUSE (/dev/fuse,
-fusermount, libfuse 2; macFUSE on macOS), MEGAcmd (installed, running,
+fusermount, the backend mounts use: megamount's libfuse 3 binding or the
+slower fuse-native fallback; macFUSE or FUSE-T on macOS), MEGAcmd (installed, running,
 logged in), each profile's mountpoint and bridge (a PROPFIND with a 5 s
 bound), the autostart service and the daemon.
 

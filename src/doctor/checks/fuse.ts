@@ -1,26 +1,34 @@
-// Can this machine mount FUSE at all: the device, the mount helper, the
-// library fuse-native loads (libfuse 2, not 3) or, on macOS, macFUSE.
+// Can this machine mount FUSE at all: the device, the mount helper, and the
+// backend mounts will use (megamount's libfuse 3 binding, or fuse-native on
+// libfuse 2 as the fallback); on macOS, macFUSE or FUSE-T.
 import { constants as fsConstants } from 'node:fs'
 import type { DoctorEnvironment } from '../environment.js'
 import type { Check } from '../types.js'
 
 const MACFUSE_BUNDLE = '/Library/Filesystems/macfuse.fs'
+const FUSE_T_LIBRARY = '/usr/local/lib/libfuse-t.dylib'
 
 export function fuseDeviceCheck(env: DoctorEnvironment): Check {
   if (env.platform === 'darwin') {
     return {
       id: 'fuse-device',
-      title: 'macFUSE installed',
+      title: 'macFUSE or FUSE-T installed',
       async run() {
-        try {
-          await env.access(MACFUSE_BUNDLE, fsConstants.F_OK)
-          return { ok: true, detail: `${MACFUSE_BUNDLE} is present` }
-        } catch {
-          return {
-            ok: false,
-            detail: `${MACFUSE_BUNDLE} is missing: macFUSE is not installed`,
-            fix: 'brew install --cask macfuse   (then allow its system extension in System Settings > Privacy & Security and restart)',
+        for (const [file, what] of [
+          [MACFUSE_BUNDLE, 'macFUSE'],
+          [FUSE_T_LIBRARY, 'FUSE-T'],
+        ] as const) {
+          try {
+            await env.access(file, fsConstants.F_OK)
+            return { ok: true, detail: `${what}: ${file} is present` }
+          } catch {
+            // try the other one
           }
+        }
+        return {
+          ok: false,
+          detail: `neither macFUSE (${MACFUSE_BUNDLE}) nor FUSE-T (${FUSE_T_LIBRARY}) is installed`,
+          fix: 'brew install --cask macfuse   (4.10 or newer; allow its system extension in System Settings > Privacy & Security, or use its FSKit backend), or brew install macos-fuse-t/homebrew-cask/fuse-t',
         }
       },
     }
@@ -64,30 +72,24 @@ export function fusermountCheck(env: DoctorEnvironment): Check {
       return {
         ok: false,
         detail: 'neither fusermount nor fusermount3 is on PATH: mounts cannot be made or cleaned up',
-        fix: 'sudo apt-get install -y fuse',
+        fix: 'sudo apt-get install -y fuse3',
       }
     },
   }
 }
 
-export function libfuse2Check(env: DoctorEnvironment): Check {
+/** The backend a mount would use, why, and how to get libfuse3 when it is
+ *  not the one: mounts on the fallback work, but without readdirplus,
+ *  1 MiB reads, auto_unmount or kernel invalidations (docs/filesystem.md). */
+export function fuseBackendCheck(env: DoctorEnvironment): Check {
   return {
-    id: 'libfuse2',
-    title: 'libfuse 2 (libfuse.so.2)',
+    id: 'fuse-backend',
+    title: 'FUSE backend',
     async run() {
-      const fix = 'sudo apt-get install -y libfuse2'
-      // ldconfig lives in /sbin, often not on a user's PATH.
-      const ldconfig = (await env.which('ldconfig')) ?? '/sbin/ldconfig'
-      let listing: string
-      try {
-        const result = await env.runner(ldconfig, ['-p'], { timeoutMs: 10_000 })
-        listing = result.stdout
-      } catch (err) {
-        return { ok: false, detail: `cannot run ${ldconfig} -p: ${(err as Error).message}`, fix }
-      }
-      const line = listing.split('\n').find((l) => /\blibfuse\.so\.2\b/.test(l))
-      if (line) return { ok: true, detail: line.trim() }
-      return { ok: false, detail: 'libfuse.so.2 is not in the linker cache (fuse-native needs libfuse 2, not fuse3)', fix }
+      const decision = env.fuseBackend()
+      if ('error' in decision) return { ok: false, detail: decision.error, fix: 'sudo apt-get install -y fuse3 libfuse3-dev pkg-config g++ make, then npm rebuild megamount' }
+      if (decision.name === 'libfuse3') return { ok: true, detail: `libfuse3: megamount's libfuse 3 binding (${decision.why})` }
+      return { ok: false, detail: `fuse-native (libfuse 2), slower: ${decision.why}`, fix: decision.fix ?? 'npm rebuild megamount' }
     },
   }
 }

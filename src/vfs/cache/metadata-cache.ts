@@ -28,6 +28,7 @@ import type { Logger } from '../../log.js'
 import { RemoteError, type Remote, type RemoteEntry } from '../../remote/remote.js'
 import type { BridgeGate } from '../bridge-gate.js'
 import type { ListingStore } from '../store/listing-store.js'
+import type { FsChangeListener } from '../types.js'
 import { buildListing, type FolderListing } from './folder-listing.js'
 
 export type { FolderListing }
@@ -51,6 +52,9 @@ export interface MetadataCacheOptions {
   store?: ListingStore | null
   /** A stored listing older than this is not shown ahead of the bridge. */
   storedMaxAgeMs?: number
+  /** Told of each listing fetched and each path invalidated, so caches in
+   *  front of this one (the kernel's) can follow. */
+  onChange?: FsChangeListener
 }
 
 export const DEFAULT_STORED_MAX_AGE_MS = 7 * 24 * 3600 * 1000
@@ -236,6 +240,7 @@ export class MetadataCache {
     this.#stored?.put({ path, self, entries: listing.names.map(name => listing.byName.get(name)!), duplicateNames, fetchedAtMs: listing.fetchedAtMs, stale: false })
     this.#noteDuplicates(path, duplicateNames)
     if (memory || this.#entries.has(path)) this.#entries.set(path, { kind: 'listing', listing })
+    this.#o.onChange?.({ kind: 'listed', path })
     return listing
   }
 
@@ -331,6 +336,7 @@ export class MetadataCache {
       if (isSameOrBelow(key, path)) this.#entries.delete(key)
     }
     this.#entries.delete(parentOf(path))
+    this.#o.onChange?.({ kind: 'changed', path })
   }
 
   stats(): MetadataCacheStats {

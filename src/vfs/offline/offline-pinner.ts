@@ -79,6 +79,21 @@ export function unpinOutside(disk: DiskCache, folders: string[]): void {
   }
 }
 
+/** The pinner of a mount's offline folders; null without any, or without a
+ *  disk cache to keep them in (then files pinned before become ordinary cache). */
+export function offlinePinnerFor(folders: string[], disk: DiskCache | null, rest: Omit<OfflinePinnerOptions, 'folders' | 'disk'>): OfflinePinner | null {
+  if (folders.length > 0 && disk) return new OfflinePinner({ ...rest, folders, disk })
+  if (disk) unpinOutside(disk, [])
+  return null
+}
+
+/** Progress of offline folders a mount cannot keep: its disk cache is off. */
+export function offlineWithoutDiskCache(folders: string[]): OfflineProgress | null {
+  if (folders.length === 0) return null
+  const error = 'offline folders are kept in the disk cache, which is off: set diskCacheMaxBytes above 0'
+  return { folders: [...folders], state: 'failed', files: 0, bytes: 0, pinnedFiles: 0, pinnedBytes: 0, checkedAtMs: null, error }
+}
+
 export class OfflinePinner {
   readonly #o: OfflinePinnerOptions
   #progress: OfflineProgress

@@ -45,7 +45,7 @@ t.test('--json, a missing file and a broken one', async (t) => {
   const r = await missing.ctl('doctor', '--json')
   const report = JSON.parse(r.stdout) as { ok: boolean; checks: Array<{ id: string; ok: boolean; fix?: string }> }
   t.equal(report.ok, false)
-  t.same(report.checks.map((c) => c.id), ['config', 'fuse-device', 'fusermount', 'libfuse2', 'megacmd', 'service', 'daemon'])
+  t.same(report.checks.map((c) => c.id), ['config', 'fuse-device', 'fusermount', 'fuse-backend', 'megacmd', 'service', 'daemon'])
   t.match(report.checks[0]!.fix, /^mountctl discover/)
   const broken = setup(t, '{ "mounts": [ }')
   const b = await broken.ctl('doctor')

@@ -1,6 +1,6 @@
 import { constants as fsConstants } from 'node:fs'
 import t from 'tap'
-import { fuseDeviceCheck, fusermountCheck, libfuse2Check } from '../../../src/doctor/checks/fuse.js'
+import { fuseBackendCheck, fuseDeviceCheck, fusermountCheck } from '../../../src/doctor/checks/fuse.js'
 import { CommandNotFoundError } from '../../../src/megacmd/command-runner.js'
 import { errno, fakeEnvironment } from '../../fixtures/doctor/fake-environment.js'
 
@@ -31,23 +31,20 @@ t.test('fusermount or fusermount3', async (t) => {
   const only3 = fakeEnvironment({ which: async (c) => (c === 'fusermount3' ? '/usr/bin/fusermount3' : null) })
   t.same(await fusermountCheck(only3).run(), { ok: true, detail: '/usr/bin/fusermount3' })
   const none = await fusermountCheck(fakeEnvironment({ which: async () => null })).run()
-  t.same(none.fix, 'sudo apt-get install -y fuse')
+  t.same(none.fix, 'sudo apt-get install -y fuse3')
 })
 
-t.test('libfuse.so.2 in the linker cache', async (t) => {
-  const calls: Array<[string, readonly string[]]> = []
-  const env = fakeEnvironment({
-    which: async () => null,
-    runner: async (file, args) => {
-      calls.push([file, args])
-      return { stdout: '\tlibfuse3.so.3 (libc6,x86-64) => /lib/libfuse3.so.3\n', stderr: '', exitCode: 0 }
-    },
-  })
-  const result = await libfuse2Check(env).run()
-  t.same(calls, [['/sbin/ldconfig', ['-p']]], 'falls back to /sbin/ldconfig')
-  t.equal(result.ok, false)
-  t.equal(result.fix, 'sudo apt-get install -y libfuse2')
-  t.equal((await libfuse2Check(fakeEnvironment()).run()).ok, true)
-  const noLdconfig = fakeEnvironment({ runner: async (f) => Promise.reject(new CommandNotFoundError(f)) })
-  t.match((await libfuse2Check(noLdconfig).run()).detail, /cannot run/)
+t.test('the FUSE backend: libfuse3 is ok, the fuse-native fallback names the fix, none fails', async (t) => {
+  const ok = await fuseBackendCheck(fakeEnvironment()).run()
+  t.equal(ok.ok, true)
+  t.match(ok.detail, /^libfuse3: /)
+  const fallback = await fuseBackendCheck(
+    fakeEnvironment({ fuseBackend: () => ({ name: 'fuse-native', why: 'fallback: the libfuse 3 binding was not built: the libfuse 3 development files are not installed', fix: 'sudo apt-get install -y fuse3 libfuse3-dev pkg-config g++ make, then run npm rebuild megamount' }) }),
+  ).run()
+  t.equal(fallback.ok, false, 'the fallback works but is not all well')
+  t.match(fallback.detail, /^fuse-native \(libfuse 2\), slower: fallback: the libfuse 3 binding was not built/)
+  t.match(fallback.fix, /libfuse3-dev/)
+  const none = await fuseBackendCheck(fakeEnvironment({ fuseBackend: () => ({ error: 'no FUSE backend can be used: ...' }) })).run()
+  t.equal(none.ok, false)
+  t.match(none.detail, /^no FUSE backend/)
 })

@@ -2,11 +2,11 @@
 import { constants as fsConstants } from 'node:fs'
 import { constants } from 'node:os'
 import t from 'tap'
-import { silentLogger } from '../../src/log.js'
-import { createFuseAdapter, kernelTimeMs, toFuseStatFs } from '../../src/fuse/adapter.js'
-import { MegaFs } from '../../src/vfs/mega-fs.js'
-import type { FileSystem } from '../../src/vfs/types.js'
-import { FakeRemote, ManualClock, testProfile } from '../helpers/fake-remote.js'
+import { silentLogger } from '../../../src/log.js'
+import { createFuseAdapter, kernelTimeMs, toFuseStatFs } from '../../../src/fuse/fuse-native/adapter.js'
+import { MegaFs } from '../../../src/vfs/mega-fs.js'
+import type { FileSystem } from '../../../src/vfs/types.js'
+import { FakeRemote, ManualClock, testProfile } from '../../helpers/fake-remote.js'
 
 function call<T = unknown>(fn: (cb: (code: number, value?: T, extra?: unknown) => void) => void): Promise<[number, T?, unknown?]> {
   return new Promise(resolve => fn((code, value, extra) => resolve([code, value, extra])))

@@ -12,11 +12,11 @@
 
 import type { FuseOperations, FuseStat, FuseStatFs } from 'fuse-native'
 import { constants as fsConstants } from 'node:fs'
-import { systemClock, type Clock } from '../clock.js'
-import { FsError } from '../errors.js'
-import type { Logger } from '../log.js'
-import type { Attr, FileHandle, FileSystem, StatFs } from '../vfs/types.js'
-import { fuseCodeFor } from './errno.js'
+import { systemClock, type Clock } from '../../clock.js'
+import { FsError } from '../../errors.js'
+import type { Logger } from '../../log.js'
+import type { Attr, FileHandle, FileSystem, StatFs } from '../../vfs/types.js'
+import { fuseCodeFor } from '../errno.js'
 
 /** fuse-native passes statfs figures as 32-bit integers. */
 const UINT32_MAX = 0xffffffff

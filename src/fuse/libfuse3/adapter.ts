@@ -1,0 +1,415 @@
+// Kernel requests (libfuse 3's low-level API, through the addon) to
+// FileSystem calls. Each request maps to one core call, with two jobs the
+// high-level API would otherwise do for us in C:
+// - inode numbers <-> paths (inode-table.ts), following the kernel's lookup
+//   counts, so the kernel can be told which entry changed (invalidations);
+// - folder reads at offsets, from a snapshot taken when the folder is read
+//   from its start, so readdirplus hands over each entry with its
+//   attributes and the kernel needs no LOOKUP per file (FUSE3.md).
+//
+// Kernel semantics worth knowing:
+// - flush comes once per close(2) of each duplicated descriptor, release
+//   exactly once when the last one goes: only release frees the handle.
+// - every entry in a lookup, create, mkdir or readdirplus answer counts as
+//   one lookup the kernel later forgets; "." and ".." in readdirplus do not.
+// - a reply to a request the kernel gave up on (its caller was killed)
+//   fails: nothing it would have counted is counted then.
+
+import { constants as fsConstants } from 'node:fs'
+import { systemClock, type Clock } from '../../clock.js'
+import { FsError } from '../../errors.js'
+import type { Logger } from '../../log.js'
+import type { Attr, FileHandle, FileSystem, FsChange } from '../../vfs/types.js'
+import { errnoFor, fuseCodeFor } from '../errno.js'
+import type { Dispatch, NativeSession, OpName } from './addon.js'
+import { OPEN_KEEP_CACHE } from './addon.js'
+import { ATTR_STRIDE, attrSignature, contentVersion, writeAttr } from './attr-record.js'
+import { FolderReader } from './folder-reader.js'
+import { KernelInvalidator } from './invalidator.js'
+import { InodeTable, ROOT_INO, type InodeNode } from './inode-table.js'
+import { ReadBuffers } from './read-buffers.js'
+
+export interface LowLevelAdapterOptions {
+  logger: Logger
+  /** Writes answer EROFS to access(W_OK) too, so file managers grey them out. */
+  readOnly: boolean
+  /** How long the kernel may trust attributes and names without asking. */
+  kernelTtlS: number
+  /** For setattr asking for "now". Default: the system clock. */
+  clock?: Clock
+}
+
+export interface KernelCounters {
+  lookups: number
+  readdirs: number
+  reads: number
+  readBytes: number
+  largestReadBytes: number
+  writes: number
+  writeBytes: number
+  forgets: number
+}
+
+type Handler = (r: Req) => Promise<void>
+
+/** One request as dispatch receives it. */
+interface Req {
+  slot: number
+  ino: number
+  ino2: number
+  fh: number
+  off: number
+  size: number
+  flags: number
+  mode: number
+  name: string | undefined
+  name2: string | undefined
+  extra: Buffer | Float64Array | undefined
+}
+
+const MAX_READ_BYTES = 1024 * 1024
+const O_ACCMODE = 3
+
+export class LowLevelAdapter {
+  readonly table = new InodeTable()
+  readonly counters: KernelCounters = { lookups: 0, readdirs: 0, reads: 0, readBytes: 0, largestReadBytes: 0, writes: 0, writeBytes: 0, forgets: 0 }
+  readonly #fs: FileSystem
+  readonly #o: LowLevelAdapterOptions
+  readonly #clock: Clock
+  readonly #handles = new Map<number, FileHandle>()
+  readonly #folders: FolderReader
+  readonly #buffers = new ReadBuffers(MAX_READ_BYTES, 8)
+  readonly #attr = new Float64Array(ATTR_STRIDE)
+  #session: NativeSession | null = null
+  #invalidator: KernelInvalidator | null = null
+  #handlers: (Handler | undefined)[] = []
+  #endedOp = -1
+  #nextFh = 1
+  #onEnded: (() => void) | null = null
+
+  constructor(fs: FileSystem, options: LowLevelAdapterOptions) {
+    this.#fs = fs
+    this.#o = options
+    this.#clock = options.clock ?? systemClock
+    this.#folders = new FolderReader(fs, this.table, options.kernelTtlS)
+  }
+
+  /** Connects a mounted session; ops are the addon's request numbers. */
+  attach(session: NativeSession, ops: Record<OpName, number>, onEnded: () => void): void {
+    this.#session = session
+    this.#onEnded = onEnded
+    this.#invalidator = new KernelInvalidator(this.#fs, this.table, session, this.#o.logger)
+    this.#folders.attach(session)
+    const byName: Partial<Record<OpName, Handler>> = {
+      lookup: r => this.#lookup(r),
+      getattr: r => this.#getattr(r),
+      setattr: r => this.#setattr(r),
+      mknod: r => this.#refuse('mknod', r),
+      mkdir: r => this.#mkdir(r),
+      unlink: r => this.#remove(r, 'unlink'),
+      rmdir: r => this.#remove(r, 'rmdir'),
+      symlink: r => this.#refuse('symlink', r),
+      rename: r => this.#rename(r),
+      link: r => this.#refuse('link', r),
+      open: r => this.#open(r),
+      read: r => this.#read(r),
+      write: r => this.#write(r),
+      flush: r => this.#handleOp(r, h => h.flush()),
+      release: r => this.#release(r),
+      fsync: r => this.#handleOp(r, h => h.fsync()),
+      opendir: r => this.#folders.open(r.slot, this.#pathOf(r.ino, 'opendir')),
+      readdir: r => this.#readdir(r, false),
+      readdirplus: r => this.#readdir(r, true),
+      releasedir: async r => {
+        this.#folders.release(r.fh)
+        session.replyErr(r.slot, 0)
+      },
+      statfs: r => this.#statfs(r),
+      access: r => this.#access(r),
+      create: r => this.#create(r),
+    }
+    this.#handlers = []
+    for (const [name, handler] of Object.entries(byName) as [OpName, Handler][]) this.#handlers[ops[name]] = handler
+    this.#forgetOp = ops.forget
+    this.#endedOp = ops.ended
+  }
+
+  #forgetOp = -1
+
+  readonly dispatch: Dispatch = (op, slot, ino, ino2, fh, off, size, flags, mode, name, name2, extra) => {
+    if (op === this.#forgetOp) return this.#forget(extra as Float64Array)
+    if (op === this.#endedOp) return this.#onEnded?.()
+    const handler = this.#handlers[op]
+    const r: Req = { slot, ino, ino2, fh, off, size, flags, mode, name, name2, extra }
+    if (!handler) {
+      this.#session?.replyErr(slot, errnoFor('ENOSYS'))
+      return
+    }
+    handler(r).catch(err => this.#fail(r, op, err))
+  }
+
+  /** The core reports a change: tell the kernel (see invalidator.ts). */
+  changed(change: FsChange): void {
+    this.#invalidator?.changed(change)
+  }
+
+  openHandles(): number {
+    return this.#handles.size
+  }
+
+  /** Release every handle (after the kernel connection ended). */
+  async releaseAll(): Promise<void> {
+    const all = [...this.#handles.values()]
+    this.#handles.clear()
+    await Promise.allSettled(all.map(h => h.release()))
+  }
+
+  #fail(r: Req, op: number, err: unknown): void {
+    const opName = this.#opName(op)
+    const path = r.name ?? String(r.ino)
+    this.#session?.replyErr(r.slot, -fuseCodeFor(err, this.#o.logger, opName, path))
+  }
+
+  #opName(op: number): string {
+    return this.#handlers[op]?.name.replace(/^bound /, '') || `op ${op}`
+  }
+
+  // ---- names and attributes ----
+
+  #node(ino: number, what: string): InodeNode {
+    const node = this.table.get(ino)
+    if (!node) throw new FsError('ENOENT', `${what}: unknown inode ${ino}`)
+    return node
+  }
+
+  #pathOf(ino: number, what: string): string {
+    const path = this.table.pathOf(this.#node(ino, what))
+    if (path === null) throw new FsError('ENOENT', `${what}: inode ${ino} was removed`)
+    return path
+  }
+
+  #childPath(parentIno: number, name: string | undefined, what: string): { parent: InodeNode; path: string } {
+    const parent = this.#node(parentIno, what)
+    const parentPath = this.table.pathOf(parent)
+    if (parentPath === null) throw new FsError('ENOENT', `${what}: the folder was removed`)
+    if (!name) throw new FsError('EINVAL', `${what}: no name`)
+    return { parent, path: parentPath === '/' ? `/${name}` : `${parentPath}/${name}` }
+  }
+
+  /** Answers an entry (lookup, mkdir, create) and counts the kernel's lookup. */
+  #replyEntry(slot: number, parent: InodeNode, name: string, attr: Attr): boolean {
+    const node = this.table.ensure(parent, name)
+    writeAttr(this.#attr, 0, node.ino, attr)
+    const ttl = this.#o.kernelTtlS
+    if (!this.#session!.replyEntry(slot, this.#attr, ttl, ttl)) {
+      this.table.dropIfUnused(node)
+      return false
+    }
+    this.table.counted(node)
+    node.attrSig = attrSignature(attr)
+    return true
+  }
+
+  #replyAttr(slot: number, node: InodeNode, attr: Attr): void {
+    writeAttr(this.#attr, 0, node.ino, attr)
+    if (this.#session!.replyAttr(slot, this.#attr, this.#o.kernelTtlS)) node.attrSig = attrSignature(attr)
+  }
+
+  async #lookup(r: Req): Promise<void> {
+    this.counters.lookups++
+    const { parent, path } = this.#childPath(r.ino, r.name, 'lookup')
+    const attr = await this.#fs.getattr(path)
+    this.#replyEntry(r.slot, parent, r.name!, attr)
+  }
+
+  #forget(pairs: Float64Array): void {
+    for (let i = 0; i + 1 < pairs.length; i += 2) {
+      this.counters.forgets++
+      this.table.forget(pairs[i], pairs[i + 1])
+    }
+  }
+
+  async #getattr(r: Req): Promise<void> {
+    const node = this.#node(r.ino, 'getattr')
+    const open = r.fh ? this.#handles.get(r.fh) : undefined
+    const attr = open ? await open.getattr() : await this.#fs.getattr(this.#pathOf(r.ino, 'getattr'))
+    this.#replyAttr(r.slot, node, attr)
+  }
+
+  async #setattr(r: Req): Promise<void> {
+    const node = this.#node(r.ino, 'setattr')
+    const path = this.table.pathOf(node)
+    const open = r.fh ? this.#handles.get(r.fh) : undefined
+    if (path === null && !open) throw new FsError('ENOENT', `setattr: inode ${r.ino} was removed`)
+    const bits = this.#setattrBits!
+    const [size, atimeMs, mtimeMs, mode, uid, gid] = r.extra as Float64Array
+    if (r.flags & bits.mode) await this.#fs.chmod(path!, mode)
+    if (r.flags & (bits.uid | bits.gid)) await this.#fs.chown(path!, r.flags & bits.uid ? uid : -1, r.flags & bits.gid ? gid : -1)
+    if (r.flags & bits.size) {
+      if (open) await open.truncate(size)
+      else await this.#fs.truncate(path!, size)
+    }
+    // MEGA keeps no access time: only a new modification time is applied.
+    if (r.flags & bits.mtime) {
+      const now = this.#clock.now()
+      const mtime = r.flags & bits.mtimeNow ? now : mtimeMs
+      const atime = r.flags & bits.atime ? (r.flags & bits.atimeNow ? now : atimeMs) : mtime
+      await this.#fs.utimens(path!, atime, mtime)
+    }
+    const attr = open ? await open.getattr() : await this.#fs.getattr(path!)
+    this.#replyAttr(r.slot, node, attr)
+  }
+
+  #setattrBits: Record<'mode' | 'uid' | 'gid' | 'size' | 'atime' | 'mtime' | 'atimeNow' | 'mtimeNow', number> | null = null
+
+  /** The addon's setattr bit values (libfuse's FUSE_SET_ATTR_*). */
+  setSetattrBits(bits: Record<'mode' | 'uid' | 'gid' | 'size' | 'atime' | 'mtime' | 'atimeNow' | 'mtimeNow', number>): void {
+    this.#setattrBits = bits
+  }
+
+  async #mkdir(r: Req): Promise<void> {
+    const { parent, path } = this.#childPath(r.ino, r.name, 'mkdir')
+    await this.#fs.mkdir(path, r.mode)
+    this.#replyEntry(r.slot, parent, r.name!, await this.#fs.getattr(path))
+  }
+
+  async #remove(r: Req, op: 'unlink' | 'rmdir'): Promise<void> {
+    const { parent, path } = this.#childPath(r.ino, r.name, op)
+    await (op === 'unlink' ? this.#fs.unlink(path) : this.#fs.rmdir(path))
+    this.table.detach(parent, r.name!)
+    this.#session!.replyErr(r.slot, 0)
+  }
+
+  async #rename(r: Req): Promise<void> {
+    const from = this.#childPath(r.ino, r.name, 'rename')
+    const to = this.#childPath(r.ino2, r.name2, 'rename')
+    // renameat2: RENAME_NOREPLACE (1) is checked here; RENAME_EXCHANGE (2)
+    // cannot be done on MEGA.
+    if (r.flags & 2) throw new FsError('EINVAL', `rename ${from.path}: exchanging two entries is not possible on MEGA`)
+    if (r.flags & 1) {
+      const exists = await this.#fs.getattr(to.path).then(
+        () => true,
+        err => (err instanceof FsError && err.code === 'ENOENT' ? false : Promise.reject(err)),
+      )
+      if (exists) throw new FsError('EEXIST', `rename ${from.path}: ${to.path} exists`)
+    }
+    await this.#fs.rename(from.path, to.path)
+    this.table.rename(from.parent, r.name!, to.parent, r.name2!)
+    this.#session!.replyErr(r.slot, 0)
+  }
+
+  async #refuse(op: string, r: Req): Promise<void> {
+    throw new FsError(this.#o.readOnly ? 'EROFS' : 'EPERM', `${op} ${r.name ?? ''}: not possible on MEGA`)
+  }
+
+  async #access(r: Req): Promise<void> {
+    const path = this.#pathOf(r.ino, 'access')
+    if (this.#o.readOnly && r.flags & fsConstants.W_OK) throw new FsError('EROFS', `${path}: read-only mount`)
+    await this.#fs.getattr(path)
+    this.#session!.replyErr(r.slot, 0)
+  }
+
+  async #statfs(r: Req): Promise<void> {
+    const s = await this.#fs.statfs('/')
+    const figures = new Float64Array([s.blockSize, s.blockSize, s.blocks, s.blocksFree, s.blocksAvailable, s.files, s.filesFree, s.filesFree, s.nameMax])
+    this.#session!.replyStatfs(r.slot, figures)
+  }
+
+  #readdir(r: Req, plus: boolean): Promise<void> {
+    this.counters.readdirs++
+    return this.#folders.read(r.slot, r.ino, r.fh, r.off, r.size, plus)
+  }
+
+  // ---- open files ----
+
+  #register(handle: FileHandle): number {
+    const fh = this.#nextFh++
+    this.#handles.set(fh, handle)
+    return fh
+  }
+
+  #handle(fh: number): FileHandle {
+    const h = this.#handles.get(fh)
+    if (!h) throw new FsError('EBADF', `no open file with handle ${fh}`)
+    return h
+  }
+
+  /** keep_cache when the kernel's pages are of the content open now. */
+  #openBits(node: InodeNode, attr: Attr, flags: number): number {
+    const version = contentVersion(attr)
+    const keep = node.pageVersion === version && (flags & O_ACCMODE) === fsConstants.O_RDONLY
+    node.pageVersion = version
+    return keep ? OPEN_KEEP_CACHE : 0
+  }
+
+  async #open(r: Req): Promise<void> {
+    const node = this.#node(r.ino, 'open')
+    const path = this.#pathOf(r.ino, 'open')
+    const handle = await this.#fs.open(path, r.flags)
+    const bits = this.#openBits(node, await handle.getattr(), r.flags)
+    const fh = this.#register(handle)
+    if (!this.#session!.replyOpen(r.slot, fh, bits)) await this.#drop(fh)
+  }
+
+  async #create(r: Req): Promise<void> {
+    const { parent, path } = this.#childPath(r.ino, r.name, 'create')
+    const handle = await this.#fs.create(path, r.mode)
+    const attr = await handle.getattr()
+    const fh = this.#register(handle)
+    const node = this.table.ensure(parent, r.name!)
+    node.pageVersion = contentVersion(attr)
+    writeAttr(this.#attr, 0, node.ino, attr)
+    const ttl = this.#o.kernelTtlS
+    if (this.#session!.replyCreate(r.slot, this.#attr, ttl, ttl, fh, 0)) {
+      this.table.counted(node)
+      node.attrSig = attrSignature(attr)
+    } else {
+      this.table.dropIfUnused(node)
+      await this.#drop(fh)
+    }
+  }
+
+  async #drop(fh: number): Promise<void> {
+    const h = this.#handles.get(fh)
+    this.#handles.delete(fh)
+    await h?.release()
+  }
+
+  async #read(r: Req): Promise<void> {
+    const handle = this.#handle(r.fh)
+    const buffer = this.#buffers.take(r.size)
+    try {
+      const n = await handle.read(buffer, r.size, r.off)
+      this.counters.reads++
+      this.counters.readBytes += n
+      if (r.size > this.counters.largestReadBytes) this.counters.largestReadBytes = r.size
+      this.#session!.replyBuf(r.slot, buffer, n)
+    } finally {
+      this.#buffers.give(buffer)
+    }
+  }
+
+  async #write(r: Req): Promise<void> {
+    const data = r.extra as Buffer
+    const n = await this.#handle(r.fh).write(data, data.length, r.off)
+    this.counters.writes++
+    this.counters.writeBytes += n
+    this.#session!.replyWrite(r.slot, n)
+  }
+
+  async #handleOp(r: Req, run: (h: FileHandle) => Promise<void>): Promise<void> {
+    await run(this.#handle(r.fh))
+    this.#session!.replyErr(r.slot, 0)
+  }
+
+  async #release(r: Req): Promise<void> {
+    const h = this.#handle(r.fh)
+    this.#handles.delete(r.fh)
+    // The kernel does not wait on what release answers; a failure here was
+    // already reported through flush.
+    this.#session!.replyErr(r.slot, 0)
+    await h.release()
+  }
+}
+
+export { ROOT_INO }

@@ -1,0 +1,94 @@
+// Keeps the kernel's caches honest, so they can be trusted for long
+// (attribute and entry TTLs of a whole listing TTL). The core reports what
+// it learns (FsChange); this turns it into libfuse notifications for the
+// inodes the kernel holds:
+// - a folder listed anew: each child the kernel knows is compared with what
+//   it was last told; a changed one loses its attributes and pages, a
+//   vanished one its name;
+// - an entry changed (an upload finished): its attributes and its folder's;
+// - a refresh (`mountctl refresh`): everything known at and below the path,
+//   names included, so the next access asks the core again.
+// The addon sends notifications from a thread of its own: the kernel may
+// hold a folder lock while it waits for a request only JavaScript answers.
+
+import { FsError } from '../../errors.js'
+import type { Logger } from '../../log.js'
+import type { FileSystem, FsChange } from '../../vfs/types.js'
+import type { NativeSession } from './addon.js'
+import { attrSignature } from './attr-record.js'
+import type { InodeNode, InodeTable } from './inode-table.js'
+
+/** notifyInvalInode offset: negative drops attributes only, keeping pages. */
+const ATTRS_ONLY = -1
+
+export class KernelInvalidator {
+  readonly #fs: FileSystem
+  readonly #table: InodeTable
+  readonly #session: NativeSession
+  readonly #logger: Logger
+
+  constructor(fs: FileSystem, table: InodeTable, session: NativeSession, logger: Logger) {
+    this.#fs = fs
+    this.#table = table
+    this.#session = session
+    this.#logger = logger
+  }
+
+  changed(change: FsChange): void {
+    if (change.kind === 'refreshed') return this.#refreshed(change.path ?? '/')
+    const node = this.nodeAt(change.path)
+    if (change.kind === 'listed') {
+      if (node?.children) this.#compareChildren(node, change.path).catch(err => this.#logger.warn({ err, path: change.path }, 'could not compare a folder with the kernel'))
+      return
+    }
+    if (node) this.#session.notifyInvalInode(node.ino, ATTRS_ONLY, 0)
+    const parent = node?.parent
+    if (parent) this.#session.notifyInvalInode(parent.ino, ATTRS_ONLY, 0)
+  }
+
+  /** The node the kernel holds for a core path, if any. */
+  nodeAt(path: string): InodeNode | undefined {
+    let node: InodeNode | undefined = this.#table.root
+    for (const name of path.split('/')) {
+      if (!name) continue
+      node = this.#table.child(node, name)
+      if (!node) return undefined
+    }
+    return node
+  }
+
+  async #compareChildren(folder: InodeNode, path: string): Promise<void> {
+    const prefix = path === '/' ? '/' : `${path}/`
+    await Promise.all(
+      [...folder.children!.values()].map(async child => {
+        let sig: string
+        try {
+          sig = attrSignature(await this.#fs.getattr(prefix + child.name))
+        } catch (err) {
+          if (!(err instanceof FsError) || (err.code !== 'ENOENT' && err.code !== 'ENOTDIR')) return
+          // Gone from the server: the kernel must forget the name.
+          if (child.parent !== folder) return
+          this.#session.notifyInvalEntry(folder.ino, child.name)
+          this.#table.detach(folder, child.name)
+          return
+        }
+        if (child.attrSig && sig !== child.attrSig) {
+          this.#session.notifyInvalInode(child.ino, 0, 0)
+          child.attrSig = ''
+        }
+      }),
+    )
+  }
+
+  #refreshed(path: string): void {
+    const top = this.nodeAt(path)
+    if (!top) return
+    for (const node of this.#table.subtree(top)) {
+      this.#session.notifyInvalInode(node.ino, 0, 0)
+      node.attrSig = ''
+      node.pageVersion = ''
+      if (node.parent && node !== top) this.#session.notifyInvalEntry(node.parent.ino, node.name)
+    }
+    if (top.parent) this.#session.notifyInvalEntry(top.parent.ino, top.name)
+  }
+}

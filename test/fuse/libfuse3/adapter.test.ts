@@ -1,0 +1,211 @@
+// The libfuse 3 adapter without a kernel: requests go to dispatch as the
+// addon sends them, replies land in a fake session.
+import { constants as fsConstants } from 'node:fs'
+import t from 'tap'
+import { LowLevelAdapter } from '../../../src/fuse/libfuse3/adapter.js'
+import { ATTR_STRIDE } from '../../../src/fuse/libfuse3/attr-record.js'
+import { ROOT_INO } from '../../../src/fuse/libfuse3/inode-table.js'
+import { silentLogger } from '../../../src/log.js'
+import { MegaFs } from '../../../src/vfs/mega-fs.js'
+import { FakeRemote, ManualClock, testProfile } from '../../helpers/fake-remote.js'
+import { FakeSession, OPS, SETATTR_BITS, type Reply } from '../../helpers/fuse3-fake-session.js'
+
+const ENOENT = 2
+const EIO = 5
+const EEXIST = 17
+const EINVAL = 22
+
+function setup(files = 5) {
+  const remote = new FakeRemote()
+  for (let i = 0; i < files; i++) remote.addFile(`/dir/file ${i}.txt`, `content ${i}`)
+  remote.addFile('/a.txt', 'hello')
+  const clock = new ManualClock()
+  const fs = new MegaFs({ remote, profile: testProfile(), logger: silentLogger, clock, stateDir: '/nonexistent', quotaFirstWaitMs: 10 })
+  const session = new FakeSession()
+  const adapter = new LowLevelAdapter(fs, { logger: silentLogger, readOnly: false, kernelTtlS: 60 })
+  let ended = 0
+  adapter.setSetattrBits(SETATTR_BITS)
+  adapter.attach(session, OPS, () => ended++)
+  fs.watch(change => adapter.changed(change))
+  let slot = 0
+  /** Sends one request and waits for its reply. */
+  async function send(op: keyof typeof OPS, args: { ino?: number; ino2?: number; fh?: number; off?: number; size?: number; flags?: number; mode?: number; name?: string; name2?: string; extra?: Buffer | Float64Array } = {}): Promise<Reply> {
+    const s = ++slot
+    adapter.dispatch(OPS[op], s, args.ino ?? ROOT_INO, args.ino2 ?? 0, args.fh ?? 0, args.off ?? 0, args.size ?? 0, args.flags ?? 0, args.mode ?? 0, args.name, args.name2, args.extra)
+    return session.reply(s)
+  }
+  return { remote, clock, fs, session, adapter, send, ended: () => ended }
+}
+
+t.test('lookup answers an entry with its attributes and counts it; forget lets it go', async t => {
+  const { send, adapter } = setup()
+  const r = await send('lookup', { name: 'a.txt' })
+  t.equal(r.kind, 'entry')
+  t.equal(r.attrs![5], 5, 'size')
+  t.equal(r.attrs![7], 1024 * 1024, 'st_blksize: 1 MiB pieces')
+  t.equal(r.attrTimeoutS, 60, 'the kernel may keep it for the TTL given')
+  const node = adapter.table.get(r.ino!)!
+  t.equal(node.nlookup, 1)
+  t.equal((await send('lookup', { name: 'a.txt' })).ino, r.ino, 'the same inode on the next lookup')
+  t.equal(node.nlookup, 2)
+  adapter.dispatch(OPS.forget, -1, 0, 0, 0, 0, 0, 0, 0, undefined, undefined, new Float64Array([r.ino!, 2]))
+  t.equal(adapter.table.get(r.ino!), undefined)
+  t.same(await send('lookup', { name: 'missing' }), { kind: 'err', errno: ENOENT })
+})
+
+t.test('readdirplus hands over every entry once, at offsets, counting only what was packed', async t => {
+  const { send, adapter } = setup(40)
+  const dir = await send('lookup', { name: 'dir' })
+  const open = await send('opendir', { ino: dir.ino })
+  const seen: string[] = []
+  let off = 0
+  let rounds = 0
+  for (;;) {
+    const r = await send('readdirplus', { ino: dir.ino, fh: open.fh, off, size: 1024 })
+    if (r.names!.length === 0) break
+    seen.push(...r.names!)
+    off = r.offsets!.at(-1)!
+    rounds++
+  }
+  t.ok(rounds > 3, `a small buffer takes several reads (${rounds})`)
+  t.same(seen.slice(0, 2), ['.', '..'])
+  t.equal(seen.length, 42)
+  t.equal(new Set(seen).size, 42, 'no name twice')
+  const dirNode = adapter.table.get(dir.ino!)!
+  t.equal(dirNode.children!.size, 40, 'a node per file, none for . and ..')
+  t.ok([...dirNode.children!.values()].every(n => n.nlookup === 1), 'each counted once')
+  t.equal(dirNode.nlookup, 1, '. does not count as a lookup of the folder')
+})
+
+t.test('plain readdir creates no nodes; a read from offset 0 sees the folder anew', async t => {
+  const { send, adapter, remote, clock } = setup(3)
+  const dir = await send('lookup', { name: 'dir' })
+  const open = await send('opendir', { ino: dir.ino })
+  const first = await send('readdir', { ino: dir.ino, fh: open.fh, off: 0, size: 4096 })
+  t.equal(first.names!.length, 5)
+  t.equal(adapter.table.get(dir.ino!)!.children, null, 'no lookup counted')
+  remote.addFile('/dir/new.txt', 'n')
+  clock.advance(120_000)
+  const again = await send('readdir', { ino: dir.ino, fh: open.fh, off: 0, size: 4096 })
+  t.ok(again.names!.includes('new.txt'), 'rewinddir sees the new file')
+})
+
+t.test('a reply the kernel no longer waits for counts nothing and releases what it opened', async t => {
+  const { send, adapter, session } = setup(3)
+  const dir = await send('lookup', { name: 'dir' })
+  const open = await send('opendir', { ino: dir.ino })
+  session.alive = false
+  const s = 9000
+  adapter.dispatch(OPS.readdirplus, s, dir.ino!, 0, open.fh!, 0, 4096, 0, 0, undefined, undefined, undefined)
+  adapter.dispatch(OPS.lookup, s + 1, ROOT_INO, 0, 0, 0, 0, 0, 0, 'a.txt', undefined, undefined)
+  adapter.dispatch(OPS.open, s + 2, dir.ino!, 0, 0, 0, 0, fsConstants.O_RDONLY, 0, undefined, undefined, undefined)
+  await new Promise(r => setTimeout(r, 50)) // the fake fs answers within a few ticks
+  t.equal(adapter.table.get(dir.ino!)!.children, null, 'no entry counted')
+  t.equal(adapter.table.child(adapter.table.root, 'a.txt'), undefined, 'the lookup left no node')
+  t.equal(adapter.openHandles(), 0, 'nothing left open')
+})
+
+t.test('reads go through reused buffers', async t => {
+  const { send } = setup()
+  const a = await send('lookup', { name: 'a.txt' })
+  const open = await send('open', { ino: a.ino, flags: fsConstants.O_RDONLY })
+  const r1 = await send('read', { ino: a.ino, fh: open.fh, off: 0, size: 65536 })
+  const r2 = await send('read', { ino: a.ino, fh: open.fh, off: 1, size: 65536 })
+  t.equal(r1.data!.toString(), 'hello')
+  t.equal(r2.data!.toString(), 'ello')
+  t.equal(r1.buffer, r2.buffer, 'the second read reused the first one\'s buffer')
+  t.same(await send('release', { ino: a.ino, fh: open.fh }), { kind: 'err', errno: 0 })
+})
+
+t.test('keep_cache only while the kernel\'s pages are of the same version', async t => {
+  const { send, remote, clock, fs } = setup()
+  const a = await send('lookup', { name: 'a.txt' })
+  const o1 = await send('open', { ino: a.ino, flags: fsConstants.O_RDONLY })
+  t.equal(o1.bits, 0, 'first open: the kernel holds no pages yet')
+  const o2 = await send('open', { ino: a.ino, flags: fsConstants.O_RDONLY })
+  t.equal(o2.bits, 1, 'same version: keep the pages')
+  remote.addFile('/a.txt', 'changed content')
+  clock.advance(120_000)
+  fs.invalidate('/a.txt')
+  const o3 = await send('open', { ino: a.ino, flags: fsConstants.O_RDONLY })
+  t.equal(o3.bits, 0, 'a new version: drop them')
+})
+
+t.test('setattr: a new mtime reaches the core, an access time alone does not', async t => {
+  const { send, fs } = setup()
+  const calls: string[] = []
+  fs.utimens = async (p, a, m) => {
+    calls.push(`utimens ${p} ${a} ${m}`)
+  }
+  const a = await send('lookup', { name: 'a.txt' })
+  const atimeOnly = await send('setattr', { ino: a.ino, flags: SETATTR_BITS.atime, extra: new Float64Array([NaN, 5000, NaN, NaN, NaN, NaN]) })
+  t.equal(atimeOnly.kind, 'attr', 'answered with the attributes')
+  t.same(calls, [], 'MEGA keeps no access time: nothing asked of the core')
+  await send('setattr', { ino: a.ino, flags: SETATTR_BITS.mtime, extra: new Float64Array([NaN, NaN, 7000, NaN, NaN, NaN]) })
+  t.same(calls, ['utimens /a.txt 7000 7000'])
+  await send('setattr', { ino: a.ino, flags: SETATTR_BITS.mtime | SETATTR_BITS.mtimeNow, extra: new Float64Array([NaN, NaN, 1, NaN, NaN, NaN]) })
+  t.match(calls[1], /^utimens \/a.txt (\d+) \1$/, 'UTIME_NOW: the clock\'s time')
+  t.not(calls[1], 'utimens /a.txt 1 1')
+})
+
+t.test('rename: RENAME_NOREPLACE over an existing name is EEXIST, RENAME_EXCHANGE is EINVAL', async t => {
+  const { send } = setup()
+  const dir = await send('lookup', { name: 'dir' })
+  t.same(await send('rename', { ino: ROOT_INO, name: 'a.txt', ino2: dir.ino, name2: 'file 0.txt', flags: 1 }), { kind: 'err', errno: EEXIST })
+  t.same(await send('rename', { ino: ROOT_INO, name: 'a.txt', ino2: dir.ino, name2: 'file 0.txt', flags: 2 }), { kind: 'err', errno: EINVAL })
+})
+
+t.test('an unexpected error answers EIO; an unknown inode ENOENT', async t => {
+  const { send, fs } = setup()
+  fs.getattr = async () => {
+    throw new Error('a bug')
+  }
+  t.same(await send('lookup', { name: 'a.txt' }), { kind: 'err', errno: EIO })
+  t.same(await send('getattr', { ino: 12345 }), { kind: 'err', errno: ENOENT })
+})
+
+t.test('a changed listing invalidates what the kernel holds: changed attributes, vanished names', async t => {
+  const { send, session, remote, clock, fs } = setup(3)
+  const dir = await send('lookup', { name: 'dir' })
+  const f0 = await send('lookup', { ino: dir.ino, name: 'file 0.txt' })
+  const f1 = await send('lookup', { ino: dir.ino, name: 'file 1.txt' })
+  await send('lookup', { ino: dir.ino, name: 'file 2.txt' })
+  remote.addFile('/dir/file 0.txt', 'a longer content than before')
+  remote.nodes.delete('/dir/file 1.txt')
+  clock.advance(120_000)
+  await fs.readdir('/dir')
+  await new Promise(r => setTimeout(r, 20))
+  t.same(session.invalidated.filter(i => i.ino === f0.ino), [{ ino: f0.ino, offset: 0, length: 0 }], 'file 0: attributes and pages')
+  t.same(session.forgottenNames, [{ parent: dir.ino, name: 'file 1.txt' }], 'file 1: its name')
+  t.notOk(session.invalidated.some(i => i.ino === f1.ino))
+  t.equal(session.invalidated.length, 1, 'file 2, unchanged, is left alone')
+})
+
+t.test('refresh invalidates names and attributes at and below the path', async t => {
+  const { send, session, fs } = setup(2)
+  const dir = await send('lookup', { name: 'dir' })
+  const f0 = await send('lookup', { ino: dir.ino, name: 'file 0.txt' })
+  fs.invalidate('/dir')
+  t.same(
+    session.forgottenNames.map(n => `${n.parent}/${n.name}`).sort(),
+    [`${dir.ino}/file 0.txt`, `${ROOT_INO}/dir`].sort(),
+  )
+  const pages = session.invalidated.filter(i => i.offset === 0).map(i => i.ino)
+  t.same([...new Set(pages)].sort(), [dir.ino, f0.ino].sort(), 'attributes and pages of everything below')
+})
+
+t.test('the end of the kernel connection reaches the mount', async t => {
+  const { adapter, ended } = setup()
+  adapter.dispatch(OPS.ended, -1, 0, 0, 0, 0, 0, 0, 0, undefined, undefined, undefined)
+  t.equal(ended(), 1)
+})
+
+t.test('readdirplus records carry the inode of each entry', async t => {
+  const { send, adapter } = setup(2)
+  const open = await send('opendir', { ino: ROOT_INO })
+  const r = await send('readdirplus', { ino: ROOT_INO, fh: open.fh, off: 0, size: 65536 })
+  const dirIno = adapter.table.child(adapter.table.root, 'dir')!.ino
+  t.equal(r.attrs![r.names!.indexOf('dir')], dirIno)
+  t.equal(r.attrs![0], ROOT_INO, '. is the folder itself')
+  void ATTR_STRIDE
+})

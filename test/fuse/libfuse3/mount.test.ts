@@ -1,0 +1,127 @@
+// What the libfuse 3 backend gives through a real kernel mount, beyond the
+// functional cases every backend passes (test/fuse/mount*.test.ts):
+// readdirplus (no LOOKUP per file), reads of up to 1 MiB, auto_unmount,
+// and kernel caches that may be kept for long because the kernel is told
+// of every change.
+import { execFile } from 'node:child_process'
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises'
+import * as nodeFs from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import t from 'tap'
+import { BridgeEmulator } from '../../../src/emulator/bridge.js'
+import { findMount } from '../../../src/mount-table.js'
+import { patternBuffer } from '../../helpers/fake-remote.js'
+import { sha256 } from '../../helpers/fs-cases.js'
+import { startMountChild } from '../../helpers/mount-child-process.js'
+import { waitUntil } from '../../helpers/wait-until.js'
+
+const run = promisify(execFile)
+const MiB = 1024 * 1024
+const isRoot = process.getuid?.() === 0
+
+let emulator: BridgeEmulator
+let root: string
+let drive: string
+
+t.before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'megamount-fuse3-'))
+  drive = join(root, 'account', 'Drive')
+  await mkdir(join(drive, 'many'), { recursive: true })
+  await Promise.all(Array.from({ length: 500 }, (_, i) => writeFile(join(drive, 'many', `file ${i}.txt`), `file ${i}\n`)))
+  await writeFile(join(drive, 'big.bin'), patternBuffer(64 * MiB, 5))
+  emulator = new BridgeEmulator({ accountRoot: join(root, 'account') })
+  await emulator.start()
+})
+
+t.teardown(async () => {
+  await emulator?.stop()
+  await rm(root, { recursive: true, force: true })
+})
+
+const mount = (...args: string[]) => startMountChild(['--backend', 'libfuse3', '--url', emulator.serve('/Drive'), ...args])
+
+t.test('a cold ls -l of a folder of 500 files costs no LOOKUP: readdirplus carries the attributes', async t => {
+  const child = await mount()
+  t.teardown(() => child.stop())
+  const { stdout } = await run('ls', ['-l', join(child.mountpoint, 'many')], { maxBuffer: 16 * MiB })
+  t.equal(stdout.trim().split('\n').length, 501, 'total line and 500 files')
+  const { kernel } = await child.stats()
+  t.equal(kernel!.lookups, 1, 'one LOOKUP, of the folder itself')
+  t.ok(kernel!.readdirs >= 1)
+  t.comment(`${kernel!.readdirs} READDIRPLUS, ${kernel!.lookups} LOOKUP for 500 files`)
+})
+
+t.test('a sequential read comes in pieces of 1 MiB', { skip: !isRoot && 'raising the mount\'s readahead needs root' }, async t => {
+  const child = await mount()
+  t.teardown(() => child.stop())
+  t.equal(sha256(await nodeFs.readFile(join(child.mountpoint, 'big.bin'))), sha256(patternBuffer(64 * MiB, 5)))
+  const { kernel } = await child.stats()
+  t.equal(kernel!.readaheadKb, 1024)
+  t.equal(kernel!.largestReadBytes, MiB, 'reads of 1 MiB')
+  t.ok(kernel!.reads <= 64 + 8, `64 MiB in ${kernel!.reads} reads`)
+})
+
+t.test('SIGKILL: within 2 s the mountpoint is an ordinary empty folder, and mounts again cleanly', async t => {
+  const child = await mount()
+  t.teardown(() => child.stop())
+  await readdir(child.mountpoint)
+  const exited = new Promise(resolve => child.process.once('exit', resolve))
+  child.process.kill('SIGKILL')
+  await exited
+  const started = Date.now()
+  // The kernel and fusermount3's watchdog act on their own: poll for it.
+  await waitUntil('the mount gone', async () => !(await findMount(child.mountpoint)), 2_000, 50)
+  t.ok(Date.now() - started <= 2_000, `gone after ${Date.now() - started} ms`)
+  t.same(await readdir(child.mountpoint), [], 'an ordinary empty folder: no "Transport endpoint is not connected"')
+  const again = await startMountChild(['--backend', 'libfuse3', '--url', emulator.serve('/Drive')])
+  t.teardown(() => again.stop())
+  t.ok((await readdir(again.mountpoint)).includes('many'), 'a new mount works')
+})
+
+t.test('a file changed on the server, then refresh: stat and cat are new at once, with a kernel TTL of 60 s', async t => {
+  await writeFile(join(drive, 'doc.txt'), 'version one\n')
+  const child = await mount('--kernel-ttl-s', '60')
+  t.teardown(() => child.stop())
+  const file = join(child.mountpoint, 'doc.txt')
+  t.equal(await nodeFs.readFile(file, 'utf8'), 'version one\n')
+  t.equal((await stat(file)).size, 12)
+  await writeFile(join(drive, 'doc.txt'), 'version two, longer\n')
+  t.equal((await stat(file)).size, 12, 'the kernel keeps its copy for its TTL')
+  await child.command('refresh /doc.txt')
+  await waitUntil('the kernel told', async () => (await stat(file)).size === 20, 2_000, 20)
+  t.equal(await nodeFs.readFile(file, 'utf8'), 'version two, longer\n', 'new content, not the old pages')
+})
+
+t.test('a folder changed on the server shows it within one listing TTL, with no refresh', async t => {
+  await mkdir(join(drive, 'live'))
+  await writeFile(join(drive, 'live', 'stays.txt'), 'same\n')
+  await writeFile(join(drive, 'live', 'grows.txt'), 'short\n')
+  await writeFile(join(drive, 'live', 'goes.txt'), 'bye\n')
+  const child = await mount('--cache-ttl-ms', '1000', '--kernel-ttl-s', '60')
+  t.teardown(() => child.stop())
+  const live = join(child.mountpoint, 'live')
+  t.same((await readdir(live)).sort(), ['goes.txt', 'grows.txt', 'stays.txt'])
+  t.equal(await nodeFs.readFile(join(live, 'grows.txt'), 'utf8'), 'short\n')
+  await stat(join(live, 'goes.txt'))
+  await writeFile(join(drive, 'live', 'grows.txt'), 'much longer now\n')
+  await rm(join(drive, 'live', 'goes.txt'))
+  await writeFile(join(drive, 'live', 'new.txt'), 'new\n')
+  // After the listing TTL, the next ls fetches the folder again.
+  await new Promise(r => setTimeout(r, 1_100)) // the core's 1 s listing TTL, a real-world wait
+  t.same((await readdir(live)).sort(), ['grows.txt', 'new.txt', 'stays.txt'], 'ls shows the change')
+  await waitUntil('the kernel told of the removal', async () => stat(join(live, 'goes.txt')).then(() => false, () => true), 2_000, 20)
+  t.equal(await nodeFs.readFile(join(live, 'new.txt'), 'utf8'), 'new\n')
+  t.equal((await stat(join(live, 'grows.txt'))).size, 16, 'the new size at once, TTL or not')
+  t.equal(await nodeFs.readFile(join(live, 'grows.txt'), 'utf8'), 'much longer now\n')
+  t.ok((await child.stats()).kernel!.native.notificationsSent > 0)
+})
+
+t.test('fusermount -u from outside: the mount notices it is gone', async t => {
+  const child = await mount()
+  t.teardown(() => child.stop())
+  await run('fusermount', ['-u', child.mountpoint])
+  await waitUntil('the loss noticed', async () => (await child.stats()).lost, 5_000, 50)
+  t.pass('reported')
+})
