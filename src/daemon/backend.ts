@@ -62,7 +62,8 @@ export interface MountBackend {
   createRemote(profile: Profile, url: string, logger: Logger): Remote
   /** The persistent store of a profile's mount (src/vfs/store/), opened
    *  before mounting so that a mount with a stored tree starts without the
-   *  bridge. Optional: without it a mount starts empty. */
+   *  bridge. Never throws (see MountStore.open). Optional: without it a mount
+   *  starts empty. */
   openStore?(profile: Profile, stateDir: string, logger: Logger): MountStore | null
   /** onWrites: called (during createFs) with the upload queue's source
    *  when the mount is writable. */

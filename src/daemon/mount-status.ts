@@ -33,6 +33,24 @@ export interface MountStatus {
    *  chosen, how to get libfuse3 when it is not the one (else null), and
    *  the kernel's figures on libfuse3 (reads, lookups, ...). */
   fuse?: { backend: string; why: string; fix: string | null; kernel: KernelStats | null }
+  /** While mounted, the mount's persistent store: treeAt, when its newest
+   *  listing was fetched (while degraded, the tree shown is as of then;
+   *  null: nothing stored yet); warning, a store rebuilt at start or failed
+   *  since (null when all is well). */
+  store?: { treeAt: string | null; warning: string | null }
+  /** While mounted with offline folders (profile field "offline"): files
+   *  and bytes below them, how many are whole on disk, the state of the
+   *  background download, when it last completed, and why it did not. */
+  offline?: {
+    folders: string[]
+    state: 'waiting for the bridge' | 'checking' | 'downloading' | 'up to date' | 'failed'
+    files: number
+    bytes: number
+    pinnedFiles: number
+    pinnedBytes: number
+    checkedAt: string | null
+    error: string | null
+  }
 }
 
 export interface StatusReport {

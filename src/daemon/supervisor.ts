@@ -11,7 +11,8 @@ import { fsNameFor } from '../config/mountpoint-check.js'
 import type { Profile } from '../config/types.js'
 import type { Logger } from '../log.js'
 import type { Remote, RemoteError } from '../remote/remote.js'
-import type { MountBackend, MountHandle, SupervisedFs } from './backend.js'
+import type { FsStats, MountBackend, MountHandle, SupervisedFs } from './backend.js'
+import { fuseStatus, storeStatus } from './mount-status-parts.js'
 import { TroubleWatchingRemote } from './bridge-trouble.js'
 import { checkBridge, explainResolveError, probeBridge, type BridgeCheck, type ProbeResult } from './bridge-probe.js'
 import { explainMountError, type Explained } from './explain-error.js'
@@ -37,7 +38,6 @@ export interface SupervisorOptions {
   cron?: CronScheduler
 }
 
-
 export class MountSupervisor {
   readonly profile: Profile
   /** The mount's upload queue while mounted; what it left in the journal after. */
@@ -61,7 +61,7 @@ export class MountSupervisor {
   private handle: MountHandle | null = null
   private store: MountStore | null = null
   private bridge: MountStatus['bridge'] = { reachable: null, latencyMs: null, checkedAt: null }
-  private lastStats = { entries: 0, hitRate: 0, duplicateNames: 0, diskBytes: 0 }
+  private lastStats: FsStats | null = null
   private readonly cron: CronScheduler
   private healthJob: { job: CronJob; expression: string } | null = null
   private checking = false
@@ -142,14 +142,12 @@ export class MountSupervisor {
   }
 
   status(): MountStatus {
-    if (this.fs) {
-      try {
-        const s = this.fs.stats()
-        this.lastStats = { entries: s.cacheEntries, hitRate: s.hitRate, duplicateNames: s.duplicateNames, diskBytes: s.diskCacheBytes }
-      } catch (err) {
-        this.logger.warn({ err }, 'reading cache statistics failed')
-      }
+    try {
+      if (this.fs) this.lastStats = this.fs.stats()
+    } catch (err) {
+      this.logger.warn({ err }, 'reading cache statistics failed')
     }
+    const s = this.lastStats
     return {
       name: this.profile.name,
       mountpoint: this.profile.mountpoint,
@@ -160,19 +158,14 @@ export class MountSupervisor {
       readOnly: this.profile.readOnly,
       since: new Date(this.sinceMs).toISOString(),
       bridge: { ...this.bridge },
-      cache: { entries: this.lastStats.entries, hitRate: this.lastStats.hitRate, diskBytes: this.lastStats.diskBytes },
-      duplicateNames: this.lastStats.duplicateNames,
+      cache: { entries: s?.cacheEntries ?? 0, hitRate: s?.hitRate ?? 0, diskBytes: s?.diskCacheBytes ?? 0 },
+      duplicateNames: s?.duplicateNames ?? 0,
       // A mount problem comes first; failed uploads are the next thing to fix.
       lastError: this.lastError ?? this.uploads.failure(),
       uploads: this.uploads.counts(),
-      fuse: this.fuseStatus(),
+      fuse: fuseStatus(this.handle),
+      ...storeStatus(this.fs ? s : null),
     }
-  }
-
-  private fuseStatus(): MountStatus['fuse'] {
-    const h = this.handle
-    if (!h?.backend) return undefined
-    return { backend: h.backend, why: h.backendWhy ?? '', fix: h.backendFix ?? null, kernel: h.kernelStats?.() ?? null }
   }
 
   private run(step: () => Promise<void>): Promise<void> {
@@ -216,7 +209,8 @@ export class MountSupervisor {
 
   private async attempt(epoch: number): Promise<void> {
     if (epoch !== this.epoch) return
-    this.store ??= this.openStore()
+    // Never throws: a damaged store is rebuilt, an unwritable one kept in memory.
+    this.store ??= this.backend.openStore?.(this.profile, this.opts.stateDir, this.logger) ?? null
     if (this.store?.treeAtMs != null && (this.url ?? this.store.url) !== null) return this.mountFromStore(epoch)
     if (!this.remote) {
       try {
@@ -291,15 +285,6 @@ export class MountSupervisor {
       await this.closeFs(fsCore)
       if (epoch === this.epoch) this.setState('failed', explainMountError(err, this.profile.mountpoint, this.profile.name))
       return false
-    }
-  }
-
-  private openStore(): MountStore | null {
-    try {
-      return this.backend.openStore?.(this.profile, this.opts.stateDir, this.logger) ?? null
-    } catch (err) {
-      this.logger.warn({ err }, 'the mount store could not be opened: the mount starts empty')
-      return null
     }
   }
 
