@@ -230,17 +230,18 @@ export class MountSupervisor {
       this.scheduleRetry(epoch)
       return
     }
-    if (!(await this.mountFs(epoch, true))) return
+    if (!(await this.mountFs(epoch))) return
     if (this.store) this.store.url = this.url
     this.setState('mounted', null)
     this.startHealthJob(epoch)
   }
 
-  /** The stored tree mounted with the bridge believed down, then a probe (URL: the last that served). */
+  /** The stored tree, mounted before the bridge is probed (URL: the last that served). The gate
+   *  starts open: a bridge still loading refuses at once, and closes it at the first request. */
   private async mountFromStore(epoch: number): Promise<void> {
     this.url ??= this.profile.url ?? this.store!.url
     this.remote ??= this.backend.createRemote(this.profile, this.url!, this.logger)
-    if (!(await this.mountFs(epoch, false))) return
+    if (!(await this.mountFs(epoch))) return
     this.setState('degraded', null) // logged, with the tree's age in status
     this.startHealthJob(epoch)
     this.checking = true
@@ -248,7 +249,7 @@ export class MountSupervisor {
   }
 
   /** Creates the core and mounts it; false if that failed or a stop overtook it. */
-  private async mountFs(epoch: number, bridgeUp: boolean): Promise<boolean> {
+  private async mountFs(epoch: number): Promise<boolean> {
     let fsCore: SupervisedFs | null = null
     try {
       await this.backend.cleanStaleMount(this.profile.mountpoint, this.logger)
@@ -261,7 +262,7 @@ export class MountSupervisor {
         onWrites: source => this.uploads.attach(source),
         store: this.store ?? undefined,
       })
-      fsCore.setBridgeAvailable(bridgeUp)
+      fsCore.setBridgeAvailable(true)
       const handle = await this.backend.mount(this.profile.mountpoint, fsCore, {
         logger: this.logger,
         readOnly: this.profile.readOnly,
