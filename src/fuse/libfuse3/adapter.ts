@@ -405,10 +405,14 @@ export class LowLevelAdapter {
   async #release(r: Req): Promise<void> {
     const h = this.#handle(r.fh)
     this.#handles.delete(r.fh)
-    // The kernel does not wait on what release answers; a failure here was
-    // already reported through flush.
+    // Answered at once: what release does (the file's data to disk before
+    // it is queued for upload) may take a while on a busy disk, and the
+    // kernel holds at most max_background releases in flight before it
+    // makes the next close(2) wait. Started first, so a later open sees the
+    // file closed; a failure is logged (close(2) reported through flush).
+    const done = h.release()
     this.#session!.replyErr(r.slot, 0)
-    await h.release()
+    await done
   }
 }
 

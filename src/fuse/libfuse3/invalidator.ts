@@ -5,7 +5,8 @@
 // - a folder listed anew: each child the kernel knows is compared with what
 //   it was last told; a changed one loses its attributes and pages, a
 //   vanished one its name;
-// - an entry changed (an upload finished): its attributes and its folder's;
+// - an entry changed (an upload finished): its attributes and its folder's,
+//   when the core now answers them differently from what the kernel holds;
 // - a refresh (`mountctl refresh`): everything known at and below the path,
 //   names included, so the next access asks the core again.
 // The addon sends notifications from a thread of its own: the kernel may
@@ -41,9 +42,27 @@ export class KernelInvalidator {
       if (node?.children) this.#compareChildren(node, change.path).catch(err => this.#logger.warn({ err, path: change.path }, 'could not compare a folder with the kernel'))
       return
     }
-    if (node) this.#session.notifyInvalInode(node.ino, ATTRS_ONLY, 0)
-    const parent = node?.parent
-    if (parent) this.#session.notifyInvalInode(parent.ino, ATTRS_ONLY, 0)
+    // Only what the kernel holds and the core now answers differently: an
+    // upload that leaves size and time as the kernel saw them (the usual
+    // case) costs no notification.
+    for (const n of [node, node?.parent]) {
+      if (!n?.attrSig) continue
+      const path = this.#table.pathOf(n)
+      if (path === null) continue
+      this.#fs.getattr(path).then(
+        attr => {
+          if (n.attrSig && attrSignature(attr) !== n.attrSig) {
+            this.#session.notifyInvalInode(n.ino, ATTRS_ONLY, 0)
+            n.attrSig = ''
+          }
+        },
+        () => {
+          // Gone or unreachable: the kernel finds out at its next request.
+          this.#session.notifyInvalInode(n.ino, ATTRS_ONLY, 0)
+          n.attrSig = ''
+        },
+      )
+    }
   }
 
   /** The node the kernel holds for a core path, if any. */

@@ -339,6 +339,72 @@ export class MetadataCache {
     this.#o.onChange?.({ kind: 'changed', path })
   }
 
+  /** A change this mount made on the server itself, applied to what is
+   *  cached instead of dropping the folder's listing: dropping it made the
+   *  next lookup list the whole folder again, so copying 1,000 files into
+   *  one folder listed it about 1,000 times. entry null: path is gone.
+   *  What was cached at and below path is dropped (a folder that moved or
+   *  went takes its content with it), and a listing of the folder already
+   *  in flight is superseded: its answer may predate the change. */
+  applyChange(path: string, entry: RemoteEntry | null, options: { emptyFolder?: boolean } = {}): void {
+    const parent = parentOf(path)
+    for (const [key, fetch] of this.#inflight) {
+      if (key === parent || isSameOrBelow(key, path)) {
+        fetch.superseded = true
+        this.#inflight.delete(key)
+      }
+    }
+    // Only a folder has anything cached below it: for a file (the common
+    // case, an upload) this stays O(1) however many names are cached.
+    this.#entries.delete(path)
+    if (this.#mayHaveBelow(path, entry)) {
+      for (const key of [...this.#entries.keys()]) {
+        if (isSameOrBelow(key, path)) this.#entries.delete(key)
+      }
+    }
+    const cached = this.#entries.peek(parent)
+    if (cached?.kind === 'listing') {
+      const listing = cached.listing
+      const name = baseName(path)
+      if (entry) {
+        if (!listing.byName.has(name)) listing.names.push(name)
+        listing.byName.set(name, { ...entry, name })
+        if (entry.mtimeMs !== null && (listing.newestChildMs === null || entry.mtimeMs > listing.newestChildMs)) listing.newestChildMs = entry.mtimeMs
+      } else if (listing.byName.delete(name)) {
+        listing.names = listing.names.filter(n => n !== name)
+      }
+      // Set again: the cache's size of a listing follows its entries.
+      this.#entries.set(parent, cached)
+    }
+    if (entry?.isDir && options.emptyFolder) {
+      // Just made by this mount: nothing is in it, no need to ask.
+      this.#entries.set(path, { kind: 'listing', listing: { path, self: { ...entry, name: baseName(path) }, byName: new Map(), names: [], duplicateNames: [], fetchedAtMs: this.#o.clock.now(), newestChildMs: null } })
+    }
+    this.#o.onChange?.({ kind: 'changed', path })
+  }
+
+  /** Whether listings below path may be cached: it is, or was, a folder. */
+  #mayHaveBelow(path: string, entry: RemoteEntry | null): boolean {
+    if (entry?.isDir) return true
+    const parent = this.#entries.peek(parentOf(path))
+    const before = parent?.kind === 'listing' ? parent.listing.byName.get(baseName(path)) : undefined
+    return before === undefined || before.isDir
+  }
+
+  /** Drop what is cached at and below path, leaving its folder's listing
+   *  (for folders whose own entry does not matter, such as the trash). */
+  forget(path: string): void {
+    for (const [key, fetch] of this.#inflight) {
+      if (isSameOrBelow(key, path)) {
+        fetch.superseded = true
+        this.#inflight.delete(key)
+      }
+    }
+    for (const key of [...this.#entries.keys()]) {
+      if (isSameOrBelow(key, path)) this.#entries.delete(key)
+    }
+  }
+
   stats(): MetadataCacheStats {
     let duplicateNames = 0
     const duplicatePaths: string[] = []

@@ -2,8 +2,12 @@
 // the server does not have yet. It is what makes a write survive SIGKILL, a
 // crash or a reboot: at start the live entries are read back and resume.
 //
-// Format: one JSON object per line, appended and fdatasync'ed before the
-// caller goes on (`<stateDir>/uploads.journal`). The last record of an id
+// Format: one JSON object per line, appended (`<stateDir>/uploads.journal`).
+// A record is durable (fdatasync'ed) before its caller goes on, except those
+// written with { durable: false }: they are in the file at once (a killed
+// daemon finds them) and reach the disk with the next durable one, so
+// creating a file does not wait for the disk (docs/writes.md, "What survives
+// what"). The last record of an id
 // wins; 'uploaded' and 'discarded' end it. A crash can leave a torn last line:
 // reading skips lines that do not parse, and opening always compacts the file
 // (live entries written to a temp file, fsync, rename, fsync of the folder), so
@@ -44,6 +48,11 @@ interface JournalRecord {
 
 export const JOURNAL_FILE_NAME = 'uploads.journal'
 
+export interface AppendOptions {
+  /** Default true: resolve only once the record is on disk. */
+  durable?: boolean
+}
+
 export interface JournalOptions {
   clock?: Clock
   /** Compact when the file holds this many more records than live entries. */
@@ -57,8 +66,15 @@ export class Journal {
   private readonly live = new Map<string, JournalEntry>()
   private handle: fsp.FileHandle | null = null
   private recordsInFile = 0
-  // Appends are serialized so records reach the file in the order they were made.
-  private tail: Promise<void> = Promise.resolve()
+  // Records go to the file in the order they were made, one write per batch
+  // of those made meanwhile; fdatasyncs run beside the writes and each
+  // covers every record written before it started (group commit). So a
+  // record that need not be durable never waits for the disk, and durable
+  // ones share fdatasyncs.
+  private waiting: { line: string; durable: boolean; done: (err?: unknown) => void }[] = []
+  private writing: Promise<void> | null = null
+  private unsynced: ((err?: unknown) => void)[] = []
+  private syncing: Promise<void> | null = null
 
   private constructor(file: string, options: JournalOptions) {
     this.file = file
@@ -84,18 +100,24 @@ export class Journal {
     return entry && { ...entry }
   }
 
-  /** Create or change an entry; resolves once the record is on disk. */
-  put(entry: Omit<JournalEntry, 'updatedMs'>): Promise<void> {
+  /** Create or change an entry; resolves once the record is on disk, or
+   *  only in the file with durable: false. */
+  put(entry: Omit<JournalEntry, 'updatedMs'>, options: AppendOptions = {}): Promise<void> {
     const full: JournalEntry = { ...entry, updatedMs: this.clock.now() }
     this.live.set(entry.id, full)
-    return this.append({ op: full.state, id: full.id, path: full.path, size: full.size, attempts: full.attempts, lastError: full.lastError, timeMs: full.updatedMs })
+    return this.append({ op: full.state, id: full.id, path: full.path, size: full.size, attempts: full.attempts, lastError: full.lastError, timeMs: full.updatedMs }, options)
   }
 
   /** Change some fields of a live entry (no-op for an unknown id). */
-  update(id: string, patch: Partial<Omit<JournalEntry, 'id' | 'updatedMs'>>): Promise<void> {
+  update(id: string, patch: Partial<Omit<JournalEntry, 'id' | 'updatedMs'>>, options: AppendOptions = {}): Promise<void> {
     const entry = this.live.get(id)
     if (!entry) return Promise.resolve()
-    return this.put({ ...entry, ...patch })
+    return this.put({ ...entry, ...patch }, options)
+  }
+
+  /** Resolves once every record made so far is on disk (for fsync(2)). */
+  sync(): Promise<void> {
+    return this.append(null, { durable: true })
   }
 
   /** End an entry: the server has the data, or the user dropped it. */
@@ -103,28 +125,69 @@ export class Journal {
     const entry = this.live.get(id)
     if (!entry) return Promise.resolve()
     this.live.delete(id)
-    return this.append({ op: outcome, id, path: entry.path, size: entry.size, attempts: entry.attempts, lastError: entry.lastError, timeMs: this.clock.now() })
+    return this.append({ op: outcome, id, path: entry.path, size: entry.size, attempts: entry.attempts, lastError: entry.lastError, timeMs: this.clock.now() }, {})
   }
 
   async close(): Promise<void> {
-    await this.tail
+    await this.writing
+    await this.syncing
     const handle = this.handle
     this.handle = null
     await handle?.close()
   }
 
-  private append(record: JournalRecord): Promise<void> {
-    const line = JSON.stringify(record) + '\n'
-    const run = async () => {
-      if (!this.handle) throw new Error(`upload journal ${this.file} is closed`)
-      await this.handle.write(line)
-      await this.handle.datasync()
-      this.recordsInFile++
-      if (this.recordsInFile > this.live.size + this.compactAfterRecords) await this.compact()
+  /** null: no record, only a wait until what is written is on disk. */
+  private append(record: JournalRecord | null, options: AppendOptions): Promise<void> {
+    const line = record === null ? '' : JSON.stringify(record) + '\n'
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ line, durable: options.durable ?? true, done: err => (err === undefined ? resolve() : reject(err)) })
+      this.writing ??= this.writeWaiting()
+    })
+  }
+
+  private async writeWaiting(): Promise<void> {
+    // Yield first: `this.writing` must be set before the loop can end and
+    // clear it, or a loop that finished without waiting would stay "running".
+    await Promise.resolve()
+    while (this.waiting.length > 0) {
+      const batch = this.waiting.splice(0)
+      const lines = batch.map(b => b.line).join('')
+      try {
+        if (!this.handle) throw new Error(`upload journal ${this.file} is closed`)
+        if (lines) await this.handle.write(lines)
+        this.recordsInFile += batch.filter(b => b.line).length
+      } catch (err) {
+        for (const b of batch) b.done(err)
+        continue
+      }
+      for (const b of batch) {
+        if (b.durable) this.unsynced.push(b.done)
+        else b.done()
+      }
+      if (this.unsynced.length > 0) this.syncing ??= this.syncWritten()
+      if (this.recordsInFile > this.live.size + this.compactAfterRecords) {
+        // Compaction replaces the file: not while an fdatasync uses it.
+        await this.syncing
+        await this.compact().catch(() => {}) // the file as it is stays valid
+      }
     }
-    const result = this.tail.then(run)
-    this.tail = result.catch(() => {})
-    return result
+    this.writing = null
+  }
+
+  private async syncWritten(): Promise<void> {
+    await Promise.resolve() // as in writeWaiting
+    while (this.unsynced.length > 0) {
+      const group = this.unsynced.splice(0)
+      let error: unknown
+      try {
+        if (!this.handle) throw new Error(`upload journal ${this.file} is closed`)
+        await this.handle.datasync()
+      } catch (err) {
+        error = err
+      }
+      for (const done of group) done(error)
+    }
+    this.syncing = null
   }
 
   private async load(): Promise<void> {

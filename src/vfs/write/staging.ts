@@ -18,7 +18,9 @@ import { systemClock } from '../../clock.js'
 import { FsError } from '../../errors.js'
 import { silentLogger, type Logger } from '../../log.js'
 import type { Remote } from '../../remote/remote.js'
-import { syncFolder, type Journal, type JournalOutcome } from './journal.js'
+import { syncFolder, type Journal, type JournalEntry, type JournalOutcome } from './journal.js'
+import { Semaphore } from '../../remote/semaphore.js'
+import { GroupRun } from './group-run.js'
 import { StagedFile } from './staging-file.js'
 
 export { StagedFile, type StagedFileInfo } from './staging-file.js'
@@ -49,6 +51,12 @@ export class StagingStore {
   private readonly fetchChunkBytes: number
   private readonly log: Logger
   private readonly byPath = new Map<string, StagedFile>()
+  private readonly folderSync = new GroupRun(() => syncFolder(this.folder))
+  // An fdatasync can hold a thread of Node's small I/O pool for a long time
+  // on a busy disk: files closed together (a copy of many files) sync a few
+  // at a time, so the reads and writes of programs on the mount always find
+  // a thread free.
+  private readonly dataSyncs = new Semaphore(2)
   /** Copies from the remote in progress, so two opens share one download. */
   private readonly fetching = new Map<string, Promise<StagedFile>>()
 
@@ -102,8 +110,10 @@ export class StagingStore {
       await existing.truncate(0)
       return existing
     }
-    const file = await this.newFile(filePath)
-    await this.markDirty(file)
+    // The journal may name a file before it exists (load() drops such an
+    // entry after a crash): the record and the file are made at once.
+    const id = randomUUID()
+    const [file] = await Promise.all([this.newFile(filePath, id), this.journal.put(dirtyEntry(id, filePath, 0), { durable: false })])
     file.dirty = true
     return file
   }
@@ -136,7 +146,8 @@ export class StagingStore {
     this.byPath.delete(from)
     file.path = to
     this.byPath.set(to, file)
-    if (file.dirty) await this.journal.update(file.id, { path: to, size: file.size })
+    // Like rename(2) on a local disk: durable with the next fsync or close.
+    if (file.dirty) await this.journal.update(file.id, { path: to, size: file.size }, { durable: false })
   }
 
   /** Drop the staged data of filePath after the journal records why. */
@@ -192,12 +203,24 @@ export class StagingStore {
     if (names.size > 0) this.log.info({ count: names.size }, 'removed staged files that needed no upload')
   }
 
-  private async newFile(filePath: string): Promise<StagedFile> {
-    const id = randomUUID()
+  /** fsync(2), and the last close: the staged data, its name in the
+   *  staging folder and every journal record so far reach the disk. The
+   *  folder is synced here rather than at create (once for all files closed
+   *  together), before any durable record names the file. */
+  async makeDurable(file: StagedFile): Promise<void> {
+    const release = await this.dataSyncs.acquire()
+    try {
+      await file.fsync()
+    } finally {
+      release()
+    }
+    await this.folderSync.run()
+    await this.journal.sync()
+  }
+
+  private async newFile(filePath: string, id = randomUUID()): Promise<StagedFile> {
     const dataFile = path.join(this.folder, id)
     const handle = await fsp.open(dataFile, 'wx+')
-    // The data file must exist for good before the journal can name it.
-    await syncFolder(this.folder)
     const file = this.makeFile(id, filePath, handle, 0, this.clock.now(), false)
     this.byPath.set(filePath, file)
     return file
@@ -217,8 +240,11 @@ export class StagingStore {
     })
   }
 
+  // Not durable: the file's data is not on disk either until fsync(2) or
+  // its last close, which make the journal durable with it (upload-queue.ts).
+  // Waiting for the disk here made every create of a copy wait for one.
   private markDirty(file: StagedFile): Promise<void> {
-    return this.journal.put({ id: file.id, path: file.path, size: file.size, state: 'dirty', attempts: 0, lastError: null })
+    return this.journal.put(dirtyEntry(file.id, file.path, file.size), { durable: false })
   }
 
   private fetchOnce(filePath: string, remoteSize: number): Promise<StagedFile> {
@@ -281,4 +307,8 @@ async function writeAll(handle: fsp.FileHandle, buffer: Buffer, position: number
     const { bytesWritten } = await handle.write(buffer, written, buffer.length - written, position + written)
     written += bytesWritten
   }
+}
+
+function dirtyEntry(id: string, filePath: string, size: number): Omit<JournalEntry, 'updatedMs'> {
+  return { id, path: filePath, size, state: 'dirty', attempts: 0, lastError: null }
 }

@@ -112,7 +112,8 @@ export interface UploadEvent {
 export interface UploadQueueEvents {
   queued: [UploadEvent & { delayMs: number }]
   'upload-start': [UploadEvent]
-  uploaded: [UploadEvent & { durationMs: number }]
+  /** mtimeMs: the staged file's, which the server may replace with its own. */
+  uploaded: [UploadEvent & { durationMs: number; mtimeMs: number }]
   retry: [UploadEvent & { error: string; delayMs: number; transient: boolean; attempts: number }]
   failed: [UploadEvent & { error: string; attempts: number }]
   discarded: [UploadEvent]
@@ -227,9 +228,18 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     }
     if (item.state === 'uploading') return // finishing it will look at the generation
     const delayMs = this.drainers > 0 ? 0 : this.uploadDelayMs
+    // A closed file's data reaches the disk before its journal entry says
+    // "queued", so a power loss never leaves a short file to be uploaded as
+    // complete. The kernel does not wait for release: neither does close(2).
+    await this.makeDurable(file)
     await this.journal.update(file.id, { state: 'queued', size: file.size })
     this.schedule(item, delayMs)
     this.emit('queued', { path: file.path, bytes: file.size, delayMs })
+  }
+
+  /** fsync(2): see StagingStore.makeDurable. */
+  makeDurable(file: StagedFile): Promise<void> {
+    return this.store.makeDurable(file)
   }
 
   /** rename(2) of a file: the staged content (if any) now belongs to `to`
@@ -472,7 +482,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
       // Listeners refresh their view of the server first, while the staged
       // data still answers reads, so the file never looks missing.
       this.log.info({ path, bytes: file.size, durationMs }, 'uploaded')
-      this.emit('uploaded', { path, bytes: file.size, durationMs })
+      this.emit('uploaded', { path, bytes: file.size, durationMs, mtimeMs: file.mtimeMs })
       await this.store.removeFile(file, 'uploaded')
       return
     }

@@ -62,10 +62,10 @@ export class WriteFileHandle implements FileHandle {
   /** Nothing to push: the data is already in the staged file. */
   async flush(): Promise<void> {}
 
-  /** The staged data reaches the disk; its journal entry already did when
-   *  the file first changed, so the write survives a crash from here on. */
+  /** The staged data and its journal entry reach the disk: the write
+   *  survives a power loss from here on. */
   fsync(): Promise<void> {
-    return this.#file.fsync()
+    return this.#queue.makeDurable(this.#file)
   }
 
   async release(): Promise<void> {

@@ -42,8 +42,9 @@ export interface WritePolicy {
 }
 
 /** What a write implementation gets from MegaFs: the same remote, caches
- *  and bridge state the read path uses. Call metadata.invalidate(path) and
- *  chunks.dropPath(path) after changing path on the remote. */
+ *  and bridge state the read path uses. After changing path on the remote,
+ *  tell metadata (applyChange with what is there now, or invalidate when
+ *  that is not known) and chunks.dropPath(path). */
 export interface WriteContext {
   remote: Remote
   profile: Profile

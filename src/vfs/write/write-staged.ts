@@ -97,7 +97,9 @@ export class StagedWrites implements WritePolicy {
       retryMaxDelayMs: options.retryMaxDelayMs,
       logger: this.#ctx.logger,
     })
-    queue.on('uploaded', e => this.#changedOnServer(e.path))
+    // The file is on the server now, as it was staged: it joins the cached
+    // listing (the server's own time replaces ours at the next listing).
+    queue.on('uploaded', e => this.#onServerNow(e.path, { name: baseName(e.path), isDir: false, size: e.bytes, mtimeMs: e.mtimeMs, ctimeMs: e.mtimeMs, etag: null }))
     this.#parts = { journal, store, queue }
     queue.start()
   }
@@ -192,8 +194,8 @@ export class StagedWrites implements WritePolicy {
     if (entry?.isDir) throw new FsError('EISDIR', `unlink ${p}: is a folder (use rmdir)`)
     if (entry) {
       await this.#onServer(`delete ${p}`, () => this.#trash.remove(p, { deleteMode: this.#profile.deleteMode, isDir: false }), true)
-      this.#changedOnServer(p)
-      this.#changedOnServer(TRASH_ROOT)
+      this.#onServerNow(p, null)
+      this.#ctx.metadata.forget(TRASH_ROOT)
     } else if (!hadStaged) {
       throw new FsError('ENOENT', `unlink ${p}: no such file`)
     }
@@ -203,7 +205,8 @@ export class StagedWrites implements WritePolicy {
     await this.#get()
     if (this.#parts!.store.has(p)) throw new FsError('EEXIST', `mkdir ${p}: a file of that name exists`)
     await this.#onServer(`mkdir ${p}`, () => this.#remote.mkdir(p))
-    this.#changedOnServer(p)
+    const now = this.#ctx.clock.now()
+    this.#onServerNow(p, { name: baseName(p), isDir: true, size: 0, mtimeMs: now, ctimeMs: now, etag: null }, { emptyFolder: true })
   }
 
   async rmdir(p: string): Promise<void> {
@@ -223,8 +226,8 @@ export class StagedWrites implements WritePolicy {
     if (!listing.self.isDir) throw new FsError('ENOTDIR', `rmdir ${p}: is a file`)
     if (listing.names.length > 0) throw new FsError('ENOTEMPTY', `rmdir ${p}: not empty`)
     await this.#onServer(`rmdir ${p}`, () => this.#trash.remove(p, { deleteMode: this.#profile.deleteMode, isDir: true }), true)
-    this.#changedOnServer(p)
-    this.#changedOnServer(TRASH_ROOT)
+    this.#onServerNow(p, null)
+    this.#ctx.metadata.forget(TRASH_ROOT)
   }
 
   async rename(from: string, to: string): Promise<void> {
@@ -246,18 +249,25 @@ export class StagedWrites implements WritePolicy {
       }
       await this.#onServer(`rename ${from} -> ${to}`, () => this.#remote.move(from, to, { overwrite: true }))
       await queue.renameFolder(from, to)
-    } else {
-      if (toEntry?.isDir) throw new FsError('EISDIR', `rename ${from} -> ${to}: target is a folder`)
-      await this.#requireFolder(parentOf(to), `rename ${from} -> ${to}`)
-      const stagedMoved = await queue.rename(from, to)
-      // The server's copy moves too: an older version under the staged one,
-      // or the content when an upload finished while we were renaming.
-      const onServer = await this.#lookupOrNull(from, !stagedMoved)
-      if (onServer) await this.#onServer(`rename ${from} -> ${to}`, () => this.#remote.move(from, to, { overwrite: true }))
-      else if (!stagedMoved) throw new FsError('ENOENT', `rename ${from}: no such file`)
+      this.#onServerNow(from, null)
+      this.#onServerNow(to, { ...fromEntry, name: baseName(to) })
+      return
     }
-    this.#changedOnServer(from)
-    this.#changedOnServer(to)
+    if (toEntry?.isDir) throw new FsError('EISDIR', `rename ${from} -> ${to}: target is a folder`)
+    await this.#requireFolder(parentOf(to), `rename ${from} -> ${to}`)
+    const stagedMoved = await queue.rename(from, to)
+    // The server's copy moves too: an older version under the staged one,
+    // or the content when an upload finished while we were renaming.
+    const onServer = await this.#lookupOrNull(from, !stagedMoved)
+    if (onServer) {
+      await this.#onServer(`rename ${from} -> ${to}`, () => this.#remote.move(from, to, { overwrite: true }))
+      this.#onServerNow(from, null)
+      this.#onServerNow(to, { ...onServer, name: baseName(to) })
+    } else if (!stagedMoved) {
+      throw new FsError('ENOENT', `rename ${from}: no such file`)
+    }
+    // A file only staged (rsync's temporary name, an editor's save) moved
+    // on local disk alone: the server and its cached listings are unchanged.
   }
 
   async chmod(p: string): Promise<void> {
@@ -362,8 +372,10 @@ export class StagedWrites implements WritePolicy {
     }
   }
 
-  #changedOnServer(p: string): void {
-    this.#ctx.metadata.invalidate(p)
+  /** A change this mount made on the server: the cached listing follows it
+   *  (metadata-cache.ts applyChange), content cached for the path goes. */
+  #onServerNow(p: string, entry: RemoteEntry | null, options?: { emptyFolder?: boolean }): void {
+    this.#ctx.metadata.applyChange(p, entry, options)
     this.#ctx.chunks.dropPath(p)
   }
 

@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs'
 import path from 'node:path'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { Journal, JOURNAL_FILE_NAME } from '../../../src/vfs/write/journal.js'
 import { ManualTime } from './write-fakes.js'
 
@@ -69,4 +69,73 @@ t.test('the file is compacted when finished records pile up', async t => {
   const again = await Journal.open(dir)
   t.same(again.entries().map(e => e.id), ['keep'])
   await again.close()
+})
+
+/** Counts fdatasyncs of every file handle, and can hold them until released. */
+async function watchDatasync(t: Test) {
+  const proto = Object.getPrototypeOf(await fsp.open(process.execPath, 'r').then(async h => (await h.close(), h))) as { datasync: () => Promise<void> }
+  const original = proto.datasync
+  let count = 0
+  let gate: Promise<void> | null = null
+  proto.datasync = async function (this: unknown) {
+    count++
+    if (gate) await gate
+    return original.call(this)
+  }
+  t.teardown(() => {
+    proto.datasync = original
+  })
+  return {
+    count: () => count,
+    hold(): () => void {
+      let open!: () => void
+      gate = new Promise(r => (open = r))
+      return () => {
+        gate = null
+        open()
+      }
+    },
+  }
+}
+t.test('sync() alone resolves: a loop that finished without waiting does not stay "running"', async t => {
+  const j = await Journal.open(t.testdir())
+  await j.sync()
+  await j.sync()
+  await j.put(entry('1', '/a'))
+  await j.close()
+  t.pass()
+})
+
+t.test('durable records made together share fdatasyncs (group commit), in order in the file', async t => {
+  const dir = t.testdir()
+  const j = await Journal.open(dir)
+  const syncs = await watchDatasync(t)
+  await Promise.all(Array.from({ length: 200 }, (_, i) => j.put(entry(String(i), `/f${i}`))))
+  t.ok(syncs.count() < 20, `200 durable records, ${syncs.count()} fdatasyncs`)
+  const ids = (await fsp.readFile(path.join(dir, JOURNAL_FILE_NAME), 'utf8')).trim().split('\n').map(l => JSON.parse(l).id)
+  t.same(ids, Array.from({ length: 200 }, (_, i) => String(i)))
+  await j.close()
+})
+
+t.test('a record that need not be durable does not wait for the disk; sync() does', async t => {
+  const dir = t.testdir()
+  const j = await Journal.open(dir)
+  const syncs = await watchDatasync(t)
+  const release = syncs.hold()
+  const durable = j.put(entry('1', '/a'))
+  let durableDone = false
+  void durable.then(() => (durableDone = true))
+  await j.put(entry('2', '/b'), { durable: false })
+  t.notOk(durableDone, 'the durable one still waits for its fdatasync')
+  const text = await fsp.readFile(path.join(dir, JOURNAL_FILE_NAME), 'utf8')
+  t.match(text, /"id":"2"/, 'the other is in the file already (a killed daemon finds it)')
+  const synced = j.sync()
+  let syncDone = false
+  void synced.then(() => (syncDone = true))
+  await new Promise(r => setTimeout(r, 20)) // let any wrongly resolved promise settle
+  t.notOk(syncDone, 'sync() waits for the disk')
+  release()
+  await durable
+  await synced
+  await j.close()
 })

@@ -236,3 +236,30 @@ t.test('restart: pending writes resume; read-only profiles refuse everything', a
   await t.rejects(ro.unlink('/survivor'), { code: 'EROFS' })
   await ro.close()
 })
+
+t.test('copying many files into a folder lists it once, not once per file', async t => {
+  const s = await setup(t.testdir(), new WritableFakeRemote().addFolder('/docs'))
+  await s.fs.mkdir('/docs/copy', 0o755)
+  const FILES = 40
+  for (let i = 0; i < FILES; i++) {
+    // What cp and rsync do per file: look the name up, create, write, close;
+    // rsync writes a temporary name first and renames it.
+    const temp = `/docs/copy/.f${i}.tmp`
+    await t.rejects(s.fs.getattr(`/docs/copy/f${i}`), { code: 'ENOENT' })
+    const h = await s.fs.create(temp, 0o644)
+    await put(h, `file ${i}`)
+    await h.release()
+    await s.fs.rename(temp, `/docs/copy/f${i}`)
+    // Uploads finish while the copy goes on.
+    if (i % 5 === 4) {
+      await s.time.advance(s.profile.uploadDelayMs)
+      await until(() => s.queue.snapshot().totals.count === 0, 'uploaded')
+    }
+  }
+  await s.time.advance(s.profile.uploadDelayMs)
+  await until(() => s.queue.snapshot().totals.count === 0 && s.writes.stagedAttr(`/docs/copy/f${FILES - 1}`) === null, 'all uploaded')
+  t.same((await s.fs.readdir('/docs/copy')).names.sort(), Array.from({ length: FILES }, (_, i) => `f${i}`).sort(), 'every file listed, no temporary name')
+  t.ok(s.remote.callsOf('list').length <= 3, `${s.remote.callsOf('list').length} listings for ${FILES} files`)
+  t.same(s.remote.callsOf('move'), [], 'a file only staged is renamed on local disk alone')
+  await s.fs.close()
+})
