@@ -139,6 +139,7 @@ export class MegaFs implements FileSystem {
       negativeTtlMs: profile.negativeCacheTtlMs,
       maxEntries: profile.cacheMaxEntries,
       store: this.#store.listings,
+      timers: options.timers,
       storedMaxAgeMs: options.storedListingMaxAgeMs,
       onChange: change => this.#emit(change),
     })
@@ -376,6 +377,7 @@ export class MegaFs implements FileSystem {
   async close(): Promise<void> {
     await this.#pinner?.close()
     await this.#writes.close()
+    this.#metadata.flushStored()
     await this.#disk?.close()
     if (this.#ownsStore) this.#store.close()
   }

@@ -10,64 +10,30 @@
 // bridge is down, or a refresh fails for a transient reason, what was seen
 // last stays browsable.
 //
-// Behind the memory LRU, every listing is kept in the mount's store
-// (listing-store.ts): a listing the LRU let go of comes back from disk
-// without a request, and a mount starts with the tree it showed last time.
-// A stored listing from an earlier mount is served at once when used, and
-// listed again behind (stale-while-revalidate), unless it is older than
-// storedMaxAgeMs or marked stale: then, with the bridge up, the folder waits
-// for its new listing as on a first visit. With the bridge down it is shown
-// whatever its age. Opening a file waits for its folder's new listing
-// (confirm), so a file that changed on the server while the mount was away
-// is never read from its old bytes.
+// Behind the memory LRU, listings are kept in the mount's store
+// (stored-listings.ts): one the LRU let go of comes back without a request,
+// and a mount starts with the tree it showed last time. A stored listing of
+// an earlier mount is served at once and listed again behind (stale-while-
+// revalidate) unless older than storedMaxAgeMs or marked stale: then, with
+// the bridge up, the folder waits for its listing as on a first visit; with
+// the bridge down it is shown at any age. Opening a file waits for its
+// folder's new listing (confirm): a file changed on the server while the
+// mount was away is never read from its old bytes.
 
 import { LRUCache } from 'lru-cache'
-import type { Clock } from '../../clock.js'
 import { FsError } from '../../errors.js'
-import type { Logger } from '../../log.js'
-import { RemoteError, type Remote, type RemoteEntry } from '../../remote/remote.js'
-import type { BridgeGate } from '../bridge-gate.js'
-import type { ListingStore } from '../store/listing-store.js'
-import type { FsChangeListener } from '../types.js'
-import { buildListing, type FolderListing } from './folder-listing.js'
-
-export type { FolderListing }
+import { RemoteError, type RemoteEntry } from '../../remote/remote.js'
 import { baseName, childPath, isSameOrBelow, parentOf } from '../paths.js'
 import { toFsError } from '../remote-errors.js'
+import { DuplicateNames } from './duplicate-names.js'
+import { buildListing, type FolderListing } from './folder-listing.js'
+import { StoredListings } from './stored-listings.js'
+import { DEFAULT_STORED_MAX_AGE_MS, type KnownKind, type MetadataCacheOptions, type MetadataCacheStats } from './metadata-cache-options.js'
+
+export type { FolderListing }
+export { DEFAULT_STORED_MAX_AGE_MS, type KnownKind, type MetadataCacheOptions, type MetadataCacheStats } from './metadata-cache-options.js'
 
 type CacheValue = { kind: 'listing'; listing: FolderListing } | { kind: 'missing'; atMs: number }
-
-export interface MetadataCacheOptions {
-  remote: Remote
-  gate: BridgeGate
-  clock: Clock
-  logger: Logger
-  /** Listings are trusted this long. */
-  ttlMs: number
-  /** "No such name" answers are trusted this long. */
-  negativeTtlMs: number
-  /** Bound on listings + negative entries together, in memory. */
-  maxEntries: number
-  /** Where listings are kept across restarts; none: memory only. */
-  store?: ListingStore | null
-  /** A stored listing older than this is not shown ahead of the bridge. */
-  storedMaxAgeMs?: number
-  /** Told of each listing fetched and each path invalidated, so caches in
-   *  front of this one (the kernel's) can follow. */
-  onChange?: FsChangeListener
-}
-
-export const DEFAULT_STORED_MAX_AGE_MS = 7 * 24 * 3600 * 1000
-
-export interface MetadataCacheStats {
-  cacheEntries: number
-  cacheHits: number
-  cacheMisses: number
-  duplicateNames: number
-  duplicatePaths: string[]
-  /** When the newest stored listing was fetched: the tree is as of then. */
-  storedTreeAtMs: number | null
-}
 
 interface Fetch {
   promise: Promise<FolderListing>
@@ -75,10 +41,6 @@ interface Fetch {
   /** The answer goes into the memory LRU (not for background work). */
   memory: boolean
 }
-
-export type KnownKind = 'dir' | 'file' | 'missing' | 'unknown'
-
-const MAX_DUPLICATE_PATHS = 20
 
 export class MetadataCache {
   readonly #o: MetadataCacheOptions
@@ -89,20 +51,20 @@ export class MetadataCache {
   // superseded: its answer may predate the change (a file just uploaded, a
   // rename), so it is neither cached nor joined by later callers.
   readonly #inflight = new Map<string, Fetch>()
-  /** Folder path -> names listed more than once in its latest listing. */
-  readonly #duplicatesByFolder = new Map<string, string[]>()
+  readonly #duplicates: DuplicateNames
   #hits = 0
   #misses = 0
-  readonly #stored: ListingStore | null
+  readonly #stored: StoredListings | null
   // Stored listings fetched before this moment come from an earlier mount.
   readonly #sessionStartMs: number
   readonly #storedMaxAgeMs: number
 
   constructor(options: MetadataCacheOptions) {
     this.#o = { ...options }
-    this.#stored = options.store ?? null
+    this.#stored = options.store ? new StoredListings(options.store, options.timers) : null
     this.#sessionStartMs = options.clock.now()
     this.#storedMaxAgeMs = options.storedMaxAgeMs ?? DEFAULT_STORED_MAX_AGE_MS
+    this.#duplicates = new DuplicateNames(options.logger)
     // Bounded in entries, not listings: a listing counts one per child plus
     // itself, so the memory it takes follows maxEntries whatever the folder
     // sizes (a crawl of 100,000 files plateaus). A folder larger than the
@@ -198,9 +160,7 @@ export class MetadataCache {
     const cached = this.#entries.peek(path)
     if (cached?.kind === 'listing' && this.#isFresh(cached.listing)) return cached.listing
     const stored = this.#stored?.get(path)
-    if (stored && !stored.stale && this.#fresh(stored.fetchedAtMs, this.#o.ttlMs)) {
-      return buildListing(path, stored.self, stored.entries, stored.duplicateNames, stored.fetchedAtMs)
-    }
+    if (stored && this.#isFresh(stored)) return stored
     this.#o.gate.check(`list ${path}`)
     return this.#inflight.get(path)?.promise ?? this.#start(path, undefined, false)
   }
@@ -237,8 +197,8 @@ export class MetadataCache {
       const child = childPath(path, name)
       if (this.#entries.peek(child)?.kind === 'missing') this.#entries.delete(child)
     }
-    this.#stored?.put({ path, self, entries: listing.names.map(name => listing.byName.get(name)!), duplicateNames, fetchedAtMs: listing.fetchedAtMs, stale: false })
-    this.#noteDuplicates(path, duplicateNames)
+    this.#stored?.put(listing)
+    this.#duplicates.note(path, duplicateNames)
     if (memory || this.#entries.has(path)) this.#entries.set(path, { kind: 'listing', listing })
     this.#o.onChange?.({ kind: 'listed', path })
     return listing
@@ -246,26 +206,11 @@ export class MetadataCache {
 
   /** The stored listing of path, now in the memory LRU too. */
   #loadStored(path: string): FolderListing | undefined {
-    const stored = this.#stored?.get(path)
-    if (!stored) return undefined
-    const listing = buildListing(path, stored.self, stored.entries, stored.duplicateNames, stored.fetchedAtMs)
-    if (stored.stale) listing.mustRevalidate = true
+    const listing = this.#stored?.get(path)
+    if (!listing) return undefined
     this.#entries.set(path, { kind: 'listing', listing })
-    if (!this.#duplicatesByFolder.has(path)) this.#noteDuplicates(path, stored.duplicateNames, false)
+    if (!this.#duplicates.has(path)) this.#duplicates.note(path, listing.duplicateNames, false)
     return listing
-  }
-
-  #noteDuplicates(path: string, duplicateNames: string[], warn = true): void {
-    // Kept apart from the listings: status keeps counting hidden duplicates
-    // after a listing expires or is dropped, until a new listing says otherwise.
-    if (duplicateNames.length > 0) this.#duplicatesByFolder.set(path, duplicateNames)
-    else this.#duplicatesByFolder.delete(path)
-    if (duplicateNames.length > 0 && warn) {
-      this.#o.logger.warn(
-        { path, duplicateNames },
-        'MEGA holds several entries with the same name here; only one of each is reachable through the bridge, rename the others in MEGA to see them',
-      )
-    }
   }
 
   /** The entry at a path (not the root), null when it does not exist. */
@@ -322,12 +267,7 @@ export class MetadataCache {
   invalidate(path?: string): void {
     this.#stored?.markStale(path === undefined || path === '/' ? '/' : path, { below: true })
     if (path !== undefined && path !== '/') this.#stored?.markStale(parentOf(path))
-    for (const [key, fetch] of this.#inflight) {
-      if (path === undefined || path === '/' || isSameOrBelow(key, path) || key === parentOf(path)) {
-        fetch.superseded = true
-        this.#inflight.delete(key)
-      }
-    }
+    this.#supersede(key => path === undefined || path === '/' || isSameOrBelow(key, path) || key === parentOf(path))
     if (path === undefined || path === '/') {
       this.#entries.clear()
       return
@@ -348,12 +288,7 @@ export class MetadataCache {
    *  in flight is superseded: its answer may predate the change. */
   applyChange(path: string, entry: RemoteEntry | null, options: { emptyFolder?: boolean } = {}): void {
     const parent = parentOf(path)
-    for (const [key, fetch] of this.#inflight) {
-      if (key === parent || isSameOrBelow(key, path)) {
-        fetch.superseded = true
-        this.#inflight.delete(key)
-      }
-    }
+    this.#supersede(key => key === parent || isSameOrBelow(key, path))
     // Only a folder has anything cached below it: for a file (the common
     // case, an upload) this stays O(1) however many names are cached.
     this.#entries.delete(path)
@@ -361,6 +296,7 @@ export class MetadataCache {
       for (const key of [...this.#entries.keys()]) {
         if (isSameOrBelow(key, path)) this.#entries.delete(key)
       }
+      this.#stored?.deleteTree(path)
     }
     const cached = this.#entries.peek(parent)
     if (cached?.kind === 'listing') {
@@ -375,10 +311,15 @@ export class MetadataCache {
       }
       // Set again: the cache's size of a listing follows its entries.
       this.#entries.set(parent, cached)
+      this.#stored?.changedLocally(listing)
+    } else {
+      this.#stored?.markStale(parent)
     }
     if (entry?.isDir && options.emptyFolder) {
       // Just made by this mount: nothing is in it, no need to ask.
-      this.#entries.set(path, { kind: 'listing', listing: { path, self: { ...entry, name: baseName(path) }, byName: new Map(), names: [], duplicateNames: [], fetchedAtMs: this.#o.clock.now(), newestChildMs: null } })
+      const listing = buildListing(path, { ...entry, name: baseName(path) }, [], [], this.#o.clock.now())
+      this.#entries.set(path, { kind: 'listing', listing })
+      this.#stored?.changedLocally(listing)
     }
     this.#o.onChange?.({ kind: 'changed', path })
   }
@@ -394,41 +335,43 @@ export class MetadataCache {
   /** Drop what is cached at and below path, leaving its folder's listing
    *  (for folders whose own entry does not matter, such as the trash). */
   forget(path: string): void {
-    for (const [key, fetch] of this.#inflight) {
-      if (isSameOrBelow(key, path)) {
-        fetch.superseded = true
-        this.#inflight.delete(key)
-      }
-    }
+    this.#stored?.markStale(path, { below: true })
+    this.#supersede(key => isSameOrBelow(key, path))
     for (const key of [...this.#entries.keys()]) {
       if (isSameOrBelow(key, path)) this.#entries.delete(key)
     }
   }
 
   stats(): MetadataCacheStats {
-    let duplicateNames = 0
-    const duplicatePaths: string[] = []
-    for (const [folder, names] of this.#duplicatesByFolder) {
-      duplicateNames += names.length
-      for (const name of names) {
-        if (duplicatePaths.length < MAX_DUPLICATE_PATHS) duplicatePaths.push(childPath(folder, name))
-      }
-    }
     return {
       cacheEntries: this.#entries.size,
       cacheHits: this.#hits,
       cacheMisses: this.#misses,
-      duplicateNames,
-      duplicatePaths,
+      ...this.#duplicates.stats(),
       storedTreeAtMs: this.#stored?.newestFetchMs ?? null,
     }
+  }
+
+  /** Writes the listings this mount changed to the store now (at close). */
+  flushStored(): void {
+    this.#stored?.flush()
   }
 
   /** Forget every listing, in memory and stored (`mountctl cache clear`). */
   clear(): void {
     this.invalidate()
     this.#stored?.clear()
-    this.#duplicatesByFolder.clear()
+    this.#duplicates.clear()
+  }
+
+  /** Requests in flight for these folders may answer from before a change:
+   *  their answers are neither cached nor joined. */
+  #supersede(affected: (folder: string) => boolean): void {
+    for (const [key, fetch] of this.#inflight) {
+      if (!affected(key)) continue
+      fetch.superseded = true
+      this.#inflight.delete(key)
+    }
   }
 
   #isFresh(listing: FolderListing): boolean {
