@@ -46,15 +46,17 @@ function storeLines(m: MountStatus, nowMs: number): string[] {
     out.push(`    tree:    as of ${localTime(m.store.treeAt)} (${formatAge(nowMs - Date.parse(m.store.treeAt))} ago): the bridge is not answering, what was listed then is shown`)
   }
   if (m.store?.warning) out.push(`    store:   ${m.store.warning}`)
-  const o = m.offline
-  if (o) {
-    const whole = o.pinnedFiles === o.files && o.state === 'up to date'
-    const how = whole
-      ? `all ${o.files} files (${formatBytes(o.bytes)}) on disk, up to date`
-      : `${o.pinnedFiles} of ${o.files} files (${formatBytes(o.pinnedBytes)} of ${formatBytes(o.bytes)}) on disk, ${o.state}`
-    out.push(`    offline: ${o.folders.join(', ')}: ${how}${o.error ? `: ${o.error}` : ''}`)
-  }
+  if (m.offline) out.push(`    offline: ${offlineSummary(m.offline)}`)
   return out
+}
+
+/** "/Documents: 150 of 200 files (3.1 MB of 4.0 MB) on disk, downloading" */
+export function offlineSummary(o: NonNullable<MountStatus['offline']>): string {
+  const whole = o.pinnedFiles === o.files && o.state === 'up to date'
+  const how = whole
+    ? `all ${o.files} files (${formatBytes(o.bytes)}) on disk, up to date`
+    : `${o.pinnedFiles} of ${o.files} files (${formatBytes(o.pinnedBytes)} of ${formatBytes(o.bytes)}) on disk, ${o.state}`
+  return `${o.folders.join(', ')}: ${how}${o.error ? `: ${o.error}` : ''}`
 }
 
 export function formatStatusTable(mounts: MountStatus[], home?: string, nowMs = Date.now()): string {

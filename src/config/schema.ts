@@ -47,6 +47,16 @@ export const profileSchema = z.strictObject({
   prefetchFoldersAhead: wholeNumber('folders', 0, 100_000, PROFILE_DEFAULTS.prefetchFoldersAhead).optional(),
   prefetchFilesAhead: wholeNumber('files', 0, 10_000, PROFILE_DEFAULTS.prefetchFilesAhead).optional(),
   prefetchBytesAhead: wholeNumber('bytes', 0, 1024 * 1024 * 1024, PROFILE_DEFAULTS.prefetchBytesAhead).optional(),
+  offline: z
+    .array(
+      z
+        .string({ error: 'must be a list of folders inside the mount, e.g. ["/Documents"]' })
+        .startsWith('/', { error: 'must be a folder inside the mount starting with "/", e.g. "/Documents" (not the MEGA path of the mount)' })
+        .refine(p => !p.split('/').includes('..'), { error: 'must not contain ".."' }),
+      { error: 'must be a list of folders inside the mount, e.g. ["/Documents"]' },
+    )
+    .optional(),
+  storedListingMaxAgeDays: wholeNumber('days', 0, 36_500, PROFILE_DEFAULTS.storedListingMaxAgeDays).optional(),
 })
 
 export type RawProfile = z.infer<typeof profileSchema>

@@ -53,6 +53,13 @@ export interface Profile {
   prefetchFilesAhead: number
   /** Bytes of small files fetched ahead of the reader. */
   prefetchBytesAhead: number
+  /** Folders inside the mount ("/Documents") kept whole on disk and up to
+   *  date, readable with the bridge down (src/vfs/offline/). */
+  offline: string[]
+  /** A folder's stored listing older than this is not shown ahead of the
+   *  bridge (it is listed first, as on a first visit); while the bridge is
+   *  down it is shown whatever its age (src/vfs/cache/metadata-cache.ts). */
+  storedListingMaxAgeDays: number
 }
 
 /** Settings of the file that are not per mount. */
@@ -88,6 +95,8 @@ export const PROFILE_DEFAULTS = {
   prefetchFoldersAhead: 64,
   prefetchFilesAhead: 8,
   prefetchBytesAhead: 8 * 1024 * 1024,
+  offline: [] as string[],
+  storedListingMaxAgeDays: 7,
 } satisfies Partial<Profile>
 
 export const SETTINGS_DEFAULTS: DaemonSettings = {

@@ -6,7 +6,7 @@ import type { Logger } from '../log.js'
 import type { Profile } from '../config/types.js'
 import type { Remote } from '../remote/remote.js'
 import type { FileSystem } from '../vfs/types.js'
-import type { MountStore } from '../vfs/store/mount-store.js'
+import type { MountStore, MountStoreStats } from '../vfs/store/mount-store.js'
 import type { OfflineProgress } from '../vfs/offline/offline-pinner.js'
 import type { UploadSource } from './upload-status.js'
 
@@ -32,6 +32,10 @@ export interface FsStats {
 /** The filesystem core of one mount, as the supervisor drives it. */
 export interface SupervisedFs extends FileSystem {
   stats(): FsStats
+  /** What the mount's store holds, and emptying it while mounted
+   *  (`mountctl cache`); optional: a core without a store has neither. */
+  storeStats?(): MountStoreStats
+  clearStore?(): void
   invalidate(path?: string): void
   setBridgeAvailable(available: boolean): void
   close(): Promise<void> | void

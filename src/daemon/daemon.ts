@@ -6,7 +6,7 @@ import { loadConfig, type LoadedConfig, type RejectedProfile } from '../config/l
 import type { DaemonSettings, Profile } from '../config/types.js'
 import { SETTINGS_DEFAULTS } from '../config/types.js'
 import { ControlError } from '../control/protocol.js'
-import type { ControlContext, ReloadSummary } from '../control/handlers/handler.js'
+import type { CacheReport, ControlContext, ReloadSummary } from '../control/handlers/handler.js'
 import { ControlServer } from '../control/server.js'
 import type { Logger } from '../log.js'
 import type { Clock } from '../clock.js'
@@ -178,6 +178,13 @@ export class Daemon implements ControlContext {
     sup.refresh(path)
     this.logger.info({ mount: name, path: path ?? '/' }, 'cache refreshed')
     return sup.status()
+  }
+
+  cache(name: string, options: { clear?: boolean } = {}): CacheReport {
+    const sup = this.find(name)
+    const store = sup.storeReport(options.clear ?? false)
+    if (options.clear) this.logger.info({ mount: name }, 'store emptied (mountctl cache clear)')
+    return { name, state: sup.state, store, diskCacheMaxBytes: sup.profile.diskCacheMaxBytes, offline: sup.status().offline ?? null, cleared: options.clear ?? false }
   }
 
   /** Re-reads the file: added profiles start, removed ones stop, changed ones

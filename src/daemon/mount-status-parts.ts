@@ -1,8 +1,23 @@
 // Parts of a mount's status taken from the layers below the supervisor: the
 // FUSE backend, the persistent store and the offline folders (src/vfs/store/,
 // src/vfs/offline/).
-import type { FsStats, MountHandle } from './backend.js'
+import type { MountStore, MountStoreStats } from '../vfs/store/mount-store.js'
+import type { FsStats, MountHandle, SupervisedFs } from './backend.js'
 import type { MountStatus } from './mount-status.js'
+
+/** A mount's store figures, emptied first when clear: through the core while
+ *  mounted, else the store itself (opened for this when the mount is stopped). */
+export function storeReport(fs: SupervisedFs | null, store: MountStore | null, open: () => MountStore | null, clear: boolean): MountStoreStats | null {
+  if (fs?.storeStats) {
+    if (clear) fs.clearStore?.()
+    return fs.storeStats()
+  }
+  const s = store ?? open()
+  if (clear) s?.clear()
+  const stats = s?.stats() ?? null
+  if (s !== store) s?.close()
+  return stats
+}
 
 export function fuseStatus(h: MountHandle | null): MountStatus['fuse'] {
   if (!h?.backend) return undefined

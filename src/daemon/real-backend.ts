@@ -51,7 +51,16 @@ export function createRealBackend(
         link.df.peek() // start fetching now, so the first df already has the figures
         remote = withMegaQuota(remote, link.df)
       }
-      return new MegaFs({ remote, profile, logger, stateDir: mountStateDir(stateDir, profile), store, writes: stagedWrites({ onCreated: onWrites }) })
+      return new MegaFs({
+        remote,
+        profile,
+        logger,
+        stateDir: mountStateDir(stateDir, profile),
+        store,
+        offlineFolders: profile.offline,
+        storedListingMaxAgeMs: profile.storedListingMaxAgeDays * 86_400_000,
+        writes: stagedWrites({ onCreated: onWrites }),
+      })
     },
     mount: (mountpoint, fs, mountOptions) => mountFuse(mountpoint, fs, { ...mountOptions, backend: options.fuseBackend }),
     async cleanStaleMount(mountpoint: string, logger: Logger): Promise<void> {

@@ -12,14 +12,14 @@ import type { Profile } from '../config/types.js'
 import type { Logger } from '../log.js'
 import type { Remote, RemoteError } from '../remote/remote.js'
 import type { FsStats, MountBackend, MountHandle, SupervisedFs } from './backend.js'
-import { fuseStatus, storeStatus } from './mount-status-parts.js'
+import { fuseStatus, storeReport, storeStatus } from './mount-status-parts.js'
 import { TroubleWatchingRemote } from './bridge-trouble.js'
 import { checkBridge, explainResolveError, probeBridge, type BridgeCheck, type ProbeResult } from './bridge-probe.js'
 import { explainMountError, type Explained } from './explain-error.js'
 import type { MountState, MountStatus } from './mount-status.js'
 import { MountUploads } from './mount-uploads.js'
 import type { Scheduler, TimerHandle } from './scheduler.js'
-import type { MountStore } from '../vfs/store/mount-store.js'
+import type { MountStore, MountStoreStats } from '../vfs/store/mount-store.js'
 import { healthCronExpression, schedulerCron, type CronJob, type CronScheduler } from './health-cron.js'
 
 export interface SupervisorOptions {
@@ -133,6 +133,11 @@ export class MountSupervisor {
   /** Resolves when the step in flight (attempt, probe, stop) has ended. */
   idle(): Promise<void> {
     return this.inflight
+  }
+
+  /** What the mount's store holds, emptied first when clear (`mountctl cache`). */
+  storeReport(clear: boolean): MountStoreStats | null {
+    return storeReport(this.fs, this.store, () => this.backend.openStore?.(this.profile, this.opts.stateDir, this.logger) ?? null, clear)
   }
 
   /** Forget cached metadata so the next access asks the bridge. */
@@ -290,8 +295,7 @@ export class MountSupervisor {
   }
 
   private closeStore(): void {
-    this.store?.close()
-    this.store = null
+    this.store = (this.store?.close(), null)
   }
 
   private healthExpression(): string {

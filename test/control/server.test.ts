@@ -48,6 +48,9 @@ const ctx: ControlContext = {
   refresh: () => {
     throw new Error('sync throw')
   },
+  cache: () => {
+    throw new Error('no store here')
+  },
   uploads: () => [],
   retryUploads: async () => ({ retried: 0 }),
   discardUpload: async () => {

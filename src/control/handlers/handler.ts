@@ -2,6 +2,7 @@
 // the request's args. One file per command; handlers/index.ts lists them.
 import type { MountStatus, StatusReport } from '../../daemon/mount-status.js'
 import type { UploadItem } from '../../daemon/upload-status.js'
+import type { MountStoreStats } from '../../vfs/store/mount-store.js'
 
 export interface ReloadSummary {
   added: string[]
@@ -9,6 +10,17 @@ export interface ReloadSummary {
   changed: string[]
   unchanged: string[]
   failed: string[]
+}
+
+/** What `mountctl cache NAME` shows. */
+export interface CacheReport {
+  name: string
+  state: MountStatus['state']
+  /** null: the mount has no store (the daemon cannot keep one). */
+  store: MountStoreStats | null
+  diskCacheMaxBytes: number
+  offline: MountStatus['offline'] | null
+  cleared: boolean
 }
 
 export interface ControlContext {
@@ -19,6 +31,8 @@ export interface ControlContext {
   unmount(name: string, options?: { force?: boolean; signal?: AbortSignal }): Promise<MountStatus>
   reload(): Promise<ReloadSummary>
   refresh(name: string, path?: string): MountStatus
+  /** The mount's store; emptied first with clear (safe while mounted). */
+  cache(name: string, options?: { clear?: boolean }): CacheReport
   /** Snapshot of the upload queues: never waits on a bridge. */
   uploads(name?: string): UploadItem[]
   retryUploads(name: string, path?: string): Promise<{ retried: number }>

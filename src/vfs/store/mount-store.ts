@@ -23,6 +23,11 @@ export const CACHE_FOLDER = 'cache'
 
 export interface MountStoreStats extends ListingStoreStats, ContentIndexStats {
   persistent: boolean
+  /** The database file (null: kept in memory) and the cache files' folder. */
+  file: string | null
+  cacheFolder: string
+  /** What is wrong with the store, or null. */
+  warning: string | null
   /** Bytes of the database files. */
   databaseBytes: number
 }
@@ -119,6 +124,13 @@ export class MountStore {
     return this.listings?.newestFetchMs ?? null
   }
 
+  /** Empties the store of a mount that is not mounted; its cache files are
+   *  removed at the next mount (the index no longer knows them). */
+  clear(): void {
+    this.#guard.run('clearing the store', () => this.#db.exec('DELETE FROM listings; DELETE FROM blocks; DELETE FROM files;'), undefined)
+    this.listings?.clear()
+  }
+
   stats(): MountStoreStats {
     const listings = this.listings?.stats() ?? { listings: 0, entries: 0, newestFetchMs: null }
     let databaseBytes = 0
@@ -133,7 +145,7 @@ export class MountStore {
         0,
       )
     }
-    return { ...listings, ...this.content.stats(), persistent: this.persistent, databaseBytes }
+    return { ...listings, ...this.content.stats(), persistent: this.persistent, file: this.file, cacheFolder: this.cacheFolder, warning: this.warning, databaseBytes }
   }
 
   close(): void {
