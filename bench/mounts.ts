@@ -103,7 +103,7 @@ export interface MegamountPaths {
 export class MegamountMount implements BenchMount {
   readonly id: MountId = 'megamount'
   readonly mountpoint: string
-  coldMethod = 'mountctl unmount + mountctl mount (drops listings and cached content)'
+  coldMethod = 'mountctl unmount + mountctl cache clear + mountctl mount (drops listings and cached content, the stored ones too)'
   readonly flags: string[] = ['profile defaults']
   readonly writesReachServer = true
   readonly profileName = 'bench'
@@ -172,12 +172,14 @@ export class MegamountMount implements BenchMount {
   }
 
   /** `mountctl refresh` forgets listings only; file content stays in the
-   *  mount's chunk cache. Unmount + mount through the daemon drops both and
-   *  keeps the same daemon process (so its peak memory is one series). */
+   *  mount's caches. Unmount + cache clear + mount through the daemon drops
+   *  both, the copies kept across restarts too, and keeps the same daemon
+   *  process (so its peak memory is one series). */
   async makeCold(): Promise<void> {
     if (this.remountWorks !== false) {
       const down = this.mountctl(['unmount', this.profileName])
-      const up = down.status === 0 ? this.mountctl(['mount', this.profileName]) : down
+      const cleared = down.status === 0 ? this.mountctl(['cache', 'clear', this.profileName]) : down
+      const up = cleared.status === 0 ? this.mountctl(['mount', this.profileName]) : cleared
       this.remountWorks = up.status === 0
       if (this.remountWorks) {
         await this.waitMounted()

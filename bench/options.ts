@@ -14,6 +14,7 @@ export const WORKLOADS = [
   'write-big',
   'write-small',
   'memory-huge',
+  'restart',
 ] as const
 export type WorkloadName = (typeof WORKLOADS)[number]
 
