@@ -28,6 +28,9 @@ export interface DataSet {
   writeBigFact: FileFact
   writeSmallSourceDir: string
   writeSmallFiles: Map<string, FileFact>
+  /** rsync's source: rsyncSmallCount small files. */
+  rsyncSourceDir: string
+  rsyncFiles: Map<string, FileFact>
 }
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0')
@@ -100,6 +103,13 @@ export function generateDataSet(base: string, sizes: DataSizes, seed: number): D
     const size = randomInt(random, sizes.smallMinBytes, sizes.smallMaxBytes)
     put(writeSmallSourceDir, `s${pad(i, 4)}.bin`, bytes.next(size), writeSmallFiles)
   }
+  const rsyncSourceDir = join(writeSource, 'rsync')
+  mkdirSync(rsyncSourceDir, { recursive: true })
+  const rsyncFiles = new Map<string, FileFact>()
+  for (let i = 0; i < sizes.rsyncSmallCount; i++) {
+    const size = randomInt(random, sizes.smallMinBytes, sizes.smallMaxBytes)
+    put(rsyncSourceDir, `r${pad(i, 4)}.bin`, bytes.next(size), rsyncFiles)
+  }
 
   return {
     root,
@@ -113,6 +123,8 @@ export function generateDataSet(base: string, sizes: DataSizes, seed: number): D
     writeBigFact,
     writeSmallSourceDir,
     writeSmallFiles,
+    rsyncSourceDir,
+    rsyncFiles,
   }
 }
 

@@ -1,7 +1,9 @@
 // The mounts under test, side by side on one server: megamount (the daemon
-// with a profile), rclone mount with --vfs-cache-mode off and full, and the
-// FUSE ceiling (a trivial in-memory fuse-native filesystem). Each knows how
-// to make itself cold, so "cold" means cold for that tool.
+// with a profile) on its libfuse 3 backend and on the fuse-native fallback,
+// rclone mount with --vfs-cache-mode off and full, and the FUSE ceiling (a
+// trivial in-memory fuse-native filesystem). Each knows how to make itself
+// cold, so "cold" means cold for that tool, and how to start afresh (a new
+// process: its JIT, if any, cold too).
 import { spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -10,7 +12,7 @@ import { LINUX_ALLOCATOR_ENVIRONMENT } from '../src/service/daemon-path.js'
 import { isMounted, registerMountpoint, startService, stopService, unmount } from './procs.js'
 import type { BenchServer } from './servers.js'
 
-export type MountId = 'megamount' | 'rclone-off' | 'rclone-full' | 'fuse-ceiling'
+export type MountId = 'megamount' | 'megamount-fuse-native' | 'rclone-off' | 'rclone-full' | 'fuse-ceiling'
 
 export interface BenchMount {
   id: MountId
@@ -21,6 +23,8 @@ export interface BenchMount {
   flags: string[]
   start(): Promise<void>
   makeCold(): Promise<void>
+  /** A new process, as at login: cold caches and a cold JIT. */
+  makeFresh(): Promise<void>
   stop(): Promise<void>
   /** Processes whose memory is sampled. */
   pids(): number[]
@@ -84,6 +88,11 @@ export class RcloneMount implements BenchMount {
     await this.start()
   }
 
+  /** makeCold already starts a new process. */
+  makeFresh(): Promise<void> {
+    return this.makeCold()
+  }
+
   async stop(): Promise<void> {
     if (this.child) await stopService(this.child)
     this.child = null
@@ -100,11 +109,13 @@ export interface MegamountPaths {
   mountctlMain: string
 }
 
+export type MegamountBackend = 'libfuse3' | 'fuse-native'
+
 export class MegamountMount implements BenchMount {
-  readonly id: MountId = 'megamount'
+  readonly id: MountId
   readonly mountpoint: string
   coldMethod = 'mountctl unmount + mountctl cache clear + mountctl mount (drops listings and cached content, the stored ones too)'
-  readonly flags: string[] = ['profile defaults']
+  readonly flags: string[]
   readonly writesReachServer = true
   readonly profileName = 'bench'
   private child: ChildProcess | null = null
@@ -113,12 +124,14 @@ export class MegamountMount implements BenchMount {
   private readonly logFile: string
   private remountWorks: boolean | null = null
 
-  constructor(server: BenchServer, workDir: string, private readonly paths: MegamountPaths) {
-    this.mountpoint = join(workDir, 'mnt', `${server.name}-megamount`)
-    this.dir = join(workDir, `megamount-${server.name}`)
+  constructor(server: BenchServer, workDir: string, private readonly paths: MegamountPaths, private readonly backend: MegamountBackend = 'libfuse3') {
+    this.id = backend === 'libfuse3' ? 'megamount' : 'megamount-fuse-native'
+    this.flags = ['profile defaults', `--fuse-backend ${backend}`]
+    this.mountpoint = join(workDir, 'mnt', `${server.name}-${this.id}`)
+    this.dir = join(workDir, `${this.id}-${server.name}`)
     // Unix socket paths are limited to about 100 bytes: keep it short.
-    this.socket = join(workDir, `mm-${server.name}.sock`)
-    this.logFile = join(workDir, `${server.name}-megamount.log`)
+    this.socket = join(workDir, `mm-${server.name}-${backend === 'libfuse3' ? '3' : 'n'}.sock`)
+    this.logFile = join(workDir, `${server.name}-${this.id}.log`)
     mkdirSync(this.dir, { recursive: true })
     const profile = { name: this.profileName, url: server.url, mountpoint: this.mountpoint, autostart: true }
     writeFileSync(join(this.dir, 'mounts.json'), JSON.stringify({ mounts: [profile] }, null, 2))
@@ -153,6 +166,7 @@ export class MegamountMount implements BenchMount {
       '--socket', this.socket,
       '--state-dir', join(this.dir, 'state'),
       '--log-level', 'warn',
+      '--fuse-backend', this.backend,
     // The allocator settings `mountctl service install` puts in the unit:
     // the bench runs the daemon as the installed service does.
     ], this.logFile, { ...process.env, ...Object.fromEntries(process.platform === 'linux' ? LINUX_ALLOCATOR_ENVIRONMENT : []) })
@@ -191,6 +205,22 @@ export class MegamountMount implements BenchMount {
     await this.start()
   }
 
+  /** The kernel-side counters of the libfuse 3 backend (status --json). */
+  kernelStats(): { reads: number; readBytes: number; largestReadBytes: number; lookups: number; readaheadKb: number | null } | null {
+    const fuse = this.status()?.fuse as { kernel?: { reads: number; readBytes: number; largestReadBytes: number; lookups: number; readaheadKb: number | null } | null } | undefined
+    return fuse?.kernel ?? null
+  }
+
+  /** A new daemon process, as after login: its JIT is cold too, and it
+   *  finds no stored tree or cached content (the first login, not a later
+   *  one: the restart step measures that). */
+  async makeFresh(): Promise<void> {
+    await this.stop()
+    const mountState = join(this.dir, 'state', 'mounts', this.profileName)
+    for (const name of ['store.db', 'store.db-wal', 'store.db-shm', 'cache']) rmSync(join(mountState, name), { recursive: true, force: true })
+    await this.start()
+  }
+
   async stop(): Promise<void> {
     if (this.child) await stopService(this.child, 10_000)
     this.child = null
@@ -224,6 +254,8 @@ export class CeilingMount implements BenchMount {
   }
 
   async makeCold(): Promise<void> {}
+
+  async makeFresh(): Promise<void> {}
 
   async stop(): Promise<void> {
     if (this.child) await stopService(this.child)

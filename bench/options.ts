@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util'
 
 export const WORKLOADS = [
+  'first-browse',
   'crawl-cold-find',
   'crawl-cold-ls',
   'crawl-warm-find',
@@ -13,6 +14,7 @@ export const WORKLOADS = [
   'random-read',
   'write-big',
   'write-small',
+  'rsync-small',
   'memory-huge',
   'restart',
 ] as const
@@ -35,6 +37,8 @@ export interface DataSizes {
   randomReadBytes: number
   writeBigBytes: number
   writeSmallCount: number
+  /** Files rsync -a copies in (it writes each under a temporary name). */
+  rsyncSmallCount: number
   /** The memory step's tree: hugeFolders folders of hugeFilesPerFolder files. */
   hugeFolders: number
   hugeFilesPerFolder: number
@@ -57,6 +61,7 @@ export const FULL_SIZES: DataSizes = {
   randomReadBytes: 4096,
   writeBigBytes: 64 * 1024 * 1024,
   writeSmallCount: 1_000,
+  rsyncSmallCount: 2_000,
   hugeFolders: 1_000,
   hugeFilesPerFolder: 99,
 }
@@ -75,6 +80,7 @@ export const QUICK_SIZES: DataSizes = {
   randomReadBytes: 4096,
   writeBigBytes: 8 * 1024 * 1024,
   writeSmallCount: 50,
+  rsyncSmallCount: 100,
   hugeFolders: 50,
   hugeFilesPerFolder: 99,
 }

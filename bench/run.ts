@@ -27,6 +27,9 @@ const projectDir = dirname(distDir)
 
 const say = (line: string) => process.stderr.write(`${line}\n`)
 
+/** Issue 8: the daemon's peak resident memory over the whole run. */
+const PEAK_RSS_TARGET_MIB = 150
+
 interface MemoryStep {
   server: ServerName
   entries: number
@@ -47,8 +50,10 @@ function describeCell(cell: Cell): string {
   const times = cell.runs.map((r) => (r.onServerMs !== undefined ? `${(r.ms / 1000).toFixed(2)}/${(r.onServerMs / 1000).toFixed(2)}` : (r.ms / 1000).toFixed(3)))
   const cpu = cell.runs.map((r) => r.cpuMs).filter((c): c is number => c !== undefined)
   const cpuText = cpu.length > 0 ? `, mount CPU ${cpu.map((c) => (c / 1000).toFixed(2)).join(' ')} s` : ''
+  const reads = cell.runs.map((r) => r.kernelReads).filter((c): c is number => c !== undefined)
+  const readsText = reads.length > 0 ? `, kernel reads ${reads.join(' ')}` : ''
   const warmup = cell.warmupSkipped ? 'warm-up: the previous cell' : `warm-up ${((cell.warmupMs ?? 0) / 1000).toFixed(2)} s`
-  return `${times.join(' ')} s (${warmup}${cpuText})`
+  return `${times.join(' ')} s (${warmup}${cpuText}${readsText})`
 }
 
 function machine(): Record<string, unknown> {
@@ -70,7 +75,9 @@ const MEGAMOUNT_PATHS = {
 
 async function startMounts(server: BenchServer, workDir: string): Promise<{ mounts: BenchMount[]; failed: Map<BenchMount, string> }> {
   const mounts: BenchMount[] = [
-    new MegamountMount(server, workDir, MEGAMOUNT_PATHS),
+    new MegamountMount(server, workDir, MEGAMOUNT_PATHS, 'libfuse3'),
+    // For comparison: the fallback backend, side by side.
+    new MegamountMount(server, workDir, MEGAMOUNT_PATHS, 'fuse-native'),
     new RcloneMount(server, 'off', workDir),
     new RcloneMount(server, 'full', workDir),
   ]
@@ -144,6 +151,18 @@ async function benchServer(
     }
     for (const workload of group) {
       const row = cells[workload.name] ?? {}
+      const local = workload.localFloor
+      if (local) {
+        row['local-disk'] = await measureCell({
+          cold: false,
+          makeCold: async () => {},
+          warmup: null,
+          run: () => local(ctx),
+          maxRepeats: options.maxRepeats,
+          budgetMs: options.cellBudgetMs,
+        })
+        say(`[${server.name}] ${workload.name} local disk: ${describeCell(row['local-disk'])}`)
+      }
       const floor = workload.floor
       if (!floor) continue
       const lanes = workload.floorIsOneRequest ? ([['server-serial', 1]] as const) : ([['server-serial', 1], ['server-parallel-8', 8]] as const)
@@ -165,6 +184,7 @@ async function benchServer(
 
   async function measureOne(workload: Workload, mount: BenchMount, previous: Cell | undefined): Promise<Cell> {
     if (mount === ceiling && ceilingCells.has(workload.name)) return ceilingCells.get(workload.name) as Cell
+    if (mount === ceiling && workload.notOnCeiling) return { status: 'skipped', runs: [] }
     const why = failed.get(mount)
     if (why !== undefined) return { status: 'error', runs: [], error: `not mounted: ${why.split('\n')[0]}` }
     sampler.setPhase(workload.name)
@@ -172,7 +192,7 @@ async function benchServer(
       cold: workload.cold,
       makeCold: async () => {
         sampler.sample()
-        await mount.makeCold()
+        await (workload.fresh ? mount.makeFresh() : mount.makeCold())
       },
       warmup: previous?.status === 'ok' ? null : () => workload.warmup(ctx, mount),
       run: () => workload.run(ctx, mount),
@@ -315,9 +335,11 @@ async function main(): Promise<number> {
     const peaks = Object.fromEntries(sampler.peakKiB)
     const lines: string[] = ['', tables, '']
     lines.push('Peak resident memory during the bench (VmHWM, MiB): ' + Object.entries(peaks).map(([id, kib]) => `${id} ${(kib / 1024).toFixed(0)}`).join(', '))
+    const megamountPeakMiB = Math.max(0, ...Object.entries(peaks).filter(([id]) => id.endsWith('/megamount')).map(([, kib]) => kib / 1024))
+    if (megamountPeakMiB > 0) lines.push(`Peak megamount daemon memory over the whole run: ${megamountPeakMiB.toFixed(0)} MiB (target <= ${PEAK_RSS_TARGET_MIB} MiB): ${megamountPeakMiB <= PEAK_RSS_TARGET_MIB ? 'pass' : '**FAIL**'}`)
     const peakRises = Object.fromEntries([...sampler.peakRisesKiB].map(([id, rises]) => [id, Object.fromEntries(rises)]))
     for (const [id, rises] of Object.entries(peakRises)) {
-      if (!id.endsWith('/megamount')) continue
+      if (!id.endsWith('/megamount') && !id.endsWith('/megamount-fuse-native')) continue
       const big = Object.entries(rises).filter(([, kib]) => kib >= 1024).sort((a, b) => b[1] - a[1])
       if (big.length > 0) lines.push(`Where ${id}'s peak rose (MiB): ${big.map(([phase, kib]) => `${phase} +${(kib / 1024).toFixed(0)}`).join(', ')}`)
     }

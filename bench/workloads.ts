@@ -2,11 +2,12 @@
 // for the server alone (the floor), and how its answer is checked.
 import { createHash } from 'node:crypto'
 import { closeSync, openSync, readSync } from 'node:fs'
-import { mkdir } from 'node:fs/promises'
-import { join } from 'node:path'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
 import type { DataSet } from './dataset.js'
 import { crawl, getFile, getFileSha256, listFolder, makeFolder, putFile, runQueue } from './http-floor.js'
-import type { BenchMount } from './mounts.js'
+import { MegamountMount, type BenchMount } from './mounts.js'
 import type { BenchOptions, WorkloadName } from './options.js'
 import { waitUntilOnServer } from './on-server.js'
 import { runTimed, type TimedRun } from './procs.js'
@@ -23,6 +24,8 @@ export interface RunResult {
   onServerMs?: number
   /** CPU time the mount's own processes used during the run (not the bench's). */
   cpuMs?: number
+  /** megamount on libfuse 3: read requests the kernel sent during the run. */
+  kernelReads?: number
   /** Floors only: the run timed 1/sampleDivisor of the requests (every one
    *  checked) and ms/onServerMs were scaled up by sampleDivisor. */
   sampleDivisor?: number
@@ -63,6 +66,10 @@ export interface Workload {
   name: WorkloadName
   /** Each timed run starts cold: the tool's caches and the kernel's emptied. */
   cold: boolean
+  /** Cold, and in a new process of the tool (makeFresh), as at login. */
+  fresh?: boolean
+  /** The in-memory FUSE ceiling cannot do it (it has no rename). */
+  notOnCeiling?: boolean
   /** A lighter run that exercises the same paths before timing. */
   warmup(ctx: WorkloadContext, mount: BenchMount): Promise<unknown>
   /** Measured on each mount right after this workload's cell, whose last
@@ -77,6 +84,9 @@ export interface Workload {
   verify?(ctx: WorkloadContext, mount: BenchMount): Promise<void>
   /** The same requests sent by a plain HTTP client, `parallel` at a time. */
   floor?(ctx: WorkloadContext, parallel: number): Promise<RunResult>
+  /** The same work on a local disk, for writes: what a copy costs without
+   *  any network filesystem. */
+  localFloor?(ctx: WorkloadContext): Promise<RunResult>
 }
 
 /** The floors' warm-up: one listing of the served folder warms the server
@@ -130,8 +140,15 @@ async function crawlFloor(ctx: WorkloadContext, parallel: number): Promise<RunRe
  *  more than a read from the page cache takes, and hid the difference
  *  between mounts; the bytes are checked by verifyBig after the cell. */
 async function readBig(_ctx: WorkloadContext, mount: BenchMount): Promise<RunResult> {
+  const before = kernelReads(mount)
   const run = await command('cat', 'cat', [join(mount.mountpoint, _ctx.data.bigFile)], 'discard')
-  return { ms: run.ms }
+  const after = kernelReads(mount)
+  return { ms: run.ms, ...(before !== null && after !== null ? { kernelReads: after - before } : {}) }
+}
+
+/** Read requests the kernel sent to megamount's libfuse 3 layer so far. */
+function kernelReads(mount: BenchMount): number | null {
+  return mount instanceof MegamountMount ? (mount.kernelStats()?.reads ?? null) : null
 }
 
 /** The large file read once more through the mount, untimed, and hashed. */
@@ -194,7 +211,26 @@ async function writeSmall(ctx: WorkloadContext, mount: BenchMount, count?: numbe
   return timeWrite(ctx, mount, rel, () => command('cp', 'cp', [...sources, join(mount.mountpoint, rel)], 'ignore'), some, '')
 }
 
+async function rsyncSmall(ctx: WorkloadContext, mount: BenchMount): Promise<RunResult | typeof READ_ONLY> {
+  const rel = await writeFolder(ctx, mount, 'rsync')
+  if (rel === null) return READ_ONLY
+  return timeWrite(ctx, mount, rel, () => command('rsync -a', 'rsync', ['-a', `${ctx.data.rsyncSourceDir}/`, join(mount.mountpoint, rel, 'r')], 'ignore'), ctx.data.rsyncFiles, 'r')
+}
+
 export const WORKLOAD_LIST: Workload[] = [
+  {
+    // A first browse as users meet it: the tool just started (at login),
+    // nothing listed yet, its JIT cold; find, then ls -lR right after.
+    name: 'first-browse',
+    cold: true,
+    fresh: true,
+    warmup: lsOneFolder,
+    async run(ctx, mount) {
+      const find = await findTree(ctx, mount)
+      const ls = await lsTree(ctx, mount)
+      return { ms: find.ms + ls.ms }
+    },
+  },
   {
     name: 'crawl-cold-find',
     cold: true,
@@ -340,6 +376,12 @@ export const WORKLOAD_LIST: Workload[] = [
     follows: 'write-big',
     warmup: (ctx, mount) => writeSmall(ctx, mount, 10),
     run: (ctx, mount) => writeSmall(ctx, mount),
+    async localFloor(ctx) {
+      const dest = join(await mkdtemp(join(tmpdir(), 'mmbench-local-')), 'cp-local')
+      const run = await command('cp -r', 'cp', ['-r', ctx.data.writeSmallSourceDir, dest], 'ignore')
+      await rm(dirname(dest), { recursive: true, force: true })
+      return { ms: run.ms }
+    },
     async floor(ctx, parallel) {
       const rel = `writes/${ctx.uniqueName(`${ctx.server.name}-floor-small`)}`
       await makeFolder(ctx.server.url, rel)
@@ -352,6 +394,19 @@ export const WORKLOAD_LIST: Workload[] = [
       const ms = elapsedMs(start)
       await waitUntilOnServer(join(ctx.server.root, rel, 'small'), files, ON_SERVER_TIMEOUT_MS)
       return scaled({ ms, onServerMs: elapsedMs(start) }, allFiles.size, files.size)
+    },
+  },
+  {
+    name: 'rsync-small',
+    cold: false,
+    notOnCeiling: true,
+    warmup: (ctx, mount) => writeSmall(ctx, mount, 10),
+    run: rsyncSmall,
+    async localFloor(ctx) {
+      const dest = join(await mkdtemp(join(tmpdir(), 'mmbench-local-')), 'rsync-local')
+      const run = await command('rsync -a', 'rsync', ['-a', `${ctx.data.rsyncSourceDir}/`, dest], 'ignore')
+      await rm(dirname(dest), { recursive: true, force: true })
+      return { ms: run.ms }
     },
   },
 ]

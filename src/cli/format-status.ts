@@ -21,7 +21,8 @@ function cacheCell(m: MountStatus): string {
 }
 
 function stateCell(m: MountStatus): string {
-  return m.wanted || m.state !== 'unmounted' ? m.state : 'unmounted (not autostart)'
+  // An unmount with a reason (from outside megamount) says so on its error line.
+  return m.wanted || m.state !== 'unmounted' || m.lastError ? m.state : 'unmounted (not autostart)'
 }
 
 /** "3 h", "2 days": how long ago a time was, roughly, for a person. */
@@ -76,15 +77,27 @@ export function formatStatusTable(mounts: MountStatus[], home?: string, nowMs = 
       out.push(`    error: ${m.lastError.message}`)
       out.push(`    fix:   ${m.lastError.hint}`)
     }
+    if (m.profileError) {
+      out.push(`    invalid in the file, running as it was: ${m.profileError.message}`)
+      out.push(`    fix:   ${m.profileError.hint}`)
+    }
+    for (const w of m.warnings ?? []) out.push(`    warning: ${w}`)
   })
   return out.join('\n') + '\n'
 }
 
+/** A profile file the last reload could not apply at all, above the table. */
+export function formatProfileFileError(error: { message: string; hint: string } | null | undefined): string {
+  if (!error) return ''
+  return `profile file not applied, every mount runs as before the edit: ${error.message}\n  fix: ${error.hint}\n\n`
+}
+
 /** The JSON of `mountctl status --json`: the daemon's fields, in a stable order. */
-export function statusJson(mounts: MountStatus[]): string {
+export function statusJson(mounts: MountStatus[], profileFileError: { message: string; hint: string } | null = null): string {
   return (
     JSON.stringify(
       {
+        profileFileError,
         mounts: mounts.map(m => ({
           name: m.name,
           mountpoint: m.mountpoint,
@@ -99,6 +112,8 @@ export function statusJson(mounts: MountStatus[]): string {
           duplicateNames: m.duplicateNames,
           lastError: m.lastError,
           uploads: m.uploads,
+          warnings: m.warnings ?? [],
+          profileError: m.profileError ?? null,
           ...Object.fromEntries(Object.entries(m).filter(([k]) => !KNOWN.has(k))),
         })),
       },
@@ -108,4 +123,4 @@ export function statusJson(mounts: MountStatus[]): string {
   )
 }
 
-const KNOWN = new Set(['name', 'mountpoint', 'url', 'megaPath', 'state', 'wanted', 'readOnly', 'since', 'bridge', 'cache', 'duplicateNames', 'lastError', 'uploads'])
+const KNOWN = new Set(['name', 'mountpoint', 'url', 'megaPath', 'state', 'wanted', 'readOnly', 'since', 'bridge', 'cache', 'duplicateNames', 'lastError', 'uploads', 'warnings', 'profileError'])

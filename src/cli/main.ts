@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util'
 import { defaultSocketPath, expandHome } from '../config/paths.js'
 import { DaemonNotRunningError, sendRequest } from '../control/client.js'
 import { packageVersion } from '../daemon/version.js'
+import { documentationLine } from '../docs-folder.js'
 import { CommandFailed, EXIT_FAILED, EXIT_NOT_RUNNING, EXIT_OK, EXIT_USAGE, type CliCommand, type CliContext, type CliIo } from './command.js'
 import { CLI_COMMANDS } from './commands/index.js'
 
@@ -23,6 +24,8 @@ Options:
                   $XDG_RUNTIME_DIR/megamount/control.sock)
   --help          this help; \`mountctl COMMAND --help\` for one command
   --version       show the version
+
+${documentationLine()}
 `
 }
 

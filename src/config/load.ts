@@ -8,7 +8,7 @@ import path from 'node:path'
 import type { z } from 'zod'
 import { ConfigError, formatConfigProblem, profileLabel } from './config-error.js'
 import { readMountTable, type MountRecord } from '../mount-table.js'
-import { checkMountpoint } from './mountpoint-check.js'
+import { checkMountpoint, resolveMountpoint } from './mountpoint-check.js'
 import { parseJsonWithPosition } from './parse-json.js'
 import { expandHome } from './paths.js'
 import { FILE_FIELDS, PROFILE_FIELDS, SETTINGS_FIELDS, fileSchema, profileSchema, settingsSchema, type RawProfile } from './schema.js'
@@ -45,6 +45,8 @@ interface Issue {
   field?: string
   problem: string
   hint: string
+  /** An unknown field close to a known one: the likely cause of the rest. */
+  typo?: boolean
 }
 
 function describeValue(v: unknown): string {
@@ -59,6 +61,7 @@ function zodIssueToIssues(issue: z.core.$ZodIssue, input: unknown, known: readon
       const guess = closestName(key, known)
       return {
         field: key,
+        typo: guess !== null && guess !== undefined,
         problem: `unknown field${guess ? `; did you mean "${guess}"?` : ''}`,
         hint: guess ? `rename it to "${guess}", or remove it` : `remove it; ${scope} fields are: ${known.join(', ')}`,
       }
@@ -70,7 +73,10 @@ function zodIssueToIssues(issue: z.core.$ZodIssue, input: unknown, known: readon
   return [{ field: field || undefined, problem: `${issue.message}${got}`, hint: `fix "${field || scope}" in the file; see docs/configuration.md` }]
 }
 
-function firstOfMany(issues: Issue[]): Issue {
+/** One issue to show, the others named in its hint. A misspelt field comes
+ *  first: "mountpont" is the cause of "mountpoint is missing". */
+function firstOfMany(all: Issue[]): Issue {
+  const issues = [...all.filter(i => i.typo), ...all.filter(i => !i.typo)]
   const first = issues[0]!
   if (issues.length === 1) return first
   const rest = issues.slice(1).map(i => (i.field ? `"${i.field}"` : 'the profile')).join(', ')
@@ -143,6 +149,15 @@ export async function parseConfigText(file: string, text: string, options: LoadO
       continue
     }
     const profile = toProfile(result.data, home)
+    if (options.checkMountpoints !== false) {
+      // The kernel mounts on the link's target: checks and status use that.
+      try {
+        profile.mountpoint = await resolveMountpoint(profile.mountpoint)
+      } catch (err) {
+        reject({ field: 'mountpoint', problem: `cannot be resolved: ${(err as Error).message}`, hint: 'fix the symbolic link, or choose another mountpoint' }, profile.mountpoint)
+        continue
+      }
+    }
     const clash = findClash(profile, accepted)
     if (clash) {
       reject(clash, profile.mountpoint)

@@ -3,9 +3,13 @@
 // it is written as 2-space JSON. The result is validated with the loader
 // before anything is written, and written atomically (temporary file,
 // fsync, rename), so a crash or a daemon reading it at the same moment sees
-// either the old file or the new one, never half of one.
+// either the old file or the new one, never half of one. Every edit reads,
+// changes and writes under a lock beside the file (`mounts.json.lock`, a
+// folder: proper-lockfile), so two mountctl at the same moment both land; a
+// lock left by a killed mountctl goes stale after LOCK_STALE_MS.
 import fs from 'node:fs/promises'
 import path from 'node:path'
+import lockfile from 'proper-lockfile'
 import { ConfigError } from './config-error.js'
 import { parseConfigText, type LoadOptions } from './load.js'
 import { parseJsonWithPosition } from './parse-json.js'
@@ -83,9 +87,45 @@ export function serialize(doc: unknown): string {
   return `${JSON.stringify(doc, null, 2)}\n`
 }
 
-/** Reads, computes the new text, and writes it unless the file changed in
- *  the meantime (then starts over, a few times). */
-async function edit(file: string, change: (d: FileDoc) => Promise<string>): Promise<EditResult> {
+/** A lock older than this (its holder stopped refreshing it) is taken over. */
+export const LOCK_STALE_MS = 10_000
+
+/** Runs `body` holding the profile file's lock; waits for another holder up
+ *  to about LOCK_STALE_MS, which covers a holder that was killed. */
+export async function withProfileFileLock<T>(file: string, body: () => Promise<T>): Promise<T> {
+  await fs.mkdir(path.dirname(file), { recursive: true })
+  let compromised: Error | null = null
+  let release: () => Promise<void>
+  try {
+    release = await lockfile.lock(file, {
+      realpath: false, // the file may not exist yet
+      stale: LOCK_STALE_MS,
+      retries: { retries: 60, factor: 1.2, minTimeout: 20, maxTimeout: 500 },
+      onCompromised: err => {
+        compromised = err
+      },
+    })
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw err
+    throw new ConfigError({ file }, 'is being edited by another mountctl (nothing was changed)', `try again; if no mountctl is running, remove the folder ${file}.lock`)
+  }
+  try {
+    const result = await body()
+    if (compromised) throw compromised
+    return result
+  } finally {
+    await release().catch(() => {})
+  }
+}
+
+/** Under the lock: reads, computes the new text, and writes it unless the
+ *  file changed in the meantime (an editor, which takes no lock: then starts
+ *  over, a few times). */
+function edit(file: string, change: (d: FileDoc) => Promise<string>): Promise<EditResult> {
+  return withProfileFileLock(file, () => editLocked(file, change))
+}
+
+async function editLocked(file: string, change: (d: FileDoc) => Promise<string>): Promise<EditResult> {
   for (let attempt = 0; ; attempt++) {
     const current = await readDoc(file)
     const text = await change(current)

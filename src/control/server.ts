@@ -8,21 +8,30 @@ import type { ControlContext, ControlHandler } from './handlers/handler.js'
 import { CONTROL_HANDLERS } from './handlers/index.js'
 import { MAX_LINE_BYTES, encodeReply, errorBody, parseRequest, type ControlReply } from './protocol.js'
 import { prepareSocketPath } from './socket-path.js'
+import { ConnectionLimits, type ConnectionLimitOptions } from './connection-limits.js'
 
 export class ControlServer {
   private server: net.Server | null = null
   private readonly connections = new Set<net.Socket>()
   private readonly handlers: Map<string, ControlHandler>
   private readonly logger: Logger
+  private readonly limits: ConnectionLimits
 
   constructor(
     private readonly socketPath: string,
     private readonly ctx: ControlContext,
     logger: Logger,
     handlers: readonly ControlHandler[] = CONTROL_HANDLERS,
+    limits: ConnectionLimitOptions = {},
   ) {
     this.logger = logger.child({ component: 'control' })
     this.handlers = new Map(handlers.map(h => [h.command, h]))
+    this.limits = new ConnectionLimits(limits, this.logger)
+  }
+
+  /** Connections open now (tests). */
+  get connectionCount(): number {
+    return this.limits.count
   }
 
   async listen(): Promise<void> {
@@ -53,6 +62,13 @@ export class ControlServer {
   }
 
   private accept(conn: net.Socket): void {
+    conn.on('error', err => this.logger.debug({ err }, 'control connection error'))
+    if (!this.limits.admit(conn)) {
+      const message = `too many control connections (${this.limits.maxConnections}) are open`
+      this.send(conn, { id: null, ok: false, error: { message, hint: 'a program keeps connections to megamountd open; close it, then run the mountctl command again' } })
+      this.limits.closeRefused(conn)
+      return
+    }
     this.connections.add(conn)
     // Requests still running when the client goes away (Ctrl-C on mountctl).
     const gone = new AbortController()
@@ -64,7 +80,10 @@ export class ControlServer {
       while ((nl = buffered.indexOf('\n')) >= 0) {
         const line = buffered.slice(0, nl).trim()
         buffered = buffered.slice(nl + 1)
-        if (line) void this.answer(conn, line, gone.signal)
+        if (line) {
+          this.limits.requestStarted(conn)
+          void this.answer(conn, line, gone.signal).finally(() => this.limits.requestEnded(conn))
+        }
       }
       if (Buffer.byteLength(buffered) > MAX_LINE_BYTES) {
         buffered = ''
@@ -72,9 +91,9 @@ export class ControlServer {
         conn.end()
       }
     })
-    conn.on('error', err => this.logger.debug({ err }, 'control connection error'))
     conn.on('close', () => {
       this.connections.delete(conn)
+      this.limits.closed(conn)
       gone.abort(new Error('the client closed the connection'))
     })
   }

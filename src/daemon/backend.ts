@@ -3,6 +3,7 @@
 // real-backend.ts; tests pass fakes.
 import type { Libfuse3Stats } from '../fuse/libfuse3/mount.js'
 import type { Logger } from '../log.js'
+import type { MountRecord } from '../mount-table.js'
 import type { Profile } from '../config/types.js'
 import type { Remote } from '../remote/remote.js'
 import type { FileSystem } from '../vfs/types.js'
@@ -75,8 +76,13 @@ export interface MountBackend {
   mount(
     mountpoint: string,
     fs: SupervisedFs,
-    options: { logger: Logger; readOnly: boolean; fsName: string; opTimeoutMs: number; kernelTtlS: number },
+    /** onLost: the mount ended without unmount() (removed from outside),
+     *  for backends that can tell. */
+    options: { logger: Logger; readOnly: boolean; fsName: string; opTimeoutMs: number; kernelTtlS: number; onLost?: () => void },
   ): Promise<MountHandle>
   /** Lazily unmount a mount left behind by a killed daemon; no-op otherwise. */
   cleanStaleMount(mountpoint: string, logger: Logger): Promise<void>
+  /** The system's mount table, to notice a mount removed from outside
+   *  (src/daemon/mount-table-watch.ts); without it nothing is watched. */
+  readMountTable?(): Promise<MountRecord[]>
 }

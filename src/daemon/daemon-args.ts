@@ -3,7 +3,9 @@
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { defaultConfigFile, defaultSocketPath, defaultStateDir, expandHome, type Env } from '../config/paths.js'
+import { documentationLine } from '../docs-folder.js'
 import { parseBackendChoice, type FuseBackendChoice } from '../fuse/backends.js'
+import { DEFAULT_STOP_TIMEOUT_SECONDS, UNMOUNT_ALLOWANCE_SECONDS } from './service-timeouts.js'
 
 export const DAEMON_USAGE = `Usage: megamountd [options]
 
@@ -24,8 +26,8 @@ Options:
   --log-level LEVEL   fatal, error, warn, info (default), debug, trace
   --stop-timeout-seconds N
                       at SIGTERM, how long uploads may still run (env
-                      MEGAMOUNT_STOP_TIMEOUT_SECONDS; default 20; keep it
-                      below the service manager's stop timeout)
+                      MEGAMOUNT_STOP_TIMEOUT_SECONDS; default ${DEFAULT_STOP_TIMEOUT_SECONDS}; the
+                      service units allow ${UNMOUNT_ALLOWANCE_SECONDS} s more to unmount)
   --fuse-backend auto|libfuse3|fuse-native
                       how mounts reach the kernel (env MEGAMOUNT_FUSE_BACKEND;
                       default auto: megamount's libfuse 3 binding when it is
@@ -33,6 +35,8 @@ Options:
                       docs/filesystem.md)
   --help              show this help
   --version           show the version
+
+${documentationLine()}
 `
 
 export interface DaemonArgs {
@@ -80,7 +84,7 @@ export function parseDaemonArgs(argv: string[], env: Env): DaemonArgs {
   const stateDir = values['state-dir'] ? abs(values['state-dir']) : defaultStateDir(env)
   const logLevel = values['log-level'] ?? env.MEGAMOUNT_LOG_LEVEL ?? 'info'
   if (!LEVELS.includes(logLevel)) throw new UsageError(`--log-level must be one of ${LEVELS.join(', ')} (got "${logLevel}")`)
-  const stopText = values['stop-timeout-seconds'] ?? env.MEGAMOUNT_STOP_TIMEOUT_SECONDS ?? '20'
+  const stopText = values['stop-timeout-seconds'] ?? env.MEGAMOUNT_STOP_TIMEOUT_SECONDS ?? String(DEFAULT_STOP_TIMEOUT_SECONDS)
   const stopSeconds = Number(stopText)
   if (!/^\d+(\.\d+)?$/.test(stopText.trim()) || !Number.isFinite(stopSeconds)) {
     throw new UsageError(`--stop-timeout-seconds must be a number of seconds, 0 or more (got "${stopText}")`)

@@ -1,7 +1,6 @@
 // The daemon: profiles from the file, one MountSupervisor each, the control
 // socket, reload and an ordered, idempotent stop. Signals and process exit
 // belong to the entry point (src/bin/megamountd.ts), not here.
-import fs from 'node:fs/promises'
 import { loadConfig, type LoadedConfig, type RejectedProfile } from '../config/load.js'
 import type { DaemonSettings, Profile } from '../config/types.js'
 import { SETTINGS_DEFAULTS } from '../config/types.js'
@@ -9,10 +8,16 @@ import { ControlError } from '../control/protocol.js'
 import type { CacheReport, ControlContext, ReloadSummary } from '../control/handlers/handler.js'
 import { ControlServer } from '../control/server.js'
 import type { Logger } from '../log.js'
+import os from 'node:os'
 import type { Clock } from '../clock.js'
 import type { MountBackend } from './backend.js'
+import { brokenEntryFor } from './broken-edits.js'
+import type { Explained } from './explain-error.js'
 import type { CronScheduler } from './health-cron.js'
 import { ProfileWatcher, type WatchFolder } from './profile-watcher.js'
+import { DEFAULT_STOP_TIMEOUT_SECONDS } from './service-timeouts.js'
+import { MountTableWatch } from './mount-table-watch.js'
+import { makeStateDirPrivate } from './state-dir.js'
 import { SuspendDetector } from './suspend-detector.js'
 import type { MountStatus, StatusReport } from './mount-status.js'
 import type { Scheduler } from './scheduler.js'
@@ -30,7 +35,7 @@ export interface DaemonOptions {
   retryInitialMs?: number
   retryMaxMs?: number
   /** At stop, how long uploads may still run before they are stopped (what
-   *  is left stays in the journal). Default 20 s. */
+   *  is left stays in the journal). Default DEFAULT_STOP_TIMEOUT_SECONDS. */
   stopTimeoutMs?: number
   /** Runs the periodic health checks: node-cron in megamountd (main.ts);
    *  default: cron on `scheduler`, so tests drive it. */
@@ -45,7 +50,7 @@ export interface DaemonOptions {
   profileDebounceMs?: number
 }
 
-export const DEFAULT_STOP_TIMEOUT_MS = 20_000
+export const DEFAULT_STOP_TIMEOUT_MS = DEFAULT_STOP_TIMEOUT_SECONDS * 1000
 
 export interface UnmountOptions {
   /** Unmount at once; queued uploads stay in the journal for the next mount. */
@@ -58,6 +63,10 @@ export class Daemon implements ControlContext {
   private readonly logger: Logger
   private readonly supervisors = new Map<string, MountSupervisor>()
   private rejected: RejectedProfile[] = []
+  /** Running profiles whose entry in the file is now broken: kept as they were. */
+  private readonly profileErrors = new Map<string, Explained>()
+  /** The file as a whole could not be applied at the last reload. */
+  private profileFileError: Explained | null = null
   private settings: DaemonSettings = { ...SETTINGS_DEFAULTS }
   private server: ControlServer | null = null
   private reloading: Promise<unknown> = Promise.resolve()
@@ -65,6 +74,8 @@ export class Daemon implements ControlContext {
   private readonly startedAt: string
   private suspend: SuspendDetector | null = null
   private watcher: ProfileWatcher | null = null
+  private startup: Promise<unknown> = Promise.resolve()
+  private tableWatch: MountTableWatch | null = null
 
   constructor(private readonly opts: DaemonOptions) {
     this.logger = opts.logger.child({ component: 'daemon' })
@@ -76,10 +87,10 @@ export class Daemon implements ControlContext {
    *  every autostart profile without waiting for the bridges. */
   async start(): Promise<void> {
     const config = await this.load()
-    await fs.mkdir(this.opts.stateDir, { recursive: true, mode: 0o700 })
-    this.server = new ControlServer(this.opts.socketPath, this, this.opts.logger)
+    await makeStateDirPrivate(this.opts.stateDir, this.logger)
+    this.server = new ControlServer(this.opts.socketPath, this, this.opts.logger, undefined, { scheduler: this.opts.scheduler })
     await this.server.listen()
-    this.apply(config)
+    this.startup = Promise.all(this.apply(config))
     this.suspend = new SuspendDetector({
       scheduler: this.opts.scheduler,
       ...(this.opts.monotonicClock ? { monotonicClock: this.opts.monotonicClock } : {}),
@@ -87,6 +98,16 @@ export class Daemon implements ControlContext {
       onResume: gapMs => this.onResume(gapMs),
     })
     this.suspend.start()
+    const backend = this.opts.backend
+    if (backend.readMountTable) {
+      this.tableWatch = new MountTableWatch({
+        scheduler: this.opts.scheduler,
+        logger: this.opts.logger,
+        readTable: () => backend.readMountTable!(),
+        held: () => [...this.supervisors.values()].flatMap(s => s.heldMount() ?? []),
+      })
+      this.tableWatch.start()
+    }
     const watch = this.opts.watchProfileFile
     if (watch) {
       this.watcher = new ProfileWatcher({
@@ -109,6 +130,13 @@ export class Daemon implements ControlContext {
     for (const sup of this.supervisors.values()) sup.checkNow()
   }
 
+  /** Resolves once every autostart profile's first attempt after start()
+   *  has ended: mounted, waiting for its bridge, or failed (readiness for
+   *  systemd, see main.ts). */
+  async started(): Promise<void> {
+    await this.startup
+  }
+
   /** Settings of the file as last loaded. */
   get currentSettings(): DaemonSettings {
     return this.settings
@@ -121,16 +149,19 @@ export class Daemon implements ControlContext {
   }
 
   status(): StatusReport {
-    const mounts: MountStatus[] = [...this.supervisors.values()].map(s => s.status())
+    const mounts: MountStatus[] = [...this.supervisors.values()].map(s => ({ ...s.status(), profileError: this.profileErrors.get(s.profile.name) ?? null }))
     for (const r of this.rejected) mounts.push(rejectedStatus(r, this.startedAt))
     return {
-      daemon: { pid: process.pid, configFile: this.opts.configFile, startedAt: this.startedAt, version: this.opts.version },
+      daemon: { pid: process.pid, configFile: this.opts.configFile, startedAt: this.startedAt, version: this.opts.version, profileFileError: this.profileFileError },
       mounts,
     }
   }
 
   async mount(name: string): Promise<MountStatus> {
     const sup = this.find(name)
+    // A mount removed from outside in the last seconds is noticed first,
+    // so it is mounted again rather than taken for mounted.
+    await this.tableWatch?.checkNow()
     await sup.start()
     return sup.status()
   }
@@ -140,6 +171,7 @@ export class Daemon implements ControlContext {
    *  Refused while an upload has failed, unless force. */
   async unmount(name: string, options: UnmountOptions = {}): Promise<MountStatus> {
     const sup = this.find(name)
+    await this.tableWatch?.checkNow() // already unmounted from outside: nothing to fail on
     if (!options.force && sup.uploads.attached) {
       this.refuseWithFailedUploads(name, sup)
       const outcome = await sup.uploads.waitUntilUploaded({ signal: options.signal, forUnmount: true })
@@ -206,15 +238,25 @@ export class Daemon implements ControlContext {
     try {
       config = await this.load()
     } catch (err) {
-      this.logger.error({ err: (err as Error).message, hint: (err as { hint?: string }).hint }, 'reload refused: the file is broken, nothing was changed')
+      const hint = (err as { hint?: string }).hint
+      this.profileFileError = { message: (err as Error).message, hint: hint ?? `fix ${this.opts.configFile}; nothing was changed` }
+      this.logger.error({ err: (err as Error).message, hint }, 'reload refused: the file is broken, nothing was changed')
       throw err
     }
+    this.profileFileError = null
     const summary: ReloadSummary = { added: [], removed: [], changed: [], unchanged: [], failed: config.rejected.map(r => r.name ?? `mounts[${r.index}]`) }
     const next = new Map(config.mounts.map(p => [p.name, p]))
     const stops: Promise<void>[] = []
+    const absorbed = new Set<RejectedProfile>()
+    this.profileErrors.clear()
     for (const [name, sup] of this.supervisors) {
       const profile = next.get(name)
-      if (!profile) {
+      const broken = profile ? null : brokenEntryFor(sup.profile, config.rejected, os.homedir())
+      if (broken) {
+        if (broken.absorbed) absorbed.add(broken.absorbed)
+        this.profileErrors.set(name, broken.error)
+        this.logger.warn({ mount: name, error: broken.error.message, hint: broken.error.hint }, 'profile invalid in the file: kept as it was (mounted if it was) until the file is fixed')
+      } else if (!profile) {
         summary.removed.push(name)
         this.supervisors.delete(name)
         stops.push(sup.stop('removed from the file'))
@@ -229,7 +271,7 @@ export class Daemon implements ControlContext {
     }
     await Promise.all(stops)
     for (const name of next.keys()) if (!summary.changed.includes(name)) summary.added.push(name)
-    this.apply({ ...config, mounts: [...next.values()] }, true)
+    this.apply({ ...config, mounts: [...next.values()], rejected: config.rejected.filter(r => !absorbed.has(r)) }, true)
     this.logger.info(summary, 'reloaded')
     return summary
   }
@@ -244,16 +286,19 @@ export class Daemon implements ControlContext {
     return config
   }
 
-  /** Starts supervisors for `config.mounts` (all new), replaces the rejected list. */
-  private apply(config: LoadedConfig, keepExisting = false): void {
+  /** Starts supervisors for `config.mounts` (all new), replaces the rejected
+   *  list; returns the autostart ones' first attempts. */
+  private apply(config: LoadedConfig, keepExisting = false): Promise<void>[] {
     this.settings = config.settings
     this.rejected = config.rejected
     if (!keepExisting) this.supervisors.clear()
+    const starts: Promise<void>[] = []
     for (const profile of config.mounts) {
       const sup = this.createSupervisor(profile)
       this.supervisors.set(profile.name, sup)
-      if (profile.autostart) void sup.start()
+      if (profile.autostart) starts.push(sup.start())
     }
+    return starts
   }
 
   private createSupervisor(profile: Profile): MountSupervisor {
@@ -306,6 +351,7 @@ export class Daemon implements ControlContext {
     this.logger.info('control socket closed')
     this.watcher?.stop()
     this.suspend?.stop()
+    this.tableWatch?.stop()
     await this.reloading.catch(() => {})
     const sups = [...this.supervisors.values()]
     for (const s of sups) s.cancelTimers()

@@ -6,7 +6,9 @@ import { ControlError } from '../control/protocol.js'
 import { createLogger, type Logger } from '../log.js'
 import { Daemon } from './daemon.js'
 import { DAEMON_USAGE, UsageError, parseDaemonArgs } from './daemon-args.js'
+import { announceReady } from './readiness.js'
 import { createRealBackend, type RealBackendOptions } from './real-backend.js'
+import { StateDirError } from './state-dir.js'
 import { createSystemScheduler } from './scheduler.js'
 import { nodeCronScheduler } from './health-cron.js'
 import { packageVersion } from './version.js'
@@ -35,12 +37,13 @@ export async function startDaemon(
   logger.info({ config: args.configFile, socket: args.socketPath, stateDir: args.stateDir, version: packageVersion() }, 'megamountd starting')
   let daemon: Daemon | null = null
   const backend = makeBackend(() => daemon!.currentSettings, { fuseBackend: args.fuseBackend })
+  const scheduler = createSystemScheduler()
   daemon = new Daemon({
     configFile: args.configFile,
     socketPath: args.socketPath,
     stateDir: args.stateDir,
     backend,
-    scheduler: createSystemScheduler(),
+    scheduler,
     cron: nodeCronScheduler,
     watchProfileFile: true,
     logger,
@@ -50,7 +53,7 @@ export async function startDaemon(
   try {
     await daemon.start()
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof ControlError) {
+    if (err instanceof ConfigError || err instanceof ControlError || err instanceof StateDirError) {
       logger.fatal({ error: err.message, hint: err.hint }, 'cannot start')
       await daemon.stop()
       return { kind: 'exit', code: 1, stderr: `megamountd: ${err.message}\n  ${err.hint}\n` }
@@ -59,5 +62,7 @@ export async function startDaemon(
     await daemon.stop()
     return { kind: 'exit', code: 1, stderr: `megamountd: ${(err as Error).message}\n` }
   }
+  // Type=notify: systemd counts the service started once the mounts are in place.
+  void announceReady(daemon, { env, logger, scheduler })
   return { kind: 'running', daemon, logger }
 }

@@ -29,6 +29,13 @@ export interface MountStatus {
   lastError: { message: string; hint: string } | null
   /** The upload queue; absent only from daemons older than this field. */
   uploads?: UploadCounts
+  /** Things that work but should not be so (plain HTTP to another computer);
+   *  they do not change the exit status. Absent from older daemons. */
+  warnings?: string[]
+  /** This profile's entry in the file is now invalid (a broken edit): the
+   *  mount keeps running with the profile as it was until the file is
+   *  fixed. Absent from older daemons. */
+  profileError?: { message: string; hint: string } | null
   /** While mounted: the FUSE backend (libfuse3 or fuse-native), why it was
    *  chosen, how to get libfuse3 when it is not the one (else null), and
    *  the kernel's figures on libfuse3 (reads, lookups, ...). */
@@ -54,13 +61,26 @@ export interface MountStatus {
 }
 
 export interface StatusReport {
-  daemon: { pid: number; configFile: string; startedAt: string; version: string }
+  daemon: {
+    pid: number
+    configFile: string
+    startedAt: string
+    version: string
+    /** The last reload found the file unusable as a whole (not JSON, bad
+     *  "settings"): nothing was changed. Absent from older daemons. */
+    profileFileError?: { message: string; hint: string } | null
+  }
   mounts: MountStatus[]
 }
 
 /** True when every profile that should be mounted is mounted: exit status 0. */
 export function allWantedMounted(mounts: MountStatus[]): boolean {
   return mounts.every(m => !m.wanted || m.state === 'mounted')
+}
+
+/** The file as written is not in effect (a broken edit): `status` exits 1. */
+export function profileFileInvalid(report: StatusReport): boolean {
+  return Boolean(report.daemon.profileFileError) || report.mounts.some(m => m.profileError)
 }
 
 /** Failed uploads hold data that has not reached MEGA: `status` exits 1. */

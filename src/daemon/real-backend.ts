@@ -6,6 +6,7 @@ import { cleanStaleMount } from '../fuse/stale-mount.js'
 import type { FuseBackendChoice } from '../fuse/backends.js'
 import { mountFuse } from '../fuse/mount.js'
 import type { Logger } from '../log.js'
+import { readMountTable } from '../mount-table.js'
 import { withMegaQuota } from '../megacmd/index.js'
 import { WebDavRemote } from '../remote/webdav-remote.js'
 import type { Remote } from '../remote/remote.js'
@@ -66,5 +67,6 @@ export function createRealBackend(
     async cleanStaleMount(mountpoint: string, logger: Logger): Promise<void> {
       await cleanStaleMount(mountpoint, logger)
     },
+    readMountTable,
   }
 }

@@ -9,10 +9,12 @@
 import fs from 'node:fs/promises'
 import { fsNameFor } from '../config/mountpoint-check.js'
 import type { Profile } from '../config/types.js'
+import { plainHttpWarning } from '../config/url-check.js'
 import type { Logger } from '../log.js'
 import type { Remote, RemoteError } from '../remote/remote.js'
 import type { FsStats, MountBackend, MountHandle, SupervisedFs } from './backend.js'
 import { fuseStatus, storeReport, storeStatus } from './mount-status-parts.js'
+import type { HeldMount } from './mount-table-watch.js'
 import { TroubleWatchingRemote } from './bridge-trouble.js'
 import { checkBridge, explainResolveError, probeBridge, type BridgeCheck, type ProbeResult } from './bridge-probe.js'
 import { explainMountError, type Explained } from './explain-error.js'
@@ -65,6 +67,7 @@ export class MountSupervisor {
   private readonly cron: CronScheduler
   private healthJob: { job: CronJob; expression: string } | null = null
   private checking = false
+  private warnedUrl: string | null = null
 
   constructor(options: SupervisorOptions) {
     this.opts = options
@@ -78,6 +81,17 @@ export class MountSupervisor {
     this.retryDelayMs = options.retryInitialMs ?? 1_000
     this.cron = options.cron ?? schedulerCron(options.scheduler)
     this.uploads = new MountUploads(options.profile.name, this.logger, options.scheduler)
+    this.warnAboutUrl()
+  }
+
+  /** Logs a URL's warning once (a megaPath profile learns its URL later,
+   *  and may be given a new one). */
+  private warnAboutUrl(): void {
+    if (this.url === null || this.url === this.warnedUrl) return
+    const warning = plainHttpWarning(this.url)
+    if (!warning) return
+    this.warnedUrl = this.url
+    this.logger.warn({ url: this.url }, warning)
   }
 
   get state(): MountState {
@@ -100,8 +114,9 @@ export class MountSupervisor {
     await this.run(() => this.attempt(epoch))
   }
 
-  /** Unmount and stop every timer; the supervisor can be started again. */
-  async stop(reason = 'stop'): Promise<void> {
+  /** Unmount and stop every timer; the supervisor can be started again.
+   *  gone: the kernel mount is already gone, and this is why (for status). */
+  async stop(reason = 'stop', gone: Explained | null = null): Promise<void> {
     this.wanted = false
     this.epoch++
     this.cancel()
@@ -115,6 +130,13 @@ export class MountSupervisor {
       try {
         await handle.unmount()
       } catch (err) {
+        if (gone) {
+          // Nothing left to unmount: the FUSE layer's clean-up may fail.
+          this.logger.debug({ err: (err as Error).message }, 'clean-up of a mount already gone')
+          await this.closeFs(fsCore)
+          this.setState('unmounted', gone)
+          return
+        }
         this.logger.error({ err }, 'unmount failed')
         this.setState('failed', {
           message: `unmounting ${this.profile.mountpoint} failed: ${(err as Error).message}`,
@@ -127,7 +149,25 @@ export class MountSupervisor {
     }
     await this.closeFs(fsCore)
     this.closeStore()
-    this.setState('unmounted', null)
+    this.setState('unmounted', gone)
+  }
+
+  /** The mount this supervisor holds, for the mount-table watch. */
+  heldMount(): HeldMount | null {
+    const handle = this.handle
+    return handle && { mountpoint: handle.mountpoint, onGone: () => this.lostMount(handle) }
+  }
+
+  /** The mount went away without us (fusermount -u, a file manager's
+   *  eject): taken as the user's `mountctl unmount --force`. The filesystem
+   *  core closes, its pending uploads stay in the journal for the next mount. */
+  private async lostMount(handle: MountHandle): Promise<void> {
+    if (this.handle !== handle) return // unmounted or remounted meanwhile
+    this.logger.warn({ mountpoint: handle.mountpoint }, 'the mount was removed from outside megamount: now unmounted; pending uploads stay in the journal')
+    await this.stop('removed from the mount table', {
+      message: `unmounted from outside megamount (fusermount -u, umount or a file manager's eject) at ${new Date(this.scheduler.now()).toISOString()}`,
+      hint: `mount it again: mountctl mount ${this.profile.name} (uploads left in the journal resume then)`,
+    })
   }
 
   /** Resolves when the step in flight (attempt, probe, stop) has ended. */
@@ -168,6 +208,7 @@ export class MountSupervisor {
       // A mount problem comes first; failed uploads are the next thing to fix.
       lastError: this.lastError ?? this.uploads.failure(),
       uploads: this.uploads.counts(),
+      warnings: this.url === null ? [] : [plainHttpWarning(this.url)].filter(w => w !== null),
       fuse: fuseStatus(this.handle),
       ...storeStatus(this.fs ? s : null),
     }
@@ -220,6 +261,7 @@ export class MountSupervisor {
     if (!this.remote) {
       try {
         this.url = await this.backend.resolveUrl(this.profile, this.logger)
+        this.warnAboutUrl()
         this.remote = this.backend.createRemote(this.profile, this.url, this.logger)
       } catch (err) {
         if (epoch !== this.epoch) return
@@ -268,6 +310,7 @@ export class MountSupervisor {
         store: this.store ?? undefined,
       })
       fsCore.setBridgeAvailable(true)
+      let mounted: MountHandle | null = null
       const handle = await this.backend.mount(this.profile.mountpoint, fsCore, {
         logger: this.logger,
         readOnly: this.profile.readOnly,
@@ -276,7 +319,11 @@ export class MountSupervisor {
         // The kernel may keep names and attributes as long as the core keeps
         // listings: it is told of changes it cannot see (libfuse3).
         kernelTtlS: this.profile.cacheTtlMs / 1000,
+        // libfuse3 sees its kernel connection end at once; the mount-table
+        // watch (src/daemon/mount-table-watch.ts) covers fuse-native.
+        onLost: () => void (mounted && this.lostMount(mounted)),
       })
+      mounted = handle
       if (epoch !== this.epoch) {
         // stop() ran while mounting and is waiting for this step: undo.
         await handle.unmount()
@@ -359,6 +406,7 @@ export class MountSupervisor {
       url: () => this.url,
       setUrl: url => {
         this.url = url
+        this.warnAboutUrl()
         ;(this.remote as Remote & { setUrl?(url: string): void }).setUrl?.(url)
       },
       probe: () => this.probe(),

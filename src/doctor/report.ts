@@ -20,11 +20,14 @@ export async function runChecks(checks: readonly Check[]): Promise<CheckOutcome[
 export function formatReport(outcomes: readonly CheckOutcome[]): string {
   const lines: string[] = []
   for (const o of outcomes) {
-    lines.push(`${o.ok ? 'ok  ' : 'FAIL'}  ${o.title}: ${o.detail}`)
+    lines.push(`${o.ok ? (o.warning ? 'warn' : 'ok  ') : 'FAIL'}  ${o.title}: ${o.detail}`)
     if (!o.ok && o.fix) lines.push(`      fix: ${o.fix}`)
+    if (o.warning) lines.push(`      warning: ${o.warning}`)
   }
   const failed = outcomes.filter((o) => !o.ok).length
-  lines.push(failed === 0 ? `all ${outcomes.length} checks passed` : `${failed} of ${outcomes.length} checks failed`)
+  const warned = outcomes.filter((o) => o.warning).length
+  const warnings = warned === 0 ? '' : ` (${warned} warning${warned > 1 ? 's' : ''})`
+  lines.push(failed === 0 ? `all ${outcomes.length} checks passed${warnings}` : `${failed} of ${outcomes.length} checks failed${warnings}`)
   return lines.join('\n') + '\n'
 }
 

@@ -7,6 +7,9 @@ export interface CheckResult {
   detail: string
   /** The command to run or the step to take; set when !ok. */
   fix?: string
+  /** Works, but should not be so (plain HTTP to another computer): shown,
+   *  and does not fail the doctor. */
+  warning?: string
 }
 
 export interface Check {

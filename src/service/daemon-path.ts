@@ -4,6 +4,7 @@
 // are found. Order: node's folder, MEGAcmd's folder, the installing shell's
 // absolute PATH entries, then the system folders.
 import path from 'node:path'
+import { DEFAULT_STOP_TIMEOUT_SECONDS } from '../daemon/service-timeouts.js'
 import type { ServiceInputs } from './types.js'
 
 const LINUX_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin']
@@ -47,11 +48,14 @@ export const LINUX_ALLOCATOR_ENVIRONMENT: ReadonlyArray<readonly [string, string
 
 /** The environment both service managers give the daemon: the PATH above,
  *  where its state (and, when chosen, its socket) is, so that mountctl run
- *  from a shell finds the same daemon, and on Linux the allocator settings. */
+ *  from a shell finds the same daemon, the drain at stop, and on Linux the
+ *  allocator settings. */
 export function daemonEnvironment(i: ServiceInputs): Array<[string, string]> {
   const env: Array<[string, string]> = [
     ['PATH', daemonPath({ platform: i.platform, nodePath: i.nodePath, megacmdPath: i.megacmdPath, currentPath: i.env.PATH })],
     ['MEGAMOUNT_STATE_DIR', i.stateDir],
+    // The drain the unit's stop timeout is sized for (src/daemon/service-timeouts.ts).
+    ['MEGAMOUNT_STOP_TIMEOUT_SECONDS', String(DEFAULT_STOP_TIMEOUT_SECONDS)],
   ]
   if (i.platform === 'linux') env.push(...LINUX_ALLOCATOR_ENVIRONMENT.map(([k, v]): [string, string] => [k, v]))
   if (i.socketPath) env.push(['MEGAMOUNT_SOCKET', i.socketPath])

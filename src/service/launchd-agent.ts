@@ -8,7 +8,7 @@ import path from 'node:path'
 import type { CommandResult } from '../megacmd/command-runner.js'
 import { xmlEscape } from './escape.js'
 import { daemonEnvironment } from './daemon-path.js'
-import { STOP_TIMEOUT_SEC } from './systemd-user-service.js'
+import { SERVICE_STOP_TIMEOUT_SECONDS } from '../daemon/service-timeouts.js'
 import { fillTemplate, readTemplate } from './template.js'
 import type { InstallResult, RenderedService, ServiceInputs, ServiceInstaller, ServiceStatus, UninstallResult } from './types.js'
 
@@ -49,7 +49,7 @@ export class LaunchdAgent implements ServiceInstaller {
         .map(([name, value]) => `    <key>${xmlEscape(name)}</key>\n    <string>${xmlEscape(value)}</string>`)
         .join('\n'),
       THROTTLE_INTERVAL_SEC: String(THROTTLE_INTERVAL_SEC),
-      EXIT_TIMEOUT_SEC: String(STOP_TIMEOUT_SEC),
+      EXIT_TIMEOUT_SEC: String(SERVICE_STOP_TIMEOUT_SECONDS),
       LOG_FILE: xmlEscape(this.logFile),
     })
     return { path: this.plistPath, content }

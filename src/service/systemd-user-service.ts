@@ -9,15 +9,13 @@ import path from 'node:path'
 import type { CommandResult } from '../megacmd/command-runner.js'
 import { systemdEnvironment, systemdExecArg } from './escape.js'
 import { daemonEnvironment } from './daemon-path.js'
+import { READY_WAIT_MAX_SECONDS, SERVICE_START_TIMEOUT_SECONDS, SERVICE_STOP_TIMEOUT_SECONDS } from '../daemon/service-timeouts.js'
 import { RESTART_BACKOFF_MIN_SYSTEMD } from './systemd-version.js'
 import { fillTemplate, readTemplate } from './template.js'
 import type { InstallResult, RenderedService, ServiceInputs, ServiceInstaller, ServiceStatus, UninstallResult } from './types.js'
 
 export const SYSTEMD_UNIT_NAME = 'megamount.service'
 const TEMPLATE = 'systemd/megamount.service.in'
-
-/** Seconds systemd waits after SIGTERM: the upload queue must drain. */
-export const STOP_TIMEOUT_SEC = 300
 
 const BUS_UNREACHABLE = /Failed to connect to bus|No medium found|DBUS_SESSION_BUS_ADDRESS|XDG_RUNTIME_DIR/i
 
@@ -42,7 +40,9 @@ export class SystemdUserService implements ServiceInstaller {
       RESTART_BACKOFF: backoff,
       START_LIMIT_INTERVAL_SEC: '600',
       START_LIMIT_BURST: '10',
-      TIMEOUT_STOP_SEC: String(STOP_TIMEOUT_SEC),
+      TIMEOUT_STOP_SEC: String(SERVICE_STOP_TIMEOUT_SECONDS),
+      TIMEOUT_START_SEC: String(SERVICE_START_TIMEOUT_SECONDS),
+      READY_WAIT_MAX_SEC: String(READY_WAIT_MAX_SECONDS),
     })
     return { path: this.unitPath, content }
   }

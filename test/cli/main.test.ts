@@ -142,3 +142,43 @@ t.test('usage errors exit 2 and show the usage', async t => {
   t.equal(r.code, 0)
   for (const c of ['status', 'mount', 'unmount', 'reload', 'refresh', 'uploads', 'retry', 'discard']) t.match(r.stdout, new RegExp(`\\n  ${c}\\s+\\S`))
 })
+
+t.test('status: plain HTTP to another computer is a warning line, still exit 0', async t => {
+  const remoteUrl = 'http://192.168.1.5:4443/AAAAAAAA/A'
+  const s = await setup(t, dir => [{ name: 'nas', url: remoteUrl, mountpoint: path.join(dir, 'Nas') }])
+  await s.daemon.start()
+  await s.daemon.idle()
+  const r = await ctl(s.socketPath, 'status')
+  t.equal(r.code, 0, r.stderr)
+  t.match(r.stdout, /\nnas\s+\S+\s+mounted.*\n    warning: the bridge URL uses plain HTTP to 192\.168\.1\.5, which is not this computer/)
+  const j = JSON.parse((await ctl(s.socketPath, 'status', '--json')).stdout)
+  t.match(j.mounts[0].warnings, [/plain HTTP to 192\.168\.1\.5/])
+})
+
+t.test('status: a broken edit is shown under the mount it keeps, and as the file\'s error; exit 1', async t => {
+  const s = await setup(t, dir => [{ name: 'photos', url: URL_A, mountpoint: path.join(dir, 'Photos') }])
+  await s.daemon.start()
+  await s.daemon.idle()
+  await fs.writeFile(s.configFile, JSON.stringify({ mounts: [{ name: 'photos', url: URL_A, mountpont: path.join(s.dir, 'Photos') }] }))
+  let r = await ctl(s.socketPath, 'reload')
+  t.equal(r.code, 1)
+  t.match(r.stdout, /invalid: photos/)
+  r = await ctl(s.socketPath, 'status')
+  t.equal(r.code, 1, 'the file as written is not in effect')
+  t.match(r.stdout, /\nphotos\s+\S+\s+mounted.*\n    invalid in the file, running as it was: .*field "mountpont": unknown field; did you mean "mountpoint"\?\n    fix:   rename it to "mountpoint"/)
+  let j = JSON.parse((await ctl(s.socketPath, 'status', '--json')).stdout)
+  t.match(j.mounts[0], { state: 'mounted', profileError: { message: /"mountpont"/ } })
+  t.equal(j.profileFileError, null)
+
+  await fs.writeFile(s.configFile, '{ "mounts": [')
+  t.equal((await ctl(s.socketPath, 'reload')).code, 1)
+  r = await ctl(s.socketPath, 'status')
+  t.equal(r.code, 1)
+  t.match(r.stdout, /^profile file not applied, every mount runs as before the edit: .*mounts\.json: is not valid JSON at line 1.*\n  fix: fix the syntax there.*\n\nNAME/)
+  j = JSON.parse((await ctl(s.socketPath, 'status', '--json')).stdout)
+  t.match(j.profileFileError, { message: /not valid JSON/ })
+
+  await fs.writeFile(s.configFile, JSON.stringify({ mounts: [{ name: 'photos', url: URL_A, mountpoint: path.join(s.dir, 'Photos') }] }))
+  t.equal((await ctl(s.socketPath, 'reload')).code, 0)
+  t.equal((await ctl(s.socketPath, 'status')).code, 0, 'fixed: applied, exit 0')
+})

@@ -129,3 +129,23 @@ t.test('loadConfig reads a file from disk', async t => {
   t.equal(cfg.settings.healthIntervalSeconds, 5)
   t.equal(cfg.mounts[0]!.mountpoint, path.join(dir, 'mnt'))
 })
+
+t.test('a symlink mountpoint is resolved: the profile carries the real path; links into a megamount mount are refused', async t => {
+  const dir = await fs.realpath(t.testdir({ real: {}, mega: {} }))
+  await fs.symlink(path.join(dir, 'real'), path.join(dir, 'link'))
+  await fs.symlink(path.join(dir, 'mega'), path.join(dir, 'into-mega'))
+  const text = JSON.stringify({
+    mounts: [
+      { name: 'viaLink', url: URL_OK, mountpoint: path.join(dir, 'link') },
+      { name: 'same', url: URL_OK, mountpoint: path.join(dir, 'real') },
+      { name: 'nested', url: URL_OK, mountpoint: path.join(dir, 'into-mega', 'sub') },
+    ],
+  })
+  const cfg = await parseConfigText('/cfg/mounts.json', text, {
+    mountTable: [{ source: 'megamount:other', mountpoint: path.join(dir, 'mega'), type: 'fuse.megamount' }],
+  })
+  t.same(cfg.mounts.map(m => [m.name, m.mountpoint]), [['viaLink', path.join(dir, 'real')]])
+  t.match(cfg.rejected[0]!.error.message, /profile "same".*field "mountpoint": ".*real" is already the mountpoint of profile "viaLink"/)
+  t.match(cfg.rejected[1]!.error.message, new RegExp(`field "mountpoint": "${path.join(dir, 'mega', 'sub')}" is inside the megamount mount "other" at ${path.join(dir, 'mega')}`))
+  t.equal(cfg.rejected[1]!.mountpoint, path.join(dir, 'mega', 'sub'), 'the real path is shown')
+})

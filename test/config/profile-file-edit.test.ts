@@ -58,3 +58,26 @@ t.test('writeAtomically replaces the file whole', async t => {
   t.equal((await fs.stat(path.join(dir, 'f'))).mode & 0o777, 0o644 & ~process.umask() || 0o644)
   await t.rejects(writeAtomically(path.join(dir, 'f', 'x'), 'y'))
 })
+
+t.test('edits at the same moment are serialized: none is lost', async t => {
+  const dir = t.testdir({ 'mounts.json': FILE })
+  const file = path.join(dir, 'mounts.json')
+  const names = ['b', 'c', 'd', 'e', 'f', 'g']
+  await Promise.all([
+    ...names.map(n => addProfile(file, { name: n, url: URL_A, mountpoint: path.join(dir, n) }, { home: dir })),
+    removeProfile(file, 'a'),
+  ])
+  const doc = JSON.parse(await fs.readFile(file, 'utf8'))
+  t.same(doc.mounts.map((m: { name: string }) => m.name).sort(), names)
+  t.same((await fs.readdir(dir)).sort(), ['mounts.json'], 'no lock or temporary file left')
+})
+
+t.test('a lock left by a killed mountctl does not block edits for good', async t => {
+  const dir = t.testdir({ 'mounts.json': FILE })
+  const file = path.join(dir, 'mounts.json')
+  await fs.mkdir(`${file}.lock`)
+  const old = new Date(Date.now() - 60_000)
+  await fs.utimes(`${file}.lock`, old, old)
+  await addProfile(file, { name: 'b', url: URL_A, mountpoint: path.join(dir, 'b') }, { home: dir })
+  t.same(JSON.parse(await fs.readFile(file, 'utf8')).mounts.map((m: { name: string }) => m.name), ['a', 'b'])
+})

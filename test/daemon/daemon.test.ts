@@ -295,3 +295,33 @@ t.test('stop gives uploads a bounded time, then unmounts; done uploads let it st
   t.same([...s2.backend.mounted.values()], [])
   t.match(s2.daemon.status().mounts[0]!.uploads, { queued: 0, inJournal: false })
 })
+
+t.test('an existing state folder open to others is made private at start', async t => {
+  const s = await setup(t, [])
+  await fs.mkdir(path.join(s.dir, 'state'), { mode: 0o755 })
+  await fs.chmod(path.join(s.dir, 'state'), 0o755)
+  await s.daemon.start()
+  t.equal((await fs.stat(path.join(s.dir, 'state'))).mode & 0o777, 0o700)
+})
+
+t.test('started() resolves once every autostart mount has mounted, settled in waiting, or failed', async t => {
+  const s = await setup(t, [])
+  const URL_C = 'http://127.0.0.1:4443/CCCCCCCC/C'
+  await s.write([
+    { name: 'up', url: URL_A, mountpoint: s.mp('up') },
+    { name: 'hung', url: URL_B, mountpoint: s.mp('hung'), requestTimeoutMs: 5_000 },
+    { name: 'down', url: URL_C, mountpoint: s.mp('down') },
+    { name: 'manual', url: URL_A, mountpoint: s.mp('manual'), autostart: false },
+    { name: 'broken', url: 'ftp://x', mountpoint: s.mp('broken') },
+  ])
+  s.backend.bridge(URL_B).mode = 'hang'
+  s.backend.bridge(URL_C).mode = 'down'
+  await s.daemon.start()
+  let settled = false
+  const started = s.daemon.started().then(() => (settled = true))
+  await settle()
+  t.notOk(settled, 'not while a bridge has not answered its first probe')
+  await s.scheduler.advance(5_000)
+  await started
+  t.same(s.daemon.status().mounts.map(m => [m.name, m.state]), [['up', 'mounted'], ['hung', 'waiting'], ['down', 'waiting'], ['manual', 'unmounted'], ['broken', 'failed']])
+})

@@ -3,6 +3,7 @@
 import { RemoteError, type Remote, type RemoteEntry } from '../../src/remote/remote.js'
 import type { MountBackend, MountHandle, SupervisedFs } from '../../src/daemon/backend.js'
 import type { Profile } from '../../src/config/types.js'
+import type { MountRecord } from '../../src/mount-table.js'
 import { ManualScheduler, type Scheduler } from '../../src/daemon/scheduler.js'
 import type { UploadSource } from '../../src/daemon/upload-status.js'
 import { FakeUploadQueue } from './fake-upload-queue.js'
@@ -69,6 +70,7 @@ export class FakeBackend implements MountBackend {
   readonly events: string[] = []
   failMount: Error | null = null
   staleCleaned: string[] = []
+  private readonly onLost = new Map<string, (() => void) | undefined>()
   /** The upload queue of each writable mount, by profile name (the latest). */
   readonly queues = new Map<string, FakeUploadQueue>()
   /** Drives the fake queues' drain timeouts; tests share it with the daemon. */
@@ -112,14 +114,17 @@ export class FakeBackend implements MountBackend {
     return f as unknown as SupervisedFs
   }
 
-  async mount(mountpoint: string, fs: SupervisedFs): Promise<MountHandle> {
+  async mount(mountpoint: string, fs: SupervisedFs, options?: { onLost?: () => void }): Promise<MountHandle> {
     if (this.failMount) throw this.failMount
     const name = (fs as unknown as FakeFs).profile.name
     this.mounted.set(mountpoint, name)
+    this.onLost.set(mountpoint, options?.onLost)
     this.events.push(`mount ${name}`)
     return {
       mountpoint,
       unmount: async () => {
+        // As the FUSE layer does when the kernel mount is already gone.
+        if (!this.mounted.has(mountpoint)) throw new Error(`${mountpoint} is not mounted`)
         this.mounted.delete(mountpoint)
         this.events.push(`unmount ${name}`)
       },
@@ -132,6 +137,18 @@ export class FakeBackend implements MountBackend {
 
   openStore(profile: Profile): MountStore | null {
     return this.storeDir ? MountStore.open(path.join(this.storeDir, profile.name), profile.megaPath ?? profile.url ?? '', silentLogger) : null
+  }
+
+  /** What the mount table holds: what is mounted now. */
+  async readMountTable(): Promise<MountRecord[]> {
+    return [...this.mounted].map(([mountpoint, name]) => ({ source: `megamount:${name}`, mountpoint, type: 'fuse.megamount' }))
+  }
+
+  /** fusermount -u from a shell: gone from the table; the daemon is told
+   *  only when the backend can tell (libfuse3 sees its session end). */
+  unmountFromOutside(mountpoint: string, options: { backendTells?: boolean } = {}): void {
+    this.mounted.delete(mountpoint)
+    if (options.backendTells) this.onLost.get(mountpoint)?.()
   }
 
   async cleanStaleMount(mountpoint: string): Promise<void> {

@@ -1,4 +1,5 @@
 import path from 'node:path'
+import { pino } from 'pino'
 import t from 'tap'
 import { PROFILE_DEFAULTS, type Profile } from '../../src/config/types.js'
 import { silentLogger } from '../../src/log.js'
@@ -127,4 +128,24 @@ t.test('a megaPath that cannot be resolved waits with the reason', async t => {
   t.equal(sup.state, 'waiting')
   t.match(sup.status().lastError, { message: /megaPath cannot be resolved/, hint: 'use url' })
   await sup.stop()
+})
+
+t.test('plain HTTP to another computer: a warning in status and, once, in the log', async t => {
+  const lines: string[] = []
+  const logger = pino({ level: 'info' }, { write: (s: string) => void lines.push(s) })
+  const remoteUrl = 'http://192.168.1.5:4443/f1Y2lIrD/Photos'
+  const dir = t.testdir()
+  const profile: Profile = { ...PROFILE_DEFAULTS, name: 'photos', url: remoteUrl, megaPath: null, mountpoint: path.join(dir, 'mnt') }
+  const backend = new FakeBackend()
+  const sup = new MountSupervisor({ profile, backend, scheduler: new ManualScheduler(), logger, stateDir: dir, healthIntervalMs: () => 10_000 })
+  t.match(sup.status().warnings, [/plain HTTP to 192\.168\.1\.5, which is not this computer/], 'before the first mount too')
+  await sup.start()
+  await sup.stop()
+  await sup.start()
+  t.equal(sup.state, 'mounted', 'a warning, not a refusal')
+  t.match(sup.status().warnings, [/plain HTTP/])
+  t.equal(lines.filter(l => /plain HTTP/.test(l) && JSON.parse(l).level === 40).length, 1, 'logged once')
+  await sup.stop()
+  const local = setup(t)
+  t.same(local.sup.status().warnings, [])
 })

@@ -24,3 +24,9 @@ t.test('runs every check, a throwing one is a failure, order kept', async (t) =>
   t.equal(doctorExitCode(outcomes.slice(0, 1)), 0)
   t.equal(formatReport(outcomes.slice(0, 1)), 'ok    first: fine\nall 1 checks passed\n')
 })
+
+t.test('a warning: "warn", the warning under it, still passing', async (t) => {
+  const outcomes = await runChecks([{ id: 'a', title: 'bridge of "r"', run: async () => ({ ok: true, detail: 'answers (207)', warning: 'plain HTTP' }) }])
+  t.equal(formatReport(outcomes), 'warn  bridge of "r": answers (207)\n      warning: plain HTTP\nall 1 checks passed (1 warning)\n')
+  t.equal(doctorExitCode(outcomes), 0)
+})

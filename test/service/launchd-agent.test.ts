@@ -1,3 +1,4 @@
+import { DEFAULT_STOP_TIMEOUT_SECONDS, SERVICE_STOP_TIMEOUT_SECONDS } from '../../src/daemon/service-timeouts.js'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -105,13 +106,14 @@ t.test('render: a valid plist with the real paths', async (t) => {
   t.equal(plist.RunAtLoad, true)
   t.same(plist.KeepAlive, { SuccessfulExit: false })
   t.equal(plist.ThrottleInterval, 10)
-  t.equal(plist.ExitTimeOut, 300)
+  t.equal(plist.ExitTimeOut, SERVICE_STOP_TIMEOUT_SECONDS, 'the drain plus time to unmount')
   const log = path.join(home, 'Library/Logs/megamount/megamountd.log')
   t.equal(plist.StandardOutPath, log)
   t.equal(plist.StandardErrorPath, log)
   const env = plist.EnvironmentVariables as Record<string, string>
   t.match(env.PATH, /^\/opt\/homebrew\/bin:\/usr\/bin:\/bin:\/Applications\/MEGAcmd\.app\/Contents\/MacOS:/)
   t.equal(env.MEGAMOUNT_STATE_DIR, i.stateDir)
+  t.equal(env.MEGAMOUNT_STOP_TIMEOUT_SECONDS, String(DEFAULT_STOP_TIMEOUT_SECONDS))
   t.equal(env.MEGAMOUNT_SOCKET, undefined)
   t.equal(env.MALLOC_ARENA_MAX, undefined, "glibc's settings are for Linux only")
   t.throws(() => readPlist('<plist><dict><key>a</key></plist>'), /not well-formed/, 'the checker does reject bad XML')

@@ -1,3 +1,4 @@
+import { DEFAULT_STOP_TIMEOUT_SECONDS, SERVICE_START_TIMEOUT_SECONDS, SERVICE_STOP_TIMEOUT_SECONDS } from '../../src/daemon/service-timeouts.js'
 import { execFileSync, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -54,13 +55,15 @@ t.test('render: the directives the daemon relies on, paths quoted', async (t) =>
   t.equal(unitPath, path.join(home, '.config/systemd/user/megamount.service'))
   const q = (s: string) => `"${s.replace(/%/g, '%%')}"`
   t.match(content, `\nExecStart=${q(process.execPath)} ${q(i.daemonEntry)} "--config" ${q(i.configFile)}\n`)
-  t.match(content, /\nType=simple\n/)
+  t.match(content, /\nType=notify\nNotifyAccess=all\n/, 'readiness comes from systemd-notify, a child of the daemon')
+  t.match(content, `\nTimeoutStartSec=${SERVICE_START_TIMEOUT_SECONDS}\n`)
   t.match(content, /\nRestart=on-failure\n/)
   t.match(content, /\nRestartSec=5\n/)
   t.match(content, /\nStartLimitIntervalSec=600\n/)
   t.match(content, /\nStartLimitBurst=10\n/)
   t.match(content, /\nKillMode=mixed\n/)
-  t.match(content, /\nTimeoutStopSec=300\n/)
+  t.match(content, `\nTimeoutStopSec=${SERVICE_STOP_TIMEOUT_SECONDS}\n`)
+  t.match(content, `\nEnvironment="MEGAMOUNT_STOP_TIMEOUT_SECONDS=${DEFAULT_STOP_TIMEOUT_SECONDS}"\n`, 'the drain the stop timeout was sized for')
   t.match(content, /\nWantedBy=default.target\n/)
   t.match(content, `\nEnvironment="PATH=${path.dirname(process.execPath)}:/opt/mega cmd:`)
   t.match(content, /\nEnvironment="PATH=[^"\n]*:\/bin[:"]/)

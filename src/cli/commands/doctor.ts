@@ -1,7 +1,7 @@
 // mountctl doctor [--json]: checks everything a mount needs, one line each,
 // with the command that fixes each failure. Works without the daemon.
-import { expandHome } from '../../config/paths.js'
-import { configFileFor } from '../config-option.js'
+import { givenConfigFile } from '../config-option.js'
+import { defaultConfigFile, expandHome } from '../../config/paths.js'
 import { ConfigError } from '../../config/config-error.js'
 import { loadConfig, type LoadedConfig } from '../../config/load.js'
 import { DaemonNotRunningError } from '../../control/client.js'
@@ -9,6 +9,7 @@ import { defaultDoctorEnvironment, type DoctorEnvironment } from '../../doctor/e
 import { doctorChecks } from '../../doctor/doctor-checks.js'
 import { doctorExitCode, formatReport, runChecks } from '../../doctor/report.js'
 import type { Check } from '../../doctor/types.js'
+import type { StatusReport } from '../../daemon/mount-status.js'
 import { createServiceInstaller, defaultServiceInputs } from '../../service/create-installer.js'
 import type { CliCommand, CliContext } from '../command.js'
 
@@ -22,10 +23,10 @@ const defaultFactory: DoctorEnvironmentFactory = ({ megacmdPath, ctx, configFile
   })
 
 /** The profile file as a check: unreadable, missing or with rejected profiles is a failure. */
-function configCheck(configFile: string, loaded: LoadedConfig | null, loadError: Error | null): Check {
+function configCheck(configFile: string, loaded: LoadedConfig | null, loadError: Error | null, note: string): Check {
   return {
     id: 'config',
-    title: `profile file ${configFile}`,
+    title: `profile file ${configFile}${note}`,
     async run() {
       if (loadError) {
         const hint = loadError instanceof ConfigError ? loadError.hint : undefined
@@ -47,14 +48,27 @@ function configCheck(configFile: string, loaded: LoadedConfig | null, loadError:
   }
 }
 
-function daemonCheck(ctx: CliContext): Check {
+type DaemonAnswer = { report: StatusReport } | { error: unknown }
+
+/** The daemon's status, asked once: which file it reads, and whether it answers. */
+async function askDaemon(ctx: CliContext): Promise<DaemonAnswer> {
+  try {
+    return { report: (await ctx.request('status', {}, { timeoutMs: DAEMON_TIMEOUT_MS })) as StatusReport }
+  } catch (error) {
+    return { error }
+  }
+}
+
+const DAEMON_TIMEOUT_MS = 5_000
+
+function daemonCheck(ctx: CliContext, answer: DaemonAnswer): Check {
   return {
     id: 'daemon',
     title: 'megamountd answering',
     async run() {
       try {
-        const report = (await ctx.request('status')) as { mounts?: Array<{ name?: string; state?: string; fuse?: { backend: string; why: string; fix: string | null } }> }
-        const mounts = report.mounts ?? []
+        if ('error' in answer) throw answer.error
+        const mounts = answer.report.mounts ?? []
         const mounted = mounts.filter((m) => m.state === 'mounted').length
         const backends = mounts.filter((m) => m.fuse).map((m) => `${m.name}: ${m.fuse!.backend}${m.fuse!.backend === 'libfuse3' ? '' : ` (${m.fuse!.why})`}`)
         const detail = `answers on ${ctx.socketPath}: ${mounted} of ${mounts.length} profile(s) mounted${backends.length ? `; ${backends.join(', ')}` : ''} (details: mountctl status)`
@@ -85,7 +99,8 @@ logged in), each profile's mountpoint and bridge (a PROPFIND with a 5 s
 bound), the autostart service and the daemon.
 
   --json      print the results as JSON
-  --config F  the profile file (default: env MEGAMOUNT_CONFIG, else
+  --config F  the profile file (default: the one the running megamountd
+              reads, else env MEGAMOUNT_CONFIG, else
               ~/.config/megamount/mounts.json)
 
 Exit status: 0 when every check passes, 1 otherwise.`,
@@ -93,7 +108,13 @@ Exit status: 0 when every check passes, 1 otherwise.`,
     positionals: { min: 0, max: 0 },
     async run(ctx) {
       const env = ctx.io.env
-      const configFile = configFileFor(ctx)
+      // Without --config, the file the running daemon reads (it may have been
+      // started with another --config): the doctor checks what is in use.
+      const answer = await askDaemon(ctx)
+      const daemonFile = 'report' in answer ? answer.report.daemon.configFile : null
+      const given = givenConfigFile(ctx)
+      const configFile = given ?? daemonFile ?? defaultConfigFile(env)
+      const note = daemonFile === null ? '' : configFile === daemonFile ? ' (the file megamountd reads)' : ` (megamountd reads ${daemonFile})`
       let loaded: LoadedConfig | null = null
       let loadError: Error | null = null
       try {
@@ -105,7 +126,8 @@ Exit status: 0 when every check passes, 1 otherwise.`,
       const setting = loaded?.settings.megacmdPath ?? null
       const megacmdPath = setting ? expandHome(setting, env.HOME) : null
       const doctorEnv = makeEnvironment({ megacmdPath, ctx, configFile })
-      const checks = [configCheck(configFile, loaded, loadError), ...doctorChecks({ mounts: loaded?.mounts ?? [] }, doctorEnv), daemonCheck(ctx)]
+      // Every bridge is probed now by doctorChecks, never taken from the daemon's last status.
+      const checks = [configCheck(configFile, loaded, loadError, note), ...doctorChecks({ mounts: loaded?.mounts ?? [] }, doctorEnv), daemonCheck(ctx, answer)]
       const outcomes = await runChecks(checks)
       ctx.io.stdout(ctx.values.json ? `${JSON.stringify({ ok: outcomes.every((o) => o.ok), checks: outcomes }, null, 2)}\n` : formatReport(outcomes))
       return doctorExitCode(outcomes)

@@ -1,6 +1,6 @@
-import { allWantedMounted, anyUploadFailed, type StatusReport } from '../../daemon/mount-status.js'
+import { allWantedMounted, anyUploadFailed, profileFileInvalid, type StatusReport } from '../../daemon/mount-status.js'
 import { EXIT_FAILED, EXIT_OK, type CliCommand } from '../command.js'
-import { formatStatusTable, statusJson } from '../format-status.js'
+import { formatProfileFileError, formatStatusTable, statusJson } from '../format-status.js'
 
 export const statusCommand: CliCommand = {
   name: 'status',
@@ -14,20 +14,22 @@ with what to do about it.
 
   --json   machine-readable output (see docs/status.md)
 
-Exit status: 0 when every profile that should be mounted is mounted and no
-upload has failed, 1 otherwise, 3 when megamountd is not running.`,
+Exit status: 0 when every profile that should be mounted is mounted, no
+upload has failed and the profile file is applied as written (a broken edit
+keeps mounts as they were, and is shown), 1 otherwise, 3 when megamountd is
+not running.`,
   options: { json: { type: 'boolean' } },
   positionals: { min: 0, max: 1 },
   async run(ctx) {
     const name = ctx.positionals[0]
     const report = (await ctx.request('status', name ? { name } : {})) as StatusReport
     if (ctx.values.json) {
-      ctx.io.stdout(statusJson(report.mounts))
+      ctx.io.stdout(statusJson(report.mounts, report.daemon.profileFileError ?? null))
     } else if (report.mounts.length === 0) {
-      ctx.io.stdout(`No profiles in ${report.daemon.configFile}.\nAdd one (see mounts.example.json and docs/configuration.md), then run: mountctl reload\n`)
+      ctx.io.stdout(`${formatProfileFileError(report.daemon.profileFileError)}No profiles in ${report.daemon.configFile}.\nAdd one (see mounts.example.json and docs/configuration.md), then run: mountctl reload\n`)
     } else {
-      ctx.io.stdout(formatStatusTable(report.mounts, ctx.io.env.HOME))
+      ctx.io.stdout(formatProfileFileError(report.daemon.profileFileError) + formatStatusTable(report.mounts, ctx.io.env.HOME))
     }
-    return allWantedMounted(report.mounts) && !anyUploadFailed(report.mounts) ? EXIT_OK : EXIT_FAILED
+    return allWantedMounted(report.mounts) && !anyUploadFailed(report.mounts) && !profileFileInvalid(report) ? EXIT_OK : EXIT_FAILED
   },
 }

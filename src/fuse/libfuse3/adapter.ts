@@ -117,7 +117,7 @@ export class LowLevelAdapter {
       flush: r => this.#handleOp(r, h => h.flush()),
       release: r => this.#release(r),
       fsync: r => this.#handleOp(r, h => h.fsync()),
-      opendir: r => this.#folders.open(r.slot, this.#pathOf(r.ino, 'opendir')),
+      opendir: r => this.#folders.open(r.slot, r.ino, this.#pathOf(r.ino, 'opendir')),
       readdir: r => this.#readdir(r, false),
       readdirplus: r => this.#readdir(r, true),
       releasedir: async r => {

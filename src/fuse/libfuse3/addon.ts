@@ -71,6 +71,7 @@ export interface Addon {
 
 /** open bits for replyOpen and replyCreate (binding.cc FillOpen). */
 export const OPEN_KEEP_CACHE = 1
+export const OPEN_CACHE_READDIR = 4
 
 export type AddonLoad = { ok: true; addon: Addon; file: string } | { ok: false; reason: string; fix: string }
 

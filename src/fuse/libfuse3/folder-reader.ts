@@ -1,14 +1,21 @@
 // Folder reads in offset mode: readdir and readdirplus ask for "entries
-// from offset N". The listing is snapshotted when a folder is read from
-// offset 0 (opendir starts fetching it), and every entry carries the offset
-// of the next one, so a listing that changes between two reads of one
-// `ls` never repeats or skips a name. Offset mode is also what makes the
-// kernel use readdirplus's attributes instead of a LOOKUP per file
+// from offset N". The listing is snapshotted when a folder is opened (and
+// again when it is read from offset 0 once more), and every entry carries
+// the offset of the next one, so a listing that changes between two reads
+// of one `ls` never repeats or skips a name. Offset mode is also what makes
+// the kernel use readdirplus's attributes instead of a LOOKUP per file
 // (FUSE3.md).
+//
+// The kernel may keep what it read of a folder (cache_readdir): at each
+// opendir the snapshot's version is compared with the one the kernel last
+// read, and only an unchanged folder keeps the kernel's copy, so a warm
+// crawl reads folders from the kernel while a listing fetched anew that
+// differs is read again.
 
+import { createHash } from 'node:crypto'
 import { FsError } from '../../errors.js'
 import type { Attr, FileSystem } from '../../vfs/types.js'
-import type { NativeSession } from './addon.js'
+import { OPEN_CACHE_READDIR, OPEN_KEEP_CACHE, type NativeSession } from './addon.js'
 import { ATTR_STRIDE, attrSignature, writeAttr } from './attr-record.js'
 import type { InodeNode, InodeTable } from './inode-table.js'
 
@@ -16,6 +23,8 @@ interface Snapshot {
   /** ".", "..", then the folder's entries. */
   names: string[]
   attrs: Attr[]
+  /** Changes when a name comes, goes or changes kind. */
+  version: string
 }
 
 interface OpenFolder {
@@ -54,13 +63,19 @@ export class FolderReader {
     return this.#open.size
   }
 
-  async open(slot: number, path: string): Promise<void> {
-    const folder: OpenFolder = { path, snapshot: this.#take(path), fresh: true }
-    // Seen by the first read; a failure is answered there.
-    folder.snapshot!.catch(() => {})
+  async open(slot: number, ino: number, path: string): Promise<void> {
+    const snapshot = this.#take(path)
+    const folder: OpenFolder = { path, snapshot, fresh: true }
+    const { version } = await snapshot
+    const node = this.#table.get(ino)
+    let bits = OPEN_CACHE_READDIR
+    if (node) {
+      if (node.dirVersion === version) bits |= OPEN_KEEP_CACHE
+      node.dirVersion = version
+    }
     const fh = this.#nextFh++
     this.#open.set(fh, folder)
-    if (!this.#session!.replyOpen(slot, fh, 0)) this.#open.delete(fh)
+    if (!this.#session!.replyOpen(slot, fh, bits)) this.#open.delete(fh)
   }
 
   release(fh: number): void {
@@ -107,7 +122,20 @@ export class FolderReader {
 
   async #take(path: string): Promise<Snapshot> {
     const parentPath = path === '/' ? '/' : path.slice(0, path.lastIndexOf('/')) || '/'
-    const [listing, self, parent] = await Promise.all([this.#fs.readdir(path), this.#fs.getattr(path), path === '/' ? null : this.#fs.getattr(parentPath).catch(() => null)])
-    return { names: ['.', '..', ...listing.names], attrs: [self, parent ?? self, ...listing.attrs] }
+    const listing = await this.#fs.readdir(path)
+    // After the listing: a folder's time is its newest child's, known now.
+    const [self, parent] = await Promise.all([this.#fs.getattr(path), path === '/' ? null : this.#fs.getattr(parentPath).catch(() => null)])
+    const names = ['.', '..', ...listing.names]
+    const attrs = [self, parent ?? self, ...listing.attrs]
+    return { names, attrs, version: versionOf(names, attrs) }
   }
+}
+
+/** What the kernel caches of a folder's entries: names and kinds (sizes
+ *  and times live in its attribute cache, kept honest apart). */
+function versionOf(names: string[], attrs: Attr[]): string {
+  const hash = createHash('sha1')
+  hash.update(names.join('\0'))
+  hash.update(Buffer.from(attrs.map(a => (a.mode & 0o170000) >> 12)))
+  return hash.digest('base64')
 }

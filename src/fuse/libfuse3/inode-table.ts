@@ -23,6 +23,9 @@ export interface InodeNode {
   attrSig: string
   /** Content version whose pages the kernel may hold (keep_cache). */
   pageVersion: string
+  /** Folders: the listing version whose entries the kernel may hold
+   *  (cache_readdir with keep_cache). */
+  dirVersion: string
 }
 
 export class InodeTable {
@@ -31,7 +34,7 @@ export class InodeTable {
   #nextIno = ROOT_INO + 1
 
   constructor() {
-    this.root = { ino: ROOT_INO, parent: null, name: '', nlookup: 1, children: null, attrSig: '', pageVersion: '' }
+    this.root = { ino: ROOT_INO, parent: null, name: '', nlookup: 1, children: null, attrSig: '', pageVersion: '', dirVersion: '' }
     this.#byIno.set(ROOT_INO, this.root)
   }
 
@@ -52,7 +55,7 @@ export class InodeTable {
   ensure(parent: InodeNode, name: string): InodeNode {
     const existing = parent.children?.get(name)
     if (existing) return existing
-    const node: InodeNode = { ino: this.#nextIno++, parent, name, nlookup: 0, children: null, attrSig: '', pageVersion: '' }
+    const node: InodeNode = { ino: this.#nextIno++, parent, name, nlookup: 0, children: null, attrSig: '', pageVersion: '', dirVersion: '' }
     parent.children ??= new Map()
     parent.children.set(name, node)
     this.#byIno.set(node.ino, node)

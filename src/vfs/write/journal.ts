@@ -84,7 +84,7 @@ export class Journal {
 
   /** Read the journal under stateDir (created when missing) and compact it. */
   static async open(stateDir: string, options: JournalOptions = {}): Promise<Journal> {
-    await fsp.mkdir(stateDir, { recursive: true })
+    await fsp.mkdir(stateDir, { recursive: true, mode: 0o700 })
     const journal = new Journal(path.join(stateDir, JOURNAL_FILE_NAME), options)
     await journal.load()
     await journal.compact()
@@ -222,8 +222,11 @@ export class Journal {
     const lines = [...this.live.values()].map(e =>
       JSON.stringify({ op: e.state, id: e.id, path: e.path, size: e.size, attempts: e.attempts, lastError: e.lastError, timeMs: e.updatedMs } satisfies JournalRecord) + '\n',
     )
-    const out = await fsp.open(temp, 'w')
+    // It names every file being uploaded: 0600 whatever the umask (an
+    // older journal of looser mode is replaced by this one).
+    const out = await fsp.open(temp, 'w', 0o600)
     try {
+      await out.chmod(0o600)
       await out.writeFile(lines.join(''))
       await out.sync()
     } finally {

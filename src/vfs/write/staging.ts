@@ -73,7 +73,9 @@ export class StagingStore {
    *  about and delete the rest. */
   static async open(stateDir: string, options: StagingStoreOptions): Promise<StagingStore> {
     const folder = path.join(stateDir, STAGING_FOLDER_NAME)
-    await fsp.mkdir(folder, { recursive: true })
+    // Staged data is the user's file content: private whatever the umask.
+    await fsp.mkdir(folder, { recursive: true, mode: 0o700 })
+    await fsp.chmod(folder, 0o700)
     const store = new StagingStore(folder, options)
     await store.load()
     return store
@@ -220,7 +222,7 @@ export class StagingStore {
 
   private async newFile(filePath: string, id = randomUUID()): Promise<StagedFile> {
     const dataFile = path.join(this.folder, id)
-    const handle = await fsp.open(dataFile, 'wx+')
+    const handle = await fsp.open(dataFile, 'wx+', 0o600)
     const file = this.makeFile(id, filePath, handle, 0, this.clock.now(), false)
     this.byPath.set(filePath, file)
     return file
@@ -261,7 +263,7 @@ export class StagingStore {
   private async fetch(filePath: string, remoteSize: number): Promise<StagedFile> {
     const id = randomUUID()
     const dataFile = path.join(this.folder, id)
-    const handle = await fsp.open(dataFile, 'wx+')
+    const handle = await fsp.open(dataFile, 'wx+', 0o600)
     let size = 0
     try {
       while (size < remoteSize) {

@@ -61,3 +61,13 @@ t.test('MEGAcmd failures carry their fix', async (t) => {
   t.same(await bridgeCheck(pathProfile, env).run(), { ok: false, detail: 'cannot reach', fix: 'start it' })
   t.match((await bridgeCheck({ ...pathProfile, megaPath: null }, env).run()).detail, /neither "url" nor "megaPath"/)
 })
+
+t.test('plain HTTP to another computer: ok, with a warning', async (t) => {
+  const remote = { name: 'r', url: 'http://192.168.1.5:4443/f1Y2lIrD/Photos', megaPath: null, serveIfNeeded: true }
+  const r = await bridgeCheck(remote, probing({ kind: 'ok', status: 207 })).run()
+  t.equal(r.ok, true)
+  t.match(r.warning, /plain HTTP to 192\.168\.1\.5, which is not this computer/)
+  t.equal((await bridgeCheck(urlProfile, probing({ kind: 'ok', status: 207 })).run()).warning, undefined, 'none for loopback')
+  const down = await bridgeCheck(remote, probing({ kind: 'refused', message: 'ECONNREFUSED' })).run()
+  t.match(down.warning, /plain HTTP/, 'also when it does not answer')
+})

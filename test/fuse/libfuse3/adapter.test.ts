@@ -209,3 +209,16 @@ t.test('readdirplus records carry the inode of each entry', async t => {
   t.equal(r.attrs![0], ROOT_INO, '. is the folder itself')
   void ATTR_STRIDE
 })
+
+t.test('a folder keeps the kernel\'s copy of its entries only while its listing is unchanged', async t => {
+  const { send, remote, clock } = setup(3)
+  const dir = await send('lookup', { name: 'dir' })
+  const first = await send('opendir', { ino: dir.ino })
+  t.equal(first.bits, 4, 'cache_readdir, nothing to keep yet')
+  const again = await send('opendir', { ino: dir.ino })
+  t.equal(again.bits, 4 | 1, 'unchanged: the kernel keeps what it read')
+  remote.addFile('/dir/new.txt', 'n')
+  clock.advance(120_000)
+  const changed = await send('opendir', { ino: dir.ino })
+  t.equal(changed.bits, 4, 'listed anew with a new file: read again')
+})

@@ -53,6 +53,19 @@ t.test('a cold ls -l of a folder of 500 files costs no LOOKUP: readdirplus carri
   t.comment(`${kernel!.readdirs} READDIRPLUS, ${kernel!.lookups} LOOKUP for 500 files`)
 })
 
+t.test('a warm ls of an unchanged folder is answered by the kernel: no READDIR reaches the daemon', async t => {
+  const child = await mount()
+  t.teardown(() => child.stop())
+  const first = (await readdir(join(child.mountpoint, 'many'))).sort()
+  // A folder MEGA gives no time shows its newest file's once it is listed:
+  // that change of its time makes the kernel read it once more.
+  await readdir(join(child.mountpoint, 'many'))
+  const before = (await child.stats()).kernel!.readdirs
+  t.same((await readdir(join(child.mountpoint, 'many'))).sort(), first)
+  t.same((await readdir(join(child.mountpoint, 'many'))).sort(), first)
+  t.equal((await child.stats()).kernel!.readdirs, before, 'later ls read the kernel\'s copy')
+})
+
 t.test('a sequential read comes in pieces of 1 MiB', { skip: !isRoot && 'raising the mount\'s readahead needs root' }, async t => {
   const child = await mount()
   t.teardown(() => child.stop())

@@ -139,3 +139,15 @@ t.test('a record that need not be durable does not wait for the disk; sync() doe
   await synced
   await j.close()
 })
+
+t.test('the journal is 0600 whatever the umask, also after compaction', async t => {
+  const old = process.umask(0)
+  t.teardown(() => void process.umask(old))
+  const dir = t.testdir()
+  const file = path.join(dir, JOURNAL_FILE_NAME)
+  await fsp.writeFile(file, '', { mode: 0o644 }) // left by an older version
+  const j = await Journal.open(dir, { compactAfterRecords: 1 })
+  for (let i = 0; i < 4; i++) await j.put(entry(String(i), `/${i}`))
+  await j.close()
+  t.equal((await fsp.stat(file)).mode & 0o777, 0o600)
+})

@@ -181,3 +181,18 @@ t.test('parentOf', async t => {
   t.equal(parentOf('/a/b/c'), '/a/b')
   t.equal(parentOf('/'), '/')
 })
+
+t.test('staged files and their folder are private whatever the umask', async t => {
+  const old = process.umask(0)
+  t.teardown(() => void process.umask(old))
+  const dir = t.testdir()
+  const remote = new WritableFakeRemote()
+  remote.addFile('/old.txt', Buffer.from('old'))
+  const { store, journal } = await setup(dir, remote)
+  const created = await store.create('/new.txt')
+  const fetched = await store.stageForWrite('/old.txt', { truncate: false, remoteSize: 3 })
+  for (const f of [created, fetched]) t.equal((await fsp.stat(path.join(dir, 'staging', f.id))).mode & 0o777, 0o600, f.path)
+  t.equal((await fsp.stat(path.join(dir, 'staging'))).mode & 0o777, 0o700)
+  await store.close()
+  await journal.close()
+})

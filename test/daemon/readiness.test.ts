@@ -1,0 +1,44 @@
+import t from 'tap'
+import { announceReady, readinessSummary } from '../../src/daemon/readiness.js'
+import type { MountStatus } from '../../src/daemon/mount-status.js'
+import { ManualScheduler, settle } from '../../src/daemon/scheduler.js'
+import { READY_WAIT_MAX_SECONDS } from '../../src/daemon/service-timeouts.js'
+import { silentLogger } from '../../src/log.js'
+
+const mount = (name: string, state: MountStatus['state'], wanted = true) => ({ name, state, wanted }) as MountStatus
+
+t.test('summary counts the wanted mounts by state', async t => {
+  t.equal(readinessSummary([mount('a', 'mounted'), mount('b', 'waiting'), mount('c', 'waiting'), mount('d', 'unmounted', false)]), '1 of 3 mounts mounted, 2 waiting')
+  t.equal(readinessSummary([]), '0 of 0 mounts mounted')
+})
+
+t.test('ready is sent once the first attempts have ended, with the summary', async t => {
+  const scheduler = new ManualScheduler()
+  let finish!: () => void
+  const started = new Promise<void>(r => (finish = r))
+  const sent: unknown[] = []
+  const done = announceReady(
+    { started: () => started, status: () => ({ mounts: [mount('a', 'mounted'), mount('b', 'waiting')] }) },
+    { env: {}, logger: silentLogger, scheduler, notify: async m => void sent.push(m) },
+  )
+  await settle()
+  t.same(sent, [], 'not before')
+  finish()
+  await done
+  t.same(sent, [{ ready: true, status: '1 of 2 mounts mounted, 1 waiting' }])
+  t.equal(scheduler.pending, 0, 'the backstop timer is cleared')
+})
+
+t.test('a first attempt that never ends does not hold readiness past the backstop', async t => {
+  const scheduler = new ManualScheduler()
+  const sent: unknown[] = []
+  const done = announceReady(
+    { started: () => new Promise(() => {}), status: () => ({ mounts: [mount('a', 'waiting')] }) },
+    { env: {}, logger: silentLogger, scheduler, notify: async m => void sent.push(m) },
+  )
+  await scheduler.advance(READY_WAIT_MAX_SECONDS * 1000 - 1)
+  t.same(sent, [])
+  await scheduler.advance(1)
+  await done
+  t.same(sent, [{ ready: true, status: '0 of 1 mounts mounted, 1 waiting' }])
+})
