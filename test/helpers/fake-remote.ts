@@ -67,6 +67,7 @@ export class FakeRemote implements Remote {
   quotaValue: Quota | null = null
   readonly #failures = new Map<Method, RemoteErrorKind>()
   readonly #hanging = new Set<Method>()
+  readonly #hung: ((err: Error) => void)[] = []
   /** Every read takes this long, like a bridge's round trip. */
   readDelayMs = 0
 
@@ -88,10 +89,16 @@ export class FakeRemote implements Remote {
     else this.#failures.delete(method)
   }
 
-  /** Every later call of method hangs until its signal aborts. */
+  /** Every later call of method hangs until its signal aborts. Turning it
+   *  off ends the calls still hanging as a real request's time bound would
+   *  (a 'timeout' error), so nothing waits on them for ever. */
   hang(method: Method, on = true): void {
-    if (on) this.#hanging.add(method)
-    else this.#hanging.delete(method)
+    if (on) {
+      this.#hanging.add(method)
+      return
+    }
+    this.#hanging.delete(method)
+    for (const end of this.#hung.splice(0)) end(new RemoteError('timeout', `fake ${method}: no answer within the bound`))
   }
 
   totalCalls(): number {
@@ -159,6 +166,7 @@ export class FakeRemote implements Remote {
         const signal = options?.signal
         if (signal?.aborted) reject(signal.reason)
         signal?.addEventListener('abort', () => reject(signal.reason), { once: true })
+        this.#hung.push(reject)
       })
     }
     const kind = this.#failures.get(method)

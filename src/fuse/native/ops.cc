@@ -42,9 +42,39 @@ double TimeMs(const timespec& t) { return static_cast<double>(t.tv_sec) * 1000.0
 
 void Init(void* userdata, fuse_conn_info* conn) { static_cast<Session*>(userdata)->OnInit(conn); }
 
-void Lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
-  Request* r = NewRequest(OP_LOOKUP, req, parent);
+// The requests that carry only a name in a folder (lookup, unlink, rmdir).
+template <Op op>
+void NameOp(fuse_req_t req, fuse_ino_t parent, const char* name) {
+  Request* r = NewRequest(op, req, parent);
   r->name = name;
+  SessionOf(req)->Post(r);
+}
+
+// The requests on an inode with an optional handle (open, flush, release,
+// opendir, releasedir, getattr).
+template <Op op>
+void HandleOp(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+  Request* r = NewRequest(op, req, ino);
+  SetFile(r, fi);
+  SessionOf(req)->Post(r);
+}
+
+// Reads of bytes or folder entries: a size at an offset.
+template <Op op>
+void SizedOp(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi) {
+  Request* r = NewRequest(op, req, ino);
+  SetFile(r, fi);
+  r->size = static_cast<double>(size);
+  r->off = static_cast<double>(off);
+  SessionOf(req)->Post(r);
+}
+
+// mkdir, and mknod (whose device number is never used here).
+template <Op op>
+void MakeOp(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode) {
+  Request* r = NewRequest(op, req, parent);
+  r->name = name;
+  r->mode = static_cast<int32_t>(mode);
   SessionOf(req)->Post(r);
 }
 
@@ -68,12 +98,6 @@ void ForgetMulti(fuse_req_t req, size_t count, fuse_forget_data* forgets) {
   s->Post(r);
 }
 
-void Getattr(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
-  Request* r = NewRequest(OP_GETATTR, req, ino);
-  SetFile(r, fi);
-  SessionOf(req)->Post(r);
-}
-
 void Setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set, fuse_file_info* fi) {
   Request* r = NewRequest(OP_SETATTR, req, ino);
   SetFile(r, fi);
@@ -92,31 +116,7 @@ void Setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set, fuse
   SessionOf(req)->Post(r);
 }
 
-void Mknod(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, dev_t) {
-  Request* r = NewRequest(OP_MKNOD, req, parent);
-  r->name = name;
-  r->mode = static_cast<int32_t>(mode);
-  SessionOf(req)->Post(r);
-}
-
-void Mkdir(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode) {
-  Request* r = NewRequest(OP_MKDIR, req, parent);
-  r->name = name;
-  r->mode = static_cast<int32_t>(mode);
-  SessionOf(req)->Post(r);
-}
-
-void Unlink(fuse_req_t req, fuse_ino_t parent, const char* name) {
-  Request* r = NewRequest(OP_UNLINK, req, parent);
-  r->name = name;
-  SessionOf(req)->Post(r);
-}
-
-void Rmdir(fuse_req_t req, fuse_ino_t parent, const char* name) {
-  Request* r = NewRequest(OP_RMDIR, req, parent);
-  r->name = name;
-  SessionOf(req)->Post(r);
-}
+void Mknod(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, dev_t) { MakeOp<OP_MKNOD>(req, parent, name, mode); }
 
 void Symlink(fuse_req_t req, const char* link, fuse_ino_t parent, const char* name) {
   Request* r = NewRequest(OP_SYMLINK, req, parent);
@@ -142,20 +142,6 @@ void Link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char* newn
   SessionOf(req)->Post(r);
 }
 
-void Open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
-  Request* r = NewRequest(OP_OPEN, req, ino);
-  SetFile(r, fi);
-  SessionOf(req)->Post(r);
-}
-
-void Read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi) {
-  Request* r = NewRequest(OP_READ, req, ino);
-  SetFile(r, fi);
-  r->size = static_cast<double>(size);
-  r->off = static_cast<double>(off);
-  SessionOf(req)->Post(r);
-}
-
 void Write(fuse_req_t req, fuse_ino_t ino, const char* buf, size_t size, off_t off, fuse_file_info* fi) {
   Request* r = NewRequest(OP_WRITE, req, ino);
   SetFile(r, fi);
@@ -165,50 +151,10 @@ void Write(fuse_req_t req, fuse_ino_t ino, const char* buf, size_t size, off_t o
   SessionOf(req)->Post(r);
 }
 
-void Flush(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
-  Request* r = NewRequest(OP_FLUSH, req, ino);
-  SetFile(r, fi);
-  SessionOf(req)->Post(r);
-}
-
-void Release(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
-  Request* r = NewRequest(OP_RELEASE, req, ino);
-  SetFile(r, fi);
-  SessionOf(req)->Post(r);
-}
-
 void Fsync(fuse_req_t req, fuse_ino_t ino, int datasync, fuse_file_info* fi) {
   Request* r = NewRequest(OP_FSYNC, req, ino);
   SetFile(r, fi);
   r->flags = datasync;
-  SessionOf(req)->Post(r);
-}
-
-void Opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
-  Request* r = NewRequest(OP_OPENDIR, req, ino);
-  SetFile(r, fi);
-  SessionOf(req)->Post(r);
-}
-
-void ReaddirAny(Op op, fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi) {
-  Request* r = NewRequest(op, req, ino);
-  SetFile(r, fi);
-  r->size = static_cast<double>(size);
-  r->off = static_cast<double>(off);
-  SessionOf(req)->Post(r);
-}
-
-void Readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi) {
-  ReaddirAny(OP_READDIR, req, ino, size, off, fi);
-}
-
-void Readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi) {
-  ReaddirAny(OP_READDIRPLUS, req, ino, size, off, fi);
-}
-
-void Releasedir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
-  Request* r = NewRequest(OP_RELEASEDIR, req, ino);
-  SetFile(r, fi);
   SessionOf(req)->Post(r);
 }
 
@@ -231,28 +177,28 @@ void Create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, fu
 fuse_lowlevel_ops MakeOps() {
   fuse_lowlevel_ops ops = {};
   ops.init = Init;
-  ops.lookup = Lookup;
+  ops.lookup = NameOp<OP_LOOKUP>;
   ops.forget = Forget;
   ops.forget_multi = ForgetMulti;
-  ops.getattr = Getattr;
+  ops.getattr = HandleOp<OP_GETATTR>;
   ops.setattr = Setattr;
   ops.mknod = Mknod;
-  ops.mkdir = Mkdir;
-  ops.unlink = Unlink;
-  ops.rmdir = Rmdir;
+  ops.mkdir = MakeOp<OP_MKDIR>;
+  ops.unlink = NameOp<OP_UNLINK>;
+  ops.rmdir = NameOp<OP_RMDIR>;
   ops.symlink = Symlink;
   ops.rename = Rename;
   ops.link = Link;
-  ops.open = Open;
-  ops.read = Read;
+  ops.open = HandleOp<OP_OPEN>;
+  ops.read = SizedOp<OP_READ>;
   ops.write = Write;
-  ops.flush = Flush;
-  ops.release = Release;
+  ops.flush = HandleOp<OP_FLUSH>;
+  ops.release = HandleOp<OP_RELEASE>;
   ops.fsync = Fsync;
-  ops.opendir = Opendir;
-  ops.readdir = Readdir;
-  ops.readdirplus = Readdirplus;
-  ops.releasedir = Releasedir;
+  ops.opendir = HandleOp<OP_OPENDIR>;
+  ops.readdir = SizedOp<OP_READDIR>;
+  ops.readdirplus = SizedOp<OP_READDIRPLUS>;
+  ops.releasedir = HandleOp<OP_RELEASEDIR>;
   ops.statfs = Statfs;
   ops.access = Access;
   ops.create = Create;
