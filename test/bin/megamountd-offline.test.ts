@@ -38,7 +38,7 @@ await writeDaemonConfig(dirs, [{ name: 'drive', url, mountpoint, offline: ['/Doc
 
 type Offline = { state: string; files: number; bytes: number; pinnedFiles: number; pinnedBytes: number; error: string | null }
 type Status = { name: string; state: string; offline?: Offline }
-const { waitFor, mountctl } = mountctlFor<Status>(dirs.socket)
+const { waitFor, mountctl } = mountctlFor<Status>(dirs.socket, { log: () => daemon?.log() })
 let daemon: DaemonChild | null = null
 
 t.teardown(async () => {

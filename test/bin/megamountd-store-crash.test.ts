@@ -43,7 +43,7 @@ const storeFile = join(dirs.stateDir, 'mounts', 'drive', 'store.db')
 await writeDaemonConfig(dirs, [{ name: 'drive', url, mountpoint, cacheTtlMs: 2_000, requestTimeoutMs: 3_000 }])
 
 type Status = { name: string; state: string; store?: { treeAt: string | null; warning: string | null } }
-const { waitFor } = mountctlFor<Status>(dirs.socket)
+const { waitFor } = mountctlFor<Status>(dirs.socket, { log: () => daemon?.log() })
 let daemon: DaemonChild | null = null
 
 t.teardown(async () => {

@@ -55,7 +55,7 @@ const mountpoint = join(dir, 'mnt')
 await writeDaemonConfig(dirs, [{ name: 'drive', url, mountpoint, cacheTtlMs: CACHE_TTL_MS, requestTimeoutMs: 3_000 }])
 
 type Status = { name: string; state: string; store?: { treeAt: string | null; warning: string | null }; lastError: { message: string } | null }
-const { waitFor, mountctl } = mountctlFor<Status>(dirs.socket)
+const { waitFor, mountctl } = mountctlFor<Status>(dirs.socket, { log: () => daemon?.log() })
 let daemon: DaemonChild | null = null
 
 t.teardown(async () => {
