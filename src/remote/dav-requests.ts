@@ -18,6 +18,9 @@ export interface DavRequestStats {
   bytesRead: number
   /** GET requests sent. */
   getRequests: number
+  /** Bytes of PROPFIND answers received (up to the cap, then the
+   *  connection is dropped). */
+  listingBytes: number
 }
 
 export interface DavRequest {
@@ -43,7 +46,7 @@ export interface DavRequestsOptions {
 }
 
 export class DavRequests {
-  readonly stats: DavRequestStats = { requests: 0, inFlight: 0, bytesRead: 0, getRequests: 0 }
+  readonly stats: DavRequestStats = { requests: 0, inFlight: 0, bytesRead: 0, getRequests: 0, listingBytes: 0 }
   /** When a request last got a 2xx answer (clock ms): proof the served root exists. */
   lastSuccessAtMs = -Infinity
   readonly #o: DavRequestsOptions

@@ -126,68 +126,139 @@ function localName(tag: string): string {
   return colon < 0 ? tag : tag.slice(colon + 1)
 }
 
-/** Parses a 207 body. `listed` is the URL that was requested (relative
- *  hrefs are resolved against it as a folder). Throws RemoteError('bad-reply')
- *  when the body is not a multistatus document at all. */
-export function parseMultistatus(xml: string, listed: URL): ParsedMultistatus {
-  const resources: DavResource[] = []
-  let responses = 0
-  let sawMultistatus = false
-  let closedMultistatus = false
-  // Local names of the open elements, and the text of the innermost one.
-  const stack: string[] = []
-  let text = ''
-  let draft: ResponseDraft | null = null
-  let block: PropBlock | null = null
-  const parent = () => stack[stack.length - 2]
+/** Elements open at once in an answer. A multistatus answer needs about 6
+ *  (multistatus, response, propstat, prop, resourcetype, collection); past
+ *  this the answer is not a listing. It also keeps htmlparser2's own stack
+ *  short: that stack is an array it unshifts and shifts, so 200,000 nested
+ *  elements cost it minutes of quadratic work (issue 9). */
+export const MAX_XML_DEPTH = 64
 
-  const parser = new Parser(
-    {
-      onopentag(tag) {
-        const name = localName(tag)
-        stack.push(name)
-        text = ''
-        if (name === 'multistatus') sawMultistatus = true
-        else if (name === 'response' && parent() === 'multistatus') draft = { href: null, status: null, blocks: [] }
-        else if (name === 'propstat' && parent() === 'response' && draft) draft.blocks.push((block = { status: null, props: new Map(), isCollection: false }))
-        else if (name === 'collection' && parent() === 'resourcetype' && block) block.isCollection = true
+/** <response> elements in one answer: five times a 100,000-file MEGA folder.
+ *  The byte cap alone would let an answer of tiny responses hold millions of
+ *  resources in memory. */
+export const MAX_LISTING_ENTRIES = 500_000
+
+export interface MultistatusReaderOptions {
+  /** For messages: the request and folder, e.g. 'PROPFIND /Photos'. */
+  what?: string
+  maxDepth?: number
+  maxEntries?: number
+}
+
+/** Reads a 207 body piece by piece as it arrives, so a large answer is never
+ *  held whole and each piece is parsed in a short slice of the event loop.
+ *  `listed` is the URL that was requested (relative hrefs are resolved
+ *  against it as a folder). write() and end() throw RemoteError('bad-reply')
+ *  when the answer is not a multistatus document or breaks a bound; after a
+ *  throw, the rest of the answer is never parsed. */
+export class MultistatusReader {
+  readonly #parser: Parser
+  readonly #what: string
+  #failure: RemoteError | null = null
+  #result: () => ParsedMultistatus
+
+  constructor(listed: URL, options: MultistatusReaderOptions = {}) {
+    this.#what = options.what ?? 'PROPFIND'
+    const maxDepth = options.maxDepth ?? MAX_XML_DEPTH
+    const maxEntries = options.maxEntries ?? MAX_LISTING_ENTRIES
+    const resources: DavResource[] = []
+    let responses = 0
+    let sawMultistatus = false
+    let closedMultistatus = false
+    // Local names of the open elements, and the text of the innermost one.
+    const stack: string[] = []
+    let text = ''
+    let draft: ResponseDraft | null = null
+    let block: PropBlock | null = null
+    const parent = () => stack[stack.length - 2]
+    let stopped = false
+    const stop = (message: string) => {
+      stopped = true
+      this.#failure = new RemoteError('bad-reply', `${this.#what}: the answer from ${listed.host} ${message}`)
+      // Nothing after this point is tokenized, whatever is written.
+      this.#parser.pause()
+    }
+
+    this.#parser = new Parser(
+      {
+        onopentag(tag) {
+          if (stopped) return
+          const name = localName(tag)
+          stack.push(name)
+          text = ''
+          if (stack.length > maxDepth) {
+            stop(`nests elements more than ${maxDepth} deep (a listing needs about 6): it is not a WebDAV listing; check that the URL is MEGAcmd's bridge (mega-webdav) or another WebDAV server`)
+            return
+          }
+          if (name === 'multistatus') sawMultistatus = true
+          else if (name === 'response' && parent() === 'multistatus') draft = { href: null, status: null, blocks: [] }
+          else if (name === 'propstat' && parent() === 'response' && draft) draft.blocks.push((block = { status: null, props: new Map(), isCollection: false }))
+          else if (name === 'collection' && parent() === 'resourcetype' && block) block.isCollection = true
+        },
+        ontext(chunk) {
+          if (stopped) return
+          text += chunk
+        },
+        onclosetag(_tag, isImplied) {
+          if (stopped) return
+          const name = stack.pop()
+          const within = stack[stack.length - 1]
+          const value = unescapeXmlText(text.trim())
+          text = ''
+          // Closed by the end of the text, not by the server: cut short.
+          if (name === 'multistatus') closedMultistatus = !isImplied
+          if (!draft || !name) return
+          if (within === 'response') {
+            if (name === 'href') draft.href ??= value
+            else if (name === 'status') draft.status = statusCode(value)
+          } else if (name === 'response' && within === 'multistatus') {
+            responses++
+            if (responses > maxEntries) {
+              stop(`lists more than ${maxEntries.toLocaleString('en-US')} entries, more than megamount lists in one folder: split the folder into smaller ones (mega-mkdir, mega-mv)`)
+              return
+            }
+            const resource = resourceOf(draft, listed)
+            if (resource) resources.push(resource)
+            draft = null
+            block = null
+          } else if (within === 'propstat' && name === 'status' && block) {
+            block.status = statusCode(value)
+          } else if (within === 'prop' && block && WANTED_PROPS.has(name)) {
+            block.props.set(name, value)
+          }
+        },
       },
-      ontext(chunk) {
-        text += chunk
-      },
-      onclosetag(_tag, isImplied) {
-        const name = stack.pop()
-        const within = stack[stack.length - 1]
-        const value = unescapeXmlText(text.trim())
-        text = ''
-        // Closed by the end of the text, not by the server: cut short.
-        if (name === 'multistatus') closedMultistatus = !isImplied
-        if (!draft || !name) return
-        if (within === 'response') {
-          if (name === 'href') draft.href ??= value
-          else if (name === 'status') draft.status = statusCode(value)
-        } else if (name === 'response' && within === 'multistatus') {
-          responses++
-          const resource = resourceOf(draft, listed)
-          if (resource) resources.push(resource)
-          draft = null
-          block = null
-        } else if (within === 'propstat' && name === 'status' && block) {
-          block.status = statusCode(value)
-        } else if (within === 'prop' && block && WANTED_PROPS.has(name)) {
-          block.props.set(name, value)
-        }
-      },
-    },
-    { xmlMode: true, decodeEntities: false },
-  )
-  parser.end(xml)
-  if (!sawMultistatus) {
-    throw new RemoteError('bad-reply', `PROPFIND answer from ${listed.host} has no multistatus element: is the URL a WebDAV folder?`)
+      { xmlMode: true, decodeEntities: false },
+    )
+    this.#result = () => {
+      if (!sawMultistatus) {
+        throw new RemoteError('bad-reply', `PROPFIND answer from ${listed.host} has no multistatus element: is the URL a WebDAV folder?`)
+      }
+      // A cut answer must not pass for a shorter listing.
+      if (!closedMultistatus) throw new RemoteError('bad-reply', `PROPFIND answer from ${listed.host} ends before </multistatus>: it was cut short`)
+      return { resources, dropped: responses - resources.length }
+    }
   }
-  // A cut answer must not pass for a shorter listing.
-  if (!closedMultistatus) throw new RemoteError('bad-reply', `PROPFIND answer from ${listed.host} ends before </multistatus>: it was cut short`)
-  return { resources, dropped: responses - resources.length }
+
+  write(chunk: string): void {
+    if (this.#failure) throw this.#failure
+    this.#parser.write(chunk)
+    if (this.#failure) throw this.#failure
+  }
+
+  end(): ParsedMultistatus {
+    if (this.#failure) throw this.#failure
+    this.#parser.end()
+    if (this.#failure) throw this.#failure
+    return this.#result()
+  }
+}
+
+/** Parses a whole 207 body at once; see MultistatusReader. */
+export function parseMultistatus(xml: string, listed: URL, options: MultistatusReaderOptions = {}): ParsedMultistatus {
+  const reader = new MultistatusReader(listed, options)
+  reader.write(xml)
+  return reader.end()
 }
 
 /** A resource as the entry callers see, under the given name. */

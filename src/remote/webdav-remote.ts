@@ -15,8 +15,9 @@ import { DavRequests, type DavRequestStats } from './dav-requests.js'
 import { remoteErrorFromFailure, remoteErrorFromStatus, type FailedRequest } from './errors.js'
 import { parseFolderUrl } from './folder-url.js'
 import { discardBody, readBody, type HttpResponse } from './http-request.js'
+import { readMultistatus } from './multistatus-body.js'
 import { decodePathSegments, splitRelativePath, urlFor } from './paths.js'
-import { entryOf, findSelf, parseMultistatus, toListing } from './propfind-parser.js'
+import { entryOf, findSelf, MAX_LISTING_ENTRIES, MAX_XML_DEPTH, MultistatusReader, toListing, type ParsedMultistatus } from './propfind-parser.js'
 import {
   RemoteError,
   type Listing,
@@ -48,11 +49,22 @@ export interface WebDavRemoteOptions {
    *  'not-found' from 'root-missing', unless any request succeeded within
    *  this long. Default 2000. */
   rootCheckTtlMs?: number
+  /** Bytes of one PROPFIND answer read at most, and <response> elements in
+   *  it; past either the listing fails (EIO) with a message saying so.
+   *  Defaults: MAX_PROPFIND_ANSWER_BYTES, MAX_LISTING_ENTRIES. */
+  maxAnswerBytes?: number
+  maxAnswerEntries?: number
   logger?: Logger
   clock?: Clock
   /** Waits between 503 retries; tests pass one that returns at once. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
 }
+
+/** A PROPFIND answer is streamed into the parser, never held whole, but a
+ *  server could still send gigabytes (one sent 1.1 GB, issue 9). A MEGA
+ *  folder of 100,000 files answers about 40 MB; this is five times that and
+ *  a little more, so no real folder reaches it. */
+export const MAX_PROPFIND_ANSWER_BYTES = 256 * 1024 * 1024
 
 export const WEBDAV_REMOTE_DEFAULTS = {
   requestTimeoutMs: 15_000,
@@ -91,6 +103,8 @@ export class WebDavRemote implements Remote {
   readonly #timeoutMs: number
   readonly #uploadBytesPerSecond: number
   readonly #rootCheckTtlMs: number
+  readonly #maxAnswerBytes: number
+  readonly #maxAnswerEntries: number
   readonly #requests: DavRequests
   readonly #log: Logger
   readonly #clock: Clock
@@ -102,6 +116,8 @@ export class WebDavRemote implements Remote {
     const retry = options.retryBusy ?? WEBDAV_REMOTE_DEFAULTS.retryBusy
     this.#uploadBytesPerSecond = positive('uploadAnswerBytesPerSecond', options.uploadAnswerBytesPerSecond ?? WEBDAV_REMOTE_DEFAULTS.uploadAnswerBytesPerSecond)
     this.#rootCheckTtlMs = Math.max(0, options.rootCheckTtlMs ?? WEBDAV_REMOTE_DEFAULTS.rootCheckTtlMs)
+    this.#maxAnswerBytes = positive('maxAnswerBytes', options.maxAnswerBytes ?? MAX_PROPFIND_ANSWER_BYTES)
+    this.#maxAnswerEntries = positive('maxAnswerEntries', options.maxAnswerEntries ?? MAX_LISTING_ENTRIES)
     this.#log = (options.logger ?? silentLogger).child({ component: 'webdav-remote' })
     this.#clock = options.clock ?? systemClock
     this.#requests = new DavRequests({
@@ -286,14 +302,20 @@ export class WebDavRemote implements Remote {
     const failed = this.#failed(method, segments)
     if (res.status !== 207 && res.status !== 200) throw await this.#statusError(res, failed)
     const url = urlFor(this.#base, segments)
-    let text: string
+    const what = `${method} ${failed.path}`
+    const reader = new MultistatusReader(url, { what, maxDepth: MAX_XML_DEPTH, maxEntries: this.#maxAnswerEntries })
+    let parsed: ParsedMultistatus
     try {
-      text = (await readBody(res)).data.toString('utf8')
+      parsed = await readMultistatus(res, reader, {
+        maxBytes: this.#maxAnswerBytes,
+        what,
+        host: failed.host,
+        onBytes: n => (this.#requests.stats.listingBytes += n),
+      })
     } catch (err) {
       if (signal?.aborted) throw signal.reason
       throw remoteErrorFromFailure(err, failed)
     }
-    const parsed = parseMultistatus(text, url)
     if (parsed.dropped > 0) this.#log.debug({ path: failed.path, dropped: parsed.dropped }, 'listing entries left out (no href, a "/" in the name, or no properties)')
     return { parsed, url }
   }

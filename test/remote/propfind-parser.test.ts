@@ -1,6 +1,6 @@
 import t from 'tap'
 import { RemoteError } from '../../src/remote/remote.js'
-import { findSelf, parseMultistatus, toListing, unescapeXmlText } from '../../src/remote/propfind-parser.js'
+import { findSelf, MAX_LISTING_ENTRIES, MAX_XML_DEPTH, MultistatusReader, parseMultistatus, toListing, unescapeXmlText } from '../../src/remote/propfind-parser.js'
 
 // Written by hand from what the bridge's source builds: lower-case 'd:'
 // prefix, absolute hrefs from the Host header escaped with uppercase hex,
@@ -191,4 +191,55 @@ t.test('an answer cut short is an error, never a shorter listing', async t => {
   const whole = '<?xml version="1.0"?><d:multistatus xmlns:d="DAV:"><d:response><d:href>/AbCd/Photos/</d:href><d:propstat><d:prop><d:resourcetype><d:collection/></d:resourcetype></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response><d:response><d:href>/AbCd/Photos/a.jpg</d:href><d:propstat><d:prop><d:getcontentlength>5</d:getcontentlength></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response></d:multistatus>'
   t.equal(parseMultistatus(whole, url).resources.length, 2)
   t.throws(() => parseMultistatus(whole.slice(0, whole.indexOf('<d:response><d:href>/AbCd/Photos/a.jpg')), url), { kind: 'bad-reply', message: /cut short/ })
+})
+
+// Issue 9: 200,000 nested elements held the daemon for 85 s, because
+// htmlparser2 keeps its open elements in an array it unshifts and shifts.
+const nested = (levels: number, close = '</d:x>') => '<d:multistatus xmlns:d="DAV:">' + '<d:x>'.repeat(levels) + close.repeat(levels) + '</d:multistatus>'
+
+t.test('elements nested past MAX_XML_DEPTH stop the parse at once', async t => {
+  const url = new URL('http://h/AbCd/Photos/')
+  t.equal(MAX_XML_DEPTH, 64)
+  t.same(parseMultistatus(nested(MAX_XML_DEPTH - 1), url).resources, [], '64 open at once (multistatus and 63) is fine')
+  t.throws(() => parseMultistatus(nested(MAX_XML_DEPTH), url), {
+    name: 'RemoteError',
+    kind: 'bad-reply',
+    message: 'PROPFIND: the answer from h nests elements more than 64 deep (a listing needs about 6): it is not a WebDAV listing; check that the URL is MEGAcmd\'s bridge (mega-webdav) or another WebDAV server',
+  })
+  for (const close of ['</d:x>', '</d:y>']) {
+    // Fed in pieces as the socket delivers them: the first piece past the
+    // bound throws, and nothing after it is parsed (a well-formed end
+    // still fails, with the same error).
+    const reader = new MultistatusReader(url, { what: 'PROPFIND /Deep' })
+    const first = '<d:multistatus xmlns:d="DAV:">' + '<d:x>'.repeat(1000)
+    t.throws(() => reader.write(first), { kind: 'bad-reply', message: /^PROPFIND \/Deep: the answer from h nests elements more than 64 deep/ })
+    t.throws(() => reader.write('<d:x>'.repeat(199_000) + close.repeat(200_000)), { message: /more than 64 deep/ })
+    t.throws(() => reader.end(), { message: /more than 64 deep/ })
+  }
+  t.throws(() => parseMultistatus(nested(200_000, '</d:y>'), url), { message: /more than 64 deep/ }, 'whole, with close tags that match nothing')
+})
+
+t.test('wide answers are not bounded by depth: 200,000 siblings parse', async t => {
+  const url = new URL('http://h/AbCd/Photos/')
+  const xml =
+    '<d:multistatus xmlns:d="DAV:"><d:response><d:href>/AbCd/Photos/</d:href><d:propstat><d:prop>' +
+    '<d:x/>'.repeat(200_000) + '</d:y>'.repeat(200_000) +
+    '<d:resourcetype><d:collection/></d:resourcetype></d:prop></d:propstat></d:response></d:multistatus>'
+  const parsed = parseMultistatus(xml, url)
+  t.equal(parsed.resources.length, 1)
+  t.equal(parsed.resources[0].isDir, true)
+})
+
+t.test('more <response> elements than maxEntries fail the listing', async t => {
+  const url = new URL('http://h/AbCd/')
+  t.equal(MAX_LISTING_ENTRIES, 500_000)
+  const answer = (n: number) =>
+    '<d:multistatus xmlns:d="DAV:">' +
+    Array.from({ length: n }, (_, i) => `<d:response><d:href>/AbCd/f${i}</d:href><d:propstat><d:prop><d:getcontentlength>1</d:getcontentlength></d:prop></d:propstat></d:response>`).join('') +
+    '</d:multistatus>'
+  t.equal(parseMultistatus(answer(3), url, { maxEntries: 3 }).resources.length, 3)
+  t.throws(() => parseMultistatus(answer(4), url, { maxEntries: 3, what: 'PROPFIND /Big' }), {
+    kind: 'bad-reply',
+    message: 'PROPFIND /Big: the answer from h lists more than 3 entries, more than megamount lists in one folder: split the folder into smaller ones (mega-mkdir, mega-mv)',
+  })
 })

@@ -80,16 +80,16 @@ function reply207(res: http.ServerResponse, xml: string) {
 }
 
 t.test('list: encoded path, Depth spelled exactly, names from hrefs', async t => {
+  let answered = 0
   const b = await bridge(t, (req, res) => {
     const host = req.headers.Host
-    reply207(
-      res,
-      multistatus(host, [
-        { path: '/f1Y2lIrD/Photos/a%20b%2Bc%25%23%3F/', dir: true },
-        { path: '/f1Y2lIrD/Photos/a%20b%2Bc%25%23%3F/caf%C3%A9.jpg', size: 10 },
-        { path: '/f1Y2lIrD/Photos/a%20b%2Bc%25%23%3F/Sub', dir: true },
-      ]),
-    )
+    const xml = multistatus(host, [
+      { path: '/f1Y2lIrD/Photos/a%20b%2Bc%25%23%3F/', dir: true },
+      { path: '/f1Y2lIrD/Photos/a%20b%2Bc%25%23%3F/caf%C3%A9.jpg', size: 10 },
+      { path: '/f1Y2lIrD/Photos/a%20b%2Bc%25%23%3F/Sub', dir: true },
+    ])
+    answered += Buffer.byteLength(xml)
+    reply207(res, xml)
   })
   const r = remote(b.base)
   const listing = await r.list('/a b+c%#?')
@@ -104,7 +104,7 @@ t.test('list: encoded path, Depth spelled exactly, names from hrefs', async t =>
   const entry = await r.stat('/a b+c%#?')
   t.equal(b.seen[1].headers.Depth, '0')
   t.equal(entry.isDir, true)
-  t.same(r.stats(), { requests: 2, inFlight: 0, bytesRead: 0, getRequests: 0 })
+  t.same(r.stats(), { requests: 2, inFlight: 0, bytesRead: 0, getRequests: 0, listingBytes: answered })
 })
 
 t.test('read: Range header, 206, 200 only for a whole-file range, 416', async t => {

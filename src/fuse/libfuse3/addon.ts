@@ -39,6 +39,11 @@ export interface NativeStats {
   notificationsSent: number
   notificationsFailed: number
   pending: number
+  /** Requests handed to JavaScript, and how long they waited for the main
+   *  thread on average and at most (a busy main thread slows every request). */
+  requests: number
+  queueWaitMeanMs: number
+  queueWaitMaxMs: number
 }
 
 /** Every reply returns false when the request can no longer be answered

@@ -426,6 +426,9 @@ napi_value Stats(napi_env env, napi_callback_info info) {
   napi_set_named_property(env, obj, "notificationsSent", Number(env, static_cast<double>(s.notify_sent)));
   napi_set_named_property(env, obj, "notificationsFailed", Number(env, static_cast<double>(s.notify_failed)));
   napi_set_named_property(env, obj, "pending", Number(env, static_cast<double>(s.pending)));
+  napi_set_named_property(env, obj, "requests", Number(env, static_cast<double>(s.delivered)));
+  napi_set_named_property(env, obj, "queueWaitMeanMs", Number(env, s.delivered > 0 ? s.wait_total_ms / s.delivered : 0));
+  napi_set_named_property(env, obj, "queueWaitMaxMs", Number(env, s.wait_max_ms));
   return obj;
 }
 
@@ -488,6 +491,10 @@ void Session::CallJs(napi_env env, napi_value js_cb, void* context, void* data) 
     return;
   }
   if (r->op == OP_ENDED) s->ended_ = true;
+  double waited = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - r->posted).count();
+  s->delivered_++;
+  s->wait_total_ms_ += waited;
+  if (waited > s->wait_max_ms_) s->wait_max_ms_ = waited;
   int32_t slot = r->req != nullptr ? s->Register(r->req) : -1;
   napi_value argv[12];
   napi_create_int32(env, r->op, &argv[0]);

@@ -80,6 +80,7 @@ void Session::Loop() {
 }
 
 void Session::Post(Request* r) {
+  r->posted = std::chrono::steady_clock::now();
   if (napi_call_threadsafe_function(tsfn_, r, napi_tsfn_nonblocking) != napi_ok) {
     if (r->req != nullptr) fuse_reply_err(r->req, ENODEV);
     delete r;
@@ -189,6 +190,9 @@ Session::Stats Session::GetStats() {
   std::lock_guard<std::mutex> lock(stats_mu_);
   Stats s = stats_;
   s.pending = pending_;
+  s.delivered = delivered_;
+  s.wait_total_ms = wait_total_ms_;
+  s.wait_max_ms = wait_max_ms_;
   return s;
 }
 

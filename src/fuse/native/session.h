@@ -79,6 +79,7 @@ struct Request {
   std::string name2;         // rename: new name; symlink: the target
   std::vector<char> data;    // write: the bytes
   std::vector<double> numbers;  // setattr: size, atime, mtime (ms), mode, uid, gid; forget: ino, count pairs
+  std::chrono::steady_clock::time_point posted;  // when the loop thread queued it
 };
 
 struct Notification {
@@ -126,6 +127,10 @@ class Session {
     uint64_t notify_sent = 0;
     uint64_t notify_failed = 0;
     uint64_t pending = 0;
+    // How long requests waited for the main thread (queue to JavaScript).
+    uint64_t delivered = 0;
+    double wait_total_ms = 0;
+    double wait_max_ms = 0;
   };
   Stats GetStats();
 
@@ -159,6 +164,9 @@ class Session {
   std::vector<std::chrono::steady_clock::time_point> slot_started_;
   std::vector<int32_t> free_slots_;
   uint64_t pending_ = 0;
+  uint64_t delivered_ = 0;  // main thread only, like the slots
+  double wait_total_ms_ = 0;
+  double wait_max_ms_ = 0;
 
   std::mutex stats_mu_;
   Stats stats_;

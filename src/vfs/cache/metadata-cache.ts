@@ -328,8 +328,12 @@ export class MetadataCache {
   #mayHaveBelow(path: string, entry: RemoteEntry | null): boolean {
     if (entry?.isDir) return true
     const parent = this.#entries.peek(parentOf(path))
-    const before = parent?.kind === 'listing' ? parent.listing.byName.get(baseName(path)) : undefined
-    return before === undefined || before.isDir
+    // A new file in a listed folder (each file a copy brings in) was no
+    // folder here: scanning every cached path for it made a copy of n files
+    // cost n^2.
+    if (parent?.kind !== 'listing') return true
+    const before = parent.listing.byName.get(baseName(path))
+    return before === undefined ? entry === null : before.isDir
   }
 
   /** Drop what is cached at and below path, leaving its folder's listing

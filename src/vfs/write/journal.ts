@@ -13,10 +13,11 @@
 // (live entries written to a temp file, fsync, rename, fsync of the folder), so
 // a torn line never sits between good ones.
 
-import { promises as fsp } from 'node:fs'
+import fs, { promises as fsp } from 'node:fs'
 import path from 'node:path'
 import type { Clock } from '../../clock.js'
 import { systemClock } from '../../clock.js'
+import { GroupRun } from './group-run.js'
 
 /** dirty: written (maybe still open); queued: closed, waiting to upload;
  *  failed: stopped on an error that needs the user (507, 403, too many tries). */
@@ -66,15 +67,16 @@ export class Journal {
   private readonly live = new Map<string, JournalEntry>()
   private handle: fsp.FileHandle | null = null
   private recordsInFile = 0
-  // Records go to the file in the order they were made, one write per batch
-  // of those made meanwhile; fdatasyncs run beside the writes and each
-  // covers every record written before it started (group commit). So a
-  // record that need not be durable never waits for the disk, and durable
-  // ones share fdatasyncs.
-  private waiting: { line: string; durable: boolean; done: (err?: unknown) => void }[] = []
-  private writing: Promise<void> | null = null
-  private unsynced: ((err?: unknown) => void)[] = []
-  private syncing: Promise<void> | null = null
+  // A record is appended at once, with a plain write on this thread: a
+  // JSON line into the page cache takes microseconds, where a trip through
+  // Node's I/O pool took a large part of a small file's create or rename.
+  // Records therefore reach the file in the order they were made. The
+  // fdatasync that makes them durable runs in the background, one for all
+  // the records written before it started (group commit). While the file is
+  // being compacted, records wait in memory and are written after it.
+  private readonly syncs = new GroupRun(() => this.datasync())
+  private compacting: Promise<void> | null = null
+  private held: { line: string; durable: boolean; done: (err?: unknown) => void }[] = []
 
   private constructor(file: string, options: JournalOptions) {
     this.file = file
@@ -129,8 +131,8 @@ export class Journal {
   }
 
   async close(): Promise<void> {
-    await this.writing
-    await this.syncing
+    await this.compacting
+    await this.syncs.run().catch(() => {})
     const handle = this.handle
     this.handle = null
     await handle?.close()
@@ -139,55 +141,53 @@ export class Journal {
   /** null: no record, only a wait until what is written is on disk. */
   private append(record: JournalRecord | null, options: AppendOptions): Promise<void> {
     const line = record === null ? '' : JSON.stringify(record) + '\n'
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ line, durable: options.durable ?? true, done: err => (err === undefined ? resolve() : reject(err)) })
-      this.writing ??= this.writeWaiting()
-    })
+    const durable = options.durable ?? true
+    if (this.compacting) {
+      return new Promise((resolve, reject) => this.held.push({ line, durable, done: err => (err === undefined ? resolve() : reject(err)) }))
+    }
+    try {
+      this.writeLine(line)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    if (this.recordsInFile > this.live.size + this.compactAfterRecords) void this.compactSoon()
+    return durable ? this.syncs.run() : Promise.resolve()
   }
 
-  private async writeWaiting(): Promise<void> {
-    // Yield first: `this.writing` must be set before the loop can end and
-    // clear it, or a loop that finished without waiting would stay "running".
-    await Promise.resolve()
-    while (this.waiting.length > 0) {
-      const batch = this.waiting.splice(0)
-      const lines = batch.map(b => b.line).join('')
-      try {
-        if (!this.handle) throw new Error(`upload journal ${this.file} is closed`)
-        if (lines) await this.handle.write(lines)
-        this.recordsInFile += batch.filter(b => b.line).length
-      } catch (err) {
-        for (const b of batch) b.done(err)
-        continue
-      }
-      for (const b of batch) {
-        if (b.durable) this.unsynced.push(b.done)
-        else b.done()
-      }
-      if (this.unsynced.length > 0) this.syncing ??= this.syncWritten()
-      if (this.recordsInFile > this.live.size + this.compactAfterRecords) {
-        // Compaction replaces the file: not while an fdatasync uses it.
-        await this.syncing
-        await this.compact().catch(() => {}) // the file as it is stays valid
-      }
-    }
-    this.writing = null
+  private writeLine(line: string): void {
+    if (!line) return
+    if (!this.handle) throw new Error(`upload journal ${this.file} is closed`)
+    const bytes = Buffer.from(line)
+    const written = fs.writeSync(this.handle.fd, bytes)
+    if (written !== bytes.length) throw new Error(`upload journal ${this.file}: wrote ${written} of ${bytes.length} bytes (disk full?)`)
+    this.recordsInFile++
   }
 
-  private async syncWritten(): Promise<void> {
-    await Promise.resolve() // as in writeWaiting
-    while (this.unsynced.length > 0) {
-      const group = this.unsynced.splice(0)
-      let error: unknown
-      try {
-        if (!this.handle) throw new Error(`upload journal ${this.file} is closed`)
-        await this.handle.datasync()
-      } catch (err) {
-        error = err
+  private async datasync(): Promise<void> {
+    if (!this.handle) throw new Error(`upload journal ${this.file} is closed`)
+    await this.handle.datasync()
+  }
+
+  /** Compaction replaces the file: not while an fdatasync uses it, and
+   *  records made meanwhile are written to the new file after it. */
+  private compactSoon(): Promise<void> {
+    this.compacting ??= (async () => {
+      await this.syncs.run().catch(() => {})
+      await this.compact().catch(() => {}) // the file as it is stays valid
+      const held = this.held.splice(0)
+      this.compacting = null
+      for (const h of held) {
+        try {
+          this.writeLine(h.line)
+        } catch (err) {
+          h.done(err)
+          continue
+        }
+        if (h.durable) this.syncs.run().then(() => h.done(), h.done)
+        else h.done()
       }
-      for (const done of group) done(error)
-    }
-    this.syncing = null
+    })()
+    return this.compacting
   }
 
   private async load(): Promise<void> {

@@ -163,7 +163,7 @@ export class StagingStore {
     file.removed = true
     if (this.byPath.get(file.path) === file) this.byPath.delete(file.path)
     await this.journal.finish(file.id, outcome)
-    await fsp.rm(file.dataFile, { force: true })
+    await unlinkIfThere(file.dataFile)
     if (file.holders === 0) await file.close()
   }
 
@@ -275,7 +275,7 @@ export class StagingStore {
       await handle.truncate(size)
     } catch (err) {
       await handle.close()
-      await fsp.rm(dataFile, { force: true })
+      await unlinkIfThere(dataFile)
       throw err
     }
     const file = this.makeFile(id, filePath, handle, size, this.clock.now(), false)
@@ -284,7 +284,7 @@ export class StagingStore {
     if (winner) {
       file.removed = true
       await file.close()
-      await fsp.rm(dataFile, { force: true })
+      await unlinkIfThere(dataFile)
       return winner
     }
     this.byPath.set(filePath, file)
@@ -313,4 +313,13 @@ async function writeAll(handle: fsp.FileHandle, buffer: Buffer, position: number
 
 function dirtyEntry(id: string, filePath: string, size: number): Omit<JournalEntry, 'updatedMs'> {
   return { id, path: filePath, size, state: 'dirty', attempts: 0, lastError: null }
+}
+
+/** A staged data file is a plain file: one unlink(2), where fs.rm first
+ *  lstats it to check its options and then removes it as a tree (an upload
+ *  of a small file paid both). */
+async function unlinkIfThere(file: string): Promise<void> {
+  await fsp.unlink(file).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ENOENT') throw err
+  })
 }

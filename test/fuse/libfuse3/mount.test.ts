@@ -128,7 +128,9 @@ t.test('a folder changed on the server shows it within one listing TTL, with no 
   t.equal(await nodeFs.readFile(join(live, 'new.txt'), 'utf8'), 'new\n')
   t.equal((await stat(join(live, 'grows.txt'))).size, 16, 'the new size at once, TTL or not')
   t.equal(await nodeFs.readFile(join(live, 'grows.txt'), 'utf8'), 'much longer now\n')
-  t.ok((await child.stats()).kernel!.native.notificationsSent > 0)
+  const native = (await child.stats()).kernel!.native
+  t.ok(native.notificationsSent > 0)
+  t.ok(native.requests > 10 && native.queueWaitMaxMs >= native.queueWaitMeanMs && native.queueWaitMeanMs > 0, 'requests and their wait for the main thread are counted')
 })
 
 t.test('fusermount -u from outside: the mount notices it is gone', async t => {
