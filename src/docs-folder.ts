@@ -2,14 +2,12 @@
 // docs/configuration.md", which means nothing to someone who installed with
 // npm unless the help names the folder (the package ships docs/).
 import path from 'node:path'
-import { packageRoot } from './service/template.js'
+import { packageInfo } from './package-root.js'
 
 export function docsFolder(): string {
-  try {
-    return path.join(packageRoot(), 'docs')
-  } catch {
-    return 'docs' // a copy without its package.json: the folder beside the README
-  }
+  const info = packageInfo()
+  // Without its package.json (a bare copy): the folder beside the README.
+  return info ? path.join(info.root, 'docs') : 'docs'
 }
 
 /** The line both commands' help ends with. */

@@ -40,3 +40,16 @@ export class FsError extends Error {
 export function isFsError(err: unknown): err is FsError {
   return err instanceof FsError
 }
+
+/** An error whose kind says what went wrong, for callers that decide by
+ *  kind what to do (RemoteError of the remote, MegaCmdError of MEGAcmd). */
+export class KindError<K extends string> extends Error {
+  constructor(
+    readonly kind: K,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options)
+    this.name = new.target.name
+  }
+}

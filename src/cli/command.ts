@@ -2,7 +2,7 @@
 // a CliCommand and list it in commands/index.ts.
 import type { ParseArgsConfig } from 'node:util'
 import type { Env } from '../config/paths.js'
-import type { ErrorBody } from '../control/protocol.js'
+import type { CommandArgs, CommandName, CommandResults } from '../control/commands.js'
 
 export interface CliIo {
   stdout(text: string): void
@@ -19,19 +19,12 @@ export interface CliIo {
   pollIntervalMs?: number
 }
 
-/** The daemon answered the request with ok: false. */
-export class CommandFailed extends Error {
-  constructor(readonly body: ErrorBody) {
-    super(body.message)
-    this.name = 'CommandFailed'
-  }
-}
-
 export interface CliContext {
   io: CliIo
   socketPath: string
-  /** Sends one control request; throws CommandFailed or DaemonNotRunningError. */
-  request(command: string, args?: Record<string, unknown>, options?: { timeoutMs?: number }): Promise<unknown>
+  /** Sends one control request (see src/control/commands.ts); throws
+   *  CommandFailed, DaemonNotRunningError or UnreadableReplyError. */
+  request<C extends CommandName>(command: C, args: CommandArgs<C>, options?: { timeoutMs?: number }): Promise<CommandResults[C]>
   /** The command's own options and positionals, parsed by parseArgs. */
   values: Record<string, string | boolean | undefined>
   positionals: string[]

@@ -1,5 +1,5 @@
 // The status table a person reads at a glance, and the JSON scripts read.
-import type { MountStatus } from '../daemon/mount-status.js'
+import type { MountStatus } from '../control/wire-types.js'
 import { formatBytes } from './format-bytes.js'
 import { uploadsSummary } from './format-uploads.js'
 

@@ -1,6 +1,6 @@
 // How uploads read on a terminal: the summary line of `status`, the
 // `mountctl uploads` table, and the line `unmount` rewrites while it waits.
-import type { UploadCounts, UploadItem } from '../daemon/upload-status.js'
+import type { UploadCounts, UploadItem } from '../control/wire-types.js'
 import { formatBytes, percent } from './format-bytes.js'
 
 /** "3 queued (12.4 MB), 1 uploading 45%, 1 failed (4.7 GB)", or null when

@@ -4,10 +4,10 @@
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { defaultSocketPath, expandHome } from '../config/paths.js'
-import { DaemonNotRunningError, sendRequest } from '../control/client.js'
-import { packageVersion } from '../daemon/version.js'
+import { CommandFailed, DaemonNotRunningError, UnreadableReplyError, callDaemon } from '../control/client.js'
+import { packageVersion } from '../version.js'
+import { EXIT_FAILED, EXIT_NOT_RUNNING, EXIT_OK, EXIT_USAGE, type CliCommand, type CliContext, type CliIo } from './command.js'
 import { documentationLine } from '../docs-folder.js'
-import { CommandFailed, EXIT_FAILED, EXIT_NOT_RUNNING, EXIT_OK, EXIT_USAGE, type CliCommand, type CliContext, type CliIo } from './command.js'
 import { CLI_COMMANDS } from './commands/index.js'
 
 export function mainUsage(commands: readonly CliCommand[]): string {
@@ -88,11 +88,7 @@ export async function runMountctl(argv: string[], io: CliIo, commands: readonly 
     socketPath,
     values: parsed.values as CliContext['values'],
     positionals: parsed.positionals,
-    async request(cmd, args = {}, options = {}) {
-      const reply = await sendRequest(socketPath, cmd, args, options)
-      if (!reply.ok) throw new CommandFailed(reply.error)
-      return reply.result
-    },
+    request: (cmd, args, options) => callDaemon(socketPath, cmd, args, options),
   }
   try {
     return await command.run(ctx)
@@ -109,7 +105,8 @@ export async function runMountctl(argv: string[], io: CliIo, commands: readonly 
       io.stderr(`mountctl ${name}: ${err.body.message}\n${err.body.hint ? `  fix: ${err.body.hint}\n` : ''}`)
       return EXIT_FAILED
     }
-    io.stderr(`mountctl ${name}: ${(err as Error).message}\n`)
+    const fix = err instanceof UnreadableReplyError ? `  fix: ${err.hint}\n` : ''
+    io.stderr(`mountctl ${name}: ${(err as Error).message}\n${fix}`)
     return EXIT_FAILED
   }
 }

@@ -9,17 +9,18 @@
 // keeps its connection while it runs.
 import type net from 'node:net'
 import type { Logger } from '../log.js'
-import { createSystemScheduler, type Scheduler, type TimerHandle } from '../daemon/scheduler.js'
+import { systemTime, type Time, type TimerHandle } from '../clock.js'
+import { INTERNAL_DEFAULTS } from '../config/types.js'
 
-export const MAX_CONTROL_CONNECTIONS = 64
-export const CONTROL_IDLE_TIMEOUT_MS = 60_000
+export const MAX_CONTROL_CONNECTIONS = INTERNAL_DEFAULTS.maxControlConnections
+export const CONTROL_IDLE_TIMEOUT_MS = INTERNAL_DEFAULTS.controlIdleTimeoutMs
 const REFUSED_LINGER_MS = 2_000
 
 export interface ConnectionLimitOptions {
   maxConnections?: number
   idleTimeoutMs?: number
-  /** Runs the idle timers (tests pass a ManualScheduler). */
-  scheduler?: Scheduler
+  /** Runs the idle timers (tests pass the manual fake). */
+  time?: Time
 }
 
 interface Tracked {
@@ -32,7 +33,7 @@ interface Tracked {
 export class ConnectionLimits {
   readonly maxConnections: number
   private readonly idleTimeoutMs: number
-  private readonly scheduler: Scheduler
+  private readonly time: Time
   private readonly open = new Map<net.Socket, Tracked>()
   private refusing = false
   private evicting = false
@@ -43,7 +44,7 @@ export class ConnectionLimits {
   ) {
     this.maxConnections = options.maxConnections ?? MAX_CONTROL_CONNECTIONS
     this.idleTimeoutMs = options.idleTimeoutMs ?? CONTROL_IDLE_TIMEOUT_MS
-    this.scheduler = options.scheduler ?? createSystemScheduler()
+    this.time = options.time ?? systemTime
   }
 
   get count(): number {
@@ -59,7 +60,7 @@ export class ConnectionLimits {
       return false
     }
     this.refusing = false
-    const tracked: Tracked = { running: 0, timer: null, idleSinceMs: this.scheduler.now() }
+    const tracked: Tracked = { running: 0, timer: null, idleSinceMs: this.time.now() }
     this.open.set(conn, tracked)
     this.arm(conn, tracked)
     return true
@@ -71,15 +72,15 @@ export class ConnectionLimits {
   closeRefused(conn: net.Socket): void {
     conn.resume() // its request is not read
     conn.end()
-    const timer = this.scheduler.setTimeout(() => conn.destroy(), REFUSED_LINGER_MS)
-    conn.once('close', () => this.scheduler.clearTimeout(timer))
+    const timer = this.time.setTimeout(() => conn.destroy(), REFUSED_LINGER_MS)
+    conn.once('close', () => timer.cancel())
   }
 
   requestStarted(conn: net.Socket): void {
     const tracked = this.open.get(conn)
     if (!tracked) return
     tracked.running++
-    this.scheduler.clearTimeout(tracked.timer)
+    tracked.timer?.cancel()
     tracked.timer = null
   }
 
@@ -88,7 +89,7 @@ export class ConnectionLimits {
     if (!tracked) return
     tracked.running = Math.max(0, tracked.running - 1)
     if (tracked.running === 0) {
-      tracked.idleSinceMs = this.scheduler.now()
+      tracked.idleSinceMs = this.time.now()
       this.arm(conn, tracked)
     }
   }
@@ -96,7 +97,7 @@ export class ConnectionLimits {
   closed(conn: net.Socket): void {
     const tracked = this.open.get(conn)
     if (!tracked) return
-    this.scheduler.clearTimeout(tracked.timer)
+    tracked.timer?.cancel()
     this.open.delete(conn)
     if (this.open.size < this.maxConnections / 2) this.evicting = false // log the next episode again
   }
@@ -116,8 +117,8 @@ export class ConnectionLimits {
   }
 
   private arm(conn: net.Socket, tracked: Tracked): void {
-    this.scheduler.clearTimeout(tracked.timer)
-    tracked.timer = this.scheduler.setTimeout(() => {
+    tracked.timer?.cancel()
+    tracked.timer = this.time.setTimeout(() => {
       tracked.timer = null
       if (tracked.running > 0) return
       this.logger.debug({ idleMs: this.idleTimeoutMs }, 'closing an idle control connection')

@@ -26,6 +26,13 @@ const requestSchema = z.object({
   args: z.record(z.string(), z.unknown()).optional(),
 })
 
+const errorBodySchema = z.object({ message: z.string(), hint: z.string().optional() })
+
+const replySchema = z.union([
+  z.object({ id: z.number().nullable(), ok: z.literal(true), result: z.unknown() }),
+  z.object({ id: z.number().nullable(), ok: z.literal(false), error: errorBodySchema }),
+])
+
 /** An error a handler throws to answer with a message and what to do. */
 export class ControlError extends Error {
   readonly hint: string | undefined
@@ -45,10 +52,22 @@ export function parseRequest(line: string): { request: ControlRequest } | { id: 
   }
   const parsed = requestSchema.safeParse(value)
   if (!parsed.success) {
-    const id = value && typeof value === 'object' && typeof (value as { id?: unknown }).id === 'number' ? (value as { id: number }).id : null
-    return { id, error: { message: 'request must look like {"id": <number>, "command": "<name>", "args": {...}}', hint: 'see src/control/protocol.ts' } }
+    const withId = z.object({ id: z.number() }).safeParse(value)
+    return { id: withId.success ? withId.data.id : null, error: { message: 'request must look like {"id": <number>, "command": "<name>", "args": {...}}', hint: 'see src/control/protocol.ts' } }
   }
   return { request: { id: parsed.data.id, command: parsed.data.command, args: parsed.data.args ?? {} } }
+}
+
+/** A reply line as the client reads it; null when it is not a reply. */
+export function parseReply(line: string): ControlReply | null {
+  let value: unknown
+  try {
+    value = JSON.parse(line)
+  } catch {
+    return null
+  }
+  const parsed = replySchema.safeParse(value)
+  return parsed.success ? parsed.data : null
 }
 
 export function encodeReply(reply: ControlReply): string {

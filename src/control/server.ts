@@ -4,8 +4,8 @@
 import fs from 'node:fs/promises'
 import net from 'node:net'
 import type { Logger } from '../log.js'
-import type { ControlContext, ControlHandler } from './handlers/handler.js'
-import { CONTROL_HANDLERS } from './handlers/index.js'
+import { CONTROL_COMMANDS, isCommandName, type ControlHandlers } from './commands.js'
+import { dispatch } from './dispatch.js'
 import { MAX_LINE_BYTES, encodeReply, errorBody, parseRequest, type ControlReply } from './protocol.js'
 import { prepareSocketPath } from './socket-path.js'
 import { ConnectionLimits, type ConnectionLimitOptions } from './connection-limits.js'
@@ -13,19 +13,16 @@ import { ConnectionLimits, type ConnectionLimitOptions } from './connection-limi
 export class ControlServer {
   private server: net.Server | null = null
   private readonly connections = new Set<net.Socket>()
-  private readonly handlers: Map<string, ControlHandler>
   private readonly logger: Logger
   private readonly limits: ConnectionLimits
 
   constructor(
     private readonly socketPath: string,
-    private readonly ctx: ControlContext,
+    private readonly handlers: ControlHandlers,
     logger: Logger,
-    handlers: readonly ControlHandler[] = CONTROL_HANDLERS,
     limits: ConnectionLimitOptions = {},
   ) {
     this.logger = logger.child({ component: 'control' })
-    this.handlers = new Map(handlers.map(h => [h.command, h]))
     this.limits = new ConnectionLimits(limits, this.logger)
   }
 
@@ -105,13 +102,12 @@ export class ControlServer {
       return
     }
     const { id, command, args } = parsed.request
-    const handler = this.handlers.get(command)
-    if (!handler) {
-      this.send(conn, { id, ok: false, error: { message: `unknown command "${command}"`, hint: `known commands: ${[...this.handlers.keys()].join(', ')}` } })
+    if (!isCommandName(command)) {
+      this.send(conn, { id, ok: false, error: { message: `unknown command "${command}"`, hint: `known commands: ${Object.keys(CONTROL_COMMANDS).join(', ')}` } })
       return
     }
     try {
-      const result = await handler.handle(args, this.ctx, signal)
+      const result = await dispatch(command, args, this.handlers, signal)
       this.send(conn, { id, ok: true, result: result ?? null })
     } catch (err) {
       this.logger.debug({ err, command }, 'control command failed')

@@ -3,6 +3,7 @@
 // real-backend.ts; tests pass fakes.
 import type { Libfuse3Stats } from '../fuse/libfuse3/mount.js'
 import type { Logger } from '../log.js'
+import type { DfCache } from '../megacmd/df-cache.js'
 import type { MountRecord } from '../mount-table.js'
 import type { Profile } from '../config/types.js'
 import type { Remote } from '../remote/remote.js'
@@ -45,8 +46,8 @@ export interface SupervisedFs extends FileSystem {
 export interface MountHandle {
   mountpoint: string
   unmount(): Promise<void>
-  /** Which FUSE backend serves the mount, why, and how to get libfuse3
-   *  when it is not the one (absent from test fakes). */
+  /** Which FUSE backend serves the mount (mountctl status and version), why,
+   *  and how to get libfuse3 when it is not the one. */
   backend?: string
   backendWhy?: string
   backendFix?: string
@@ -65,6 +66,10 @@ export interface MountBackend {
    *  as status shows it; optional: without it the reason stays generic. */
   explainRootMissing?(profile: Profile, url: string | null, logger: Logger): Promise<{ message: string; hint: string }>
   createRemote(profile: Profile, url: string, logger: Logger): Remote
+  /** The account's storage figures for df, when the profile is a mount of
+   *  MEGA's bridge (read-path.ts puts them in front of the remote); absent
+   *  or null: the remote's own quota. */
+  megaQuota?(profile: Profile): DfCache | null
   /** The persistent store of a profile's mount (src/vfs/store/), opened
    *  before mounting so that a mount with a stored tree starts without the
    *  bridge. Never throws (see MountStore.open). Optional: without it a mount

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util'
 import { defaultConfigFile, defaultSocketPath, defaultStateDir, expandHome, type Env } from '../config/paths.js'
 import { documentationLine } from '../docs-folder.js'
 import { parseBackendChoice, type FuseBackendChoice } from '../fuse/backends.js'
-import { DEFAULT_STOP_TIMEOUT_SECONDS, UNMOUNT_ALLOWANCE_SECONDS } from './service-timeouts.js'
+import { DEFAULT_STOP_TIMEOUT_SECONDS, UNMOUNT_ALLOWANCE_SECONDS } from '../config/service-timeouts.js'
 
 export const DAEMON_USAGE = `Usage: megamountd [options]
 

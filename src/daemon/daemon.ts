@@ -3,54 +3,55 @@
 // belong to the entry point (src/bin/megamountd.ts), not here.
 import { loadConfig, type LoadedConfig, type RejectedProfile } from '../config/load.js'
 import type { DaemonSettings, Profile } from '../config/types.js'
-import { SETTINGS_DEFAULTS } from '../config/types.js'
+import { INTERNAL_DEFAULTS, SETTINGS_DEFAULTS } from '../config/types.js'
 import { ControlError } from '../control/protocol.js'
-import type { CacheReport, ControlContext, ReloadSummary } from '../control/handlers/handler.js'
 import { ControlServer } from '../control/server.js'
 import type { Logger } from '../log.js'
 import os from 'node:os'
-import type { Clock } from '../clock.js'
+import type { Clock, Time } from '../clock.js'
+import type { Cron } from '../cron.js'
 import type { MountBackend } from './backend.js'
 import { brokenEntryFor } from './broken-edits.js'
 import type { Explained } from './explain-error.js'
-import type { CronScheduler } from './health-cron.js'
 import { ProfileWatcher, type WatchFolder } from './profile-watcher.js'
-import { DEFAULT_STOP_TIMEOUT_SECONDS } from './service-timeouts.js'
 import { MountTableWatch } from './mount-table-watch.js'
 import { makeStateDirPrivate } from './state-dir.js'
 import { SuspendDetector } from './suspend-detector.js'
-import type { MountStatus, StatusReport } from './mount-status.js'
-import type { Scheduler } from './scheduler.js'
+import type { CacheReport, MountStatus, ReloadSummary, StatusReport, UploadItem } from '../control/wire-types.js'
+import { rejectedStatus } from './mount-status.js'
+import { controlHandlers } from './control-handlers.js'
 import { MountSupervisor } from './supervisor.js'
-import { emptyUploadCounts, type UploadItem } from './upload-status.js'
 
 export interface DaemonOptions {
   configFile: string
   socketPath: string
   stateDir: string
   backend: MountBackend
-  scheduler: Scheduler
+  /** Timers and the clock of retries, probes, debounce and suspend checks. */
+  time: Time
   logger: Logger
   version: string
   retryInitialMs?: number
   retryMaxMs?: number
   /** At stop, how long uploads may still run before they are stopped (what
-   *  is left stays in the journal). Default DEFAULT_STOP_TIMEOUT_SECONDS. */
+   *  is left stays in the journal). Default DEFAULT_STOP_TIMEOUT_MS. */
   stopTimeoutMs?: number
   /** Runs the periodic health checks: node-cron in megamountd (main.ts);
-   *  default: cron on `scheduler`, so tests drive it. */
-  cron?: CronScheduler
-  /** Suspend/resume detection compares these; defaults performance.now and Date.now. */
+   *  default: cron on `time`, so tests drive it. */
+  cron?: Cron
+  /** Suspend/resume detection compares these; defaults monotonicClock and
+   *  systemClock (src/clock.ts). */
   monotonicClock?: Clock
   wallClock?: Clock
   /** Apply edits of the profile file by themselves, as SIGHUP does (megamountd
    *  turns it on; a WatchFolder replaces fs.watch in tests). Default off. */
   watchProfileFile?: boolean | WatchFolder
-  /** Quiet time after an edit before the file is applied. Default 500 ms. */
+  /** Quiet time after an edit before the file is applied. Default:
+   *  INTERNAL_DEFAULTS.profileDebounceMs. */
   profileDebounceMs?: number
 }
 
-export const DEFAULT_STOP_TIMEOUT_MS = DEFAULT_STOP_TIMEOUT_SECONDS * 1000
+export const DEFAULT_STOP_TIMEOUT_MS = INTERNAL_DEFAULTS.stopTimeoutSeconds * 1000
 
 export interface UnmountOptions {
   /** Unmount at once; queued uploads stay in the journal for the next mount. */
@@ -59,7 +60,7 @@ export interface UnmountOptions {
   signal?: AbortSignal
 }
 
-export class Daemon implements ControlContext {
+export class Daemon {
   private readonly logger: Logger
   private readonly supervisors = new Map<string, MountSupervisor>()
   private rejected: RejectedProfile[] = []
@@ -79,7 +80,7 @@ export class Daemon implements ControlContext {
 
   constructor(private readonly opts: DaemonOptions) {
     this.logger = opts.logger.child({ component: 'daemon' })
-    this.startedAt = new Date(opts.scheduler.now()).toISOString()
+    this.startedAt = new Date(opts.time.now()).toISOString()
   }
 
   /** Reads the file (a file that is not valid JSON throws ConfigError), takes
@@ -88,11 +89,11 @@ export class Daemon implements ControlContext {
   async start(): Promise<void> {
     const config = await this.load()
     await makeStateDirPrivate(this.opts.stateDir, this.logger)
-    this.server = new ControlServer(this.opts.socketPath, this, this.opts.logger, undefined, { scheduler: this.opts.scheduler })
+    this.server = new ControlServer(this.opts.socketPath, controlHandlers(this), this.opts.logger, { time: this.opts.time })
     await this.server.listen()
     this.startup = Promise.all(this.apply(config))
     this.suspend = new SuspendDetector({
-      scheduler: this.opts.scheduler,
+      time: this.opts.time,
       ...(this.opts.monotonicClock ? { monotonicClock: this.opts.monotonicClock } : {}),
       ...(this.opts.wallClock ? { wallClock: this.opts.wallClock } : {}),
       onResume: gapMs => this.onResume(gapMs),
@@ -101,7 +102,7 @@ export class Daemon implements ControlContext {
     const backend = this.opts.backend
     if (backend.readMountTable) {
       this.tableWatch = new MountTableWatch({
-        scheduler: this.opts.scheduler,
+        time: this.opts.time,
         logger: this.opts.logger,
         readTable: () => backend.readMountTable!(),
         held: () => [...this.supervisors.values()].flatMap(s => s.heldMount() ?? []),
@@ -112,7 +113,7 @@ export class Daemon implements ControlContext {
     if (watch) {
       this.watcher = new ProfileWatcher({
         file: this.opts.configFile,
-        scheduler: this.opts.scheduler,
+        time: this.opts.time,
         logger: this.opts.logger,
         reload: () => this.reload(),
         ...(this.opts.profileDebounceMs !== undefined ? { debounceMs: this.opts.profileDebounceMs } : {}),
@@ -155,6 +156,15 @@ export class Daemon implements ControlContext {
       daemon: { pid: process.pid, configFile: this.opts.configFile, startedAt: this.startedAt, version: this.opts.version, profileFileError: this.profileFileError },
       mounts,
     }
+  }
+
+  get version(): string {
+    return this.opts.version
+  }
+
+  /** The FUSE binding serving each mount; null where it is not mounted. */
+  fuseBackends(): { name: string; backend: string | null }[] {
+    return [...this.supervisors.values()].map(s => ({ name: s.profile.name, backend: s.fuseBackend }))
   }
 
   async mount(name: string): Promise<MountStatus> {
@@ -212,11 +222,10 @@ export class Daemon implements ControlContext {
     return sup.status()
   }
 
+  /** What the mount keeps on disk (`mountctl cache`), emptied first with
+   *  clear, also while mounted. */
   cache(name: string, options: { clear?: boolean } = {}): CacheReport {
-    const sup = this.find(name)
-    const store = sup.storeReport(options.clear ?? false)
-    if (options.clear) this.logger.info({ mount: name }, 'store emptied (mountctl cache clear)')
-    return { name, state: sup.state, store, diskCacheMaxBytes: sup.profile.diskCacheMaxBytes, offline: sup.status().offline ?? null, cleared: options.clear ?? false }
+    return this.find(name).cacheReport(options.clear ?? false)
   }
 
   /** Re-reads the file: added profiles start, removed ones stop, changed ones
@@ -305,7 +314,7 @@ export class Daemon implements ControlContext {
     return new MountSupervisor({
       profile,
       backend: this.opts.backend,
-      scheduler: this.opts.scheduler,
+      time: this.opts.time,
       logger: this.opts.logger,
       stateDir: this.opts.stateDir,
       healthIntervalMs: () => this.settings.healthIntervalSeconds * 1000,
@@ -375,23 +384,5 @@ export class Daemon implements ControlContext {
     const outcomes = await Promise.all(busy.map(s => s.uploads.waitUntilUploaded({ timeoutMs })))
     if (outcomes.every(o => o === 'uploaded')) this.logger.info('uploads done')
     else this.logger.warn({ timeoutMs }, 'uploads not done in time: stopping them, they stay in the journal')
-  }
-}
-
-function rejectedStatus(r: RejectedProfile, since: string): MountStatus {
-  return {
-    name: r.name ?? `mounts[${r.index}]`,
-    mountpoint: r.mountpoint,
-    url: r.url,
-    megaPath: null,
-    state: 'failed',
-    wanted: true,
-    readOnly: false,
-    since,
-    bridge: { reachable: null, latencyMs: null, checkedAt: null },
-    cache: { entries: 0, hitRate: 0 },
-    duplicateNames: 0,
-    lastError: r.error,
-    uploads: emptyUploadCounts(),
   }
 }

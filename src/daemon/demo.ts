@@ -6,11 +6,11 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { defaultStateDir, type Env } from '../config/paths.js'
-import { DaemonNotRunningError, sendRequest } from '../control/client.js'
+import { CommandFailed, DaemonNotRunningError, callDaemon } from '../control/client.js'
 import { maxSocketPathBytes } from '../control/socket-path.js'
 import { BridgeEmulator } from '../emulator/bridge.js'
 import { DEMO_DUPLICATE, DEMO_FOLDER, createDemoAccount } from './demo-account.js'
-import type { StatusReport } from './mount-status.js'
+import type { MountStatus } from '../control/wire-types.js'
 
 const MOUNT_WAIT_MS = 30_000
 
@@ -42,19 +42,16 @@ function chooseSocket(demoDir: string): string {
   return path.join(os.tmpdir(), `megamount-demo-${process.getuid?.() ?? 'user'}.sock`)
 }
 
-async function waitForMount(socket: string, name: string, child: { exitCode: number | null }): Promise<StatusReport['mounts'][number] | string> {
+async function waitForMount(socket: string, name: string, child: { exitCode: number | null }): Promise<MountStatus | string> {
   const deadline = Date.now() + MOUNT_WAIT_MS
-  let last: StatusReport['mounts'][number] | undefined
+  let last: MountStatus | undefined
   while (Date.now() < deadline) {
     if (child.exitCode !== null) return `megamountd exited with status ${child.exitCode}`
     try {
-      const reply = await sendRequest(socket, 'status', { name }, { timeoutMs: 5_000 })
-      if (reply.ok) {
-        last = (reply.result as StatusReport).mounts[0]
-        if (last?.state === 'mounted' || last?.state === 'failed') return last
-      }
+      last = (await callDaemon(socket, 'status', { name }, { timeoutMs: 5_000 })).mounts[0]
+      if (last?.state === 'mounted' || last?.state === 'failed') return last
     } catch (err) {
-      if (!(err instanceof DaemonNotRunningError)) throw err
+      if (!(err instanceof DaemonNotRunningError || err instanceof CommandFailed)) throw err
     }
     await new Promise(r => setTimeout(r, 200))
   }

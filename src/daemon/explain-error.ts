@@ -55,3 +55,12 @@ function hostOf(url: string): string {
     return url
   }
 }
+
+/** A failure to find a profile's bridge URL (MEGAcmd's, for megaPath). */
+export function explainResolveError(err: unknown): Explained {
+  const hint = (err as { hint?: unknown }).hint
+  return {
+    message: err instanceof Error ? err.message : String(err),
+    hint: typeof hint === 'string' ? hint : 'use "url" with the URL that `mega-webdav /Folder` prints',
+  }
+}

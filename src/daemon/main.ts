@@ -8,10 +8,10 @@ import { Daemon } from './daemon.js'
 import { DAEMON_USAGE, UsageError, parseDaemonArgs } from './daemon-args.js'
 import { announceReady } from './readiness.js'
 import { createRealBackend, type RealBackendOptions } from './real-backend.js'
+import { systemTime } from '../clock.js'
+import { systemCron } from '../cron.js'
+import { packageVersion } from '../version.js'
 import { StateDirError } from './state-dir.js'
-import { createSystemScheduler } from './scheduler.js'
-import { nodeCronScheduler } from './health-cron.js'
-import { packageVersion } from './version.js'
 import type { MountBackend } from './backend.js'
 import type { DaemonSettings } from '../config/types.js'
 
@@ -37,14 +37,13 @@ export async function startDaemon(
   logger.info({ config: args.configFile, socket: args.socketPath, stateDir: args.stateDir, version: packageVersion() }, 'megamountd starting')
   let daemon: Daemon | null = null
   const backend = makeBackend(() => daemon!.currentSettings, { fuseBackend: args.fuseBackend })
-  const scheduler = createSystemScheduler()
   daemon = new Daemon({
     configFile: args.configFile,
     socketPath: args.socketPath,
     stateDir: args.stateDir,
     backend,
-    scheduler,
-    cron: nodeCronScheduler,
+    time: systemTime,
+    cron: systemCron,
     watchProfileFile: true,
     logger,
     version: packageVersion(),
@@ -63,6 +62,6 @@ export async function startDaemon(
     return { kind: 'exit', code: 1, stderr: `megamountd: ${(err as Error).message}\n` }
   }
   // Type=notify: systemd counts the service started once the mounts are in place.
-  void announceReady(daemon, { env, logger, scheduler })
+  void announceReady(daemon, { env, logger, time: systemTime })
   return { kind: 'running', daemon, logger }
 }

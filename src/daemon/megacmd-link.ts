@@ -2,7 +2,7 @@
 // a served root answers 404, and the account's storage for df. One MegaCmd
 // (re-made when settings.megacmdPath changes) and one DfCache for all mounts:
 // they share one account.
-import type { Clock } from '../clock.js'
+import type { Time } from '../clock.js'
 import type { DaemonSettings, Profile } from '../config/types.js'
 import type { Logger } from '../log.js'
 import { DfCache, MegaCmd, isMegaCmdError, resolveMegaPath, type MegaCmdApi } from '../megacmd/index.js'
@@ -13,8 +13,9 @@ export interface MegaCmdLinkOptions {
   settings: () => DaemonSettings
   /** Tests pass a fake; default: MEGAcmd's commands in settings.megacmdPath or PATH. */
   makeMegaCmd?: (megacmdPath: string | null) => MegaCmdApi
-  clock?: Clock
-  /** How old mega-df figures may be before a background refresh. Default 60 000 ms. */
+  time?: Time
+  /** How old mega-df figures may be before a background refresh. Default:
+   *  DfCache's (INTERNAL_DEFAULTS.dfTtlMs). */
   dfTtlMs?: number
 }
 
@@ -56,7 +57,7 @@ export class MegaCmdLink {
   /** The account's storage figures, shared by every mount; never waits on a hung mega-df beyond its first call's bound. */
   get df(): DfCache {
     const cmd = this.cmd
-    this.dfCache ??= new DfCache(() => cmd.df(), { ttlMs: this.opts.dfTtlMs ?? 60_000, ...(this.opts.clock ? { clock: this.opts.clock } : {}) })
+    this.dfCache ??= new DfCache(() => cmd.df(), { ...(this.opts.dfTtlMs !== undefined ? { ttlMs: this.opts.dfTtlMs } : {}), ...(this.opts.time ? { time: this.opts.time } : {}) })
     return this.dfCache
   }
 

@@ -1,13 +1,12 @@
-// Parts of a mount's status taken from the layers below the supervisor: the
-// FUSE backend, the persistent store and the offline folders (src/vfs/store/,
-// src/vfs/offline/).
-import type { MountStore, MountStoreStats } from '../vfs/store/mount-store.js'
-import type { FsStats, MountHandle, SupervisedFs } from './backend.js'
-import type { MountStatus } from './mount-status.js'
+// What status and `mountctl cache` show of the mount's persistent store and
+// its offline folders (src/vfs/store/, src/vfs/offline/).
+import type { CacheReport, MountStatus, StoreStats } from '../control/wire-types.js'
+import type { MountStore } from '../vfs/store/mount-store.js'
+import type { FsStats, SupervisedFs } from './backend.js'
 
 /** A mount's store figures, emptied first when clear: through the core while
  *  mounted, else the store itself (opened for this when the mount is stopped). */
-export function storeReport(fs: SupervisedFs | null, store: MountStore | null, open: () => MountStore | null, clear: boolean): MountStoreStats | null {
+export function storeReport(fs: SupervisedFs | null, store: MountStore | null, open: () => MountStore | null, clear: boolean): StoreStats | null {
   if (fs?.storeStats) {
     if (clear) fs.clearStore?.()
     return fs.storeStats()
@@ -19,9 +18,9 @@ export function storeReport(fs: SupervisedFs | null, store: MountStore | null, o
   return stats
 }
 
-export function fuseStatus(h: MountHandle | null): MountStatus['fuse'] {
-  if (!h?.backend) return undefined
-  return { backend: h.backend, why: h.backendWhy ?? '', fix: h.backendFix ?? null, kernel: h.kernelStats?.() ?? null }
+/** `mountctl cache NAME`: the store's figures beside the mount's state. */
+export function cacheReport(status: MountStatus, diskCacheMaxBytes: number, store: StoreStats | null, cleared: boolean): CacheReport {
+  return { name: status.name, state: status.state, store, diskCacheMaxBytes, offline: status.offline ?? null, cleared }
 }
 
 export function storeStatus(stats: FsStats | null): Pick<MountStatus, 'store' | 'offline'> {

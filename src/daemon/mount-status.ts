@@ -1,89 +1,83 @@
-// The status of one profile as `mountctl status --json` prints it; the daemon
-// builds it from cached state only, so answering never waits on a bridge.
-import type { KernelStats } from './backend.js'
-import type { UploadCounts } from './upload-status.js'
+// What `mountctl status` shows of one mount, from the supervisor's cached
+// state only: answering never waits on a bridge. The core's cache figures
+// are kept from the last time they could be read, so they survive an unmount.
+import type { RejectedProfile } from '../config/load.js'
+import type { Profile } from '../config/types.js'
+import { emptyUploadCounts, type MountState, type MountStatus } from '../control/wire-types.js'
+import type { Logger } from '../log.js'
+import type { FsStats, MountHandle, SupervisedFs } from './backend.js'
+import type { Explained } from './explain-error.js'
+import { storeStatus } from './mount-status-parts.js'
+import type { MountUploads } from './mount-uploads.js'
 
-export type MountState = 'mounted' | 'degraded' | 'waiting' | 'unmounted' | 'failed'
-
-export interface MountStatus {
-  name: string
-  mountpoint: string | null
+export interface MountSnapshot {
+  profile: Profile
   url: string | null
-  megaPath: string | null
+  warnings: string[]
   state: MountState
-  /** Should be mounted: autostart, or mounted by `mountctl mount`. */
   wanted: boolean
-  readOnly: boolean
-  /** When the state last changed (ISO 8601). */
-  since: string
-  bridge: {
-    /** null until the first probe. */
-    reachable: boolean | null
-    latencyMs: number | null
-    checkedAt: string | null
-  }
-  /** diskBytes: file content in the disk cache (absent from older daemons). */
-  cache: { entries: number; hitRate: number; diskBytes?: number }
-  /** Entries hidden because a folder listed the same name twice. */
-  duplicateNames: number
-  lastError: { message: string; hint: string } | null
-  /** The upload queue; absent only from daemons older than this field. */
-  uploads?: UploadCounts
-  /** Things that work but should not be so (plain HTTP to another computer);
-   *  they do not change the exit status. Absent from older daemons. */
-  warnings?: string[]
-  /** This profile's entry in the file is now invalid (a broken edit): the
-   *  mount keeps running with the profile as it was until the file is
-   *  fixed. Absent from older daemons. */
-  profileError?: { message: string; hint: string } | null
-  /** While mounted: the FUSE backend (libfuse3 or fuse-native), why it was
-   *  chosen, how to get libfuse3 when it is not the one (else null), and
-   *  the kernel's figures on libfuse3 (reads, lookups, ...). */
-  fuse?: { backend: string; why: string; fix: string | null; kernel: KernelStats | null }
-  /** While mounted, the mount's persistent store: treeAt, when its newest
-   *  listing was fetched (while degraded, the tree shown is as of then;
-   *  null: nothing stored yet); warning, a store rebuilt at start or failed
-   *  since (null when all is well). */
-  store?: { treeAt: string | null; warning: string | null }
-  /** While mounted with offline folders (profile field "offline"): files
-   *  and bytes below them, how many are whole on disk, the state of the
-   *  background download, when it last completed, and why it did not. */
-  offline?: {
-    folders: string[]
-    state: 'waiting for the bridge' | 'checking' | 'downloading' | 'up to date' | 'failed'
-    files: number
-    bytes: number
-    pinnedFiles: number
-    pinnedBytes: number
-    checkedAt: string | null
-    error: string | null
+  sinceMs: number
+  bridge: MountStatus['bridge']
+  lastError: Explained | null
+  uploads: MountUploads
+  fs: SupervisedFs | null
+  handle: MountHandle | null
+}
+
+export class MountStatusView {
+  #stats: FsStats | null = null
+
+  constructor(private readonly logger: Logger) {}
+
+  status(m: MountSnapshot): MountStatus {
+    try {
+      if (m.fs) this.#stats = m.fs.stats()
+    } catch (err) {
+      this.logger.warn({ err }, 'reading cache statistics failed')
+    }
+    const s = this.#stats
+    return {
+      name: m.profile.name,
+      mountpoint: m.profile.mountpoint,
+      url: m.url,
+      megaPath: m.profile.megaPath,
+      state: m.state,
+      wanted: m.wanted,
+      readOnly: m.profile.readOnly,
+      since: new Date(m.sinceMs).toISOString(),
+      bridge: { ...m.bridge },
+      cache: { entries: s?.cacheEntries ?? 0, hitRate: s?.hitRate ?? 0, diskBytes: s?.diskCacheBytes ?? 0 },
+      duplicateNames: s?.duplicateNames ?? 0,
+      // A mount problem comes first; failed uploads are the next thing to fix.
+      lastError: m.lastError ?? m.uploads.failure(),
+      uploads: m.uploads.counts(),
+      warnings: m.warnings,
+      fuse: fuseStatus(m.handle),
+      ...storeStatus(m.fs ? s : null),
+    }
   }
 }
 
-export interface StatusReport {
-  daemon: {
-    pid: number
-    configFile: string
-    startedAt: string
-    version: string
-    /** The last reload found the file unusable as a whole (not JSON, bad
-     *  "settings"): nothing was changed. Absent from older daemons. */
-    profileFileError?: { message: string; hint: string } | null
+function fuseStatus(h: MountHandle | null): MountStatus['fuse'] {
+  if (!h?.backend) return undefined
+  return { backend: h.backend, why: h.backendWhy ?? '', fix: h.backendFix ?? null, kernel: h.kernelStats?.() ?? null }
+}
+
+/** A profile the file holds but the daemon could not take: failed, with why. */
+export function rejectedStatus(r: RejectedProfile, since: string): MountStatus {
+  return {
+    name: r.name ?? `mounts[${r.index}]`,
+    mountpoint: r.mountpoint,
+    url: r.url,
+    megaPath: null,
+    state: 'failed',
+    wanted: true,
+    readOnly: false,
+    since,
+    bridge: { reachable: null, latencyMs: null, checkedAt: null },
+    cache: { entries: 0, hitRate: 0 },
+    duplicateNames: 0,
+    lastError: r.error,
+    uploads: emptyUploadCounts(),
   }
-  mounts: MountStatus[]
-}
-
-/** True when every profile that should be mounted is mounted: exit status 0. */
-export function allWantedMounted(mounts: MountStatus[]): boolean {
-  return mounts.every(m => !m.wanted || m.state === 'mounted')
-}
-
-/** The file as written is not in effect (a broken edit): `status` exits 1. */
-export function profileFileInvalid(report: StatusReport): boolean {
-  return Boolean(report.daemon.profileFileError) || report.mounts.some(m => m.profileError)
-}
-
-/** Failed uploads hold data that has not reached MEGA: `status` exits 1. */
-export function anyUploadFailed(mounts: MountStatus[]): boolean {
-  return mounts.some(m => (m.uploads?.failed ?? 0) > 0)
 }

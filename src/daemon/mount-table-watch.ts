@@ -5,7 +5,8 @@
 // it. Reading /proc/mounts is a few microseconds; macOS runs mount(8).
 import type { MountRecord } from '../mount-table.js'
 import type { Logger } from '../log.js'
-import type { Scheduler, TimerHandle } from './scheduler.js'
+import type { Time, TimerHandle } from '../clock.js'
+import { INTERNAL_DEFAULTS } from '../config/types.js'
 
 /** A mount that must be in the table; onGone is told when it is not. */
 export interface HeldMount {
@@ -14,7 +15,7 @@ export interface HeldMount {
 }
 
 export interface MountTableWatchOptions {
-  scheduler: Scheduler
+  time: Time
   logger: Logger
   readTable(): Promise<MountRecord[]>
   /** The mounts held now; read before the table, so a mount made while the
@@ -24,7 +25,7 @@ export interface MountTableWatchOptions {
   intervalMs?: number
 }
 
-export const MOUNT_TABLE_INTERVAL_MS = 2_000
+export const MOUNT_TABLE_INTERVAL_MS = INTERNAL_DEFAULTS.mountTableIntervalMs
 
 export class MountTableWatch {
   private timer: TimerHandle | null = null
@@ -43,7 +44,7 @@ export class MountTableWatch {
 
   stop(): void {
     this.stopped = true
-    this.opts.scheduler.clearTimeout(this.timer)
+    this.timer?.cancel()
     this.timer = null
   }
 
@@ -56,7 +57,7 @@ export class MountTableWatch {
 
   private schedule(): void {
     if (this.stopped) return
-    this.timer = this.opts.scheduler.setTimeout(() => {
+    this.timer = this.opts.time.setTimeout(() => {
       this.timer = null
       void this.checkNow().finally(() => this.schedule())
     }, this.opts.intervalMs ?? MOUNT_TABLE_INTERVAL_MS)

@@ -7,7 +7,8 @@
 import type { Clock } from '../clock.js'
 import { ControlError } from '../control/protocol.js'
 import type { Logger } from '../log.js'
-import { emptyUploadCounts, explainFailedUploads, uploadCounts, uploadItems, type UploadCounts, type UploadItem, type UploadQueueView, type UploadSource } from './upload-status.js'
+import { emptyUploadCounts, type UploadCounts, type UploadItem } from '../control/wire-types.js'
+import { explainFailedUploads, uploadCounts, uploadItems, type UploadQueueView, type UploadSource } from './upload-status.js'
 
 export type WaitOutcome = 'uploaded' | 'aborted' | 'timeout' | 'closed'
 

@@ -7,8 +7,9 @@
 import { watch as fsWatch } from 'node:fs'
 import fs from 'node:fs/promises'
 import path from 'node:path'
+import { INTERNAL_DEFAULTS } from '../config/types.js'
 import type { Logger } from '../log.js'
-import type { Scheduler, TimerHandle } from './scheduler.js'
+import type { Time, TimerHandle } from '../clock.js'
 
 export type WatchFolder = (folder: string, onChange: (fileName: string | null) => void, onError: (err: Error) => void) => { close(): void }
 
@@ -20,11 +21,12 @@ export const watchFolder: WatchFolder = (folder, onChange, onError) => {
 
 export interface ProfileWatcherOptions {
   file: string
-  scheduler: Scheduler
+  time: Time
   logger: Logger
   /** Re-read and apply the file (Daemon.reload). */
   reload(): Promise<unknown>
-  /** Quiet time after the last event before reading the file. Default 500 ms. */
+  /** Quiet time after the last event before reading the file. Default:
+   *  INTERNAL_DEFAULTS.profileDebounceMs. */
   debounceMs?: number
   watch?: WatchFolder
 }
@@ -57,7 +59,7 @@ export class ProfileWatcher {
   stop(): void {
     this.watcher?.close()
     this.watcher = null
-    this.opts.scheduler.clearTimeout(this.timer)
+    this.timer?.cancel()
     this.timer = null
   }
 
@@ -69,11 +71,11 @@ export class ProfileWatcher {
   private onEvent(fileName: string | null): void {
     // null: the platform did not say which file; check ours anyway.
     if (fileName !== null && fileName !== path.basename(this.opts.file)) return
-    this.opts.scheduler.clearTimeout(this.timer)
-    this.timer = this.opts.scheduler.setTimeout(() => {
+    this.timer?.cancel()
+    this.timer = this.opts.time.setTimeout(() => {
       this.timer = null
       this.checking = this.checking.then(() => this.check())
-    }, this.opts.debounceMs ?? 500)
+    }, this.opts.debounceMs ?? INTERNAL_DEFAULTS.profileDebounceMs)
   }
 
   private async check(): Promise<void> {

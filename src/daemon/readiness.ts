@@ -4,9 +4,9 @@
 // and units ordered after megamount.service find the mounts in place.
 import type { Env } from '../config/paths.js'
 import type { Logger } from '../log.js'
-import type { MountStatus } from './mount-status.js'
-import type { Scheduler, TimerHandle } from './scheduler.js'
-import { READY_WAIT_MAX_SECONDS } from './service-timeouts.js'
+import type { MountStatus } from '../control/wire-types.js'
+import type { Time } from '../clock.js'
+import { READY_WAIT_MAX_SECONDS } from '../config/service-timeouts.js'
 import { notifySystemd, type NotifyMessage } from './systemd-notify.js'
 
 export interface ReadinessSource {
@@ -17,7 +17,7 @@ export interface ReadinessSource {
 export interface AnnounceOptions {
   env: Env
   logger: Logger
-  scheduler: Scheduler
+  time: Time
   notify?: (message: NotifyMessage, env: Env, logger: Logger) => Promise<unknown>
 }
 
@@ -31,12 +31,11 @@ export function readinessSummary(mounts: MountStatus[]): string {
 }
 
 export async function announceReady(daemon: ReadinessSource, opts: AnnounceOptions): Promise<void> {
-  let timer: TimerHandle | null = null
-  const capped = new Promise<'capped'>(resolve => {
-    timer = opts.scheduler.setTimeout(() => resolve('capped'), READY_WAIT_MAX_SECONDS * 1000)
-  })
+  let cap!: () => void
+  const capped = new Promise<'capped'>(resolve => (cap = () => resolve('capped')))
+  const timer = opts.time.setTimeout(cap, READY_WAIT_MAX_SECONDS * 1000)
   const outcome = await Promise.race([daemon.started().then(() => 'settled' as const), capped])
-  opts.scheduler.clearTimeout(timer)
+  timer.cancel()
   const status = readinessSummary(daemon.status().mounts)
   if (outcome === 'settled') opts.logger.info({ status }, 'ready: every autostart mount has mounted, is waiting for its bridge, or failed')
   else opts.logger.warn({ status, waitedSeconds: READY_WAIT_MAX_SECONDS }, 'ready, with mounts still on their first attempt')

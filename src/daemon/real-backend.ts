@@ -1,15 +1,15 @@
 // The real layers under the daemon: WebDavRemote, MegaFs, the FUSE mount
 // (libfuse 3 or fuse-native, src/fuse/backends.ts) and MEGAcmd for megaPath
-// profiles.
+// profiles and df. What stands between them is stacked in read-path.ts.
 import type { DaemonSettings, Profile } from '../config/types.js'
 import { cleanStaleMount } from '../fuse/stale-mount.js'
 import type { FuseBackendChoice } from '../fuse/backends.js'
 import { mountFuse } from '../fuse/mount.js'
 import type { Logger } from '../log.js'
 import { readMountTable } from '../mount-table.js'
-import { withMegaQuota } from '../megacmd/index.js'
 import { WebDavRemote } from '../remote/webdav-remote.js'
 import type { Remote } from '../remote/remote.js'
+import { coreOptionsOf } from '../vfs/core-options.js'
 import { MegaFs } from '../vfs/mega-fs.js'
 import { stagedWrites } from '../vfs/write/write-staged.js'
 import path from 'node:path'
@@ -40,26 +40,25 @@ export function createRealBackend(
     createRemote(profile: Profile, url: string, logger: Logger): Remote {
       return new WebDavRemote({ url, requestTimeoutMs: profile.requestTimeoutMs, maxConcurrentRequests: profile.maxConcurrentRequests, logger })
     },
+    megaQuota(profile) {
+      // MEGA's bridge serves no quota: df shows the account's mega-df figures,
+      // cached and refreshed in the background (MegaFs never waits on them).
+      const mega = profile.megaPath !== null || (profile.url !== null && looksLikeMegaBridge(profile.url))
+      if (!mega) return null
+      link.df.peek() // start fetching now, so the first df already has the figures
+      return link.df
+    },
     openStore(profile: Profile, stateDir: string, logger: Logger): MountStore {
       // The store describes one served folder; another one in the profile starts it empty.
       return MountStore.open(mountStateDir(stateDir, profile), profile.megaPath ?? profile.url ?? '', logger)
     },
     createFs({ remote, profile, logger, stateDir, onWrites, store }): SupervisedFs {
-      // MEGA's bridge serves no quota: df shows the account's mega-df figures,
-      // cached and refreshed in the background (MegaFs never waits on them).
-      const mega = profile.megaPath !== null || (profile.url !== null && looksLikeMegaBridge(profile.url))
-      if (mega) {
-        link.df.peek() // start fetching now, so the first df already has the figures
-        remote = withMegaQuota(remote, link.df)
-      }
       return new MegaFs({
         remote,
-        profile,
+        options: coreOptionsOf(profile),
         logger,
         stateDir: mountStateDir(stateDir, profile),
         store,
-        offlineFolders: profile.offline,
-        storedListingMaxAgeMs: profile.storedListingMaxAgeDays * 86_400_000,
         writes: stagedWrites({ onCreated: onWrites }),
       })
     },

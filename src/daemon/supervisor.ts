@@ -2,96 +2,89 @@
 // wait with capped backoff while it does not, then probe it periodically and
 // move between mounted and degraded. A mount whose store holds a tree from an
 // earlier run is mounted at once, degraded, without waiting for the bridge or
-// MEGAcmd, and becomes mounted at the first probe that answers. Start, stop
-// and the timers can interleave; every async step checks `epoch` (bumped by
-// start and stop) so a step that outlived its start does nothing, and stop()
-// awaits the step in flight so no mount is left behind.
-import fs from 'node:fs/promises'
-import { fsNameFor } from '../config/mountpoint-check.js'
-import type { Profile } from '../config/types.js'
-import { plainHttpWarning } from '../config/url-check.js'
+// MEGAcmd, and becomes mounted at the first probe that answers. Start, stop and the timers can
+// interleave; every async step checks `epoch` (bumped by start and stop) so a
+// step that outlived its start does nothing, and stop() awaits the step in
+// flight so no mount is left behind.
+//
+// The jobs are in their own files: the bridge and its URL (mount-bridge.ts),
+// the probe and its bound (bridge-probe.ts), one mount attempt and the
+// backoff between them (mount-attempt.ts), the health schedule
+// (health-schedule.ts), the uploads (mount-uploads.ts), what status shows
+// (mount-status.ts) and what it shows of the store (mount-status-parts.ts).
+// This file holds the life cycle and the state.
+import { INTERNAL_DEFAULTS, type Profile } from '../config/types.js'
+import type { Time, TimerHandle } from '../clock.js'
+import type { CacheReport, MountState, MountStatus } from '../control/wire-types.js'
+import { cronOn, type Cron } from '../cron.js'
 import type { Logger } from '../log.js'
 import type { Remote, RemoteError } from '../remote/remote.js'
-import type { FsStats, MountBackend, MountHandle, SupervisedFs } from './backend.js'
-import { fuseStatus, storeReport, storeStatus } from './mount-status-parts.js'
+import type { MountStore } from '../vfs/store/mount-store.js'
+import type { MountBackend, MountHandle, SupervisedFs } from './backend.js'
 import type { HeldMount } from './mount-table-watch.js'
-import { TroubleWatchingRemote } from './bridge-trouble.js'
-import { checkBridge, explainResolveError, probeBridge, type BridgeCheck, type ProbeResult } from './bridge-probe.js'
-import { explainMountError, type Explained } from './explain-error.js'
-import type { MountState, MountStatus } from './mount-status.js'
+import { BridgeProbe } from './bridge-probe.js'
+import { explainMountError, explainResolveError, type Explained } from './explain-error.js'
+import { HealthSchedule } from './health-schedule.js'
+import { RetryBackoff, mountProfile } from './mount-attempt.js'
+import { MountBridge } from './mount-bridge.js'
+import { MountStatusView } from './mount-status.js'
+import { cacheReport, storeReport } from './mount-status-parts.js'
 import { MountUploads } from './mount-uploads.js'
-import type { Scheduler, TimerHandle } from './scheduler.js'
-import type { MountStore, MountStoreStats } from '../vfs/store/mount-store.js'
-import { healthCronExpression, schedulerCron, type CronJob, type CronScheduler } from './health-cron.js'
 
 export interface SupervisorOptions {
   profile: Profile
   backend: MountBackend
-  scheduler: Scheduler
+  time: Time
   logger: Logger
   stateDir: string
   /** Read at every scheduling, so a reload that changes it takes effect. */
   healthIntervalMs: () => number
-  /** First retry delay while waiting for the bridge; doubles up to retryMaxMs. */
+  /** First retry delay while waiting for the bridge; doubles up to
+   *  retryMaxMs. Both absent: INTERNAL_DEFAULTS.mountRetry*. */
   retryInitialMs?: number
   retryMaxMs?: number
   /** Runs the periodic health check (node-cron in the daemon); default: cron
-   *  on `scheduler`, so tests drive it with the same clock. */
-  cron?: CronScheduler
+   *  on `time`, so tests drive it with the same clock. */
+  cron?: Cron
 }
 
 export class MountSupervisor {
   readonly profile: Profile
   /** The mount's upload queue while mounted; what it left in the journal after. */
   readonly uploads: MountUploads
-  private readonly backend: MountBackend
-  private readonly scheduler: Scheduler
-  private readonly logger: Logger
   private readonly opts: SupervisorOptions
+  private readonly logger: Logger
+  private readonly probe: BridgeProbe
+  private readonly bridge: MountBridge
+  private readonly retry: RetryBackoff
+  private readonly view: MountStatusView
   private stateValue: MountState = 'unmounted'
   private sinceMs: number
   private lastError: Explained | null = null
   private wanted: boolean
   private epoch = 0
   private timer: TimerHandle | null = null
-  private retryDelayMs: number
   private inflight: Promise<void> = Promise.resolve()
-  private probeAbort: AbortController | null = null
-  private url: string | null
-  private remote: Remote | null = null
   private fs: SupervisedFs | null = null
   private handle: MountHandle | null = null
+  private health: HealthSchedule | null = null
   private store: MountStore | null = null
-  private bridge: MountStatus['bridge'] = { reachable: null, latencyMs: null, checkedAt: null }
-  private lastStats: FsStats | null = null
-  private readonly cron: CronScheduler
-  private healthJob: { job: CronJob; expression: string } | null = null
-  private checking = false
-  private warnedUrl: string | null = null
 
   constructor(options: SupervisorOptions) {
     this.opts = options
     this.profile = options.profile
-    this.backend = options.backend
-    this.scheduler = options.scheduler
     this.logger = options.logger.child({ component: 'supervisor', mount: options.profile.name })
     this.wanted = options.profile.autostart
-    this.url = options.profile.url
-    this.sinceMs = this.scheduler.now()
-    this.retryDelayMs = options.retryInitialMs ?? 1_000
-    this.cron = options.cron ?? schedulerCron(options.scheduler)
-    this.uploads = new MountUploads(options.profile.name, this.logger, options.scheduler)
-    this.warnAboutUrl()
-  }
-
-  /** Logs a URL's warning once (a megaPath profile learns its URL later,
-   *  and may be given a new one). */
-  private warnAboutUrl(): void {
-    if (this.url === null || this.url === this.warnedUrl) return
-    const warning = plainHttpWarning(this.url)
-    if (!warning) return
-    this.warnedUrl = this.url
-    this.logger.warn({ url: this.url }, warning)
+    this.sinceMs = options.time.now()
+    this.probe = new BridgeProbe(options.time, options.profile.requestTimeoutMs)
+    this.bridge = new MountBridge({ profile: options.profile, backend: options.backend, logger: this.logger, probe: this.probe })
+    this.retry = new RetryBackoff({
+      initialMs: options.retryInitialMs ?? INTERNAL_DEFAULTS.mountRetryInitialMs,
+      maxMs: options.retryMaxMs ?? INTERNAL_DEFAULTS.mountRetryMaxMs,
+      intervalMs: options.healthIntervalMs,
+    })
+    this.view = new MountStatusView(this.logger)
+    this.uploads = new MountUploads(options.profile.name, this.logger, options.time)
   }
 
   get state(): MountState {
@@ -102,6 +95,11 @@ export class MountSupervisor {
     return this.wanted
   }
 
+  /** The FUSE binding serving the mount, or null when not mounted. */
+  get fuseBackend(): string | null {
+    return this.handle?.backend ?? null
+  }
+
   /** Mount now if the bridge answers, else keep trying. Resolves once the
    *  first attempt has ended (mounted, waiting or failed). */
   async start(): Promise<void> {
@@ -109,7 +107,7 @@ export class MountSupervisor {
     if (this.handle) return // already mounted or degraded
     this.cancel()
     const epoch = ++this.epoch
-    this.retryDelayMs = this.opts.retryInitialMs ?? 1_000
+    this.retry.reset()
     this.setState('waiting', this.lastError)
     await this.run(() => this.attempt(epoch))
   }
@@ -134,6 +132,7 @@ export class MountSupervisor {
           // Nothing left to unmount: the FUSE layer's clean-up may fail.
           this.logger.debug({ err: (err as Error).message }, 'clean-up of a mount already gone')
           await this.closeFs(fsCore)
+          this.closeStore()
           this.setState('unmounted', gone)
           return
         }
@@ -165,7 +164,7 @@ export class MountSupervisor {
     if (this.handle !== handle) return // unmounted or remounted meanwhile
     this.logger.warn({ mountpoint: handle.mountpoint }, 'the mount was removed from outside megamount: now unmounted; pending uploads stay in the journal')
     await this.stop('removed from the mount table', {
-      message: `unmounted from outside megamount (fusermount -u, umount or a file manager's eject) at ${new Date(this.scheduler.now()).toISOString()}`,
+      message: `unmounted from outside megamount (fusermount -u, umount or a file manager's eject) at ${new Date(this.opts.time.now()).toISOString()}`,
       hint: `mount it again: mountctl mount ${this.profile.name} (uploads left in the journal resume then)`,
     })
   }
@@ -175,49 +174,35 @@ export class MountSupervisor {
     return this.inflight
   }
 
-  /** What the mount's store holds, emptied first when clear (`mountctl cache`). */
-  storeReport(clear: boolean): MountStoreStats | null {
-    return storeReport(this.fs, this.store, () => this.backend.openStore?.(this.profile, this.opts.stateDir, this.logger) ?? null, clear)
-  }
-
   /** Forget cached metadata so the next access asks the bridge. */
   refresh(path?: string): void {
     if (!this.fs) throw new Error(`"${this.profile.name}" is not mounted`)
     this.fs.invalidate(path)
   }
 
-  status(): MountStatus {
-    try {
-      if (this.fs) this.lastStats = this.fs.stats()
-    } catch (err) {
-      this.logger.warn({ err }, 'reading cache statistics failed')
-    }
-    const s = this.lastStats
-    return {
-      name: this.profile.name,
-      mountpoint: this.profile.mountpoint,
-      url: this.url,
-      megaPath: this.profile.megaPath,
-      state: this.stateValue,
-      wanted: this.wanted,
-      readOnly: this.profile.readOnly,
-      since: new Date(this.sinceMs).toISOString(),
-      bridge: { ...this.bridge },
-      cache: { entries: s?.cacheEntries ?? 0, hitRate: s?.hitRate ?? 0, diskBytes: s?.diskCacheBytes ?? 0 },
-      duplicateNames: s?.duplicateNames ?? 0,
-      // A mount problem comes first; failed uploads are the next thing to fix.
-      lastError: this.lastError ?? this.uploads.failure(),
-      uploads: this.uploads.counts(),
-      warnings: this.url === null ? [] : [plainHttpWarning(this.url)].filter(w => w !== null),
-      fuse: fuseStatus(this.handle),
-      ...storeStatus(this.fs ? s : null),
-    }
+  /** What the mount's store holds (`mountctl cache`), emptied first when
+   *  clear: through the core while mounted, else the store itself. */
+  cacheReport(clear: boolean): CacheReport {
+    const open = () => this.opts.backend.openStore?.(this.profile, this.opts.stateDir, this.logger) ?? null
+    const store = storeReport(this.fs, this.store, open, clear)
+    if (clear) this.logger.info('store emptied (mountctl cache clear)')
+    return cacheReport(this.status(), this.profile.diskCacheMaxBytes, store, clear)
   }
 
-  private run(step: () => Promise<void>): Promise<void> {
-    const p = this.inflight.catch(() => {}).then(step)
-    this.inflight = p.catch(err => this.logger.error({ err }, 'supervisor step failed'))
-    return this.inflight
+  status(): MountStatus {
+    return this.view.status({
+      profile: this.profile,
+      url: this.bridge.url,
+      warnings: this.bridge.warnings(),
+      state: this.stateValue,
+      wanted: this.wanted,
+      sinceMs: this.sinceMs,
+      bridge: this.probe.last,
+      lastError: this.lastError,
+      uploads: this.uploads,
+      fs: this.fs,
+      handle: this.handle,
+    })
   }
 
   /** Stops retries and health probes but leaves the mount in place: the first
@@ -230,140 +215,114 @@ export class MountSupervisor {
   /** Check the bridge now, outside the schedule (after a suspend/resume):
    *  a mounted mount is probed, a waiting one retried at once. */
   checkNow(): void {
-    if (this.handle) return this.healthTick(this.epoch)
+    if (this.handle) return this.health?.tick()
     if (this.stateValue !== 'waiting' || !this.wanted || !this.timer) return
-    this.retryDelayMs = this.opts.retryInitialMs ?? 1_000
-    this.schedule(0, this.epoch, e => this.attempt(e))
+    this.retry.reset()
+    this.schedule(0, this.epoch)
+  }
+
+  private run(step: () => Promise<void>): Promise<void> {
+    const p = this.inflight.catch(() => {}).then(step)
+    this.inflight = p.catch(err => this.logger.error({ err }, 'supervisor step failed'))
+    return this.inflight
   }
 
   private cancel(): void {
-    this.healthJob?.job.stop()
-    this.healthJob = null
-    this.scheduler.clearTimeout(this.timer)
+    this.health?.stop()
+    this.health = null
+    this.timer?.cancel()
     this.timer = null
-    this.probeAbort?.abort(new Error('cancelled'))
-    this.probeAbort = null
+    this.probe.cancel()
   }
 
-  private schedule(delayMs: number, epoch: number, step: (epoch: number) => Promise<void>): void {
-    this.scheduler.clearTimeout(this.timer)
-    this.timer = this.scheduler.setTimeout(() => {
+  /** The next attempt, after delayMs. */
+  private schedule(delayMs: number, epoch: number): void {
+    this.timer?.cancel()
+    this.timer = this.opts.time.setTimeout(() => {
       this.timer = null
-      if (epoch === this.epoch) void this.run(() => step(epoch))
+      if (epoch === this.epoch) void this.run(() => this.attempt(epoch))
     }, delayMs)
+  }
+
+  private waitAndRetry(epoch: number, why: Explained): void {
+    this.setState('waiting', why)
+    const delay = this.retry.next()
+    this.logger.debug({ retryInMs: delay }, 'bridge not reachable, will retry')
+    this.schedule(delay, epoch)
   }
 
   private async attempt(epoch: number): Promise<void> {
     if (epoch !== this.epoch) return
     // Never throws: a damaged store is rebuilt, an unwritable one kept in memory.
-    this.store ??= this.backend.openStore?.(this.profile, this.opts.stateDir, this.logger) ?? null
-    if (this.store?.treeAtMs != null && (this.url ?? this.store.url) !== null) return this.mountFromStore(epoch)
-    if (!this.remote) {
-      try {
-        this.url = await this.backend.resolveUrl(this.profile, this.logger)
-        this.warnAboutUrl()
-        this.remote = this.backend.createRemote(this.profile, this.url, this.logger)
-      } catch (err) {
-        if (epoch !== this.epoch) return
-        this.setState('waiting', explainResolveError(err))
-        this.scheduleRetry(epoch)
-        return
-      }
-    }
-    const { probe, explained } = await this.check()
-    if (epoch !== this.epoch) return
-    if (!probe.ok) {
-      this.setState('waiting', explained)
-      this.scheduleRetry(epoch)
+    this.store ??= this.opts.backend.openStore?.(this.profile, this.opts.stateDir, this.logger) ?? null
+    const storedUrl = this.store?.treeAtMs != null ? (this.bridge.url ?? this.store.url) : null
+    if (storedUrl !== null) return this.mountFromStore(epoch, storedUrl)
+    let bridge
+    try {
+      bridge = await this.bridge.remote()
+    } catch (err) {
+      if (epoch === this.epoch) this.waitAndRetry(epoch, explainResolveError(err))
       return
     }
-    if (!(await this.mountFs(epoch))) return
-    if (this.store) this.store.url = this.url
+    const { probe, explained } = await this.bridge.check()
+    if (epoch !== this.epoch) return
+    if (!probe.ok) return this.waitAndRetry(epoch, explained)
+    if (!(await this.mountCore(epoch, bridge))) return
+    if (this.store) this.store.url = this.bridge.url
     this.setState('mounted', null)
-    this.startHealthJob(epoch)
+    this.startHealth(epoch)
   }
 
-  /** The stored tree, mounted before the bridge is probed (URL: the last that served). The gate
-   *  starts open: a bridge still loading refuses at once, and closes it at the first request. */
-  private async mountFromStore(epoch: number): Promise<void> {
-    this.url ??= this.profile.url ?? this.store!.url
-    this.remote ??= this.backend.createRemote(this.profile, this.url!, this.logger)
-    if (!(await this.mountFs(epoch))) return
-    this.setState('degraded', null) // logged, with the tree's age in status
-    this.startHealthJob(epoch)
-    this.checking = true
-    await this.healthCheck(epoch).finally(() => (this.checking = false))
+  /** The stored tree, mounted before the bridge is probed, at the URL that
+   *  served it last. The core's gate starts open: a bridge still loading
+   *  refuses at the first request, which closes it. The first probe, right
+   *  after and within this attempt, decides between mounted and degraded, so
+   *  `mountctl mount` with the bridge up answers mounted. */
+  private async mountFromStore(epoch: number, url: string): Promise<void> {
+    if (!(await this.mountCore(epoch, this.bridge.remoteAt(url)))) return
+    this.setState('degraded', null) // logged; status shows the tree's age
+    await this.healthCheck(epoch)
+    if (epoch === this.epoch && this.fs) this.startHealth(epoch)
   }
 
-  /** Creates the core and mounts it; false if that failed or a stop overtook it. */
-  private async mountFs(epoch: number): Promise<boolean> {
-    let fsCore: SupervisedFs | null = null
+  /** Builds the core on the read path and mounts it; false when that failed
+   *  (state failed) or a stop overtook it. */
+  private async mountCore(epoch: number, bridge: Remote): Promise<boolean> {
+    let mounted
     try {
-      await this.backend.cleanStaleMount(this.profile.mountpoint, this.logger)
-      await fs.mkdir(this.profile.mountpoint, { recursive: true })
-      fsCore = this.backend.createFs({
-        remote: new TroubleWatchingRemote(this.remote!, err => this.onBridgeTrouble(epoch, err)),
+      mounted = await mountProfile({
         profile: this.profile,
+        backend: this.opts.backend,
         logger: this.logger,
         stateDir: this.opts.stateDir,
-        onWrites: source => this.uploads.attach(source),
+        bridge,
         store: this.store ?? undefined,
+        onBridgeTrouble: err => this.onBridgeTrouble(epoch, err),
+        onWrites: source => this.uploads.attach(source),
+        onLost: handle => void this.lostMount(handle),
+        closeFs: core => this.closeFs(core),
+        outdated: () => epoch !== this.epoch,
       })
-      fsCore.setBridgeAvailable(true)
-      let mounted: MountHandle | null = null
-      const handle = await this.backend.mount(this.profile.mountpoint, fsCore, {
-        logger: this.logger,
-        readOnly: this.profile.readOnly,
-        fsName: fsNameFor(this.profile.name),
-        opTimeoutMs: this.profile.requestTimeoutMs * 2,
-        // The kernel may keep names and attributes as long as the core keeps
-        // listings: it is told of changes it cannot see (libfuse3).
-        kernelTtlS: this.profile.cacheTtlMs / 1000,
-        // libfuse3 sees its kernel connection end at once; the mount-table
-        // watch (src/daemon/mount-table-watch.ts) covers fuse-native.
-        onLost: () => void (mounted && this.lostMount(mounted)),
-      })
-      mounted = handle
-      if (epoch !== this.epoch) {
-        // stop() ran while mounting and is waiting for this step: undo.
-        await handle.unmount()
-        await this.closeFs(fsCore)
-        return false
-      }
-      this.fs = fsCore
-      this.handle = handle
-      return true
     } catch (err) {
       this.logger.error({ err }, 'mount failed')
-      await this.closeFs(fsCore)
       if (epoch === this.epoch) this.setState('failed', explainMountError(err, this.profile.mountpoint, this.profile.name))
       return false
     }
+    if (!mounted) return false
+    this.fs = mounted.fs
+    this.handle = mounted.handle
+    this.fs.setBridgeAvailable(true)
+    return true
   }
 
-  private closeStore(): void {
-    this.store = (this.store?.close(), null)
-  }
-
-  private healthExpression(): string {
-    return healthCronExpression(Math.max(1, Math.round(this.opts.healthIntervalMs() / 1000)))
-  }
-
-  private startHealthJob(epoch: number): void {
-    const expression = this.healthExpression()
-    this.healthJob?.job.stop()
-    this.healthJob = { expression, job: this.cron.schedule(expression, () => this.healthTick(epoch), `megamount-health-${this.profile.name}`) }
-  }
-
-  /** One cron tick: skipped while the previous check still runs (a hung
-   *  bridge holds a probe up to requestTimeoutMs), so checks never pile up. */
-  private healthTick(epoch: number): void {
-    if (epoch !== this.epoch || this.checking || !this.handle) return
-    if (this.healthJob && this.healthJob.expression !== this.healthExpression()) this.startHealthJob(epoch) // changed in the file
-    this.checking = true
-    void this.run(() => this.healthCheck(epoch)).finally(() => {
-      this.checking = false
+  private startHealth(epoch: number): void {
+    this.health = new HealthSchedule({
+      cron: this.opts.cron ?? cronOn(this.opts.time),
+      intervalMs: this.opts.healthIntervalMs,
+      name: `megamount-health-${this.profile.name}`,
+      check: () => this.run(() => this.healthCheck(epoch)),
     })
+    this.health.start()
   }
 
   /** A request of the mount found the bridge refusing or hanging: probe now
@@ -375,52 +334,22 @@ export class MountSupervisor {
     if (epoch !== this.epoch || !this.fs || !this.handle) return
     this.logger.debug({ err: err.message }, 'a request found the bridge unreachable: probing now')
     if (err.kind === 'bridge-down') this.fs.setBridgeAvailable(false)
-    this.healthTick(epoch)
-  }
-
-  private scheduleRetry(epoch: number): void {
-    const delay = this.retryDelayMs
-    // Capped at the health interval too: a bridge that appears is mounted
-    // within one interval, as a dropped one is noticed within one.
-    this.retryDelayMs = Math.min(this.retryDelayMs * 2, this.opts.retryMaxMs ?? 30_000, this.opts.healthIntervalMs())
-    this.logger.debug({ retryInMs: delay }, 'bridge not reachable, will retry')
-    this.schedule(delay, epoch, e => this.attempt(e))
+    this.health?.tick()
   }
 
   private async healthCheck(epoch: number): Promise<void> {
     if (epoch !== this.epoch || !this.fs) return
-    const { probe, explained } = await this.check()
+    const { probe, explained } = await this.bridge.check()
     if (epoch !== this.epoch || !this.fs) return
     this.fs.setBridgeAvailable(probe.ok)
-    if (probe.ok && this.store) this.store.url = this.url
+    if (probe.ok && this.store) this.store.url = this.bridge.url
     if (probe.ok) this.setState('mounted', null)
     else this.setState('degraded', explained)
   }
 
-  /** Probes the root and, when it fails, says why (bridge-probe.ts). */
-  private check(): Promise<BridgeCheck> {
-    return checkBridge({
-      profile: this.profile,
-      backend: this.backend,
-      logger: this.logger,
-      url: () => this.url,
-      setUrl: url => {
-        this.url = url
-        this.warnAboutUrl()
-        ;(this.remote as Remote & { setUrl?(url: string): void }).setUrl?.(url)
-      },
-      probe: () => this.probe(),
-    })
-  }
-
-  private async probe(): Promise<ProbeResult> {
-    const abort = new AbortController()
-    this.probeAbort = abort
-    const result = await probeBridge(this.remote!, this.scheduler, this.profile.requestTimeoutMs, abort)
-    if (this.probeAbort === abort) this.probeAbort = null
-    const checkedAt = new Date(this.scheduler.now()).toISOString()
-    this.bridge = result.ok ? { reachable: true, latencyMs: result.latencyMs, checkedAt } : { reachable: false, latencyMs: null, checkedAt }
-    return result
+  private closeStore(): void {
+    this.store?.close()
+    this.store = null
   }
 
   private async closeFs(fsCore: SupervisedFs | null): Promise<void> {
@@ -440,7 +369,7 @@ export class MountSupervisor {
     this.lastError = error
     if (state !== from) {
       this.stateValue = state
-      this.sinceMs = this.scheduler.now()
+      this.sinceMs = this.opts.time.now()
     }
     const level = error ? 'warn' : 'info'
     this.logger[level]({ from, to: state, error: error?.message, hint: error?.hint }, `state ${state}`)

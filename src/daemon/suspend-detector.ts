@@ -4,19 +4,20 @@
 // finds the wall clock moved much more than the monotonic one (or moved more
 // than it waited, or backwards, by over jumpThresholdMs) reports a resume, so the daemon
 // re-checks every mount at once instead of at the next scheduled check.
-import type { Clock } from '../clock.js'
-import type { Scheduler, TimerHandle } from './scheduler.js'
+import { monotonicClock, systemClock, type Clock, type Time, type TimerHandle } from '../clock.js'
+import { INTERNAL_DEFAULTS } from '../config/types.js'
 
 export interface SuspendDetectorOptions {
   /** Runs the check timer. */
-  scheduler: Scheduler
-  /** The clock timers run on. Default performance.now; tests pass their scheduler. */
+  time: Time
+  /** The clock timers run on. Default monotonicClock; tests pass their time. */
   monotonicClock?: Clock
-  /** Wall-clock time. Default Date.now. */
+  /** Wall-clock time. Default systemClock. */
   wallClock?: Clock
-  /** How often to compare the clocks. Default 1000 ms. */
+  /** How often to compare the clocks. Default: INTERNAL_DEFAULTS.suspendCheckMs. */
   tickMs?: number
-  /** A difference below this is clock noise (NTP, a busy machine). Default 5000 ms. */
+  /** A difference below this is clock noise (NTP, a busy machine). Default:
+   *  INTERNAL_DEFAULTS.suspendJumpMs. */
   jumpThresholdMs?: number
   /** Called with the wall-clock gap that was not accounted for, in ms. */
   onResume(gapMs: number): void
@@ -32,10 +33,10 @@ export class SuspendDetector {
   private readonly mono: Clock
 
   constructor(private readonly opts: SuspendDetectorOptions) {
-    this.tickMs = opts.tickMs ?? 1000
-    this.thresholdMs = opts.jumpThresholdMs ?? 5000
-    this.wall = opts.wallClock ?? { now: () => Date.now() }
-    this.mono = opts.monotonicClock ?? { now: monotonicNow }
+    this.tickMs = opts.tickMs ?? INTERNAL_DEFAULTS.suspendCheckMs
+    this.thresholdMs = opts.jumpThresholdMs ?? INTERNAL_DEFAULTS.suspendJumpMs
+    this.wall = opts.wallClock ?? systemClock
+    this.mono = opts.monotonicClock ?? monotonicClock
   }
 
   start(): void {
@@ -46,12 +47,12 @@ export class SuspendDetector {
   }
 
   stop(): void {
-    this.opts.scheduler.clearTimeout(this.timer)
+    this.timer?.cancel()
     this.timer = null
   }
 
   private arm(): void {
-    this.timer = this.opts.scheduler.setTimeout(() => this.tick(), this.tickMs)
+    this.timer = this.opts.time.setTimeout(() => this.tick(), this.tickMs)
   }
 
   private tick(): void {
@@ -67,9 +68,4 @@ export class SuspendDetector {
     // (Linux boottime-based timers) or the event loop stood still as long.
     if (Math.abs(gap) > this.thresholdMs || wallElapsed - this.tickMs > this.thresholdMs) this.opts.onResume(gap)
   }
-}
-
-/** Milliseconds on the clock timers run on. */
-export function monotonicNow(): number {
-  return performance.now()
 }

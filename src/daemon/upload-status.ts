@@ -2,8 +2,8 @@
 // one row per file in `mountctl uploads`, and the failed uploads turned into
 // an error with what to do. Built from UploadQueue.snapshot() only, so it
 // never waits on a bridge.
-import type { UploadQueueEvents, UploadSnapshot } from '../vfs/write/upload-queue.js'
-import type { DrainOptions, DrainResult } from '../vfs/write/upload-queue.js'
+import type { DrainOptions, DrainResult, UploadQueueEvents, UploadSnapshot } from '../vfs/write/upload-view.js'
+import type { UploadCounts, UploadItem } from '../control/wire-types.js'
 
 /** The part of UploadQueue (src/vfs/write/upload-queue.ts) the daemon uses; tests
  *  pass a fake. */
@@ -19,48 +19,6 @@ export interface UploadQueueView {
 /** What a writable filesystem core hands the daemon (StagedWrites does). */
 export interface UploadSource {
   uploads(): Promise<UploadQueueView>
-}
-
-/** The `uploads` object of a mount in `mountctl status --json`. */
-export interface UploadCounts {
-  queued: number
-  queuedBytes: number
-  uploading: number
-  uploadingBytes: number
-  /** Bytes of the running uploads sent so far. */
-  sentBytes: number
-  failed: number
-  failedBytes: number
-  /** Uploads are held because the bridge is unreachable. */
-  paused: boolean
-  /** `mountctl unmount` is waiting for this queue to empty. */
-  unmountWaiting: boolean
-  /** The counts are what the journal held when the mount was closed: they
-   *  upload at the next mount. */
-  inJournal: boolean
-}
-
-export type UploadState = 'queued' | 'uploading' | 'failed'
-
-/** One file of `mountctl uploads`. */
-export interface UploadItem {
-  mount: string
-  path: string
-  state: UploadState
-  /** Why a queued file has not started: 'open' (a program still has it
-   *  open for writing), 'waiting' (quiet delay or retry backoff), 'ready'
-   *  (waiting for an upload slot, or for the bridge). */
-  detail: 'open' | 'waiting' | 'ready' | null
-  bytes: number
-  sentBytes: number
-  attempts: number
-  lastError: string | null
-  /** ISO 8601, when a waiting file is next tried; null otherwise. */
-  nextAttemptAt: string | null
-}
-
-export function emptyUploadCounts(): UploadCounts {
-  return { queued: 0, queuedBytes: 0, uploading: 0, uploadingBytes: 0, sentBytes: 0, failed: 0, failedBytes: 0, paused: false, unmountWaiting: false, inJournal: false }
 }
 
 export function uploadCounts(snap: UploadSnapshot): UploadCounts {

@@ -4,6 +4,7 @@ import fs from 'node:fs/promises'
 import { constants as fsConstants, type Stats } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { INTERNAL_DEFAULTS } from '../config/types.js'
 import { decideBackend, type BackendDecision } from '../fuse/backends.js'
 import { readMountTable, type MountRecord } from '../mount-table.js'
 import { execFileRunner, type CommandRunner } from '../megacmd/command-runner.js'
@@ -64,7 +65,7 @@ export function defaultDoctorEnvironment(options: {
     mountTable: () => readMountTable(),
     probe: probeBridge,
     // Short bound: the doctor must answer even when MEGAcmd hangs.
-    megaCmd: new MegaCmd({ megacmdPath: options.megacmdPath, runner, commandTimeoutMs: 10_000 }),
+    megaCmd: new MegaCmd({ megacmdPath: options.megacmdPath, runner, commandTimeoutMs: INTERNAL_DEFAULTS.doctorCommandTimeoutMs }),
     serviceStatus: options.serviceStatus,
     fuseBackend: () => decideBackend('auto'),
   }

@@ -4,6 +4,7 @@
 // connection; a kept-alive socket would be reset), bounded by timeoutMs.
 import http from 'node:http'
 import https from 'node:https'
+import { INTERNAL_DEFAULTS } from '../config/types.js'
 
 export type ProbeResult =
   | { kind: 'ok'; status: number }
@@ -12,7 +13,7 @@ export type ProbeResult =
   | { kind: 'timeout'; timeoutMs: number }
   | { kind: 'error'; message: string }
 
-export const BRIDGE_PROBE_TIMEOUT_MS = 5_000
+export const BRIDGE_PROBE_TIMEOUT_MS = INTERNAL_DEFAULTS.doctorProbeTimeoutMs
 
 export function probeBridge(url: string, timeoutMs: number = BRIDGE_PROBE_TIMEOUT_MS): Promise<ProbeResult> {
   return new Promise((resolve) => {

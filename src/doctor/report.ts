@@ -4,7 +4,8 @@
 import type { Check, CheckOutcome } from './types.js'
 
 export async function runChecks(checks: readonly Check[]): Promise<CheckOutcome[]> {
-  // In parallel: each check is bounded on its own (5 s probes, 10 s commands),
+  // In parallel: each check is bounded on its own (doctorProbeTimeoutMs,
+  // doctorCommandTimeoutMs of src/config/options.ts),
   // so the doctor takes as long as the slowest, not the sum.
   return Promise.all(
     checks.map(async (check): Promise<CheckOutcome> => {

@@ -11,12 +11,12 @@ import { localToMegaPath, megaPathToLocal, nodeName, normalizeMegaPath } from '.
 import { nodeHandle } from './node-handle.js'
 import { reply, type RequestLogEntry } from './request-context.js'
 import { resolveTarget, type ServedNode } from './request-target.js'
-import { readState, stateVersion, writeState, type EmulatorState } from './state-file.js'
+import { readState, servedNodesOf, stateVersion, writeState, type EmulatorState } from './state-file.js'
 import { servedUrl } from './url-encoding.js'
 
 // An in-process stand-in for MEGAcmd's WebDAV bridge (MEGA SDK's
 // MegaHTTPServer) over a local folder, reproducing every behaviour listed in
-// MEGACMD.md, with fault injection for tests. See docs/emulator.md.
+// docs/megacmd-bridge.md, with fault injection for tests. See docs/emulator.md.
 
 export type { RequestLogEntry } from './request-context.js'
 
@@ -379,18 +379,7 @@ export class BridgeEmulator {
     const state = readState(this.stateFile)
     this.lastStateVersion = stateVersion(stats)
     if (!state) return
-    const served = new Map<string, ServedNode>()
-    for (const entry of state.served ?? []) {
-      let localPath: string
-      try {
-        localPath = megaPathToLocal(this.accountRoot, entry.megaPath)
-      } catch {
-        continue
-      }
-      const existing = fs.statSync(localPath, { throwIfNoEntry: false })
-      const handle = existing ? nodeHandle(existing.dev, existing.ino) : entry.handle
-      served.set(handle, { handle, localPath })
-    }
+    const served = servedNodesOf(this.accountRoot, state)
     this.servedNodes = served
     if (!state.loggedIn && this.mode !== 'logged-out') this.mode = 'logged-out'
     else if (state.loggedIn && this.mode === 'logged-out') this.mode = 'normal'

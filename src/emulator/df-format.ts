@@ -1,6 +1,6 @@
 import type { FolderUsage } from './account-usage.js'
 
-// The fixed-width layout of MEGAcmd's `df` (see MEGACMD.md): labels padded to
+// The fixed-width layout of MEGAcmd's `df` (see docs/megacmd-bridge.md): labels padded to
 // 22 columns, sizes right-aligned in 12, counts in 7.
 
 export interface DfInput {

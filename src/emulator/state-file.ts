@@ -1,5 +1,8 @@
 import fs from 'node:fs'
 import path from 'node:path'
+import { megaPathToLocal } from './mega-path.js'
+import { nodeHandle } from './node-handle.js'
+import type { ServedNode } from './request-target.js'
 
 // The JSON file through which the stand-in MEGAcmd commands (mega-webdav,
 // mega-whoami, mega-df, mega-logout) talk to a running emulator. The
@@ -59,4 +62,22 @@ export function writeState(file: string, state: EmulatorState): fs.Stats {
 /** Identity of one written version of the file: a rename gives a new inode. */
 export function stateVersion(stats: fs.Stats): string {
   return `${stats.ino}:${stats.mtimeMs}:${stats.size}`
+}
+
+/** The served folders a state file names, by handle; a path that is no
+ *  longer in the account is left out, a folder keeps its handle. */
+export function servedNodesOf(accountRoot: string, state: EmulatorState): Map<string, ServedNode> {
+  const served = new Map<string, ServedNode>()
+  for (const entry of state.served ?? []) {
+    let localPath: string
+    try {
+      localPath = megaPathToLocal(accountRoot, entry.megaPath)
+    } catch {
+      continue
+    }
+    const existing = fs.statSync(localPath, { throwIfNoEntry: false })
+    const handle = existing ? nodeHandle(existing.dev, existing.ino) : entry.handle
+    served.set(handle, { handle, localPath })
+  }
+  return served
 }

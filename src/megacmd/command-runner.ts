@@ -4,6 +4,7 @@
 // megamount may wait on it forever. Injected everywhere so tests record the
 // exact argument arrays instead of running anything.
 import { execFile } from 'node:child_process'
+import { INTERNAL_DEFAULTS } from '../config/types.js'
 
 export interface CommandResult {
   stdout: string
@@ -13,7 +14,8 @@ export interface CommandResult {
 }
 
 export interface RunOptions {
-  /** Kill the command (SIGKILL) after this long. Default 30 000 ms. */
+  /** Kill the command (SIGKILL) after this long. Default:
+   *  INTERNAL_DEFAULTS.commandTimeoutMs. */
   timeoutMs?: number
   env?: NodeJS.ProcessEnv
 }
@@ -43,10 +45,8 @@ export class CommandTimeoutError extends Error {
   }
 }
 
-export const DEFAULT_COMMAND_TIMEOUT_MS = 30_000
-
 export const execFileRunner: CommandRunner = (file, args, options = {}) => {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS
+  const timeoutMs = options.timeoutMs ?? INTERNAL_DEFAULTS.commandTimeoutMs
   return new Promise((resolve, reject) => {
     execFile(
       file,

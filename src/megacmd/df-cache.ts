@@ -4,18 +4,20 @@
 // once and a refresh runs in the background when it is older than ttlMs. Only
 // the very first call, when nothing is known yet, waits, and at most
 // firstWaitMs.
-import { systemClock, type Clock } from '../clock.js'
+import { systemTime, waitAtMost, type Time } from '../clock.js'
+import { INTERNAL_DEFAULTS } from '../config/types.js'
 import { silentLogger, type Logger } from '../log.js'
 import type { MegaDf } from './parse-df.js'
 
 export interface DfCacheOptions {
-  /** A value younger than this is served without refreshing. Default 60 000 ms. */
+  // Absent: INTERNAL_DEFAULTS.df* (src/config/options.ts).
+  /** A value younger than this is served without refreshing. */
   ttlMs?: number
-  /** After a failed refresh, wait this long before trying again. Default 30 000 ms. */
+  /** After a failed refresh, wait this long before trying again. */
   retryAfterFailureMs?: number
-  /** How long the first call waits for a value before returning null. Default 2 000 ms. */
+  /** How long the first call waits for a value before returning null. */
   firstWaitMs?: number
-  clock?: Clock
+  time?: Time
   logger?: Logger
 }
 
@@ -29,17 +31,17 @@ export class DfCache {
   private readonly ttlMs: number
   private readonly retryAfterFailureMs: number
   private readonly firstWaitMs: number
-  private readonly clock: Clock
+  private readonly time: Time
   private readonly log: Logger
 
   constructor(
     private readonly fetchDf: () => Promise<MegaDf>,
     options: DfCacheOptions = {},
   ) {
-    this.ttlMs = options.ttlMs ?? 60_000
-    this.retryAfterFailureMs = options.retryAfterFailureMs ?? 30_000
-    this.firstWaitMs = options.firstWaitMs ?? 2_000
-    this.clock = options.clock ?? systemClock
+    this.ttlMs = options.ttlMs ?? INTERNAL_DEFAULTS.dfTtlMs
+    this.retryAfterFailureMs = options.retryAfterFailureMs ?? INTERNAL_DEFAULTS.dfRetryAfterFailureMs
+    this.firstWaitMs = options.firstWaitMs ?? INTERNAL_DEFAULTS.dfFirstWaitMs
+    this.time = options.time ?? systemTime
     this.log = (options.logger ?? silentLogger).child({ component: 'df-cache' })
   }
 
@@ -55,15 +57,7 @@ export class DfCache {
   async get(): Promise<MegaDf | null> {
     this.refreshIfStale()
     if (this.value || !this.inFlight) return this.value
-    let timer: NodeJS.Timeout | undefined
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, this.firstWaitMs)
-    })
-    try {
-      await Promise.race([this.inFlight, timeout])
-    } finally {
-      clearTimeout(timer)
-    }
+    await waitAtMost(this.inFlight, this.firstWaitMs, this.time)
     return this.value
   }
 
@@ -75,18 +69,18 @@ export class DfCache {
 
   private refreshIfStale(): void {
     if (this.inFlight) return
-    const now = this.clock.now()
+    const now = this.time.now()
     if (now - this.fetchedAtMs < this.ttlMs) return
     if (now - this.failedAtMs < this.retryAfterFailureMs) return
     this.inFlight = this.fetchDf()
       .then(
         (df) => {
           this.value = df
-          this.fetchedAtMs = this.clock.now()
+          this.fetchedAtMs = this.time.now()
           this.lastError = null
         },
         (err: unknown) => {
-          this.failedAtMs = this.clock.now()
+          this.failedAtMs = this.time.now()
           this.lastError = err
           this.log.warn({ err }, 'mega-df failed; serving the last known storage figures')
         },

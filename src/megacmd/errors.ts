@@ -1,5 +1,6 @@
 // Why a MEGAcmd command failed, in the few kinds a caller acts on differently:
 // install MEGAcmd, start its server, log in, serve the folder, or wait.
+import { KindError } from '../errors.js'
 
 export type MegaCmdErrorKind =
   | 'megacmd-missing' // the mega-* command does not exist
@@ -10,15 +11,12 @@ export type MegaCmdErrorKind =
   | 'timeout' // the command hung and was killed
   | 'unexpected-output' // it ran, but printed something we cannot parse
 
-export class MegaCmdError extends Error {
-  readonly kind: MegaCmdErrorKind
+export class MegaCmdError extends KindError<MegaCmdErrorKind> {
   /** What the user should do, as a command or a sentence. */
   readonly fix: string | undefined
   constructor(kind: MegaCmdErrorKind, message: string, options?: { fix?: string; cause?: unknown }) {
-    super(message, { cause: options?.cause })
-    this.kind = kind
+    super(kind, message, { cause: options?.cause })
     this.fix = options?.fix
-    this.name = 'MegaCmdError'
   }
 }
 

@@ -1,5 +1,5 @@
 // MEGAcmd integration: what the daemon, the doctor and `mountctl discover` import.
-export { MegaCmd, DEFAULT_MEGACMD_TIMEOUT_MS, FIX_INSTALL_MEGACMD, type MegaCmdApi, type MegaCmdOptions } from './megacmd.js'
+export { MegaCmd, FIX_INSTALL_MEGACMD, type MegaCmdApi, type MegaCmdOptions } from './megacmd.js'
 export { MegaCmdError, isMegaCmdError, type MegaCmdErrorKind } from './errors.js'
 export { resolveMegaPath, bridgeHandle, type ResolveOptions } from './resolve-mega-path.js'
 export { DfCache, type DfCacheOptions } from './df-cache.js'

@@ -2,6 +2,7 @@
 // (mega-webdav, mega-whoami, mega-df) with argument arrays and a time bound.
 // Every failure becomes a MegaCmdError whose kind says what to do.
 import path from 'node:path'
+import { INTERNAL_DEFAULTS } from '../config/types.js'
 import { classifyFailure } from './classify-failure.js'
 import {
   CommandNotFoundError,
@@ -21,13 +22,12 @@ export interface MegaCmdOptions {
   megacmdPath?: string | null
   /** How commands are run; tests pass a fake. Default: execFile. */
   runner?: CommandRunner
-  /** Bound on each command; a hung client is killed after this. Default 20 000 ms. */
+  /** Bound on each command; a hung client is killed after this. Default:
+   *  INTERNAL_DEFAULTS.megacmdTimeoutMs. */
   commandTimeoutMs?: number
   /** Environment for the commands. Default: this process's. */
   env?: NodeJS.ProcessEnv
 }
-
-export const DEFAULT_MEGACMD_TIMEOUT_MS = 20_000
 
 export const FIX_INSTALL_MEGACMD = "MEGAcmd is not installed: install it from MEGA's site, or set settings.megacmdPath"
 
@@ -50,7 +50,7 @@ export class MegaCmd implements MegaCmdApi {
   constructor(options: MegaCmdOptions = {}) {
     this.megacmdPath = options.megacmdPath ?? null
     this.runner = options.runner ?? execFileRunner
-    this.commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_MEGACMD_TIMEOUT_MS
+    this.commandTimeoutMs = options.commandTimeoutMs ?? INTERNAL_DEFAULTS.megacmdTimeoutMs
     this.env = options.env
   }
 

@@ -1,5 +1,5 @@
 // `mega-df` without -h: plain byte counts in right-aligned fixed-width
-// columns (see MEGACMD.md). Parsed by pattern, not by column position, so
+// columns (see docs/megacmd-bridge.md). Parsed by pattern, not by column position, so
 // wider numbers or other padding do not shift anything. The -h form ('1.15
 // GB') is refused rather than guessed at: rounded sizes would make statfs lie.
 

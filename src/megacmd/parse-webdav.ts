@@ -1,5 +1,5 @@
 // Parsers for `mega-webdav` output, in the formats of MEGAcmd 2.x (see
-// MEGACMD.md): a listing is a 'WEBDAV SERVED LOCATIONS:' header and one
+// docs/megacmd-bridge.md): a listing is a 'WEBDAV SERVED LOCATIONS:' header and one
 // '<mega path>: <url>' line per location; serving prints
 // 'Serving via webdav <path>: <url>'. A MEGA path may itself contain ': ', so
 // a line is split at its LAST ': http', never at the first colon.

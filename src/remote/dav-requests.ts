@@ -1,7 +1,7 @@
 // Sending requests for WebDavRemote: a concurrency limit over all of them,
 // 503 retries with backoff, the one trailing-slash redirect Apache makes,
 // and the counters behind WebDavRemote.stats().
-import type { Clock } from '../clock.js'
+import { sleep, type Time } from '../clock.js'
 import type { Logger } from '../log.js'
 import { remoteErrorFromFailure, type FailedRequest } from './errors.js'
 import { discardBody, sendRequest, type HttpResponse } from './http-request.js'
@@ -40,8 +40,7 @@ export interface DavRequestsOptions {
   timeoutMs: number
   maxConcurrentRequests: number
   retryBusy: { attempts: number; baseDelayMs: number }
-  clock: Clock
-  sleep: (ms: number, signal?: AbortSignal) => Promise<void>
+  time: Time
   log: Logger
 }
 
@@ -64,12 +63,12 @@ export class DavRequests {
    *  dropped. Resolves with any status (503 only once the retries are used
    *  up); rejects with RemoteError for socket failures, or the abort reason. */
   async send(r: DavRequest): Promise<HttpResponse> {
-    const { clock, log, retryBusy } = this.#o
+    const { time, log, retryBusy } = this.#o
     let url = r.url
     let redirected = false
     for (let attempt = 1; ; attempt++) {
       const release = await this.#semaphore.acquire(r.signal)
-      const startedMs = clock.now()
+      const startedMs = time.now()
       this.stats.requests++
       this.stats.inFlight++
       if (r.method === 'GET') this.stats.getRequests++
@@ -97,8 +96,8 @@ export class DavRequests {
         this.stats.inFlight--
         release()
       })
-      log.debug({ method: r.method, path: r.failed.path, status: res.status, ms: clock.now() - startedMs, attempt }, 'answer')
-      if (res.status >= 200 && res.status < 300) this.lastSuccessAtMs = clock.now()
+      log.debug({ method: r.method, path: r.failed.path, status: res.status, ms: time.now() - startedMs, attempt }, 'answer')
+      if (res.status >= 200 && res.status < 300) this.lastSuccessAtMs = time.now()
       const slashed = redirected ? null : slashRedirect(res, url)
       if (slashed) {
         // Apache's mod_dir redirects a folder requested without its trailing
@@ -113,7 +112,7 @@ export class DavRequests {
       discardBody(res)
       const delayMs = retryBusy.baseDelayMs * 2 ** (attempt - 1)
       log.info({ method: r.method, path: r.failed.path, attempt, delayMs }, 'server busy (503); retrying')
-      await this.#o.sleep(delayMs, r.signal)
+      await sleep(delayMs, r.signal, this.#o.time)
     }
   }
 }

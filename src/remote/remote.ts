@@ -3,6 +3,7 @@
 // ('/' is the served folder itself). Paths are plain, decoded names; the
 // implementation owns all URL encoding. WebDavRemote (webdav-remote.ts) is
 // the real one; tests may use any object with this shape.
+import { KindError } from '../errors.js'
 
 export interface RemoteEntry {
   /** Decoded name (taken from href, never from displayname). '' for the root. */
@@ -48,14 +49,12 @@ export type RemoteErrorKind =
   | 'bad-reply' // unparsable or inconsistent answer (e.g. 200 for a partial range)
   | 'other' // any other status
 
-export class RemoteError extends Error {
-  readonly kind: RemoteErrorKind
+export class RemoteError extends KindError<RemoteErrorKind> {
+  /** The HTTP status behind it, when there was one. */
   readonly status: number | undefined
   constructor(kind: RemoteErrorKind, message: string, options?: { status?: number; cause?: unknown }) {
-    super(message, { cause: options?.cause })
-    this.kind = kind
+    super(kind, message, { cause: options?.cause })
     this.status = options?.status
-    this.name = 'RemoteError'
   }
   /** True for failures of the transport, not of the request: retry later. */
   get transient(): boolean {

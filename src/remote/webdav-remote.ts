@@ -9,7 +9,8 @@
 // slashes), and has no connect/idle bound. One request path also means one
 // error classification, one concurrency limit and one set of statistics.
 import fs from 'node:fs'
-import { sleep as realSleep, systemClock, type Clock } from '../clock.js'
+import { systemTime, type Time } from '../clock.js'
+import { INTERNAL_DEFAULTS, PROFILE_DEFAULTS } from '../config/types.js'
 import { silentLogger, type Logger } from '../log.js'
 import { DavRequests, type DavRequestStats } from './dav-requests.js'
 import { remoteErrorFromFailure, remoteErrorFromStatus, type FailedRequest } from './errors.js'
@@ -31,23 +32,18 @@ export interface WebDavRemoteOptions {
   /** Bridge URL of the subtree, e.g. http://127.0.0.1:4443/f1Y2lIrD/Photos,
    *  or any WebDAV folder URL. No query string or fragment. */
   url: string
+  // The numbers below, when absent, are the profile's defaults and the
+  // internal settings of src/config/options.ts (where their help is).
   /** Bound on connecting and on any stretch without progress, for every
    *  request (an upload's wait for its final answer is longer, see
-   *  uploadAnswerBytesPerSecond). Default 15000. */
+   *  uploadAnswerBytesPerSecond). */
   requestTimeoutMs?: number
-  /** Requests in flight at once, over all methods. Default 8. */
+  /** Requests in flight at once, over all methods. */
   maxConcurrentRequests?: number
   /** 503 answers are retried: `attempts` requests in all, waiting
-   *  baseDelayMs, then twice that, and so on between them. Default 3, 200. */
+   *  baseDelayMs, then twice that, and so on between them. */
   retryBusy?: { attempts: number; baseDelayMs: number }
-  /** The slowest rate at which the bridge is expected to pass an upload on to
-   *  MEGA: after a PUT's body is sent, the answer is awaited for
-   *  requestTimeoutMs + size / this. Default 262144 (256 KiB/s, a 2 Mbit/s
-   *  uplink): a timeout here costs a whole new upload, so it errs long. */
   uploadAnswerBytesPerSecond?: number
-  /** A 404 below the root costs one PROPFIND of the root to tell
-   *  'not-found' from 'root-missing', unless any request succeeded within
-   *  this long. Default 2000. */
   rootCheckTtlMs?: number
   /** Bytes of one PROPFIND answer read at most, and <response> elements in
    *  it; past either the listing fails (EIO) with a message saying so.
@@ -55,9 +51,8 @@ export interface WebDavRemoteOptions {
   maxAnswerBytes?: number
   maxAnswerEntries?: number
   logger?: Logger
-  clock?: Clock
-  /** Waits between 503 retries; tests pass one that returns at once. */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
+  /** The clock of the root check, and the waits between 503 retries. */
+  time?: Time
 }
 
 /** A PROPFIND answer is streamed into the parser, never held whole, but a
@@ -65,14 +60,6 @@ export interface WebDavRemoteOptions {
  *  folder of 100,000 files answers about 40 MB; this is five times that and
  *  a little more, so no real folder reaches it. */
 export const MAX_PROPFIND_ANSWER_BYTES = 256 * 1024 * 1024
-
-export const WEBDAV_REMOTE_DEFAULTS = {
-  requestTimeoutMs: 15_000,
-  maxConcurrentRequests: 8,
-  retryBusy: { attempts: 3, baseDelayMs: 200 },
-  uploadAnswerBytesPerSecond: 256 * 1024,
-  rootCheckTtlMs: 2_000,
-} as const
 
 /** Counters of one remote, for status output and tests. */
 export type WebDavRemoteStats = DavRequestStats
@@ -107,25 +94,24 @@ export class WebDavRemote implements Remote {
   readonly #maxAnswerEntries: number
   readonly #requests: DavRequests
   readonly #log: Logger
-  readonly #clock: Clock
+  readonly #time: Time
 
   constructor(options: WebDavRemoteOptions) {
     this.#base = parseFolderUrl(options.url)
     this.#baseSegments = decodePathSegments(this.#base.pathname)
-    this.#timeoutMs = positive('requestTimeoutMs', options.requestTimeoutMs ?? WEBDAV_REMOTE_DEFAULTS.requestTimeoutMs)
-    const retry = options.retryBusy ?? WEBDAV_REMOTE_DEFAULTS.retryBusy
-    this.#uploadBytesPerSecond = positive('uploadAnswerBytesPerSecond', options.uploadAnswerBytesPerSecond ?? WEBDAV_REMOTE_DEFAULTS.uploadAnswerBytesPerSecond)
-    this.#rootCheckTtlMs = Math.max(0, options.rootCheckTtlMs ?? WEBDAV_REMOTE_DEFAULTS.rootCheckTtlMs)
+    this.#timeoutMs = positive('requestTimeoutMs', options.requestTimeoutMs ?? PROFILE_DEFAULTS.requestTimeoutMs)
+    const retry = options.retryBusy ?? { attempts: INTERNAL_DEFAULTS.busyRetryAttempts, baseDelayMs: INTERNAL_DEFAULTS.busyRetryBaseDelayMs }
+    this.#uploadBytesPerSecond = positive('uploadAnswerBytesPerSecond', options.uploadAnswerBytesPerSecond ?? INTERNAL_DEFAULTS.uploadAnswerBytesPerSecond)
+    this.#rootCheckTtlMs = Math.max(0, options.rootCheckTtlMs ?? INTERNAL_DEFAULTS.rootCheckTtlMs)
     this.#maxAnswerBytes = positive('maxAnswerBytes', options.maxAnswerBytes ?? MAX_PROPFIND_ANSWER_BYTES)
     this.#maxAnswerEntries = positive('maxAnswerEntries', options.maxAnswerEntries ?? MAX_LISTING_ENTRIES)
     this.#log = (options.logger ?? silentLogger).child({ component: 'webdav-remote' })
-    this.#clock = options.clock ?? systemClock
+    this.#time = options.time ?? systemTime
     this.#requests = new DavRequests({
       timeoutMs: this.#timeoutMs,
-      maxConcurrentRequests: options.maxConcurrentRequests ?? WEBDAV_REMOTE_DEFAULTS.maxConcurrentRequests,
+      maxConcurrentRequests: options.maxConcurrentRequests ?? PROFILE_DEFAULTS.maxConcurrentRequests,
       retryBusy: { attempts: retry.attempts, baseDelayMs: Math.max(0, retry.baseDelayMs) },
-      clock: this.#clock,
-      sleep: options.sleep ?? realSleep,
+      time: this.#time,
       log: this.#log,
     })
   }
@@ -146,16 +132,22 @@ export class WebDavRemote implements Remote {
     return { ...this.#requests.stats }
   }
 
-  async list(path: string, options: ReadOptions = {}): Promise<Listing> {
-    const segments = splitRelativePath(path)
+  /** A PROPFIND of the entry properties: the folder and its children
+   *  (depth 1), or the entry alone (depth 0). */
+  async #propfind(segments: string[], depth: '0' | '1', signal: AbortSignal | undefined) {
     const res = await this.#exchange({
       method: 'PROPFIND',
       segments,
-      headers: { Depth: '1', 'Content-Type': 'application/xml; charset=utf-8' },
+      headers: { Depth: depth, 'Content-Type': 'application/xml; charset=utf-8' },
       body: () => PROPFIND_ENTRY_BODY,
-      signal: options.signal,
+      signal,
     })
-    const { parsed, url } = await this.#multistatus(res, 'PROPFIND', segments, options.signal)
+    return this.#multistatus(res, 'PROPFIND', segments, signal)
+  }
+
+  async list(path: string, options: ReadOptions = {}): Promise<Listing> {
+    const segments = splitRelativePath(path)
+    const { parsed, url } = await this.#propfind(segments, '1', options.signal)
     const listing = toListing(parsed, [...this.#baseSegments, ...segments], segments.at(-1) ?? '', url)
     if (listing.duplicateNames.length > 0) {
       this.#log.warn({ path: show(segments), names: listing.duplicateNames }, 'folder lists names twice; only one of each is reachable')
@@ -165,14 +157,7 @@ export class WebDavRemote implements Remote {
 
   async stat(path: string, options: ReadOptions = {}): Promise<RemoteEntry> {
     const segments = splitRelativePath(path)
-    const res = await this.#exchange({
-      method: 'PROPFIND',
-      segments,
-      headers: { Depth: '0', 'Content-Type': 'application/xml; charset=utf-8' },
-      body: () => PROPFIND_ENTRY_BODY,
-      signal: options.signal,
-    })
-    const { parsed, url } = await this.#multistatus(res, 'PROPFIND', segments, options.signal)
+    const { parsed, url } = await this.#propfind(segments, '0', options.signal)
     const self = findSelf(parsed.resources, [...this.#baseSegments, ...segments])
     if (!self) throw new RemoteError('bad-reply', `PROPFIND ${show(segments)}: the answer from ${url.host} describes nothing`)
     return entryOf(self, segments.at(-1) ?? '')
@@ -349,7 +334,7 @@ export class WebDavRemote implements Remote {
 
   async #rootIsMissing(segments: string[]): Promise<boolean> {
     if (segments.length === 0) return true
-    if (this.#clock.now() - this.#requests.lastSuccessAtMs < this.#rootCheckTtlMs) return false
+    if (this.#time.now() - this.#requests.lastSuccessAtMs < this.#rootCheckTtlMs) return false
     try {
       const res = await this.#exchange({
         method: 'PROPFIND',

@@ -4,7 +4,7 @@
 // are found. Order: node's folder, MEGAcmd's folder, the installing shell's
 // absolute PATH entries, then the system folders.
 import path from 'node:path'
-import { DEFAULT_STOP_TIMEOUT_SECONDS } from '../daemon/service-timeouts.js'
+import { DEFAULT_STOP_TIMEOUT_SECONDS } from '../config/service-timeouts.js'
 import type { ServiceInputs } from './types.js'
 
 const LINUX_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin']
@@ -54,7 +54,7 @@ export function daemonEnvironment(i: ServiceInputs): Array<[string, string]> {
   const env: Array<[string, string]> = [
     ['PATH', daemonPath({ platform: i.platform, nodePath: i.nodePath, megacmdPath: i.megacmdPath, currentPath: i.env.PATH })],
     ['MEGAMOUNT_STATE_DIR', i.stateDir],
-    // The drain the unit's stop timeout is sized for (src/daemon/service-timeouts.ts).
+    // The drain the unit's stop timeout is sized for (src/config/service-timeouts.ts).
     ['MEGAMOUNT_STOP_TIMEOUT_SECONDS', String(DEFAULT_STOP_TIMEOUT_SECONDS)],
   ]
   if (i.platform === 'linux') env.push(...LINUX_ALLOCATOR_ENVIRONMENT.map(([k, v]): [string, string] => [k, v]))

@@ -5,10 +5,11 @@
 import fs from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import path from 'node:path'
+import { INTERNAL_DEFAULTS } from '../config/types.js'
 import type { CommandResult } from '../megacmd/command-runner.js'
 import { xmlEscape } from './escape.js'
 import { daemonEnvironment } from './daemon-path.js'
-import { SERVICE_STOP_TIMEOUT_SECONDS } from '../daemon/service-timeouts.js'
+import { SERVICE_STOP_TIMEOUT_SECONDS } from '../config/service-timeouts.js'
 import { fillTemplate, readTemplate } from './template.js'
 import type { InstallResult, RenderedService, ServiceInputs, ServiceInstaller, ServiceStatus, UninstallResult } from './types.js'
 
@@ -56,7 +57,7 @@ export class LaunchdAgent implements ServiceInstaller {
   }
 
   private launchctl(args: string[]): Promise<CommandResult> {
-    return this.inputs.runner('launchctl', args, { timeoutMs: 30_000 })
+    return this.inputs.runner('launchctl', args, { timeoutMs: INTERNAL_DEFAULTS.commandTimeoutMs })
   }
 
   async install(): Promise<InstallResult> {

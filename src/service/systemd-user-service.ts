@@ -6,10 +6,11 @@
 import fs from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import path from 'node:path'
+import { INTERNAL_DEFAULTS } from '../config/types.js'
 import type { CommandResult } from '../megacmd/command-runner.js'
 import { systemdEnvironment, systemdExecArg } from './escape.js'
 import { daemonEnvironment } from './daemon-path.js'
-import { READY_WAIT_MAX_SECONDS, SERVICE_START_TIMEOUT_SECONDS, SERVICE_STOP_TIMEOUT_SECONDS } from '../daemon/service-timeouts.js'
+import { READY_WAIT_MAX_SECONDS, SERVICE_START_TIMEOUT_SECONDS, SERVICE_STOP_TIMEOUT_SECONDS } from '../config/service-timeouts.js'
 import { RESTART_BACKOFF_MIN_SYSTEMD } from './systemd-version.js'
 import { fillTemplate, readTemplate } from './template.js'
 import type { InstallResult, RenderedService, ServiceInputs, ServiceInstaller, ServiceStatus, UninstallResult } from './types.js'
@@ -48,7 +49,7 @@ export class SystemdUserService implements ServiceInstaller {
   }
 
   private systemctl(args: string[]): Promise<CommandResult> {
-    return this.inputs.runner('systemctl', ['--user', ...args], { timeoutMs: 30_000, env: this.inputs.env as NodeJS.ProcessEnv })
+    return this.inputs.runner('systemctl', ['--user', ...args], { timeoutMs: INTERNAL_DEFAULTS.commandTimeoutMs, env: this.inputs.env as NodeJS.ProcessEnv })
   }
 
   /** Why the user manager cannot be used, or null when it answered. */

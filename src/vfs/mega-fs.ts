@@ -8,8 +8,8 @@
 
 import { constants as fsConstants } from 'node:fs'
 import path from 'node:path'
-import { systemClock, type Clock } from '../clock.js'
-import type { Profile } from '../config/types.js'
+import { systemTime, type Time } from '../clock.js'
+import { INTERNAL_DEFAULTS } from '../config/types.js'
 import { FsError } from '../errors.js'
 import type { Logger } from '../log.js'
 import type { Remote, RemoteEntry } from '../remote/remote.js'
@@ -17,6 +17,7 @@ import { entryAttr, folderAttr, processOwner, type AttrContext } from './attrs.j
 import { Semaphore } from '../remote/semaphore.js'
 import { BridgeGate } from './bridge-gate.js'
 import { ChunkCache, fileVersionKey } from './cache/chunk-cache.js'
+import type { CoreOptions } from './core-options.js'
 import { DiskCache } from './cache/disk-cache.js'
 import { FileFiller } from './read/file-fill.js'
 import { FolderPrefetcher } from './prefetch/folder-prefetch.js'
@@ -26,36 +27,26 @@ import { QuotaCache } from './quota.js'
 import { ReadFileHandle } from './read/read-handle.js'
 import { SmallFilePrefetcher } from './prefetch/small-file-prefetch.js'
 import type { Attr, DirEntries, FileHandle, FileSystem, FsChange, FsChangeListener, StatFs } from './types.js'
-import { RefuseWrites, type WritePolicy, type WritePolicyFactory } from './write/write-policy.js'
+import { refuseWrites, type WritePolicy, type WritePolicyFactory } from './write/write-policy.js'
 import { MountStore, type MountStoreStats } from './store/mount-store.js'
 import { offlinePinnerFor, offlineWithoutDiskCache, type OfflinePinner, type OfflineProgress } from './offline/offline-pinner.js'
-import { systemTimers, type Timers } from './write/write-timers.js'
 
 export interface MegaFsOptions {
   remote: Remote
-  profile: Profile
+  /** The profile's options the core uses (coreOptionsOf), and internal
+   *  settings (absent: INTERNAL_DEFAULTS). */
+  options: CoreOptions
   logger: Logger
-  /** Drives every TTL; tests inject their own. Default: the system clock. */
-  clock?: Clock
+  /** Drives every TTL and delay; tests inject their own. Default: systemTime. */
+  time?: Time
   /** Per-mount private folder for staging (writes). */
   stateDir: string
-  /** Write support. Ignored when profile.readOnly (always EROFS then).
+  /** Write support. Ignored when options.readOnly (always EROFS then).
    *  Default: every write fails with EROFS. */
   writes?: WritePolicyFactory
-  /** Byte bound on file content kept in memory for this mount. Default 64 MiB. */
-  readCacheMaxBytes?: number
-  /** Longest statfs waits for the first quota answer. Default 1000 ms. */
-  quotaFirstWaitMs?: number
   /** The mount's persistent store (MountStore.open), owned by the caller.
    *  Default: a store in memory, so nothing outlives the mount. */
   store?: MountStore
-  /** A stored listing older than this is not shown ahead of the bridge
-   *  (metadata-cache.ts). Default 7 days. */
-  storedListingMaxAgeMs?: number
-  /** Folders kept whole on disk for offline use (offline-pinner.ts). */
-  offlineFolders?: string[]
-  /** When background work runs again; tests inject their own. */
-  timers?: Timers
 }
 
 export interface MegaFsStats {
@@ -87,15 +78,12 @@ export interface MegaFsStats {
   offline: OfflineProgress | null
 }
 
-export const DEFAULT_READ_CACHE_MAX_BYTES = 32 * 1024 * 1024
-
-/** Remote slots prefetch never takes: a user's request always finds one free
- *  among the remote's maxConcurrentRequests, whatever prefetch is doing. */
-export const SLOTS_KEPT_FOR_USER = 2
-
-/** Prefetch requests allowed at once for a profile; 0: no prefetch. */
-export function prefetchSlotsFor(profile: Profile): number {
-  return Math.max(0, Math.min(profile.prefetchConcurrentRequests, profile.maxConcurrentRequests - SLOTS_KEPT_FOR_USER))
+/** Prefetch requests allowed at once; 0: no prefetch. Some of the remote's
+ *  maxConcurrentRequests are never taken (userSlotsKept), so a user's
+ *  request always finds one free whatever prefetch is doing. */
+export function prefetchSlotsFor(options: CoreOptions): number {
+  const kept = options.userSlotsKept ?? INTERNAL_DEFAULTS.userSlotsKept
+  return Math.max(0, Math.min(options.prefetchConcurrentRequests, options.maxConcurrentRequests - kept))
 }
 
 const O_ACCMODE = 3
@@ -103,7 +91,7 @@ const WRITE_FLAGS = fsConstants.O_TRUNC | fsConstants.O_APPEND
 
 export class MegaFs implements FileSystem {
   readonly #remote: Remote
-  readonly #profile: Profile
+  readonly #options: CoreOptions
   readonly #logger: Logger
   readonly #gate = new BridgeGate()
   readonly #metadata: MetadataCache
@@ -122,38 +110,40 @@ export class MegaFs implements FileSystem {
   readonly #watchers = new Set<FsChangeListener>()
 
   constructor(options: MegaFsOptions) {
-    const clock = options.clock ?? systemClock
-    const profile = { ...options.profile }
+    const time = options.time ?? systemTime
+    const clock = time
+    const opts = { ...options.options }
     this.#ownsStore = !options.store
     this.#store = options.store ?? MountStore.inMemory(path.join(options.stateDir, 'cache'), options.logger)
     this.#remote = options.remote
-    this.#profile = profile
-    this.#logger = options.logger.child({ component: 'vfs', mount: profile.name })
-    this.#attrCtx = { readOnly: profile.readOnly, mountTimeMs: clock.now(), ...processOwner() }
+    this.#options = opts
+    // The caller's logger names the mount.
+    this.#logger = options.logger.child({ component: 'vfs' })
+    this.#attrCtx = { readOnly: opts.readOnly, mountTimeMs: clock.now(), ...processOwner() }
     this.#metadata = new MetadataCache({
       remote: options.remote,
       gate: this.#gate,
       clock,
       logger: this.#logger,
-      ttlMs: profile.cacheTtlMs,
-      negativeTtlMs: profile.negativeCacheTtlMs,
-      maxEntries: profile.cacheMaxEntries,
+      ttlMs: opts.cacheTtlMs,
+      negativeTtlMs: opts.negativeCacheTtlMs,
+      maxEntries: opts.cacheMaxEntries,
       store: this.#store.listings,
-      timers: options.timers,
-      storedMaxAgeMs: options.storedListingMaxAgeMs,
+      time,
+      storedMaxAgeMs: opts.storedListingMaxAgeDays * 86_400_000,
       onChange: change => this.#emit(change),
     })
-    const readCacheMaxBytes = options.readCacheMaxBytes ?? DEFAULT_READ_CACHE_MAX_BYTES
+    const readCacheMaxBytes = opts.readCacheMaxBytes ?? INTERNAL_DEFAULTS.readCacheMaxBytes
     this.#disk =
-      profile.diskCacheMaxBytes > 0
-        ? new DiskCache({ folder: this.#store.cacheFolder, maxBytes: profile.diskCacheMaxBytes, logger: this.#logger, index: this.#store.content })
+      opts.diskCacheMaxBytes > 0
+        ? new DiskCache({ folder: this.#store.cacheFolder, maxBytes: opts.diskCacheMaxBytes, logger: this.#logger, index: this.#store.content })
         : null
     this.#chunks = new ChunkCache(readCacheMaxBytes, this.#disk)
     // Prefetched data must not push out what the user is using: each kind
     // takes at most a quarter of the cache it fills.
-    const slotCount = prefetchSlotsFor(profile)
+    const slotCount = prefetchSlotsFor(opts)
     const slots = slotCount > 0 ? new Semaphore(slotCount) : null
-    const foldersAhead = Math.min(profile.prefetchFoldersAhead, Math.floor(profile.cacheMaxEntries / 4))
+    const foldersAhead = Math.min(opts.prefetchFoldersAhead, Math.floor(opts.cacheMaxEntries / 4))
     this.#folderPrefetch =
       slots && foldersAhead > 0
         ? new FolderPrefetcher({
@@ -163,12 +153,12 @@ export class MegaFs implements FileSystem {
             clock,
             logger: this.#logger,
             foldersAhead,
-            entriesAhead: Math.floor(profile.cacheMaxEntries / 4),
+            entriesAhead: Math.floor(opts.cacheMaxEntries / 4),
           })
         : null
-    const bytesAhead = Math.min(profile.prefetchBytesAhead, Math.floor(readCacheMaxBytes / 4))
+    const bytesAhead = Math.min(opts.prefetchBytesAhead, Math.floor(readCacheMaxBytes / 4))
     this.#filePrefetch =
-      slots && profile.prefetchFilesAhead > 0 && bytesAhead > 0
+      slots && opts.prefetchFilesAhead > 0 && bytesAhead > 0
         ? new SmallFilePrefetcher({
             metadata: this.#metadata,
             chunks: this.#chunks,
@@ -176,40 +166,39 @@ export class MegaFs implements FileSystem {
             gate: this.#gate,
             slots,
             logger: this.#logger,
-            filesAhead: profile.prefetchFilesAhead,
+            filesAhead: opts.prefetchFilesAhead,
             bytesAhead,
           })
         : null
     this.#filler =
       slots && this.#disk ? new FileFiller({ remote: options.remote, gate: this.#gate, slots, disk: this.#disk, logger: this.#logger }) : null
-    this.#offlineFolders = (options.offlineFolders ?? []).map(normalizePath)
+    this.#offlineFolders = opts.offline.map(normalizePath)
     this.#pinner = offlinePinnerFor(this.#offlineFolders, this.#disk, {
       metadata: this.#metadata,
       remote: options.remote,
       gate: this.#gate,
       slots: slots ?? new Semaphore(1),
-      clock,
-      timers: options.timers ?? systemTimers,
+      time,
       logger: this.#logger,
-      rescanMs: Math.max(1000, profile.cacheTtlMs),
+      rescanMs: Math.max(1000, opts.cacheTtlMs),
     })
     void this.#disk?.ready.then(() => this.#pinner?.wake())
     this.#quota = new QuotaCache({
       remote: options.remote,
       gate: this.#gate,
-      clock,
+      time,
       logger: this.#logger,
-      refreshAfterMs: profile.cacheTtlMs,
-      firstWaitMs: options.quotaFirstWaitMs ?? 1000,
+      refreshAfterMs: opts.cacheTtlMs,
+      firstWaitMs: opts.quotaFirstWaitMs ?? INTERNAL_DEFAULTS.quotaFirstWaitMs,
     })
     this.#writes =
-      profile.readOnly || !options.writes
-        ? new RefuseWrites(profile.readOnly)
+      opts.readOnly || !options.writes
+        ? refuseWrites(opts.readOnly)
         : options.writes({
             remote: options.remote,
-            profile,
+            options: opts,
             logger: this.#logger,
-            clock,
+            time,
             stateDir: options.stateDir,
             gate: this.#gate,
             metadata: this.#metadata,
@@ -261,7 +250,7 @@ export class MegaFs implements FileSystem {
       gate: this.#gate,
       chunks: this.#chunks,
       logger: this.#logger,
-      readAheadMaxBytes: this.#profile.readAheadMaxBytes,
+      readAheadMaxBytes: this.#options.readAheadMaxBytes,
       onSmallFileRead: this.#filePrefetch ? () => this.#filePrefetch?.fileRead(p) : undefined,
       onRandomAccess: this.#filler ? position => this.#filler!.start(fileVersionKey(p, entry), p, entry.size, position) : undefined,
     })

@@ -5,7 +5,7 @@
 // Known figures are cached and refreshed in the background; statfs never
 // waits on a dead bridge, and waits at most firstWaitMs for the first answer.
 
-import type { Clock } from '../clock.js'
+import { waitAtMost, type Time } from '../clock.js'
 import type { Logger } from '../log.js'
 import type { Quota, Remote } from '../remote/remote.js'
 import type { BridgeGate } from './bridge-gate.js'
@@ -19,7 +19,8 @@ const FILES_UNKNOWN = 1_000_000_000
 export interface QuotaCacheOptions {
   remote: Remote
   gate: BridgeGate
-  clock: Clock
+  /** Ages the figures, and bounds the first wait. */
+  time: Time
   logger: Logger
   /** Figures are refreshed when older than this. */
   refreshAfterMs: number
@@ -38,10 +39,10 @@ export class QuotaCache {
   }
 
   async statfs(): Promise<StatFs> {
-    const stale = this.#fetchedAtMs === null || this.#o.clock.now() - this.#fetchedAtMs >= this.#o.refreshAfterMs
+    const stale = this.#fetchedAtMs === null || this.#o.time.now() - this.#fetchedAtMs >= this.#o.refreshAfterMs
     if (stale && this.#o.gate.available) {
       const refresh = this.#refresh()
-      if (this.#fetchedAtMs === null) await waitAtMost(refresh, this.#o.firstWaitMs)
+      if (this.#fetchedAtMs === null) await waitAtMost(refresh, this.#o.firstWaitMs, this.#o.time)
     }
     return toStatFs(this.#quota ?? QUOTA_UNKNOWN)
   }
@@ -52,11 +53,11 @@ export class QuotaCache {
       .then(
         quota => {
           this.#quota = quota
-          this.#fetchedAtMs = this.#o.clock.now()
+          this.#fetchedAtMs = this.#o.time.now()
         },
         (err: unknown) => {
           // Retry at the next refresh, not at every statfs.
-          this.#fetchedAtMs = this.#o.clock.now()
+          this.#fetchedAtMs = this.#o.time.now()
           this.#o.logger.warn({ err }, 'quota refresh failed, df keeps the previous figures')
         },
       )
@@ -65,16 +66,6 @@ export class QuotaCache {
       })
     return this.#inflight
   }
-}
-
-function waitAtMost(promise: Promise<void>, ms: number): Promise<void> {
-  return new Promise(resolve => {
-    const timer = setTimeout(resolve, ms)
-    void promise.then(() => {
-      clearTimeout(timer)
-      resolve()
-    })
-  })
 }
 
 export function toStatFs(quota: Quota): StatFs {

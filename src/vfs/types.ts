@@ -61,11 +61,9 @@ export type FsChange =
 
 export type FsChangeListener = (change: FsChange) => void
 
-export interface FileSystem {
-  getattr(path: string): Promise<Attr>
-  readdir(path: string): Promise<DirEntries>
-  /** flags are open(2) flags (O_WRONLY, O_RDWR, O_TRUNC, O_APPEND, ...). */
-  open(path: string, flags: number): Promise<FileHandle>
+/** The operations that change a file system: the core's, which hands them
+ *  to its WritePolicy (write/write-policy.ts). */
+export interface FileChanges {
   create(path: string, mode: number): Promise<FileHandle>
   truncate(path: string, size: number): Promise<void>
   unlink(path: string): Promise<void>
@@ -75,6 +73,13 @@ export interface FileSystem {
   chmod(path: string, mode: number): Promise<void>
   chown(path: string, uid: number, gid: number): Promise<void>
   utimens(path: string, atimeMs: number, mtimeMs: number): Promise<void>
+}
+
+export interface FileSystem extends FileChanges {
+  getattr(path: string): Promise<Attr>
+  readdir(path: string): Promise<DirEntries>
+  /** flags are open(2) flags (O_WRONLY, O_RDWR, O_TRUNC, O_APPEND, ...). */
+  open(path: string, flags: number): Promise<FileHandle>
   statfs(path: string): Promise<StatFs>
   /** Calls listener with each change the core learns of; returns the way
    *  to stop. Optional: a filesystem without it never changes behind the

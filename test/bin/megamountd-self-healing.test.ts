@@ -80,6 +80,7 @@ async function df(where: string): Promise<{ total: number; free: number }> {
   return { total: blocks * size, free: avail * size }
 }
 
+/** Real time: polls of the daemon, another process. */
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms))
 
 t.test('waiting, mounted, degraded, back, logged out, renamed, df, live edits, add/remove', async t => {

@@ -111,7 +111,7 @@ t.test('mount, ls, status in each state, reload and hang', async t => {
   // SIGHUP with a broken file: nothing changes.
   await writeConfig('{ "mounts": [ ')
   d.child.kill('SIGHUP')
-  await new Promise(res => setTimeout(res, 500))
+  await new Promise(res => setTimeout(res, 500)) // real time: the daemon (another process) handles the signal
   t.match(d.log(), /reload refused: the file is broken, nothing was changed/)
   t.equal((await states()).photos!.state, 'mounted')
   t.equal((await run('ls', ['-1', mp('photos')])).stdout, 'Beach day\n')

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { formatAge, formatStatusTable } from '../../src/cli/format-status.js'
-import type { MountStatus } from '../../src/daemon/mount-status.js'
+import type { MountStatus } from '../../src/control/wire-types.js'
 
 const NOW = Date.parse('2026-11-29T12:00:00Z')
 

@@ -4,7 +4,7 @@ import path from 'node:path'
 import t from 'tap'
 import { runMountctl } from '../../src/cli/main.js'
 import { Daemon } from '../../src/daemon/daemon.js'
-import { ManualScheduler } from '../../src/daemon/scheduler.js'
+import { ManualTime } from '../helpers/manual-time.js'
 import { silentLogger } from '../../src/log.js'
 import { FakeBackend } from '../daemon/fake-backend.js'
 
@@ -23,14 +23,14 @@ async function setup(t: { teardown(fn: () => unknown): void }, mounts: (dir: str
   const configFile = path.join(dir, 'mounts.json')
   await fs.writeFile(configFile, JSON.stringify({ mounts: mounts(dir) }))
   const backend = new FakeBackend()
-  const scheduler = new ManualScheduler()
+  const time = new ManualTime()
   const socketPath = path.join(dir, 'c.sock')
-  const daemon = new Daemon({ configFile, socketPath, stateDir: path.join(dir, 's'), backend, scheduler, logger: silentLogger, version: 't' })
+  const daemon = new Daemon({ configFile, socketPath, stateDir: path.join(dir, 's'), backend, time, logger: silentLogger, version: 't' })
   t.teardown(async () => {
     await daemon.stop()
     await fs.rm(dir, { recursive: true, force: true })
   })
-  return { dir, daemon, backend, scheduler, socketPath, configFile }
+  return { dir, daemon, backend, time, socketPath, configFile }
 }
 
 t.test('exit 3 with how to start the daemon when it is not running', async t => {

@@ -6,7 +6,7 @@ import path from 'node:path'
 import { runMountctl } from '../../src/cli/main.js'
 import type { CliIo } from '../../src/cli/command.js'
 import { Daemon } from '../../src/daemon/daemon.js'
-import { ManualScheduler, settle } from '../../src/daemon/scheduler.js'
+import { ManualTime, settle } from '../helpers/manual-time.js'
 import { silentLogger } from '../../src/log.js'
 import { FakeBackend } from '../daemon/fake-backend.js'
 import type { FakeUploadQueue } from '../daemon/fake-upload-queue.js'
@@ -32,10 +32,10 @@ export async function mountctlFixture(t: { teardown(fn: () => unknown): void }) 
   const mountpoint = path.join(dir, 'Photos')
   await fs.writeFile(configFile, JSON.stringify({ mounts: [{ name: 'photos', url: URL_A, mountpoint }] }))
   const backend = new FakeBackend()
-  const scheduler = new ManualScheduler()
-  backend.queueScheduler = scheduler
+  const time = new ManualTime()
+  backend.queueTime = time
   const socketPath = path.join(dir, 'c.sock')
-  const daemon = new Daemon({ configFile, socketPath, stateDir: path.join(dir, 's'), backend, scheduler, logger: silentLogger, version: 't', stopTimeoutMs: 0 })
+  const daemon = new Daemon({ configFile, socketPath, stateDir: path.join(dir, 's'), backend, time, logger: silentLogger, version: 't', stopTimeoutMs: 0 })
   await daemon.start()
   await daemon.idle()
   await settle()
@@ -65,5 +65,5 @@ export async function mountctlFixture(t: { teardown(fn: () => unknown): void }) 
     const code = await runMountctl(['--socket', socketPath, ...argv], io)
     return { code, stdout, stderr, questions }
   }
-  return { dir, daemon, backend, scheduler, queue, mountpoint, ctl }
+  return { dir, daemon, backend, time, queue, mountpoint, ctl }
 }

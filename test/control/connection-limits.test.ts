@@ -7,20 +7,34 @@ import os from 'node:os'
 import path from 'node:path'
 import t from 'tap'
 import { sendRequest } from '../../src/control/client.js'
-import type { ControlContext } from '../../src/control/handlers/handler.js'
+import type { ControlHandlers } from '../../src/control/commands.js'
 import { ControlServer } from '../../src/control/server.js'
-import { ManualScheduler } from '../../src/daemon/scheduler.js'
 import { silentLogger } from '../../src/log.js'
+import { ManualTime } from '../helpers/manual-time.js'
 
-const ctx = {
+const unused = () => {
+  throw new Error('not used by these tests')
+}
+const ctx: ControlHandlers = {
   status: () => ({ daemon: { pid: 1, configFile: 'f', startedAt: 's', version: 'v' }, mounts: [] }),
-} as unknown as ControlContext
+  mount: unused,
+  unmount: unused,
+  reload: unused,
+  refresh: unused,
+  cache: unused,
+  cacheClear: unused,
+  uploads: unused,
+  retry: unused,
+  discard: unused,
+  version: unused,
+}
+const noChanges = { added: [], removed: [], changed: [], unchanged: [], failed: [] }
 
 async function serve(t: { teardown(fn: () => unknown): void }, options: { maxConnections?: number; idleTimeoutMs?: number }, context = ctx) {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mmlim-'))
   const socketPath = path.join(dir, 'c.sock')
-  const scheduler = new ManualScheduler()
-  const server = new ControlServer(socketPath, context, silentLogger, undefined, { scheduler, ...options })
+  const time = new ManualTime()
+  const server = new ControlServer(socketPath, context, silentLogger, { time, ...options })
   await server.listen()
   const clients: net.Socket[] = []
   t.teardown(async () => {
@@ -40,7 +54,7 @@ async function serve(t: { teardown(fn: () => unknown): void }, options: { maxCon
     await new Promise(r => conn.once('connect', r))
     return state
   }
-  return { socketPath, scheduler, server, connect }
+  return { socketPath, time, server, connect }
 }
 
 /** Real time for socket events to arrive (not a timer of the code under test). */
@@ -55,12 +69,12 @@ async function until(cond: () => boolean, what: string): Promise<void> {
 t.test('at the cap the connection idle the longest makes room; with all busy, a new one is told why', async t => {
   let finishAll!: () => void
   const ended = new Promise<void>(r => (finishAll = r))
-  const slow = { ...ctx, reload: () => ended.then(() => ({ added: [], removed: [], changed: [], unchanged: [], failed: [] })) } as unknown as ControlContext
+  const slow: ControlHandlers = { ...ctx, reload: () => ended.then(() => noChanges) }
   const s = await serve(t, { maxConnections: 3 }, slow)
   const first = await s.connect()
-  await s.scheduler.advance(10)
+  await s.time.advance(10)
   const second = await s.connect()
-  await s.scheduler.advance(10)
+  await s.time.advance(10)
   const third = await s.connect()
   t.match(await sendRequest(s.socketPath, 'status', {}, { timeoutMs: 2_000 }), { ok: true }, 'a mountctl command gets through')
   await until(() => first.closed, 'the idlest closed')
@@ -94,22 +108,22 @@ t.test('thousands of idle connections: the daemon keeps answering and holds at m
 
 t.test('an idle connection is closed after idleTimeoutMs; one with a request running is not', async t => {
   let finish!: () => void
-  const slow = { ...ctx, reload: () => new Promise(r => (finish = () => r({ added: [], removed: [], changed: [], unchanged: [], failed: [] }))) } as unknown as ControlContext
+  const slow: ControlHandlers = { ...ctx, reload: () => new Promise(r => (finish = () => r(noChanges))) }
   const s = await serve(t, { idleTimeoutMs: 30_000 }, slow)
   const idle = await s.connect()
   const busy = await s.connect()
   busy.conn.write('{"id":1,"command":"reload"}\n')
   await until(() => typeof finish === 'function', 'the request arrived')
-  await s.scheduler.advance(29_999)
+  await s.time.advance(29_999)
   t.notOk(idle.closed)
-  await s.scheduler.advance(1)
+  await s.time.advance(1)
   await until(() => idle.closed, 'the idle connection closed')
-  await s.scheduler.advance(60_000)
+  await s.time.advance(60_000)
   t.notOk(busy.closed, 'a running request keeps its connection')
   finish()
   await until(() => busy.received.includes('"ok":true'), 'the answer')
-  await s.scheduler.advance(29_999)
+  await s.time.advance(29_999)
   t.notOk(busy.closed, 'idle time counts from the answer')
-  await s.scheduler.advance(1)
+  await s.time.advance(1)
   await until(() => busy.closed, 'then closed')
 })

@@ -4,10 +4,10 @@ import os from 'node:os'
 import path from 'node:path'
 import t from 'tap'
 import { sendRequest } from '../../src/control/client.js'
-import type { ControlContext } from '../../src/control/handlers/handler.js'
+import type { ControlHandlers } from '../../src/control/commands.js'
 import { ControlServer } from '../../src/control/server.js'
 import { Daemon } from '../../src/daemon/daemon.js'
-import { ManualScheduler } from '../../src/daemon/scheduler.js'
+import { ManualTime } from '../helpers/manual-time.js'
 import { silentLogger } from '../../src/log.js'
 import { FakeBackend } from '../daemon/fake-backend.js'
 
@@ -36,7 +36,7 @@ function rawExchange(socketPath: string, payload: string, expectLines: number): 
   })
 }
 
-const ctx: ControlContext = {
+const ctx: ControlHandlers = {
   status: () => ({ daemon: { pid: 1, configFile: 'f', startedAt: 's', version: 'v' }, mounts: [] }),
   mount: async () => {
     throw new Error('boom')
@@ -51,11 +51,15 @@ const ctx: ControlContext = {
   cache: () => {
     throw new Error('no store here')
   },
-  uploads: () => [],
-  retryUploads: async () => ({ retried: 0 }),
-  discardUpload: async () => {
+  cacheClear: () => {
+    throw new Error('no store here')
+  },
+  uploads: () => ({ uploads: [] }),
+  retry: async () => ({ retried: 0 }),
+  discard: async () => {
     throw new Error('nothing staged')
   },
+  version: () => ({ daemon: { version: 'v', node: '20', pid: 1 }, mounts: [] }),
 }
 
 t.test('bad lines get error replies and the connection goes on', async t => {
@@ -98,9 +102,9 @@ t.test('status answers at once while a bridge hangs', async t => {
   await fs.writeFile(configFile, JSON.stringify({ mounts: [{ name: 'h', url: 'http://127.0.0.1:4443/HHHHHHHH/H', mountpoint: path.join(dir, 'mnt') }] }))
   const backend = new FakeBackend()
   backend.bridge('http://127.0.0.1:4443/HHHHHHHH/H').mode = 'hang'
-  const scheduler = new ManualScheduler()
+  const time = new ManualTime()
   const socketPath = path.join(dir, 'c.sock')
-  const daemon = new Daemon({ configFile, socketPath, stateDir: path.join(dir, 's'), backend, scheduler, logger: silentLogger, version: 't' })
+  const daemon = new Daemon({ configFile, socketPath, stateDir: path.join(dir, 's'), backend, time, logger: silentLogger, version: 't' })
   await daemon.start()
   t.teardown(() => daemon.stop())
   // The probe hangs until the manual clock moves, which it never does here.
@@ -117,12 +121,12 @@ t.test('a request still running sees its signal aborted when the client goes awa
   const socketPath = path.join(dir, 'c.sock')
   let seen: AbortSignal | null = null
   const aborted = new Promise<string>(resolve => {
-    const waiting: ControlContext = {
+    const waiting: ControlHandlers = {
       ...ctx,
-      unmount: (_name, options) =>
+      unmount: (_args, signal) =>
         new Promise((_, reject) => {
-          seen = options!.signal!
-          seen.addEventListener('abort', () => {
+          seen = signal
+          signal.addEventListener('abort', () => {
             resolve(String((seen!.reason as Error).message))
             reject(new Error('cancelled'))
           })
@@ -159,4 +163,7 @@ t.test('args of the upload commands are checked', async t => {
   t.match(await sendRequest(socketPath, 'retry', { name: 'a' }), { ok: true, result: { retried: 0 } })
   t.match(await sendRequest(socketPath, 'discard', { name: 'a' }), { ok: false, error: { message: '"discard" needs args.path (a string)' } })
   t.match(await sendRequest(socketPath, 'discard', { name: 'a', path: '/x' }), { ok: false, error: { message: 'nothing staged' } })
+  t.match(await sendRequest(socketPath, 'mount', { name: '' }), { ok: false, error: { message: '"mount" needs args.name (a string)' } }, 'an empty name is no name')
+  t.match(await sendRequest(socketPath, 'retry', { name: 'a', path: null }), { ok: true, result: { retried: 0 } }, 'null stands for left out')
+  t.match(await sendRequest(socketPath, 'refresh', { name: 'a', path: 7 }), { ok: false, error: { message: '"refresh": args.path must be a string' } })
 })

@@ -6,7 +6,7 @@ import os from 'node:os'
 import path from 'node:path'
 import t from 'tap'
 import { Daemon } from '../../src/daemon/daemon.js'
-import { ManualScheduler } from '../../src/daemon/scheduler.js'
+import { ManualTime } from '../helpers/manual-time.js'
 import { silentLogger } from '../../src/log.js'
 import { FakeBackend } from './fake-backend.js'
 
@@ -23,7 +23,7 @@ async function setup(t: { teardown(fn: () => unknown): void }) {
     { name: 'work', url: URL_B, mountpoint: mp('work') },
   ])
   const backend = new FakeBackend()
-  const daemon = new Daemon({ configFile, socketPath: path.join(dir, 'c.sock'), stateDir: path.join(dir, 'state'), backend, scheduler: new ManualScheduler(), logger: silentLogger, version: 'test' })
+  const daemon = new Daemon({ configFile, socketPath: path.join(dir, 'c.sock'), stateDir: path.join(dir, 'state'), backend, time: new ManualTime(), logger: silentLogger, version: 'test' })
   t.teardown(async () => {
     await daemon.stop()
     await fs.rm(dir, { recursive: true, force: true })

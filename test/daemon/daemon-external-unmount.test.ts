@@ -7,7 +7,7 @@ import path from 'node:path'
 import t from 'tap'
 import { Daemon } from '../../src/daemon/daemon.js'
 import { MOUNT_TABLE_INTERVAL_MS } from '../../src/daemon/mount-table-watch.js'
-import { ManualScheduler } from '../../src/daemon/scheduler.js'
+import { ManualTime } from '../helpers/manual-time.js'
 import { silentLogger } from '../../src/log.js'
 import { FakeBackend } from './fake-backend.js'
 
@@ -20,16 +20,16 @@ async function setup(t: { teardown(fn: () => unknown): void }) {
   const mp = (n: string) => path.join(dir, 'mnt', n)
   await fs.writeFile(configFile, JSON.stringify({ mounts: [{ name: 'a', url: URL_A, mountpoint: mp('a') }, { name: 'b', url: URL_B, mountpoint: mp('b') }] }))
   const backend = new FakeBackend()
-  const scheduler = new ManualScheduler()
-  backend.queueScheduler = scheduler
-  const daemon = new Daemon({ configFile, socketPath: path.join(dir, 'c.sock'), stateDir: path.join(dir, 'state'), backend, scheduler, logger: silentLogger, version: 'test', stopTimeoutMs: 0 })
+  const time = new ManualTime()
+  backend.queueTime = time
+  const daemon = new Daemon({ configFile, socketPath: path.join(dir, 'c.sock'), stateDir: path.join(dir, 'state'), backend, time, logger: silentLogger, version: 'test', stopTimeoutMs: 0 })
   t.teardown(async () => {
     await daemon.stop()
     await fs.rm(dir, { recursive: true, force: true })
   })
   await daemon.start()
   await daemon.idle()
-  return { daemon, backend, scheduler, mp }
+  return { daemon, backend, time, mp }
 }
 
 const stateOf = (d: Daemon, name: string) => d.status().mounts.find(m => m.name === name)!
@@ -39,7 +39,7 @@ t.test('noticed within one look: unmounted with the reason, uploads kept in the 
   s.backend.queues.get('a')!.set([{ path: '/report.pdf', bytes: 1000, state: 'ready' }])
   s.backend.unmountFromOutside(s.mp('a'))
   t.equal(stateOf(s.daemon, 'a').state, 'mounted', 'not yet looked')
-  await s.scheduler.advance(MOUNT_TABLE_INTERVAL_MS)
+  await s.time.advance(MOUNT_TABLE_INTERVAL_MS)
   await s.daemon.idle()
   const a = stateOf(s.daemon, 'a')
   t.equal(a.state, 'unmounted')
@@ -53,7 +53,7 @@ t.test('noticed within one look: unmounted with the reason, uploads kept in the 
   t.equal(again.state, 'mounted', 'mountctl mount mounts again')
   t.equal(again.lastError, null)
   t.equal(s.backend.mounted.get(s.mp('a')), 'a')
-  await s.scheduler.advance(MOUNT_TABLE_INTERVAL_MS * 3)
+  await s.time.advance(MOUNT_TABLE_INTERVAL_MS * 3)
   t.equal(stateOf(s.daemon, 'a').state, 'mounted', 'and stays so')
 })
 
@@ -76,14 +76,14 @@ t.test('a mount made while the table is read is not taken for lost', async t => 
     await new Promise<void>(r => (release = r))
     return table
   }
-  const look = s.scheduler.advance(MOUNT_TABLE_INTERVAL_MS)
+  const look = s.time.advance(MOUNT_TABLE_INTERVAL_MS)
   while (!release) await new Promise(r => setImmediate(r))
   const mounting = s.daemon.mount('a') // joins the look in progress, then mounts
   ;(release as () => void)()
   await look
   await mounting
   s.backend.readMountTable = original
-  await s.scheduler.advance(MOUNT_TABLE_INTERVAL_MS)
+  await s.time.advance(MOUNT_TABLE_INTERVAL_MS)
   t.equal(stateOf(s.daemon, 'a').state, 'mounted')
 })
 

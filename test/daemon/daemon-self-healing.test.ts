@@ -6,7 +6,7 @@ import path from 'node:path'
 import t from 'tap'
 import { Daemon } from '../../src/daemon/daemon.js'
 import type { WatchFolder } from '../../src/daemon/profile-watcher.js'
-import { ManualScheduler } from '../../src/daemon/scheduler.js'
+import { ManualTime } from '../helpers/manual-time.js'
 import { silentLogger } from '../../src/log.js'
 import { FakeBackend } from './fake-backend.js'
 
@@ -19,25 +19,25 @@ async function setup(t: { teardown(fn: () => unknown): void }, mounts: object[],
   const write = (m: object[] | string) => fs.writeFile(configFile, typeof m === 'string' ? m : JSON.stringify({ settings, mounts: m }))
   await write(mounts)
   const backend = new FakeBackend()
-  const scheduler = new ManualScheduler()
+  const time = new ManualTime()
   let offset = 0
   let emit: (name: string | null) => void = () => {}
   const watch: WatchFolder = (_folder, onChange) => ((emit = onChange), { close() {} })
   const daemon = new Daemon({
-    configFile, socketPath: path.join(dir, 'c.sock'), stateDir: path.join(dir, 'state'), backend, scheduler, logger: silentLogger, version: 'test',
-    monotonicClock: scheduler, wallClock: { now: () => scheduler.now() + offset }, watchProfileFile: watch,
+    configFile, socketPath: path.join(dir, 'c.sock'), stateDir: path.join(dir, 'state'), backend, time, logger: silentLogger, version: 'test',
+    monotonicClock: time, wallClock: { now: () => time.now() + offset }, watchProfileFile: watch,
   })
   t.teardown(async () => {
     await daemon.stop()
     await fs.rm(dir, { recursive: true, force: true })
   })
   const mp = (n: string) => path.join(dir, 'mnt', n)
-  return { daemon, backend, scheduler, write, mp, sleep: (ms: number) => (offset += ms), edited: () => emit('mounts.json') }
+  return { daemon, backend, time, write, mp, sleep: (ms: number) => (offset += ms), edited: () => emit('mounts.json') }
 }
 
 /** The watcher reads the file with real I/O after its (manual) debounce. */
-async function applied(s: { scheduler: ManualScheduler; daemon: Daemon }, check: () => boolean): Promise<void> {
-  await s.scheduler.advance(500)
+async function applied(s: { time: ManualTime; daemon: Daemon }, check: () => boolean): Promise<void> {
+  await s.time.advance(500)
   for (let i = 0; i < 100 && !check(); i++) {
     await new Promise(r => setTimeout(r, 20))
     await s.daemon.idle()
@@ -52,14 +52,14 @@ t.test('after a resume every mount is checked at once, not at its next check', a
   s.backend.bridge(URL_B).mode = 'down'
   await s.daemon.start()
   await s.daemon.idle()
-  await s.scheduler.advance(1_000)
+  await s.time.advance(1_000)
   // b waits with growing backoff (capped at 60 s); a is checked once a minute.
-  await s.scheduler.advance(20_000)
+  await s.time.advance(20_000)
   t.same(states(s.daemon), { a: 'mounted', b: 'waiting' })
   s.backend.bridge(URL_A).mode = 'down' // gone while the lid was closed
   s.backend.bridge(URL_B).mode = 'up' // and b appeared
   s.sleep(3_600_000)
-  await s.scheduler.advance(1_000) // the first tick after the resume
+  await s.time.advance(1_000) // the first tick after the resume
   await s.daemon.idle()
   t.same(states(s.daemon), { a: 'degraded', b: 'mounted' }, 'both noticed within a second of waking')
 })

@@ -4,7 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import t from 'tap'
 import { Daemon } from '../../src/daemon/daemon.js'
-import { ManualScheduler, settle } from '../../src/daemon/scheduler.js'
+import { ManualTime, settle } from '../helpers/manual-time.js'
 import { silentLogger } from '../../src/log.js'
 import { FakeBackend } from './fake-backend.js'
 
@@ -22,24 +22,24 @@ async function setup(t: { teardown(fn: () => unknown): void }, mounts: object[])
   const write = (m: object[] | string) => fs.writeFile(configFile, typeof m === 'string' ? m : JSON.stringify({ mounts: m }))
   await write(mounts)
   const backend = new FakeBackend()
-  const scheduler = new ManualScheduler()
-  backend.queueScheduler = scheduler
+  const time = new ManualTime()
+  backend.queueTime = time
   const make = () =>
-    new Daemon({ configFile, socketPath: path.join(dir, 'c.sock'), stateDir: path.join(dir, 'state'), backend, scheduler, logger: silentLogger, version: 'test', stopTimeoutMs: 5_000 })
+    new Daemon({ configFile, socketPath: path.join(dir, 'c.sock'), stateDir: path.join(dir, 'state'), backend, time, logger: silentLogger, version: 'test', stopTimeoutMs: 5_000 })
   const daemon = make()
   t.teardown(async () => {
     // Uploads a test left pending get the stop bound on the manual clock.
     let stopped = false
     const stopping = daemon.stop().finally(() => (stopped = true))
     while (!stopped) {
-      await scheduler.advance(1_000)
-      await new Promise(r => setTimeout(r, 5))
+      await time.advance(1_000)
+      await new Promise(r => setTimeout(r, 5)) // real time: the uploads' file I/O
     }
     await stopping
     await fs.rm(dir, { recursive: true, force: true })
   })
   const mp = (n: string) => path.join(dir, 'mnt', n)
-  return { dir, daemon, backend, scheduler, write, make, mp, socketPath: path.join(dir, 'c.sock') }
+  return { dir, daemon, backend, time, write, make, mp, socketPath: path.join(dir, 'c.sock') }
 }
 
 t.test('starts every autostart profile; rejected ones show as failed', async t => {
@@ -119,7 +119,7 @@ t.test('stop is idempotent, ordered and leaves nothing mounted', async t => {
   t.same(s.daemon.status().mounts.map(m => m.state), ['mounted', 'waiting'])
   await Promise.all([s.daemon.stop(), s.daemon.stop()])
   t.equal(s.backend.mounted.size, 0)
-  t.equal(s.scheduler.pending, 0, 'no timer left')
+  t.equal(s.time.pending, 0, 'no timer left')
   await t.rejects(fs.stat(s.socketPath), { code: 'ENOENT' }, 'socket removed')
   t.ok(s.backend.fsByName.get('a')!.closed)
 })
@@ -210,7 +210,7 @@ t.test('unmount waits for the queue, mounted meanwhile; status answers during th
   t.equal(during.state, 'mounted')
   t.equal(during.uploads!.unmountWaiting, true)
   t.same([...s.backend.mounted.values()], ['a'])
-  await s.scheduler.advance(3_000) // drain slices come and go; still waiting
+  await s.time.advance(3_000) // drain slices come and go; still waiting
   t.equal(result, null)
   q.set([{ path: '/u.txt', bytes: 100, state: 'uploading' }, { path: '/new.txt', bytes: 1, state: 'ready' }])
   q.finishAll()
@@ -254,7 +254,7 @@ t.test('unmount: the client going away cancels the wait, the mount stays', async
   const cancelled = t.rejects(s.daemon.unmount('a', { signal: abort.signal }), { message: 'unmount of "a" cancelled: still mounted, uploads go on' })
   await settle()
   abort.abort()
-  await s.scheduler.advance(1_000)
+  await s.time.advance(1_000)
   await cancelled
   t.same([...s.backend.mounted.values()], ['a'])
   t.equal(s.daemon.status().mounts[0]!.uploads!.unmountWaiting, false)
@@ -273,10 +273,10 @@ t.test('stop gives uploads a bounded time, then unmounts; done uploads let it st
   let stopped = false
   const stopping = s.daemon.stop().then(() => (stopped = true))
   await until(() => s.backend.queues.get('a')!.drains > 0)
-  await s.scheduler.advance(4_999)
+  await s.time.advance(4_999)
   t.equal(stopped, false, 'waits up to the bound')
   t.same([...s.backend.mounted.values()].sort(), ['a', 'b'], 'still mounted while uploads run')
-  await s.scheduler.advance(1)
+  await s.time.advance(1)
   await stopping
   t.same([...s.backend.mounted.values()], [])
   t.match(s.daemon.status().mounts[0]!.uploads, { queued: 1, queuedBytes: 100, inJournal: true })
@@ -321,7 +321,7 @@ t.test('started() resolves once every autostart mount has mounted, settled in wa
   const started = s.daemon.started().then(() => (settled = true))
   await settle()
   t.notOk(settled, 'not while a bridge has not answered its first probe')
-  await s.scheduler.advance(5_000)
+  await s.time.advance(5_000)
   await started
   t.same(s.daemon.status().mounts.map(m => [m.name, m.state]), [['up', 'mounted'], ['hung', 'waiting'], ['down', 'waiting'], ['manual', 'unmounted'], ['broken', 'failed']])
 })

@@ -3,8 +3,9 @@
 import { RemoteError, type Remote, type RemoteEntry } from '../../src/remote/remote.js'
 import type { MountBackend, MountHandle, SupervisedFs } from '../../src/daemon/backend.js'
 import type { Profile } from '../../src/config/types.js'
+import type { Time } from '../../src/clock.js'
+import { ManualTime } from '../helpers/manual-time.js'
 import type { MountRecord } from '../../src/mount-table.js'
-import { ManualScheduler, type Scheduler } from '../../src/daemon/scheduler.js'
 import type { UploadSource } from '../../src/daemon/upload-status.js'
 import { FakeUploadQueue } from './fake-upload-queue.js'
 import path from 'node:path'
@@ -69,12 +70,14 @@ export class FakeBackend implements MountBackend {
   readonly fsByName = new Map<string, FakeFs>()
   readonly events: string[] = []
   failMount: Error | null = null
+  /** The FUSE backend the next mounts report; none, like a daemon of old. */
+  handleBackend: string | undefined = undefined
   staleCleaned: string[] = []
   private readonly onLost = new Map<string, (() => void) | undefined>()
   /** The upload queue of each writable mount, by profile name (the latest). */
   readonly queues = new Map<string, FakeUploadQueue>()
   /** Drives the fake queues' drain timeouts; tests share it with the daemon. */
-  queueScheduler: Scheduler = new ManualScheduler()
+  queueTime: Time = new ManualTime()
 
   bridge(url: string): FakeBridge {
     let b = this.bridges.get(url)
@@ -107,7 +110,7 @@ export class FakeBackend implements MountBackend {
     const f = new FakeFs(args.profile)
     this.fsByName.set(args.profile.name, f)
     if (args.onWrites && !args.profile.readOnly) {
-      const queue = new FakeUploadQueue(this.queueScheduler)
+      const queue = new FakeUploadQueue(this.queueTime)
       this.queues.set(args.profile.name, queue)
       args.onWrites({ uploads: async () => queue })
     }
@@ -122,6 +125,7 @@ export class FakeBackend implements MountBackend {
     this.events.push(`mount ${name}`)
     return {
       mountpoint,
+      ...(this.handleBackend ? { backend: this.handleBackend, backendWhy: 'the test asked for it' } : {}),
       unmount: async () => {
         // As the FUSE layer does when the kernel mount is already gone.
         if (!this.mounted.has(mountpoint)) throw new Error(`${mountpoint} is not mounted`)

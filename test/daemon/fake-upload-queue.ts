@@ -1,10 +1,10 @@
 // A fake of UploadQueue (src/vfs/write/upload-queue.ts) for the daemon, control and
 // mountctl tests: items are set by the test, drain's timeout runs on the
-// test's ManualScheduler (tap reports this file as "no tests found").
+// test's ManualTime (tap reports this file as "no tests found").
 import { EventEmitter } from 'node:events'
-import type { Scheduler } from '../../src/daemon/scheduler.js'
+import type { Time } from '../../src/clock.js'
 import type { UploadQueueView } from '../../src/daemon/upload-status.js'
-import type { DrainOptions, DrainResult, QueuedState, UploadQueueEvents, UploadSnapshot } from '../../src/vfs/write/upload-queue.js'
+import { untilEmpty, type DrainOptions, type DrainResult, type QueuedState, type UploadQueueEvents, type UploadSnapshot } from '../../src/vfs/write/upload-view.js'
 
 export interface FakeItem {
   path: string
@@ -23,7 +23,7 @@ export class FakeUploadQueue extends EventEmitter<UploadQueueEvents> implements 
   retried: (string | undefined)[] = []
   discarded: string[] = []
 
-  constructor(private readonly scheduler: Scheduler) {
+  constructor(private readonly time: Time) {
     super()
   }
 
@@ -56,19 +56,7 @@ export class FakeUploadQueue extends EventEmitter<UploadQueueEvents> implements 
 
   drain(options: DrainOptions = {}): Promise<DrainResult> {
     this.drains++
-    return new Promise(resolve => {
-      const finish = (drained: boolean) => {
-        this.off('changed', check)
-        this.scheduler.clearTimeout(timer)
-        resolve({ drained, snapshot: this.snapshot() })
-      }
-      const check = () => {
-        if (this.items.every(i => i.state === 'failed')) finish(true)
-      }
-      const timer = options.timeoutMs === undefined ? null : this.scheduler.setTimeout(() => finish(false), options.timeoutMs)
-      this.on('changed', check)
-      check()
-    })
+    return untilEmpty(this, options, finish => (options.timeoutMs === undefined ? null : this.time.setTimeout(finish, options.timeoutMs)))
   }
 
   async retry(path?: string): Promise<number> {

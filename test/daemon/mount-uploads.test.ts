@@ -2,7 +2,7 @@ import { Writable } from 'node:stream'
 import t from 'tap'
 import { createLogger } from '../../src/log.js'
 import { MountUploads } from '../../src/daemon/mount-uploads.js'
-import { ManualScheduler, settle } from '../../src/daemon/scheduler.js'
+import { ManualTime, settle } from '../helpers/manual-time.js'
 import { FakeUploadQueue } from './fake-upload-queue.js'
 
 function setup() {
@@ -14,10 +14,10 @@ function setup() {
     },
   })
   const logger = createLogger('debug', sink)
-  const scheduler = new ManualScheduler()
-  const queue = new FakeUploadQueue(scheduler)
-  const uploads = new MountUploads('photos', logger, scheduler)
-  return { lines, scheduler, queue, uploads, attach: async () => (uploads.attach({ uploads: async () => queue }), await settle()) }
+  const time = new ManualTime()
+  const queue = new FakeUploadQueue(time)
+  const uploads = new MountUploads('photos', logger, time)
+  return { lines, time, queue, uploads, attach: async () => (uploads.attach({ uploads: async () => queue }), await settle()) }
 }
 
 t.test('nothing attached: empty counts, commands say to mount first', async t => {
@@ -76,7 +76,7 @@ t.test('wait: uploaded, timeout, aborted, closed', async t => {
   const waiting = s.uploads.waitUntilUploaded({ forUnmount: true })
   await settle()
   t.equal(s.uploads.counts().unmountWaiting, true)
-  await s.scheduler.advance(5_000) // many drain slices go by
+  await s.time.advance(5_000) // many drain slices go by
   t.ok(s.queue.drains >= 5, `drained in slices (${s.queue.drains})`)
   s.queue.finishAll()
   t.equal(await waiting, 'uploaded')
@@ -84,23 +84,23 @@ t.test('wait: uploaded, timeout, aborted, closed', async t => {
 
   s.queue.set([{ path: '/a', bytes: 1, state: 'uploading' }])
   const bounded = s.uploads.waitUntilUploaded({ timeoutMs: 2_500 })
-  await s.scheduler.advance(2_499)
+  await s.time.advance(2_499)
   let ended = false
   void bounded.then(() => (ended = true))
   await settle()
   t.equal(ended, false, 'still waiting before the bound')
-  await s.scheduler.advance(1)
+  await s.time.advance(1)
   t.equal(await bounded, 'timeout')
 
   const abort = new AbortController()
   const aborted = s.uploads.waitUntilUploaded({ signal: abort.signal })
   abort.abort()
-  await s.scheduler.advance(1_000)
+  await s.time.advance(1_000)
   t.equal(await aborted, 'aborted')
 
   const closing = s.uploads.waitUntilUploaded()
   s.uploads.detach()
-  await s.scheduler.advance(1_000)
+  await s.time.advance(1_000)
   t.equal(await closing, 'closed')
 })
 

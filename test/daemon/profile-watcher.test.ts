@@ -3,12 +3,12 @@ import path from 'node:path'
 import t from 'tap'
 import { silentLogger } from '../../src/log.js'
 import { ProfileWatcher, watchFolder, type WatchFolder } from '../../src/daemon/profile-watcher.js'
-import { ManualScheduler } from '../../src/daemon/scheduler.js'
+import { ManualTime } from '../helpers/manual-time.js'
 
 function setup(t: { testdir(files?: Record<string, string>): string }) {
   const dir = t.testdir({ 'mounts.json': '{ "mounts": [] }\n' })
   const file = path.join(dir, 'mounts.json')
-  const scheduler = new ManualScheduler()
+  const time = new ManualTime()
   let emit: (name: string | null) => void = () => {}
   let fail: (err: Error) => void = () => {}
   let closed = 0
@@ -20,8 +20,8 @@ function setup(t: { testdir(files?: Record<string, string>): string }) {
   }
   let t_folder = ''
   let reloads = 0
-  const watcher = new ProfileWatcher({ file, scheduler, logger: silentLogger, reload: async () => void reloads++, watch })
-  return { file, dir, scheduler, watcher, emit: (n: string | null) => emit(n), fail: (e: Error) => fail(e), reloads: () => reloads, closed: () => closed, folder: () => t_folder }
+  const watcher = new ProfileWatcher({ file, time, logger: silentLogger, reload: async () => void reloads++, watch })
+  return { file, dir, time, watcher, emit: (n: string | null) => emit(n), fail: (e: Error) => fail(e), reloads: () => reloads, closed: () => closed, folder: () => t_folder }
 }
 
 t.test('a burst of events is one reload, after 500 ms of quiet, only when the content changed', async t => {
@@ -29,33 +29,33 @@ t.test('a burst of events is one reload, after 500 ms of quiet, only when the co
   await s.watcher.start()
   t.equal(s.folder(), s.dir, 'the folder is watched')
   s.emit('mounts.json')
-  await s.scheduler.advance(1_000)
+  await s.time.advance(1_000)
   await s.watcher.idle()
   t.equal(s.reloads(), 0, 'touched, same content: nothing')
   await fs.writeFile(s.file, '{ "mounts": [ ] }\n')
   s.emit('.mounts.json.swp')
-  await s.scheduler.advance(1_000)
+  await s.time.advance(1_000)
   t.equal(s.reloads(), 0, 'other files are ignored')
   s.emit('mounts.json')
-  await s.scheduler.advance(300)
+  await s.time.advance(300)
   s.emit('mounts.json')
-  await s.scheduler.advance(300)
+  await s.time.advance(300)
   t.equal(s.reloads(), 0, 'still settling')
-  await s.scheduler.advance(200)
+  await s.time.advance(200)
   await s.watcher.idle()
   t.equal(s.reloads(), 1)
   s.emit(null)
-  await s.scheduler.advance(500)
+  await s.time.advance(500)
   await s.watcher.idle()
   t.equal(s.reloads(), 1, 'no change since')
   await fs.rm(s.file)
   s.emit('mounts.json')
-  await s.scheduler.advance(500)
+  await s.time.advance(500)
   await s.watcher.idle()
   t.equal(s.reloads(), 2, 'a removed file is applied too')
   s.watcher.stop()
   t.equal(s.closed(), 1)
-  t.equal(s.scheduler.pending, 0)
+  t.equal(s.time.pending, 0)
 })
 
 t.test('a watch error is survived', async t => {
@@ -64,7 +64,7 @@ t.test('a watch error is survived', async t => {
   s.fail(new Error('ENOSPC: inotify watches exhausted'))
   t.equal(s.closed(), 1)
   s.watcher.stop()
-  const broken = new ProfileWatcher({ file: path.join(s.dir, 'x.json'), scheduler: s.scheduler, logger: silentLogger, reload: async () => {}, watch: () => { throw new Error('EACCES') } })
+  const broken = new ProfileWatcher({ file: path.join(s.dir, 'x.json'), time: s.time, logger: silentLogger, reload: async () => {}, watch: () => { throw new Error('EACCES') } })
   await broken.start()
   broken.stop()
 })
@@ -76,6 +76,7 @@ t.test('the real fs.watch reports a rename over the file', async t => {
   t.teardown(() => w.close())
   await fs.writeFile(path.join(dir, '.tmp'), 'b')
   await fs.rename(path.join(dir, '.tmp'), path.join(dir, 'mounts.json'))
+  // Real time: the kernel's inotify events arrive on their own.
   for (let i = 0; i < 50 && !names.includes('mounts.json'); i++) await new Promise(r => setTimeout(r, 20))
   t.ok(names.includes('mounts.json'), `events: ${names.join(', ')}`)
 })

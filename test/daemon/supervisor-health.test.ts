@@ -5,7 +5,7 @@ import t from 'tap'
 import { PROFILE_DEFAULTS, type Profile } from '../../src/config/types.js'
 import type { Logger } from '../../src/log.js'
 import { silentLogger } from '../../src/log.js'
-import { ManualScheduler } from '../../src/daemon/scheduler.js'
+import { ManualTime } from '../helpers/manual-time.js'
 import { MountSupervisor } from '../../src/daemon/supervisor.js'
 import { FakeBackend } from './fake-backend.js'
 
@@ -42,18 +42,18 @@ function setup(t: { testdir(): string }, overrides: Partial<Profile> = {}, inter
   const dir = t.testdir()
   const profile: Profile = { ...PROFILE_DEFAULTS, name: 'photos', url: null, megaPath: '/Photos', mountpoint: path.join(dir, 'mnt'), requestTimeoutMs: 5_000, ...overrides }
   const backend = new MegaBackend()
-  const scheduler = new ManualScheduler() // second 20 of a minute
-  const sup = new MountSupervisor({ profile, backend, scheduler, logger: silentLogger, stateDir: dir, healthIntervalMs: () => intervalMs, retryInitialMs: 1_000, retryMaxMs: 60_000 })
-  return { backend, scheduler, sup }
+  const time = new ManualTime() // second 20 of a minute
+  const sup = new MountSupervisor({ profile, backend, time, logger: silentLogger, stateDir: dir, healthIntervalMs: () => intervalMs, retryInitialMs: 1_000, retryMaxMs: 60_000 })
+  return { backend, time, sup }
 }
 
 t.test('a renamed megaPath folder is followed by its handle, without a remount', async t => {
-  const { sup, backend, scheduler } = setup(t)
+  const { sup, backend, time } = setup(t)
   await sup.start()
   t.equal(sup.status().url, OLD)
   backend.bridge(OLD).mode = 'logged-out' // the old URL answers 404
   backend.served = new Map([['/Pictures', NEW]])
-  await scheduler.advance(10_000)
+  await time.advance(10_000)
   t.equal(sup.state, 'mounted', 'the new URL answered in the same check')
   t.equal(sup.status().url, NEW)
   t.equal(backend.resolveCalls.at(-1), OLD, 'the last URL that worked was passed')
@@ -62,7 +62,7 @@ t.test('a renamed megaPath folder is followed by its handle, without a remount',
 })
 
 t.test('a megaPath folder no longer served (403) is served again, without a remount', async t => {
-  const { sup, backend, scheduler } = setup(t)
+  const { sup, backend, time } = setup(t)
   await sup.start()
   backend.bridge(OLD).mode = 'not-served' // mega-webdav -d /Photos
   const resolve = backend.resolveUrl.bind(backend)
@@ -70,7 +70,7 @@ t.test('a megaPath folder no longer served (403) is served again, without a remo
     backend.bridge(OLD).mode = 'up' // resolving runs mega-webdav /Photos again
     return resolve(profile, logger, knownUrl)
   }
-  await scheduler.advance(10_000)
+  await time.advance(10_000)
   t.equal(sup.state, 'mounted', 'served again and probed in the same check')
   t.equal(sup.status().url, OLD, 'same handle, same name: same URL')
   t.same(backend.events, ['mount photos'])
@@ -78,10 +78,10 @@ t.test('a megaPath folder no longer served (403) is served again, without a remo
 })
 
 t.test('404 on the root: status says why (asked of MEGAcmd); a failed resolve says its own reason', async t => {
-  const { sup, backend, scheduler } = setup(t, { url: OLD, megaPath: null })
+  const { sup, backend, time } = setup(t, { url: OLD, megaPath: null })
   await sup.start()
   backend.bridge(OLD).mode = 'logged-out'
-  await scheduler.advance(10_000)
+  await time.advance(10_000)
   t.equal(sup.state, 'degraded')
   t.match(sup.status().lastError, { message: /logged out/, hint: /mega-login/ })
 
@@ -89,7 +89,7 @@ t.test('404 on the root: status says why (asked of MEGAcmd); a failed resolve sa
   await m.sup.start()
   m.backend.bridge(OLD).mode = 'logged-out'
   m.backend.resolveError = Object.assign(new Error('MEGAcmd is not logged in (finding the bridge URL of /Photos)'), { hint: 'log in: mega-login <email>' })
-  await m.scheduler.advance(10_000)
+  await m.time.advance(10_000)
   t.equal(m.sup.state, 'degraded')
   t.match(m.sup.status().lastError, { message: /not logged in/, hint: /mega-login/ })
   await sup.stop()
@@ -97,37 +97,37 @@ t.test('404 on the root: status says why (asked of MEGAcmd); a failed resolve sa
 })
 
 t.test('health ticks follow the interval; a check still running is not doubled', async t => {
-  const { sup, backend, scheduler } = setup(t, { url: OLD, megaPath: null, requestTimeoutMs: 25_000 })
+  const { sup, backend, time } = setup(t, { url: OLD, megaPath: null, requestTimeoutMs: 25_000 })
   await sup.start()
   const bridge = backend.bridge(OLD)
   const before = bridge.calls
-  await scheduler.advance(30_000)
+  await time.advance(30_000)
   t.equal(bridge.calls - before, 3, 'one probe every 10 s')
   bridge.mode = 'hang'
-  await scheduler.advance(20_000)
+  await time.advance(20_000)
   t.equal(bridge.calls - before, 4, 'the hung probe is not joined by another')
   t.equal(sup.state, 'mounted', 'not yet timed out')
-  await scheduler.advance(20_000)
+  await time.advance(20_000)
   t.equal(sup.state, 'degraded', 'timed out')
   await sup.stop()
-  t.equal(scheduler.pending, 0, 'no job left after stop')
+  t.equal(time.pending, 0, 'no job left after stop')
 })
 
 t.test('backoff is capped at the health interval; checkNow retries a waiting mount at once', async t => {
-  const { sup, backend, scheduler } = setup(t, { url: OLD, megaPath: null }, 4_000)
+  const { sup, backend, time } = setup(t, { url: OLD, megaPath: null }, 4_000)
   const bridge = backend.bridge(OLD)
   bridge.mode = 'down'
   await sup.start()
-  await scheduler.advance(1_000 + 2_000 + 4_000 + 4_000)
+  await time.advance(1_000 + 2_000 + 4_000 + 4_000)
   t.equal(bridge.calls, 5, 'retries after 1, 2, 4, then 4 s (the interval), not 8')
   bridge.mode = 'up'
   sup.checkNow()
-  await scheduler.advance(0)
+  await time.advance(0)
   await sup.idle()
   t.equal(sup.state, 'mounted', 'mounted without waiting for the next retry')
   bridge.mode = 'down'
   sup.checkNow()
-  await scheduler.advance(0)
+  await time.advance(0)
   await sup.idle()
   t.equal(sup.state, 'degraded', 'a mounted one is probed at once')
   await sup.stop()

@@ -4,7 +4,7 @@ import path from 'node:path'
 import t from 'tap'
 import { PROFILE_DEFAULTS, type Profile } from '../../src/config/types.js'
 import { silentLogger } from '../../src/log.js'
-import { ManualScheduler } from '../../src/daemon/scheduler.js'
+import { ManualTime } from '../helpers/manual-time.js'
 import { MountSupervisor } from '../../src/daemon/supervisor.js'
 import { MountStore } from '../../src/vfs/store/mount-store.js'
 import { FakeBackend } from './fake-backend.js'
@@ -16,8 +16,8 @@ function setup(t: { testdir(): string; teardown(fn: () => unknown): void }, over
   const profile: Profile = { ...PROFILE_DEFAULTS, name: 'photos', url: URL, megaPath: null, mountpoint: path.join(dir, 'mnt'), requestTimeoutMs: 5_000, ...overrides }
   const backend = new FakeBackend()
   backend.storeDir = path.join(dir, 'stores')
-  const scheduler = new ManualScheduler()
-  const sup = new MountSupervisor({ profile, backend, scheduler, logger: silentLogger, stateDir: dir, healthIntervalMs: () => 10_000, retryInitialMs: 1_000, retryMaxMs: 8_000 })
+  const time = new ManualTime()
+  const sup = new MountSupervisor({ profile, backend, time, logger: silentLogger, stateDir: dir, healthIntervalMs: () => 10_000, retryInitialMs: 1_000, retryMaxMs: 8_000 })
   t.teardown(() => sup.stop())
   /** What an earlier run of the daemon left in the store. */
   const storeTree = (url: string | null) => {
@@ -26,11 +26,11 @@ function setup(t: { testdir(): string; teardown(fn: () => unknown): void }, over
     store.url = url
     store.close()
   }
-  return { profile, backend, scheduler, sup, storeTree }
+  return { profile, backend, time, sup, storeTree }
 }
 
 t.test('a stored tree mounts at once, before the bridge answers: degraded while it does not, mounted when it does', async t => {
-  const { sup, backend, scheduler, storeTree, profile } = setup(t)
+  const { sup, backend, time, storeTree, profile } = setup(t)
   storeTree(URL)
   const bridge = backend.bridge(URL)
   bridge.mode = 'down'
@@ -41,7 +41,7 @@ t.test('a stored tree mounts at once, before the bridge answers: degraded while 
   t.same(backend.fsByName.get('photos')!.availability, [true, false], 'mounted before the probe, which found the bridge down')
   t.match(sup.status().lastError, { message: /refuses connections/ })
   bridge.mode = 'up'
-  await scheduler.advance(10_000) // one health interval
+  await time.advance(10_000) // one health interval
   await sup.idle()
   t.equal(sup.state, 'mounted')
   t.equal(backend.fsByName.get('photos')!.available, true)

@@ -3,7 +3,7 @@ import { pino } from 'pino'
 import t from 'tap'
 import { PROFILE_DEFAULTS, type Profile } from '../../src/config/types.js'
 import { silentLogger } from '../../src/log.js'
-import { ManualScheduler } from '../../src/daemon/scheduler.js'
+import { ManualTime } from '../helpers/manual-time.js'
 import { MountSupervisor } from '../../src/daemon/supervisor.js'
 import { FakeBackend } from './fake-backend.js'
 
@@ -13,9 +13,9 @@ function setup(t: { testdir(): string }, overrides: Partial<Profile> = {}) {
   const dir = t.testdir()
   const profile: Profile = { ...PROFILE_DEFAULTS, name: 'photos', url: URL, megaPath: null, mountpoint: path.join(dir, 'mnt'), requestTimeoutMs: 5_000, ...overrides }
   const backend = new FakeBackend()
-  const scheduler = new ManualScheduler()
-  const sup = new MountSupervisor({ profile, backend, scheduler, logger: silentLogger, stateDir: dir, healthIntervalMs: () => 10_000, retryInitialMs: 1_000, retryMaxMs: 8_000 })
-  return { profile, backend, scheduler, sup, bridge: backend.bridge(URL) }
+  const time = new ManualTime()
+  const sup = new MountSupervisor({ profile, backend, time, logger: silentLogger, stateDir: dir, healthIntervalMs: () => 10_000, retryInitialMs: 1_000, retryMaxMs: 8_000 })
+  return { profile, backend, time, sup, bridge: backend.bridge(URL) }
 }
 
 t.test('mounts at once when the bridge answers', async t => {
@@ -37,20 +37,20 @@ t.test('mounts at once when the bridge answers', async t => {
 })
 
 t.test('waiting -> mounted when the bridge appears, with capped backoff', async t => {
-  const { sup, bridge, scheduler, backend } = setup(t)
+  const { sup, bridge, time, backend } = setup(t)
   bridge.mode = 'down'
   await sup.start()
   t.equal(sup.state, 'waiting')
   t.match(sup.status().lastError, { message: /refuses connections/, hint: /mega-webdav/ })
   t.equal(bridge.calls, 1)
-  await scheduler.advance(1_000)
+  await time.advance(1_000)
   t.equal(bridge.calls, 2, 'retried after 1 s')
-  await scheduler.advance(2_000)
+  await time.advance(2_000)
   t.equal(bridge.calls, 3, 'then after 2 s')
-  await scheduler.advance(4_000 + 8_000 + 8_000)
+  await time.advance(4_000 + 8_000 + 8_000)
   t.equal(bridge.calls, 6, 'then 4 s, then capped at 8 s')
   bridge.mode = 'up'
-  await scheduler.advance(8_000)
+  await time.advance(8_000)
   await sup.idle()
   t.equal(sup.state, 'mounted')
   t.equal(sup.status().lastError, null)
@@ -59,29 +59,29 @@ t.test('waiting -> mounted when the bridge appears, with capped backoff', async 
 })
 
 t.test('a hanging bridge ends as a timeout and keeps waiting', async t => {
-  const { sup, bridge, scheduler } = setup(t)
+  const { sup, bridge, time } = setup(t)
   bridge.mode = 'hang'
   const started = sup.start()
-  await scheduler.advance(5_000)
+  await time.advance(5_000)
   await started
   t.equal(sup.state, 'waiting')
   t.match(sup.status().lastError?.message, /did not answer within 5 s/)
   await sup.stop()
-  t.equal(scheduler.pending, 0, 'no timer left after stop')
+  t.equal(time.pending, 0, 'no timer left after stop')
 })
 
 t.test('mounted -> degraded -> mounted, the fs told each time', async t => {
-  const { sup, bridge, scheduler, backend } = setup(t)
+  const { sup, bridge, time, backend } = setup(t)
   await sup.start()
   const fs = backend.fsByName.get('photos')!
   bridge.mode = 'logged-out'
-  await scheduler.advance(10_000)
+  await time.advance(10_000)
   t.equal(sup.state, 'degraded')
   t.equal(fs.available, false)
   t.match(sup.status().lastError, { message: /404/, hint: /mega-whoami/ })
   t.equal(sup.status().bridge.reachable, false)
   bridge.mode = 'up'
-  await scheduler.advance(10_000)
+  await time.advance(10_000)
   t.equal(sup.state, 'mounted')
   t.equal(fs.available, true)
   t.equal(backend.mounted.size, 1, 'stayed mounted throughout')
@@ -101,14 +101,14 @@ t.test('a mount that fails is failed with a hint', async t => {
 })
 
 t.test('stop while waiting cancels the retry; refresh needs a mount', async t => {
-  const { sup, bridge, scheduler } = setup(t)
+  const { sup, bridge, time } = setup(t)
   bridge.mode = 'down'
   await sup.start()
   await sup.stop()
   t.equal(sup.state, 'unmounted')
   t.equal(sup.status().wanted, false)
   const calls = bridge.calls
-  await scheduler.advance(60_000)
+  await time.advance(60_000)
   t.equal(bridge.calls, calls)
   t.throws(() => sup.refresh('/x'), /not mounted/)
 })
@@ -137,7 +137,7 @@ t.test('plain HTTP to another computer: a warning in status and, once, in the lo
   const dir = t.testdir()
   const profile: Profile = { ...PROFILE_DEFAULTS, name: 'photos', url: remoteUrl, megaPath: null, mountpoint: path.join(dir, 'mnt') }
   const backend = new FakeBackend()
-  const sup = new MountSupervisor({ profile, backend, scheduler: new ManualScheduler(), logger, stateDir: dir, healthIntervalMs: () => 10_000 })
+  const sup = new MountSupervisor({ profile, backend, time: new ManualTime(), logger, stateDir: dir, healthIntervalMs: () => 10_000 })
   t.match(sup.status().warnings, [/plain HTTP to 192\.168\.1\.5, which is not this computer/], 'before the first mount too')
   await sup.start()
   await sup.stop()

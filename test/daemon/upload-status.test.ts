@@ -1,6 +1,7 @@
 import t from 'tap'
-import { emptyUploadCounts, explainFailedUploads, uploadCounts, uploadItems } from '../../src/daemon/upload-status.js'
-import type { UploadSnapshot } from '../../src/vfs/write/upload-queue.js'
+import { emptyUploadCounts } from '../../src/control/wire-types.js'
+import { explainFailedUploads, uploadCounts, uploadItems } from '../../src/daemon/upload-status.js'
+import type { UploadSnapshot } from '../../src/vfs/write/upload-view.js'
 
 const snap: UploadSnapshot = {
   queued: [

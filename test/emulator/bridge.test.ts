@@ -6,7 +6,7 @@ import t, { type Test } from 'tap'
 import { BridgeEmulator, type BridgeEmulatorOptions } from '../../src/emulator/bridge.js'
 import { headerValue, rawRequest, type RawResponse } from '../../src/emulator/raw-request.js'
 
-// One group per point of MEGACMD.md, through raw sockets so header case and
+// One group per point of docs/megacmd-bridge.md, through raw sockets so header case and
 // connection closing are visible.
 
 type Tap = Test

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { formatDf, humanSize } from '../../src/emulator/df-format.js'
 
-t.test('the layout of MEGACMD.md, byte for byte', async t => {
+t.test('the layout of docs/megacmd-bridge.md, byte for byte', async t => {
   const text = formatDf(
     {
       cloudDrive: { bytes: 1234567890, files: 123, folders: 12 },

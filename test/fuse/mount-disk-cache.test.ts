@@ -77,6 +77,7 @@ t.test('a program reading at random gets the file filled in behind it', async t 
   emulator.resetLog()
   await readSome(10)
   await until('the whole file fetched', () => emulator.requests.filter(r => r.method === 'GET').reduce((a, r) => a + r.bytesSent, 0) >= db.length)
+  // The last pieces reach the disk a moment after they arrive (real I/O in the mount's process).
   await new Promise(r => setTimeout(r, 300))
   emulator.resetLog()
   await readSome(200)

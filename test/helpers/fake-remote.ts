@@ -1,10 +1,11 @@
 // An in-memory Remote for tests of the filesystem core: a tree of folders and
 // files, a count of calls per method, failures with any RemoteError kind, and
 // calls that hang until their signal aborts (like a bridge that stopped
-// answering). Also a manual clock and a complete test profile.
+// answering). Also complete options for the core.
 
-import type { Clock } from '../../src/clock.js'
-import { PROFILE_DEFAULTS, type Profile } from '../../src/config/types.js'
+import { sleep, systemTime, type Time } from '../../src/clock.js'
+import { PROFILE_DEFAULTS } from '../../src/config/types.js'
+import { coreOptionsOf, type CoreOptions } from '../../src/vfs/core-options.js'
 import {
   RemoteError,
   type Listing,
@@ -23,23 +24,10 @@ interface Node {
   mtimeMs: number | null
 }
 
-export class ManualClock implements Clock {
-  constructor(public ms = 1_700_000_000_000) {}
-  now(): number {
-    return this.ms
-  }
-  advance(ms: number): void {
-    this.ms += ms
-  }
-}
-
-export function testProfile(overrides: Partial<Profile> = {}): Profile {
+/** The core's options of a default profile, with overrides. */
+export function testOptions(overrides: Partial<CoreOptions> = {}): CoreOptions {
   return {
-    ...PROFILE_DEFAULTS,
-    name: 'test',
-    url: 'http://127.0.0.1:4443/AbCdEfGh/Test',
-    megaPath: null,
-    mountpoint: '/tmp/megamount-test',
+    ...coreOptionsOf({ ...PROFILE_DEFAULTS, name: 'test', url: 'http://127.0.0.1:4443/AbCdEfGh/Test', mountpoint: '/tmp/megamount-test' }),
     // Unit tests count requests of the memory path and pass no real state
     // folder; the disk cache is tested where a test asks for it.
     diskCacheMaxBytes: 0,
@@ -68,8 +56,10 @@ export class FakeRemote implements Remote {
   readonly #failures = new Map<Method, RemoteErrorKind>()
   readonly #hanging = new Set<Method>()
   readonly #hung: ((err: Error) => void)[] = []
-  /** Every read takes this long, like a bridge's round trip. */
+  /** Every read takes this long on readTime, like a bridge's round trip
+   *  (tests pass their ManualTime and advance it). */
   readDelayMs = 0
+  readTime: Time = systemTime
 
   addFolder(path: string, mtimeMs: number | null = null): this {
     this.#ensureParents(path)
@@ -125,7 +115,7 @@ export class FakeRemote implements Remote {
   async read(path: string, offset: number, length: number, options?: ReadOptions): Promise<Buffer> {
     this.reads.push({ path, offset, length })
     await this.#enter('read', options)
-    if (this.readDelayMs > 0) await new Promise(resolve => setTimeout(resolve, this.readDelayMs))
+    if (this.readDelayMs > 0) await sleep(this.readDelayMs, undefined, this.readTime)
     const node = this.#get(path)
     if (node.isDir) throw new RemoteError('other', `${path} is a folder`, { status: 405 })
     return Buffer.from(node.content.subarray(offset, offset + length))

@@ -32,7 +32,7 @@ import { WebDavRemote } from '../../src/remote/webdav-remote.js'
 import { MegaFs } from '../../src/vfs/mega-fs.js'
 import { MountStore } from '../../src/vfs/store/mount-store.js'
 import { stagedWrites, type StagedWrites } from '../../src/vfs/write/write-staged.js'
-import { FakeRemote, patternBuffer, testProfile } from './fake-remote.js'
+import { FakeRemote, patternBuffer, testOptions } from './fake-remote.js'
 import { addFixture } from './fs-cases.js'
 
 const { values } = parseArgs({
@@ -73,20 +73,20 @@ if (values.url) {
 }
 const readOnly = values['read-only']
 const deleteMode = values['delete-mode'] === 'permanent' ? 'permanent' : 'trash'
-const profile = testProfile({
+const options = testOptions({
   readOnly,
   deleteMode,
   uploadDelayMs: Number(values['upload-delay-ms'] ?? 2000),
   diskCacheMaxBytes: Number(values['disk-cache-mib'] ?? 0) * 1024 * 1024,
   ...(values['cache-ttl-ms'] ? { cacheTtlMs: Number(values['cache-ttl-ms']) } : {}),
+  offline: values.offline?.split(',') ?? [],
 })
 let writes: StagedWrites | null = null
 const store = values.store && values['state-dir'] ? MountStore.open(values['state-dir'], values.url ?? 'fake', logger) : undefined
 const fs = new MegaFs({
   store,
-  offlineFolders: values.offline?.split(',') ?? [],
   remote,
-  profile,
+  options,
   logger,
   stateDir: values['state-dir'] ?? '/nonexistent',
   writes: values['state-dir'] ? stagedWrites({ trashPurgeCron: null, onCreated: w => (writes = w) }) : undefined,
@@ -95,7 +95,7 @@ if (values['bridge-down']) fs.setBridgeAvailable(false)
 const backend = parseBackendChoice(values.backend ?? process.env.MEGAMOUNT_FUSE_BACKEND ?? 'auto')
 if (!backend) throw new Error(`--backend must be auto, libfuse3 or fuse-native (got ${values.backend})`)
 let lost = false
-const kernelTtlS = values['kernel-ttl-s'] ? Number(values['kernel-ttl-s']) : profile.cacheTtlMs / 1000
+const kernelTtlS = values['kernel-ttl-s'] ? Number(values['kernel-ttl-s']) : options.cacheTtlMs / 1000
 const mount = await mountFuse(values.mountpoint, fs, { logger, readOnly, fsName: 'megamount:test', opTimeoutMs: Number(values['op-timeout-ms'] ?? 20_000), backend, kernelTtlS, onLost: () => (lost = true) })
 process.stdout.write('READY\n')
 

@@ -1,5 +1,6 @@
 import t from 'tap'
 import { DfCache } from '../../src/megacmd/df-cache.js'
+import { ManualTime } from '../helpers/manual-time.js'
 import { quotaFromDf, withMegaQuota } from '../../src/megacmd/mega-quota.js'
 import type { MegaDf } from '../../src/megacmd/parse-df.js'
 import type { Remote } from '../../src/remote/remote.js'
@@ -25,7 +26,7 @@ const remote = {
 } as unknown as Remote & { whoAmI(): string }
 
 t.test('quota from mega-df', async (t) => {
-  const cache = new DfCache(async () => DF, { clock: { now: () => 0 } })
+  const cache = new DfCache(async () => DF, { time: new ManualTime(0) })
   t.same(await quotaFromDf(cache), { usedBytes: 1246913568, availableBytes: 21474836480 - 1246913568 })
   const wrapped = withMegaQuota(remote, cache) as typeof remote
   t.same(await wrapped.quota(), { usedBytes: 1246913568, availableBytes: 21474836480 - 1246913568 })
@@ -33,7 +34,7 @@ t.test('quota from mega-df', async (t) => {
 })
 
 t.test('falls back to the remote while mega-df has nothing', async (t) => {
-  const failing = new DfCache(async () => Promise.reject(new Error('MEGAcmd not running')), { clock: { now: () => 0 } })
+  const failing = new DfCache(async () => Promise.reject(new Error('MEGAcmd not running')), { time: new ManualTime(0) })
   t.equal(await quotaFromDf(failing), null)
   t.same(await withMegaQuota(remote, failing).quota(), { usedBytes: 1, availableBytes: 2 })
 })

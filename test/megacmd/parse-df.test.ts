@@ -10,7 +10,7 @@ USED STORAGE:           1246913568                  5.81% of 21474836480
 Total size taken up by file versions:      1234567
 `
 
-t.test('the plain form from MEGACMD.md', async (t) => {
+t.test('the plain form from docs/megacmd-bridge.md', async (t) => {
   t.same(parseDf(PLAIN), {
     usedBytes: 1246913568,
     usedPercent: 5.81,

@@ -10,7 +10,8 @@ import { FsError } from '../../src/errors.js'
 import { createLogger } from '../../src/log.js'
 import { MAX_PROPFIND_ANSWER_BYTES, WebDavRemote } from '../../src/remote/webdav-remote.js'
 import { MegaFs } from '../../src/vfs/mega-fs.js'
-import { testProfile } from '../helpers/fake-remote.js'
+import { testOptions } from '../helpers/fake-remote.js'
+import { ManualTime } from '../helpers/manual-time.js'
 
 type Answer = (res: http.ServerResponse) => void
 
@@ -117,7 +118,7 @@ t.test('through the filesystem core: the folder answers EIO with the reason in t
   const lines: Array<{ level: number; msg: string; err?: { message: string } }> = []
   const logger = createLogger('debug', { write: (line: string) => void lines.push(JSON.parse(line)) })
   const remote = new WebDavRemote({ url, maxAnswerBytes: 1024 * 1024, logger })
-  const fs = new MegaFs({ remote, profile: testProfile({ url }), logger, stateDir: '/nonexistent' })
+  const fs = new MegaFs({ remote, options: testOptions(), logger, time: new ManualTime(), stateDir: '/nonexistent' })
   const err = await fs.readdir('/Big').then(
     () => null,
     (e: unknown) => e,

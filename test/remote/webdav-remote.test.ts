@@ -9,6 +9,7 @@ import path from 'node:path'
 import t from 'tap'
 import { RemoteError } from '../../src/remote/remote.js'
 import { WebDavRemote, type WebDavRemoteOptions } from '../../src/remote/webdav-remote.js'
+import { MANUAL_TIME_START_MS, ManualTime } from '../helpers/manual-time.js'
 
 interface Seen {
   method: string
@@ -55,8 +56,9 @@ async function bridge(t: { teardown: (fn: () => void) => void }, handler: Handle
   }
 }
 
+// Waits between 503 retries pass at once: these tests are about what is sent.
 function remote(url: string, options: Partial<WebDavRemoteOptions> = {}) {
-  return new WebDavRemote({ url, sleep: async () => {}, ...options })
+  return new WebDavRemote({ url, time: new ManualTime(MANUAL_TIME_START_MS, { instant: true }), ...options })
 }
 
 const multistatus = (host: string, entries: Array<{ path: string; dir?: boolean; size?: number }>) =>
@@ -157,6 +159,7 @@ t.test('read: Range header, 206, 200 only for a whole-file range, 416', async t 
   await t.rejects(r.read('/wrong-start', 5, 3), { name: 'RemoteError', kind: 'bad-reply', message: /asked for bytes from 5.*Content-Range bytes 0-3\/10/ })
   await t.rejects(r.read('/ignores-range', 4096, 4096), { name: 'RemoteError', kind: 'bad-reply', message: /ignored the Range header/ })
   await t.rejects(r.read('/ignores-range', 0, 4096), { name: 'RemoteError', kind: 'bad-reply', message: /ignored the Range header/ })
+  // Real I/O: the server sees the aborted response's chunks arrive.
   while (sentChunks.length < 2) await new Promise(resolve => setTimeout(resolve, 10))
   t.ok(sentChunks.every(n => n < bigChunks / 4), `the client dropped both whole-file answers early (MiB sent: ${sentChunks})`)
   const stats = r.stats()
@@ -185,6 +188,7 @@ t.test('no connection is reused', async t => {
 
 t.test('at most maxConcurrentRequests in flight', async t => {
   const b = await bridge(t, (req, res) => {
+    // A server that takes 30 ms (real time) to answer, so requests overlap.
     setTimeout(() => reply207(res, multistatus(req.headers.Host, [{ path: '/f1Y2lIrD/Photos/', dir: true }])), 30)
   })
   const r = remote(b.base, { maxConcurrentRequests: 2 })
@@ -202,8 +206,9 @@ t.test('503 is retried with backoff, then reported busy', async t => {
     if (req.url.endsWith('/always-busy') || busyLeft-- > 0) return res.writeHead(503).end()
     res.writeHead(201).end()
   })
-  const delays: number[] = []
-  const r = remote(b.base, { sleep: async ms => void delays.push(ms), retryBusy: { attempts: 3, baseDelayMs: 200 } })
+  const time = new ManualTime(MANUAL_TIME_START_MS, { instant: true })
+  const delays = time.delays
+  const r = remote(b.base, { time, retryBusy: { attempts: 3, baseDelayMs: 200 } })
   await r.mkdir('/new')
   t.same(delays, [200, 400])
   t.equal(b.seen.length, 3)
@@ -224,19 +229,19 @@ t.test('404: root-missing on the root, checked cheaply below it', async t => {
     if (req.url.endsWith('/exists')) return reply207(res, multistatus(req.headers.Host, [{ path: '/f1Y2lIrD/Photos/exists', size: 1 }]))
     res.writeHead(404).end()
   })
-  let now = 1_000_000
-  const r = remote(b.base, { clock: { now: () => now }, rootCheckTtlMs: 2000 })
+  const time = new ManualTime(1_000_000)
+  const r = remote(b.base, { time, rootCheckTtlMs: 2000 })
   await t.rejects(r.stat('/missing'), { name: 'RemoteError', kind: 'not-found' })
   t.same(b.seen.map(s => s.url), ['/f1Y2lIrD/Photos/missing', '/f1Y2lIrD/Photos'], 'one follow-up PROPFIND of the root')
   t.equal(b.seen[1].headers.Depth, '0')
   await t.rejects(r.read('/missing', 0, 10), { name: 'RemoteError', kind: 'not-found' })
   t.equal(b.seen.length, 3, 'the root was seen within rootCheckTtlMs: no second check')
-  now += 2500
+  await time.advance(2500)
   await r.stat('/exists')
   await t.rejects(r.delete('/missing'), { name: 'RemoteError', kind: 'not-found' })
   t.equal(b.seen.length, 5, 'any success counts as seeing the root')
   rootServed = false
-  now += 2500
+  await time.advance(2500)
   await t.rejects(r.list('/a/b'), { name: 'RemoteError', kind: 'root-missing', message: /logged out.*renamed.*mega-webdav/ })
   await t.rejects(r.list('/'), { name: 'RemoteError', kind: 'root-missing' })
   await t.rejects(r.stat(''), { name: 'RemoteError', kind: 'root-missing' })

@@ -1,4 +1,4 @@
-import { DEFAULT_STOP_TIMEOUT_SECONDS, SERVICE_STOP_TIMEOUT_SECONDS } from '../../src/daemon/service-timeouts.js'
+import { DEFAULT_STOP_TIMEOUT_SECONDS, SERVICE_STOP_TIMEOUT_SECONDS } from '../../src/config/service-timeouts.js'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'

@@ -1,4 +1,4 @@
-import { DEFAULT_STOP_TIMEOUT_SECONDS, SERVICE_START_TIMEOUT_SECONDS, SERVICE_STOP_TIMEOUT_SECONDS } from '../../src/daemon/service-timeouts.js'
+import { DEFAULT_STOP_TIMEOUT_SECONDS, SERVICE_START_TIMEOUT_SECONDS, SERVICE_STOP_TIMEOUT_SECONDS } from '../../src/config/service-timeouts.js'
 import { execFileSync, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -212,7 +212,7 @@ t.test('a real systemd user manager: install, see the daemon answer, uninstall',
   let answered = false
   for (let i = 0; i < 50 && !answered; i++) {
     answered = spawnSync(process.execPath, [mountctl, 'status'], { encoding: 'utf8' }).status === 0
-    if (!answered) await new Promise((r) => setTimeout(r, 200))
+    if (!answered) await new Promise((r) => setTimeout(r, 200)) // real time: systemd starts the daemon
   }
   t.ok(answered, 'mountctl status answered')
 })

@@ -9,7 +9,8 @@ import t, { type Test } from 'tap'
 import { silentLogger } from '../../src/log.js'
 import { MegaFs } from '../../src/vfs/mega-fs.js'
 import type { FileHandle } from '../../src/vfs/types.js'
-import { FakeRemote, ManualClock, patternBuffer, testProfile } from '../helpers/fake-remote.js'
+import { FakeRemote, patternBuffer, testOptions } from '../helpers/fake-remote.js'
+import { ManualTime, settle } from '../helpers/manual-time.js'
 import { waitUntil } from '../helpers/wait-until.js'
 
 const MiB = 1024 * 1024
@@ -17,15 +18,27 @@ const MiB = 1024 * 1024
 async function setup(t: Test, diskCacheMaxBytes = 512 * MiB) {
   const stateDir = await mkdtemp(join(tmpdir(), 'megamount-fs-disk-'))
   const remote = new FakeRemote()
-  const fs = new MegaFs({ remote, profile: testProfile({ diskCacheMaxBytes }), logger: silentLogger, clock: new ManualClock(), stateDir })
+  const time = new ManualTime()
+  const fs = new MegaFs({ remote, options: testOptions({ diskCacheMaxBytes }), logger: silentLogger, time, stateDir })
   t.teardown(async () => {
     await fs.close()
     await rm(stateDir, { recursive: true, force: true })
   })
-  return { remote, fs }
+  return { remote, fs, time }
 }
 
 const until = (what: string, check: () => boolean) => waitUntil(what, check, 10_000, 5)
+
+/** Moves the test's time on until promise settles (reads wait on it). */
+async function untilDone<T>(time: ManualTime, promise: Promise<T>): Promise<T> {
+  let done = false
+  void promise.then(
+    () => (done = true),
+    () => (done = true),
+  )
+  while (!done) await time.advance(20)
+  return promise
+}
 
 async function readAll(h: FileHandle, size: number, chunk = 128 * 1024): Promise<Buffer> {
   const out = Buffer.alloc(size)
@@ -93,7 +106,7 @@ t.test('a reader that keeps seeking gets the whole file filled in behind it', as
 })
 
 t.test('a lone seek or two does not fill the file; closing stops a fill', async t => {
-  const { remote, fs } = await setup(t)
+  const { remote, fs, time } = await setup(t)
   const content = patternBuffer(64 * MiB, 23)
   remote.addFile('/video.mp4', content)
   const h = await fs.open('/video.mp4', fsConstants.O_RDONLY)
@@ -102,18 +115,22 @@ t.test('a lone seek or two does not fill the file; closing stops a fill', async 
   await h.read(buf, 4096, 60 * MiB) // a thumbnailer reads the end
   await h.read(buf, 4096, 30 * MiB)
   await h.release()
-  await new Promise(r => setTimeout(r, 100))
-  t.equal(fs.stats().backgroundFillBytes, 0, 'two seeks: no fill')
+  const reads = remote.reads.length
+  await settle() // a fill would have asked for its first piece by now
+  t.equal(remote.reads.length, reads, 'two seeks: no fill')
+  t.equal(fs.stats().backgroundFillBytes, 0)
 
+  // Each read now takes 20 ms of the test's time, so the fill is caught mid-way.
   remote.readDelayMs = 20
+  remote.readTime = time
   const h2 = await fs.open('/video.mp4', fsConstants.O_RDONLY)
-  for (const pos of [10, 20, 40, 50].map(m => m * MiB)) await h2.read(buf, 4096, pos)
+  for (const pos of [10, 20, 40, 50].map(m => m * MiB)) await untilDone(time, h2.read(buf, 4096, pos))
   await h2.release()
-  await new Promise(r => setTimeout(r, 150))
+  for (let i = 0; i < 10; i++) await time.advance(100) // the pieces in flight end
   const filled = fs.stats().backgroundFillBytes
   t.ok(filled > 0, 'three seeks started a fill')
   t.ok(filled <= 6 * 4 * MiB, `it stopped with the last reader: ${filled / MiB} MiB of 64 fetched`)
-  await new Promise(r => setTimeout(r, 150))
+  for (let i = 0; i < 10; i++) await time.advance(100)
   t.equal(fs.stats().backgroundFillBytes, filled, 'and fetches nothing more')
 })
 
@@ -184,7 +201,7 @@ t.test('requests start on block boundaries, so what a seek fetches is kept on di
 t.test('a read-ahead window that is not a multiple of the block still ends on a block boundary', async t => {
   const stateDir = await mkdtemp(join(tmpdir(), 'megamount-fs-disk-'))
   const remote = new FakeRemote()
-  const fs = new MegaFs({ remote, profile: testProfile({ diskCacheMaxBytes: 512 * MiB, readAheadMaxBytes: 1_000_000 }), logger: silentLogger, clock: new ManualClock(), stateDir })
+  const fs = new MegaFs({ remote, options: testOptions({ diskCacheMaxBytes: 512 * MiB, readAheadMaxBytes: 1_000_000 }), logger: silentLogger, time: new ManualTime(), stateDir })
   t.teardown(async () => {
     await fs.close()
     await rm(stateDir, { recursive: true, force: true })

@@ -11,7 +11,8 @@ import { silentLogger } from '../../src/log.js'
 import { MegaFs } from '../../src/vfs/mega-fs.js'
 import { MountStore } from '../../src/vfs/store/mount-store.js'
 import type { FileHandle } from '../../src/vfs/types.js'
-import { FakeRemote, ManualClock, patternBuffer, testProfile } from '../helpers/fake-remote.js'
+import { FakeRemote, patternBuffer, testOptions } from '../helpers/fake-remote.js'
+import { ManualTime } from '../helpers/manual-time.js'
 import { waitUntil } from '../helpers/wait-until.js'
 
 const KiB = 1024
@@ -20,7 +21,7 @@ const MiB = 1024 * KiB
 async function setup(t: Test) {
   const stateDir = await mkdtemp(join(tmpdir(), 'megamount-fs-store-'))
   const remote = new FakeRemote()
-  const clock = new ManualClock()
+  const time = new ManualTime()
   let current: { fs: MegaFs; store: MountStore } | null = null
   const stop = async () => {
     await current?.fs.close()
@@ -31,7 +32,7 @@ async function setup(t: Test) {
   const mount = async (bridgeUp = true) => {
     await stop()
     const store = MountStore.open(stateDir, 'http://bridge/H/Drive', silentLogger)
-    const fs = new MegaFs({ remote, profile: testProfile({ diskCacheMaxBytes: 512 * MiB }), logger: silentLogger, clock, stateDir, store })
+    const fs = new MegaFs({ remote, options: testOptions({ diskCacheMaxBytes: 512 * MiB }), logger: silentLogger, time, stateDir, store })
     if (!bridgeUp) fs.setBridgeAvailable(false)
     current = { fs, store }
     return fs
@@ -40,7 +41,7 @@ async function setup(t: Test) {
     await stop()
     await rm(stateDir, { recursive: true, force: true })
   })
-  return { remote, clock, mount, stateDir }
+  return { remote, time, mount, stateDir }
 }
 
 async function readAll(fs: MegaFs, path: string): Promise<Buffer> {
@@ -82,7 +83,7 @@ function addTree(remote: FakeRemote): Map<string, Buffer> {
 const until = (what: string, check: () => boolean) => waitUntil(what, check, 10_000, 5)
 
 t.test('with the bridge down, the next mount shows the stored tree and reads what was read', async t => {
-  const { remote, clock, mount } = await setup(t)
+  const { remote, time, mount } = await setup(t)
   const files = addTree(remote)
   let fs = await mount()
   const seen = await tree(fs)
@@ -91,9 +92,9 @@ t.test('with the bridge down, the next mount shows the stored tree and reads wha
   const bytes = read.reduce((a, p) => a + files.get(p)!.length, 0)
   // Small-file prefetch may have fetched more of those folders.
   await until('every read file on disk', () => fs.stats().diskCacheBytes >= bytes)
-  const listedAt = clock.now()
+  const listedAt = time.now()
 
-  clock.advance(12 * 3600_000)
+  await time.advance(12 * 3600_000)
   fs = await mount(false)
   const calls = remote.totalCalls()
   t.same(await tree(fs), seen, 'the whole tree, as it was')
@@ -107,7 +108,7 @@ t.test('with the bridge down, the next mount shows the stored tree and reads wha
 })
 
 t.test('files changed on the server while the mount was away are read new, never old', async t => {
-  const { remote, clock, mount } = await setup(t)
+  const { remote, time, mount } = await setup(t)
   const files = addTree(remote)
   let fs = await mount()
   const paths = [...files.keys()].slice(0, 20)
@@ -125,7 +126,7 @@ t.test('files changed on the server while the mount was away are read new, never
   })
   remote.addFile('/docs/d0/added.txt', 'new')
   remote.nodes.delete('/docs/d3/f9.bin')
-  clock.advance(3600_000)
+  await time.advance(3600_000)
 
   fs = await mount()
   for (const path of changed) t.ok((await readAll(fs, path)).equals(files.get(path)!), `${path}: the new content`)

@@ -3,14 +3,15 @@ import t from 'tap'
 import { FsError } from '../../src/errors.js'
 import { silentLogger } from '../../src/log.js'
 import { MegaFs, type MegaFsOptions } from '../../src/vfs/mega-fs.js'
-import { FakeRemote, ManualClock, patternBuffer, testProfile } from '../helpers/fake-remote.js'
+import { FakeRemote, patternBuffer, testOptions } from '../helpers/fake-remote.js'
+import { ManualTime } from '../helpers/manual-time.js'
 
 const MiB = 1024 * 1024
 
-function setup(profile = testProfile(), extra: Partial<MegaFsOptions> = {}) {
+function setup(options = testOptions(), extra: Partial<MegaFsOptions> = {}) {
   const remote = new FakeRemote()
-  const clock = new ManualClock()
-  const fs = new MegaFs({ remote, profile, logger: silentLogger, clock, stateDir: '/nonexistent', quotaFirstWaitMs: 50, ...extra })
+  const clock = new ManualTime()
+  const fs = new MegaFs({ remote, options: { quotaFirstWaitMs: 50, ...options }, logger: silentLogger, time: clock, stateDir: '/nonexistent', ...extra })
   return { remote, clock, fs }
 }
 
@@ -58,7 +59,7 @@ t.test('root getattr costs no request', async t => {
 })
 
 t.test('missing names in a listed folder cost nothing; negative entries outlive the listing', async t => {
-  const { remote, clock, fs } = setup(testProfile({ cacheTtlMs: 10_000, negativeCacheTtlMs: 30_000 }))
+  const { remote, clock, fs } = setup(testOptions({ cacheTtlMs: 10_000, negativeCacheTtlMs: 30_000 }))
   remote.addFile('/Photos/a.jpg', 'jpg')
   await fs.readdir('/Photos')
   t.equal(remote.calls.list, 1)
@@ -66,22 +67,22 @@ t.test('missing names in a listed folder cost nothing; negative entries outlive 
     t.equal(await code(fs.getattr(`/Photos/${probe}`)), 'ENOENT', probe)
   }
   t.equal(remote.calls.list, 1, 'no request for missing names')
-  clock.advance(20_000) // listing expired, negative entries not
+  await clock.advance(20_000) // listing expired, negative entries not
   t.equal(await code(fs.getattr('/Photos/.hidden')), 'ENOENT')
   t.equal(remote.calls.list, 1, 'negative entry answered')
-  clock.advance(20_000)
+  await clock.advance(20_000)
   t.equal(await code(fs.getattr('/Photos/.hidden')), 'ENOENT')
   t.equal(remote.calls.list, 2, 'both expired: listed again')
 })
 
 t.test('listings expire after cacheTtlMs and invalidate drops them', async t => {
-  const { remote, clock, fs } = setup(testProfile({ cacheTtlMs: 60_000 }))
+  const { remote, clock, fs } = setup(testOptions({ cacheTtlMs: 60_000 }))
   remote.addFile('/a/x', '1')
   await fs.readdir('/a')
-  clock.advance(59_999)
+  await clock.advance(59_999)
   await fs.readdir('/a')
   t.equal(remote.calls.list, 1)
-  clock.advance(2)
+  await clock.advance(2)
   await fs.readdir('/a')
   t.equal(remote.calls.list, 2)
   remote.addFile('/a/y', '2')
@@ -115,7 +116,7 @@ t.test('while the bridge is down: stale cache is served, everything else fails a
   remote.addFile('/a/x', 'hello')
   remote.addFile('/b/y', 'world')
   await fs.readdir('/a')
-  clock.advance(10 * 60_000) // long expired
+  await clock.advance(10 * 60_000) // long expired
   fs.setBridgeAvailable(false)
   remote.hang('list')
   remote.hang('read')
@@ -145,11 +146,11 @@ t.test('a failed refresh for a transient reason serves the listing seen last', a
   const { remote, clock, fs } = setup()
   remote.addFile('/a/x', 'hello')
   await fs.readdir('/a')
-  clock.advance(120_000)
+  await clock.advance(120_000)
   remote.failWith('list', 'timeout')
   t.same((await fs.readdir('/a')).names, ['x'])
   remote.failWith('list', 'forbidden')
-  clock.advance(120_000)
+  await clock.advance(120_000)
   t.equal(await code(fs.readdir('/a')), 'EACCES', 'a real refusal is not hidden')
 })
 
@@ -198,7 +199,7 @@ t.test('attributes look right to ls, stat and du', async t => {
 })
 
 t.test('read-only profile: 0444/0555 and EROFS for every write', async t => {
-  const { remote, fs } = setup(testProfile({ readOnly: true }))
+  const { remote, fs } = setup(testOptions({ readOnly: true }))
   remote.addFile('/d/f', 'x')
   t.equal((await fs.getattr('/d/f')).mode, 0o100444)
   t.equal((await fs.getattr('/d')).mode, 0o040555)
@@ -206,7 +207,7 @@ t.test('read-only profile: 0444/0555 and EROFS for every write', async t => {
 
 t.test('every write operation fails with EROFS and sends nothing', async t => {
   for (const readOnly of [false, true]) {
-    const { remote, fs } = setup(testProfile({ readOnly }), readOnly ? { writes: () => t.fail('factory used') as never } : {})
+    const { remote, fs } = setup(testOptions({ readOnly }), readOnly ? { writes: () => t.fail('factory used') as never } : {})
     remote.addFile('/d/f', 'x')
     const ops: Record<string, () => Promise<unknown>> = {
       create: () => fs.create('/d/new', 0o644),
@@ -231,7 +232,7 @@ t.test('every write operation fails with EROFS and sends nothing', async t => {
 
 t.test('a write policy plugs in, except on read-only profiles', async t => {
   const calls: string[] = []
-  const { fs } = setup(testProfile(), {
+  const { fs } = setup(testOptions(), {
     writes: ctx => {
       t.equal(ctx.stateDir, '/nonexistent')
       return {
@@ -371,7 +372,7 @@ t.test('statfs: quota when known, a large default otherwise, never blocking on a
   t.equal(s.blocksFree, s.blocks)
   t.equal(s.nameMax, 255)
   remote.quotaValue = { usedBytes: 4096 * 10, availableBytes: 4096 * 90 }
-  clock.advance(120_000)
+  await clock.advance(120_000)
   await fs.statfs('/') // refresh in background
   await new Promise(resolve => setImmediate(resolve))
   await new Promise(resolve => setImmediate(resolve))
@@ -380,7 +381,7 @@ t.test('statfs: quota when known, a large default otherwise, never blocking on a
   t.equal(s.blocksAvailable, 90)
   fs.setBridgeAvailable(false)
   remote.hang('quota')
-  clock.advance(120_000)
+  await clock.advance(120_000)
   const before = remote.calls.quota
   s = await fs.statfs('/')
   t.equal(s.blocks, 100, 'last known figures')
@@ -388,9 +389,11 @@ t.test('statfs: quota when known, a large default otherwise, never blocking on a
 })
 
 t.test('statfs waits only briefly for a hanging first quota', async t => {
-  const { remote, fs } = setup()
+  const { remote, clock, fs } = setup()
   remote.hang('quota')
-  const s = await fs.statfs('/')
+  const asked = fs.statfs('/')
+  await clock.advance(50) // quotaFirstWaitMs of setup()
+  const s = await asked
   t.equal(s.blocks * s.blockSize, 2 ** 50)
   fs.setBridgeAvailable(false) // aborts nothing (quota has no signal) but must not throw
 })

@@ -1,11 +1,10 @@
 // mountctl add: a new profile in mounts.json, applied at once when the
 // daemon runs. The file is edited safely (see config/profile-file-edit.ts).
 import path from 'node:path'
-import { ConfigError } from '../../config/config-error.js'
 import { addProfile, type ProfileEntry } from '../../config/profile-file-edit.js'
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CliCommand } from '../command.js'
 import { describeOutcome } from './mount.js'
-import { applyNow, profileFileTarget, settledStatus } from './profile-file-target.js'
+import { applyNow, editProfileFile, profileFileTarget, settledStatus } from './profile-file-target.js'
 
 const USAGE = `Usage: mountctl add NAME (--url URL | --mega-path PATH) --mountpoint DIR
                     [--read-only] [--no-autostart] [--config FILE]
@@ -54,13 +53,8 @@ export const addCommand: CliCommand = {
     if (ctx.values['read-only']) entry.readOnly = true
     if (ctx.values['no-autostart']) entry.autostart = false
     const target = await profileFileTarget(ctx)
-    try {
-      await addProfile(target.file, entry, ctx.io.env.HOME ? { home: ctx.io.env.HOME } : {})
-    } catch (err) {
-      if (!(err instanceof ConfigError)) throw err
-      ctx.io.stderr(`mountctl add: ${err.message}\n  fix: ${err.hint}\n`)
-      return EXIT_FAILED
-    }
+    const home = ctx.io.env.HOME ? { home: ctx.io.env.HOME } : {}
+    if (!(await editProfileFile(ctx, 'add', () => addProfile(target.file, entry, home)))) return EXIT_FAILED
     ctx.io.stdout(`added "${name}" to ${target.file}\n`)
     if (!target.running) {
       ctx.io.stdout(`${target.notApplied}; the profile mounts when a daemon reading it starts\n`)

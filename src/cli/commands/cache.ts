@@ -1,6 +1,6 @@
 // mountctl cache NAME / mountctl cache clear NAME: what a mount keeps on
 // disk across restarts (src/vfs/store/), and emptying it.
-import type { CacheReport } from '../../control/handlers/handler.js'
+import type { CacheReport } from '../../control/wire-types.js'
 import { EXIT_OK, EXIT_USAGE, type CliCommand } from '../command.js'
 import { formatBytes } from '../format-bytes.js'
 import { formatAge, offlineSummary } from '../format-status.js'
@@ -55,7 +55,7 @@ Exit status: 0, 1 when the daemon refused, 3 when megamountd is not running.`,
       return EXIT_USAGE
     }
     const name = clear ? second! : first!
-    const report = (await ctx.request('cache', { name, clear })) as CacheReport
+    const report = await ctx.request(clear ? 'cacheClear' : 'cache', { name })
     ctx.io.stdout(ctx.values.json ? JSON.stringify(report, null, 2) + '\n' : formatCacheReport(report, ctx.io.env.HOME, Date.now()))
     return EXIT_OK
   },

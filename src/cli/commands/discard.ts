@@ -1,4 +1,4 @@
-import type { UploadItem } from '../../daemon/upload-status.js'
+import type { UploadItem } from '../../control/wire-types.js'
 import { EXIT_FAILED, EXIT_OK, type CliCommand } from '../command.js'
 import { formatBytes } from '../format-bytes.js'
 
@@ -24,7 +24,7 @@ mountctl retry NAME PATH.
   async run(ctx) {
     const [name, path] = ctx.positionals as [string, string]
     if (!ctx.values.yes) {
-      const { item } = (await ctx.request('discard', { name, path, dryRun: true })) as { item: UploadItem }
+      const { item } = await ctx.request('discard', { name, path, dryRun: true })
       if (!ctx.io.confirm) {
         ctx.io.stderr(`mountctl discard: this deletes the staged copy of ${describeItem(item)} and cannot be undone; add --yes to confirm\n`)
         return EXIT_FAILED
@@ -37,7 +37,7 @@ mountctl retry NAME PATH.
         return EXIT_FAILED
       }
     }
-    const { item } = (await ctx.request('discard', { name, path })) as { item: UploadItem }
+    const { item } = await ctx.request('discard', { name, path })
     ctx.io.stdout(`${name}: discarded ${item.path} (${formatBytes(item.bytes)}); its staged copy is deleted\n`)
     return EXIT_OK
   },

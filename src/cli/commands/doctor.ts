@@ -1,7 +1,8 @@
 // mountctl doctor [--json]: checks everything a mount needs, one line each,
 // with the command that fixes each failure. Works without the daemon.
-import { givenConfigFile } from '../config-option.js'
 import { defaultConfigFile, expandHome } from '../../config/paths.js'
+import { INTERNAL_DEFAULTS } from '../../config/types.js'
+import { givenConfigFile } from '../config-option.js'
 import { ConfigError } from '../../config/config-error.js'
 import { loadConfig, type LoadedConfig } from '../../config/load.js'
 import { DaemonNotRunningError } from '../../control/client.js'
@@ -9,7 +10,7 @@ import { defaultDoctorEnvironment, type DoctorEnvironment } from '../../doctor/e
 import { doctorChecks } from '../../doctor/doctor-checks.js'
 import { doctorExitCode, formatReport, runChecks } from '../../doctor/report.js'
 import type { Check } from '../../doctor/types.js'
-import type { StatusReport } from '../../daemon/mount-status.js'
+import type { StatusReport } from '../../control/wire-types.js'
 import { createServiceInstaller, defaultServiceInputs } from '../../service/create-installer.js'
 import type { CliCommand, CliContext } from '../command.js'
 
@@ -53,7 +54,7 @@ type DaemonAnswer = { report: StatusReport } | { error: unknown }
 /** The daemon's status, asked once: which file it reads, and whether it answers. */
 async function askDaemon(ctx: CliContext): Promise<DaemonAnswer> {
   try {
-    return { report: (await ctx.request('status', {}, { timeoutMs: DAEMON_TIMEOUT_MS })) as StatusReport }
+    return { report: await ctx.request('status', {}, { timeoutMs: DAEMON_TIMEOUT_MS }) }
   } catch (error) {
     return { error }
   }
@@ -70,10 +71,10 @@ function daemonCheck(ctx: CliContext, answer: DaemonAnswer): Check {
         if ('error' in answer) throw answer.error
         const mounts = answer.report.mounts ?? []
         const mounted = mounts.filter((m) => m.state === 'mounted').length
-        const backends = mounts.filter((m) => m.fuse).map((m) => `${m.name}: ${m.fuse!.backend}${m.fuse!.backend === 'libfuse3' ? '' : ` (${m.fuse!.why})`}`)
+        const backends = mounts.flatMap((m) => (m.fuse ? [`${m.name}: ${m.fuse.backend}${m.fuse.backend === 'libfuse3' ? '' : ` (${m.fuse.why})`}`] : []))
         const detail = `answers on ${ctx.socketPath}: ${mounted} of ${mounts.length} profile(s) mounted${backends.length ? `; ${backends.join(', ')}` : ''} (details: mountctl status)`
-        const slow = mounts.find((m) => m.fuse && m.fuse.backend !== 'libfuse3')
-        if (slow) return { ok: false, detail, fix: `${slow.fuse!.fix ?? 'npm rebuild megamount'}; then restart the daemon` }
+        const slow = mounts.find((m) => m.fuse && m.fuse.backend !== 'libfuse3')?.fuse
+        if (slow) return { ok: false, detail, fix: `${slow.fix ?? 'npm rebuild megamount'}; then restart the daemon` }
         return { ok: true, detail }
       } catch (err) {
         if (err instanceof DaemonNotRunningError) {
@@ -95,7 +96,7 @@ Checks what megamount needs, one line each (ok / FAIL), with the exact
 command that fixes each failure: the profile file, FUSE (/dev/fuse,
 fusermount, the backend mounts use: megamount's libfuse 3 binding or the
 slower fuse-native fallback; macFUSE or FUSE-T on macOS), MEGAcmd (installed, running,
-logged in), each profile's mountpoint and bridge (a PROPFIND with a 5 s
+logged in), each profile's mountpoint and bridge (a PROPFIND with a ${INTERNAL_DEFAULTS.doctorProbeTimeoutMs / 1000} s
 bound), the autostart service and the daemon.
 
   --json      print the results as JSON

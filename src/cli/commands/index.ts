@@ -14,6 +14,7 @@ import { serviceCommand } from './service.js'
 import { statusCommand } from './status.js'
 import { unmountCommand } from './unmount.js'
 import { uploadsCommand } from './uploads.js'
+import { versionCommand } from './version.js'
 
 export const CLI_COMMANDS: readonly CliCommand[] = [
   statusCommand,
@@ -30,4 +31,5 @@ export const CLI_COMMANDS: readonly CliCommand[] = [
   doctorCommand,
   discoverCommand,
   serviceCommand,
+  versionCommand,
 ]

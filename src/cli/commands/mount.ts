@@ -1,4 +1,4 @@
-import type { MountStatus } from '../../daemon/mount-status.js'
+import type { MountStatus } from '../../control/wire-types.js'
 import { EXIT_FAILED, EXIT_OK, type CliCommand } from '../command.js'
 
 export function describeOutcome(m: MountStatus): string {
@@ -18,7 +18,7 @@ the bridge does not answer yet, the daemon keeps trying and mounts it later.
 Exit status: 0 when mounted, 1 otherwise, 3 when megamountd is not running.`,
   positionals: { min: 1, max: 1 },
   async run(ctx) {
-    const m = (await ctx.request('mount', { name: ctx.positionals[0] })) as MountStatus
+    const m = await ctx.request('mount', { name: ctx.positionals[0]! })
     ctx.io.stdout(describeOutcome(m))
     return m.state === 'mounted' ? EXIT_OK : EXIT_FAILED
   },

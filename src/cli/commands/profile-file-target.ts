@@ -2,11 +2,11 @@
 // the edit. The daemon knows the file it reads (status reports it), so by
 // default that is the one edited; without a running daemon, --config or the
 // default path.
+import { ConfigError } from '../../config/config-error.js'
 import { givenConfigFile } from '../config-option.js'
 import { defaultConfigFile } from '../../config/paths.js'
 import { DaemonNotRunningError } from '../../control/client.js'
-import type { ReloadSummary } from '../../control/handlers/handler.js'
-import type { MountStatus, StatusReport } from '../../daemon/mount-status.js'
+import type { MountStatus, ReloadSummary } from '../../control/wire-types.js'
 import type { CliContext } from '../command.js'
 
 export interface Target {
@@ -21,7 +21,7 @@ export async function profileFileTarget(ctx: CliContext): Promise<Target> {
   const given = givenConfigFile(ctx)
   let daemonFile: string | null = null
   try {
-    daemonFile = ((await ctx.request('status')) as StatusReport).daemon.configFile
+    daemonFile = (await ctx.request('status', {})).daemon.configFile
   } catch (err) {
     if (!(err instanceof DaemonNotRunningError)) throw err
   }
@@ -33,10 +33,24 @@ export async function profileFileTarget(ctx: CliContext): Promise<Target> {
   return { file: given ?? daemonFile ?? defaultConfigFile(ctx.io.env), running, notApplied }
 }
 
+/** Makes an edit of the profile file; one the file refuses (a ConfigError:
+ *  a taken name, a bad URL, a broken file) is told with its fix, and false
+ *  returned: nothing was written. */
+export async function editProfileFile(ctx: CliContext, command: string, edit: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await edit()
+    return true
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err
+    ctx.io.stderr(`mountctl ${command}: ${err.message}\n  fix: ${err.hint}\n`)
+    return false
+  }
+}
+
 /** Asks the daemon to apply the file now (its watcher would too, half a
  *  second later) and returns what changed. */
 export async function applyNow(ctx: CliContext): Promise<ReloadSummary> {
-  return (await ctx.request('reload')) as ReloadSummary
+  return ctx.request('reload', {})
 }
 
 /** The profile's status once its first mount attempt has settled (a few
@@ -44,7 +58,7 @@ export async function applyNow(ctx: CliContext): Promise<ReloadSummary> {
 export async function settledStatus(ctx: CliContext, name: string, timeoutMs = 5_000): Promise<MountStatus | null> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
-    const report = (await ctx.request('status', { name }).catch(() => null)) as StatusReport | null
+    const report = await ctx.request('status', { name }).catch(() => null)
     const m = report?.mounts[0] ?? null
     if (!m || m.state !== 'waiting' || m.lastError || Date.now() > deadline) return m
     await new Promise(resolve => setTimeout(resolve, 200))

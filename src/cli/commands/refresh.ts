@@ -11,7 +11,7 @@ asks the bridge. Useful after changing files in MEGA's app or web site.`,
   positionals: { min: 1, max: 2 },
   async run(ctx) {
     const [name, path] = ctx.positionals
-    await ctx.request('refresh', path ? { name, path } : { name })
+    await ctx.request('refresh', { name: name!, path })
     ctx.io.stdout(`${name}: cache dropped for ${path ?? 'the whole mount'}\n`)
     return EXIT_OK
   },

@@ -1,4 +1,3 @@
-import type { ReloadSummary } from '../../control/handlers/handler.js'
 import { EXIT_FAILED, EXIT_OK, type CliCommand } from '../command.js'
 
 export const reloadCommand: CliCommand = {
@@ -12,7 +11,7 @@ A file with a syntax error changes nothing and the error says where it is.
 Exit status: 0 when reloaded with every profile valid, 1 otherwise.`,
   positionals: { min: 0, max: 0 },
   async run(ctx) {
-    const s = (await ctx.request('reload')) as ReloadSummary
+    const s = await ctx.request('reload', {})
     const part = (label: string, names: string[]) => (names.length ? [`${label}: ${names.join(', ')}`] : [])
     const lines = [...part('added', s.added), ...part('removed', s.removed), ...part('changed', s.changed), ...part('unchanged', s.unchanged), ...part('invalid', s.failed)]
     ctx.io.stdout(`reloaded${lines.length ? '\n  ' + lines.join('\n  ') : ' (no profiles)'}\n`)

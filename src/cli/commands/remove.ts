@@ -1,9 +1,8 @@
 // mountctl remove: a profile out of mounts.json, unmounted at once when the
 // daemon runs.
-import { ConfigError } from '../../config/config-error.js'
 import { removeProfile } from '../../config/profile-file-edit.js'
 import { EXIT_FAILED, EXIT_OK, type CliCommand } from '../command.js'
-import { applyNow, profileFileTarget } from './profile-file-target.js'
+import { applyNow, editProfileFile, profileFileTarget } from './profile-file-target.js'
 
 export const removeCommand: CliCommand = {
   name: 'remove',
@@ -24,13 +23,7 @@ removed, 1 otherwise.`,
   async run(ctx) {
     const name = ctx.positionals[0]!
     const target = await profileFileTarget(ctx)
-    try {
-      await removeProfile(target.file, name)
-    } catch (err) {
-      if (!(err instanceof ConfigError)) throw err
-      ctx.io.stderr(`mountctl remove: ${err.message}\n  fix: ${err.hint}\n`)
-      return EXIT_FAILED
-    }
+    if (!(await editProfileFile(ctx, 'remove', () => removeProfile(target.file, name)))) return EXIT_FAILED
     ctx.io.stdout(`removed "${name}" from ${target.file}\n`)
     if (!target.running) {
       ctx.io.stdout(`${target.notApplied}\n`)

@@ -13,7 +13,7 @@ free space in MEGA). Exit status: 0 when something was retried, 1 otherwise.`,
   positionals: { min: 1, max: 2 },
   async run(ctx) {
     const [name, path] = ctx.positionals
-    const { retried } = (await ctx.request('retry', path ? { name, path } : { name })) as { retried: number }
+    const { retried } = await ctx.request('retry', { name: name!, path })
     ctx.io.stdout(`${name}: retrying ${retried} upload${retried === 1 ? '' : 's'} now; follow them with: mountctl uploads ${name}\n`)
     return EXIT_OK
   },

@@ -1,4 +1,4 @@
-import { allWantedMounted, anyUploadFailed, profileFileInvalid, type StatusReport } from '../../daemon/mount-status.js'
+import { allWantedMounted, anyUploadFailed, profileFileInvalid } from '../../control/wire-types.js'
 import { EXIT_FAILED, EXIT_OK, type CliCommand } from '../command.js'
 import { formatProfileFileError, formatStatusTable, statusJson } from '../format-status.js'
 
@@ -22,7 +22,7 @@ not running.`,
   positionals: { min: 0, max: 1 },
   async run(ctx) {
     const name = ctx.positionals[0]
-    const report = (await ctx.request('status', name ? { name } : {})) as StatusReport
+    const report = await ctx.request('status', { name })
     if (ctx.values.json) {
       ctx.io.stdout(statusJson(report.mounts, report.daemon.profileFileError ?? null))
     } else if (report.mounts.length === 0) {

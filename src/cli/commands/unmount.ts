@@ -1,4 +1,4 @@
-import type { MountStatus, StatusReport } from '../../daemon/mount-status.js'
+import type { MountStatus } from '../../control/wire-types.js'
 import { EXIT_FAILED, EXIT_OK, type CliCommand, type CliContext } from '../command.js'
 import { formatBytes } from '../format-bytes.js'
 import { waitLine } from '../format-uploads.js'
@@ -28,7 +28,7 @@ megamountd is not running.`,
   async run(ctx) {
     const name = ctx.positionals[0]!
     const m = ctx.values.force
-      ? ((await ctx.request('unmount', { name, force: true })) as MountStatus)
+      ? await ctx.request('unmount', { name, force: true })
       : await unmountWaiting(ctx, name)
     ctx.io.stdout(describeOutcome(m))
     const left = m.uploads
@@ -58,11 +58,11 @@ async function unmountWaiting(ctx: CliContext, name: string): Promise<MountStatu
     while (!done) {
       await Promise.race([unmounting.catch(() => {}), new Promise(resolve => setTimeout(resolve, interval))])
       if (done) break
-      const report = (await ctx.request('status', { name }).catch(() => null)) as StatusReport | null
+      const report = await ctx.request('status', { name }).catch(() => null)
       const u = report?.mounts[0]?.uploads
       if (!done && u && u.queued + u.uploading > 0) progress.show(waitLine(name, u), String(u.queued + u.uploading))
     }
-    return (await unmounting) as MountStatus
+    return await unmounting
   } finally {
     progress.end()
     stopInterrupt?.()

@@ -1,4 +1,3 @@
-import type { UploadItem } from '../../daemon/upload-status.js'
 import { EXIT_FAILED, EXIT_OK, type CliCommand } from '../command.js'
 import { formatUploadsTable } from '../format-uploads.js'
 
@@ -20,7 +19,7 @@ again, mountctl discard NAME PATH drops one); 3 when megamountd is not running.`
   positionals: { min: 0, max: 1 },
   async run(ctx) {
     const name = ctx.positionals[0]
-    const { uploads } = (await ctx.request('uploads', name ? { name } : {})) as { uploads: UploadItem[] }
+    const { uploads } = await ctx.request('uploads', { name })
     if (ctx.values.json) ctx.io.stdout(JSON.stringify({ uploads }, null, 2) + '\n')
     else if (uploads.length === 0) ctx.io.stdout(`Nothing to upload${name ? ` on ${name}` : ''}: everything written has reached MEGA.\n`)
     else ctx.io.stdout(formatUploadsTable(uploads, Date.now()))

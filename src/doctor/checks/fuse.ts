@@ -2,6 +2,7 @@
 // backend mounts will use (megamount's libfuse 3 binding, or fuse-native on
 // libfuse 2 as the fallback); on macOS, macFUSE or FUSE-T.
 import { constants as fsConstants } from 'node:fs'
+import { INTERNAL_DEFAULTS } from '../../config/types.js'
 import type { DoctorEnvironment } from '../environment.js'
 import type { Check } from '../types.js'
 

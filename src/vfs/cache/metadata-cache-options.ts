@@ -1,12 +1,12 @@
 // The metadata cache's options and figures (metadata-cache.ts).
 
-import type { Clock } from '../../clock.js'
+import type { Clock, Time } from '../../clock.js'
+import { PROFILE_DEFAULTS } from '../../config/types.js'
 import type { Logger } from '../../log.js'
 import type { Remote } from '../../remote/remote.js'
 import type { BridgeGate } from '../bridge-gate.js'
 import type { ListingStore } from '../store/listing-store.js'
 import type { FsChangeListener } from '../types.js'
-import type { Timers } from '../write/write-timers.js'
 
 export interface MetadataCacheOptions {
   remote: Remote
@@ -21,8 +21,9 @@ export interface MetadataCacheOptions {
   maxEntries: number
   /** Where listings are kept across restarts; none: memory only. */
   store?: ListingStore | null
-  /** When changes made through the mount are written to the store. */
-  timers?: Timers
+  /** When changes made through the mount are written to the store.
+   *  Default: systemTime. */
+  time?: Time
   /** A stored listing older than this is not shown ahead of the bridge. */
   storedMaxAgeMs?: number
   /** Told of each listing fetched and each path invalidated, so caches in
@@ -30,7 +31,7 @@ export interface MetadataCacheOptions {
   onChange?: FsChangeListener
 }
 
-export const DEFAULT_STORED_MAX_AGE_MS = 7 * 24 * 3600 * 1000
+export const DEFAULT_STORED_MAX_AGE_MS = PROFILE_DEFAULTS.storedListingMaxAgeDays * 86_400_000
 
 export interface MetadataCacheStats {
   cacheEntries: number

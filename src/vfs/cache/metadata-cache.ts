@@ -61,7 +61,7 @@ export class MetadataCache {
 
   constructor(options: MetadataCacheOptions) {
     this.#o = { ...options }
-    this.#stored = options.store ? new StoredListings(options.store, options.timers) : null
+    this.#stored = options.store ? new StoredListings(options.store, options.time) : null
     this.#sessionStartMs = options.clock.now()
     this.#storedMaxAgeMs = options.storedMaxAgeMs ?? DEFAULT_STORED_MAX_AGE_MS
     this.#duplicates = new DuplicateNames(options.logger)

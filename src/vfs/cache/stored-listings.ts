@@ -7,7 +7,7 @@
 // few times, not 1,000 times. Killed before that write, the folder is listed
 // again before it is shown with the bridge up.
 
-import { systemTimers, type TimerHandle, type Timers } from '../write/write-timers.js'
+import { systemTime, type Time, type TimerHandle } from '../../clock.js'
 import type { ListingStore } from '../store/listing-store.js'
 import { buildListing, type FolderListing } from './folder-listing.js'
 
@@ -16,13 +16,13 @@ export const LOCAL_CHANGES_WRITE_DELAY_MS = 500
 
 export class StoredListings {
   readonly #store: ListingStore
-  readonly #timers: Timers
+  readonly #time: Time
   readonly #dirty = new Map<string, FolderListing>()
   #timer: TimerHandle | null = null
 
-  constructor(store: ListingStore, timers: Timers = systemTimers) {
+  constructor(store: ListingStore, time: Time = systemTime) {
     this.#store = store
-    this.#timers = timers
+    this.#time = time
   }
 
   /** The stored listing of path, or undefined. */
@@ -51,7 +51,8 @@ export class StoredListings {
   changedLocally(listing: FolderListing): void {
     if (!this.#dirty.has(listing.path)) this.#store.markStale(listing.path)
     this.#dirty.set(listing.path, listing)
-    this.#timer ??= this.#timers.setTimeout(() => this.flush(), LOCAL_CHANGES_WRITE_DELAY_MS)
+    // close() flushes what is left: the timer alone need not keep a process up.
+    this.#timer ??= this.#time.setTimeout(() => this.flush(), LOCAL_CHANGES_WRITE_DELAY_MS, { keepAlive: false })
   }
 
   markStale(path: string, options: { below?: boolean } = {}): void {

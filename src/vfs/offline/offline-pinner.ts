@@ -12,7 +12,7 @@
 // start, again one listing TTL after the previous one ended, and at once
 // when the bridge comes back or the mount is refreshed.
 
-import type { Clock } from '../../clock.js'
+import type { Time, TimerHandle } from '../../clock.js'
 import type { Logger } from '../../log.js'
 import type { Remote } from '../../remote/remote.js'
 import type { Semaphore } from '../../remote/semaphore.js'
@@ -21,7 +21,6 @@ import { fileVersionKey } from '../cache/chunk-cache.js'
 import type { DiskCache } from '../cache/disk-cache.js'
 import type { MetadataCache } from '../cache/metadata-cache.js'
 import { childPath, isSameOrBelow, parentOf } from '../paths.js'
-import type { TimerHandle, Timers } from '../write/write-timers.js'
 
 /** Bytes per download request. */
 export const PIN_PIECE_BYTES = 4 * 1024 * 1024
@@ -53,8 +52,8 @@ export interface OfflinePinnerOptions {
   gate: BridgeGate
   slots: Semaphore
   disk: DiskCache
-  clock: Clock
-  timers: Timers
+  /** The next pass's wait, and when a pass completed. */
+  time: Time
   logger: Logger
   /** Pause between the end of a pass and the next one. */
   rescanMs: number
@@ -131,7 +130,7 @@ export class OfflinePinner {
         this.#again = false
         this.wake()
       } else if (this.#o.gate.available) {
-        this.#timer = this.#o.timers.setTimeout(() => this.wake(), this.#o.rescanMs)
+        this.#timer = this.#o.time.setTimeout(() => this.wake(), this.#o.rescanMs, { keepAlive: false })
       }
     })
   }
@@ -161,7 +160,7 @@ export class OfflinePinner {
       const missing = await this.#walk()
       this.#progress.state = 'downloading'
       await this.#download(missing)
-      this.#progress = { ...this.#progress, state: 'up to date', checkedAtMs: this.#o.clock.now() }
+      this.#progress = { ...this.#progress, state: 'up to date', checkedAtMs: this.#o.time.now() }
     } catch (err) {
       if (this.#closed) return
       const down = !gate.available

@@ -1,11 +1,12 @@
-// The daily trash purge, scheduled with node-cron. The daemon calls this once
-// per mount and stops the task at shutdown.
+// The daily trash purge, a cron job (src/cron.ts). Each writable mount in
+// trash mode has one, stopped when the mount closes.
 
-import cron from 'node-cron'
+import { isCronExpression, systemCron, type Cron } from '../../cron.js'
+import { INTERNAL_DEFAULTS } from '../../config/types.js'
 import { silentLogger, type Logger } from '../../log.js'
 
 export interface TrashPurger {
-  /** Purge with the mount's own retention (profile.trashRetentionDays). */
+  /** Purge with the mount's own retention (trashRetentionDays). */
   purgeTrash(): Promise<unknown>
 }
 
@@ -17,12 +18,15 @@ export interface TrashPurgeTask {
   stop(): void
 }
 
-export const DEFAULT_TRASH_PURGE_CRON = '17 3 * * *'
-
-/** Purge fs's trash on a cron schedule (default daily at 03:17 local time). */
-export function scheduleTrashPurge(fs: TrashPurger, cronExpression = DEFAULT_TRASH_PURGE_CRON, logger: Logger = silentLogger): TrashPurgeTask {
-  if (!cron.validate(cronExpression)) {
-    throw new Error(`invalid cron expression for the trash purge: '${cronExpression}' (five fields: minute hour day month weekday, e.g. '${DEFAULT_TRASH_PURGE_CRON}')`)
+/** Purge fs's trash on a cron schedule (default: INTERNAL_DEFAULTS.trashPurgeCron). */
+export function scheduleTrashPurge(
+  fs: TrashPurger,
+  cronExpression: string = INTERNAL_DEFAULTS.trashPurgeCron,
+  logger: Logger = silentLogger,
+  cron: Cron = systemCron,
+): TrashPurgeTask {
+  if (!isCronExpression(cronExpression)) {
+    throw new Error(`invalid cron expression for the trash purge: '${cronExpression}' (five fields: minute hour day month weekday, e.g. '${INTERNAL_DEFAULTS.trashPurgeCron}')`)
   }
   const log = logger.child({ component: 'trash-purge' })
   const runNow = async () => {
@@ -33,10 +37,6 @@ export function scheduleTrashPurge(fs: TrashPurger, cronExpression = DEFAULT_TRA
       log.warn({ err }, 'trash purge failed')
     }
   }
-  const task = cron.schedule(cronExpression, runNow, { name: 'megamount-trash-purge', noOverlap: true })
-  return {
-    runNow,
-    nextRunMs: () => task.getNextRun()?.getTime() ?? null,
-    stop: () => void task.stop(),
-  }
+  const job = cron.schedule(cronExpression, runNow, 'megamount-trash-purge')
+  return { runNow, nextRunMs: () => job.nextRunMs(), stop: () => job.stop() }
 }

@@ -17,6 +17,7 @@ import fs, { promises as fsp } from 'node:fs'
 import path from 'node:path'
 import type { Clock } from '../../clock.js'
 import { systemClock } from '../../clock.js'
+import { INTERNAL_DEFAULTS } from '../../config/types.js'
 import { GroupRun } from './group-run.js'
 
 /** dirty: written (maybe still open); queued: closed, waiting to upload;
@@ -81,7 +82,7 @@ export class Journal {
   private constructor(file: string, options: JournalOptions) {
     this.file = file
     this.clock = options.clock ?? systemClock
-    this.compactAfterRecords = options.compactAfterRecords ?? 1000
+    this.compactAfterRecords = options.compactAfterRecords ?? INTERNAL_DEFAULTS.journalCompactAfterRecords
   }
 
   /** Read the journal under stateDir (created when missing) and compact it. */

@@ -15,6 +15,7 @@ import { promises as fsp } from 'node:fs'
 import path from 'node:path'
 import type { Clock } from '../../clock.js'
 import { systemClock } from '../../clock.js'
+import { INTERNAL_DEFAULTS } from '../../config/types.js'
 import { FsError } from '../../errors.js'
 import { silentLogger, type Logger } from '../../log.js'
 import type { Remote } from '../../remote/remote.js'
@@ -65,7 +66,7 @@ export class StagingStore {
     this.remote = options.remote
     this.journal = options.journal
     this.clock = options.clock ?? systemClock
-    this.fetchChunkBytes = options.fetchChunkBytes ?? 4 * 1024 * 1024
+    this.fetchChunkBytes = options.fetchChunkBytes ?? INTERNAL_DEFAULTS.stagingFetchChunkBytes
     this.log = (options.logger ?? silentLogger).child({ component: 'staging' })
   }
 

@@ -18,15 +18,16 @@
 // count as failures of the file.
 
 import { EventEmitter } from 'node:events'
-import type { Clock } from '../../clock.js'
-import { systemClock } from '../../clock.js'
+import { systemTime, type Time, type TimerHandle } from '../../clock.js'
+import { INTERNAL_DEFAULTS } from '../../config/types.js'
 import { silentLogger, type Logger } from '../../log.js'
-import { RemoteError, type Remote } from '../../remote/remote.js'
+import type { Remote } from '../../remote/remote.js'
 import type { Journal } from './journal.js'
 import type { StagedFile, StagingStore } from './staging.js'
-import { retryDelayMs } from './upload-backoff.js'
+import { describeFailure, isTransientFailure, needsTheUser, retryDelayMs } from './upload-backoff.js'
 import { ensureParentFolders } from './upload-parents.js'
-import { systemTimers, type TimerHandle, type Timers } from './write-timers.js'
+import { BACKGROUND, UploadItems, type AbortReason, type Item } from './upload-items.js'
+import { snapshotOf, untilEmpty, type DrainOptions, type DrainResult, type QueuedState, type UploadQueueEvents, type UploadSnapshot } from './upload-view.js'
 
 export interface UploadQueueOptions {
   remote: Remote
@@ -34,122 +35,33 @@ export interface UploadQueueOptions {
   journal: Journal
   /** Quiet time after the last close before uploading (profile.uploadDelayMs). */
   uploadDelayMs: number
-  /** Uploads running at once for this mount. Default 2. */
+  /** Uploads running at once for this mount. */
   maxConcurrentUploads?: number
-  /** First retry delay; doubles per failure. Default 1 s. */
+  /** First retry delay; doubles per failure. */
   retryInitialDelayMs?: number
-  /** Cap on the retry delay. Default 5 min. */
+  /** Cap on the retry delay. */
   retryMaxDelayMs?: number
-  /** Non-transient failures before an item is marked failed. Default 5. */
+  /** Non-transient failures before an item is marked failed. These four:
+   *  absent, INTERNAL_DEFAULTS (src/config/options.ts). */
   maxAttempts?: number
-  clock?: Clock
-  timers?: Timers
+  /** Quiet delays, backoff and drain timeouts. Default: systemTime. */
+  time?: Time
   /** [0, 1) source for backoff jitter. Default Math.random. */
   random?: () => number
   logger?: Logger
 }
 
-export type QueuedState = 'open' | 'waiting' | 'ready'
-
-export interface QueuedUpload {
-  path: string
-  bytes: number
-  state: QueuedState
-  attempts: number
-  /** When the next try is due (waiting only), ms since the epoch. */
-  nextAttemptMs: number | null
-  lastError: string | null
-}
-
-export interface RunningUpload {
-  path: string
-  bytes: number
-  sentBytes: number
-}
-
-export interface FailedUpload {
-  path: string
-  bytes: number
-  attempts: number
-  lastError: string
-}
-
-export interface UploadTotals {
-  queuedBytes: number
-  uploadingBytes: number
-  failedBytes: number
-  /** Items in every state, failed included. */
-  count: number
-}
-
-export interface UploadSnapshot {
-  queued: QueuedUpload[]
-  uploading: RunningUpload[]
-  failed: FailedUpload[]
-  totals: UploadTotals
-  /** True while the daemon said the bridge is unavailable. */
-  paused: boolean
-}
-
-export interface DrainOptions {
-  /** Give up waiting after this long (the uploads go on). Default: no limit. */
-  timeoutMs?: number
-  /** Called with the totals whenever something changes. */
-  onProgress?: (totals: UploadTotals) => void
-}
-
-export interface DrainResult {
-  /** Nothing left queued or uploading (failed items may remain). */
-  drained: boolean
-  snapshot: UploadSnapshot
-}
-
-export interface UploadEvent {
-  path: string
-  bytes: number
-}
-
-export interface UploadQueueEvents {
-  queued: [UploadEvent & { delayMs: number }]
-  'upload-start': [UploadEvent]
-  /** mtimeMs: the staged file's, which the server may replace with its own. */
-  uploaded: [UploadEvent & { durationMs: number; mtimeMs: number }]
-  retry: [UploadEvent & { error: string; delayMs: number; transient: boolean; attempts: number }]
-  failed: [UploadEvent & { error: string; attempts: number }]
-  discarded: [UploadEvent]
-  /** Any change of the snapshot (for drain and progress displays). */
-  changed: []
-}
-
-type ItemState = QueuedState | 'uploading' | 'failed'
-type AbortReason = 'rename' | 'discard' | 'close'
-
-interface Item {
-  file: StagedFile
-  state: ItemState
-  writers: number
-  dueMs: number | null
-  timer: TimerHandle | null
-  attempts: number
-  transientFailures: number
-  lastError: string | null
-  upload: { abort: AbortController; reason: AbortReason | null; sentBytes: number; done: Promise<void> } | null
-}
-
-const USER_ACTION_KINDS = new Set(['no-space', 'forbidden'])
-
 export class UploadQueue extends EventEmitter<UploadQueueEvents> {
   private readonly remote: Remote
   private readonly store: StagingStore
   private readonly journal: Journal
-  private readonly clock: Clock
-  private readonly timers: Timers
+  private readonly time: Time
   private readonly log: Logger
   private readonly uploadDelayMs: number
   private readonly maxConcurrentUploads: number
   private readonly maxAttempts: number
   private readonly backoff: { retryInitialDelayMs: number; retryMaxDelayMs: number; random: () => number }
-  private readonly items = new Map<StagedFile, Item>()
+  private readonly items: UploadItems
   private running = 0
   private paused = false
   private closed = false
@@ -161,17 +73,17 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     this.remote = options.remote
     this.store = options.store
     this.journal = options.journal
-    this.clock = options.clock ?? systemClock
-    this.timers = options.timers ?? systemTimers
+    this.time = options.time ?? systemTime
     this.log = (options.logger ?? silentLogger).child({ component: 'upload-queue' })
     this.uploadDelayMs = options.uploadDelayMs
-    this.maxConcurrentUploads = Math.max(1, options.maxConcurrentUploads ?? 2)
-    this.maxAttempts = Math.max(1, options.maxAttempts ?? 5)
+    this.maxConcurrentUploads = Math.max(1, options.maxConcurrentUploads ?? INTERNAL_DEFAULTS.maxConcurrentUploads)
+    this.maxAttempts = Math.max(1, options.maxAttempts ?? INTERNAL_DEFAULTS.uploadMaxAttempts)
     this.backoff = {
-      retryInitialDelayMs: options.retryInitialDelayMs ?? 1_000,
-      retryMaxDelayMs: options.retryMaxDelayMs ?? 300_000,
+      retryInitialDelayMs: options.retryInitialDelayMs ?? INTERNAL_DEFAULTS.uploadRetryInitialDelayMs,
+      retryMaxDelayMs: options.retryMaxDelayMs ?? INTERNAL_DEFAULTS.uploadRetryMaxDelayMs,
       random: options.random ?? Math.random,
     }
+    this.items = new UploadItems(this.time, () => this.pump(), () => this.changed())
   }
 
   /** Resume what the journal holds: pending entries upload at once, failed
@@ -180,13 +92,13 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     for (const file of this.store.all()) {
       if (!file.dirty || this.items.has(file)) continue
       const entry = this.journal.get(file.id)
-      const item = this.newItem(file)
+      const item = this.items.add(file)
       item.attempts = entry?.attempts ?? 0
       item.lastError = entry?.lastError ?? null
       if (entry?.state === 'failed') {
         item.state = 'failed'
       } else {
-        this.schedule(item, 0)
+        this.items.schedule(item, 0)
         this.emit('queued', { path: file.path, bytes: file.size, delayMs: 0 })
       }
     }
@@ -197,12 +109,12 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
 
   /** A handle opened file for writing: hold its upload until the last close. */
   openForWrite(file: StagedFile): void {
-    const item = this.items.get(file) ?? this.newItem(file)
+    const item = this.items.get(file) ?? this.items.add(file)
     item.writers++
     if (item.state === 'waiting' || item.state === 'ready' || item.state === 'failed') {
       // New content gets a fresh count of failures.
       if (item.state === 'failed') item.attempts = 0
-      this.cancelTimer(item)
+      this.items.cancelTimer(item)
       item.state = 'open'
       this.changed()
     }
@@ -233,7 +145,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     // complete. The kernel does not wait for release: neither does close(2).
     await this.makeDurable(file)
     await this.journal.update(file.id, { state: 'queued', size: file.size })
-    this.schedule(item, delayMs)
+    this.items.schedule(item, delayMs)
     this.emit('queued', { path: file.path, bytes: file.size, delayMs })
   }
 
@@ -256,7 +168,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     if (item?.upload) await this.stopUpload(item, 'rename')
     if (file.removed) return false
     await this.store.rename(from, to)
-    if (item && (item.state === 'waiting' || item.state === 'ready')) this.schedule(item, this.drainers > 0 ? 0 : this.uploadDelayMs)
+    if (item && (item.state === 'waiting' || item.state === 'ready')) this.items.schedule(item, this.drainers > 0 ? 0 : this.uploadDelayMs)
     this.changed()
     return true
   }
@@ -278,7 +190,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     if (!file) return false
     const item = this.items.get(file)
     if (item?.upload) await this.stopUpload(item, 'discard')
-    if (item) this.cancelTimer(item)
+    if (item) this.items.cancelTimer(item)
     if (file.removed) return false
     this.items.delete(file)
     const bytes = file.size
@@ -300,7 +212,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
       item.attempts = 0
       item.transientFailures = 0
       await this.journal.update(item.file.id, { state: 'queued', attempts: 0 })
-      this.schedule(item, 0)
+      this.items.schedule(item, 0)
       count++
     }
     if (count > 0) this.log.info({ path: path ?? 'all', count }, 'retrying uploads')
@@ -320,7 +232,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     const wasPaused = this.paused
     this.paused = false
     for (const item of this.items.values()) {
-      if (item.state === 'waiting' && item.transientFailures > 0) this.schedule(item, 0)
+      if (item.state === 'waiting' && item.transientFailures > 0) this.items.schedule(item, 0)
     }
     if (wasPaused) this.log.info('bridge available: uploads resumed')
     this.pump()
@@ -328,103 +240,39 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
   }
 
   snapshot(): UploadSnapshot {
-    const queued: QueuedUpload[] = []
-    const uploading: RunningUpload[] = []
-    const failed: FailedUpload[] = []
-    const totals: UploadTotals = { queuedBytes: 0, uploadingBytes: 0, failedBytes: 0, count: this.items.size }
-    for (const item of this.items.values()) {
-      const { path, size: bytes } = item.file
-      if (item.state === 'uploading') {
-        uploading.push({ path, bytes, sentBytes: item.upload?.sentBytes ?? 0 })
-        totals.uploadingBytes += bytes
-      } else if (item.state === 'failed') {
-        failed.push({ path, bytes, attempts: item.attempts, lastError: item.lastError ?? 'unknown error' })
-        totals.failedBytes += bytes
-      } else {
-        queued.push({ path, bytes, state: item.state, attempts: item.attempts, nextAttemptMs: item.state === 'waiting' ? item.dueMs : null, lastError: item.lastError })
-        totals.queuedBytes += bytes
-      }
-    }
-    return { queued, uploading, failed, totals, paused: this.paused }
+    return snapshotOf(this.items.values(), this.items.size, this.paused)
   }
 
   /** Upload everything closed now (skipping the coalescing delay) and wait
    *  until nothing is queued or uploading, or timeoutMs passed. Failed items
    *  do not hold a drain up; files still open do. */
-  drain(options: DrainOptions = {}): Promise<DrainResult> {
+  async drain(options: DrainOptions = {}): Promise<DrainResult> {
     this.drainers++
     for (const item of this.items.values()) {
-      if (item.state === 'waiting' && item.lastError === null) this.schedule(item, 0)
+      if (item.state === 'waiting' && item.lastError === null) this.items.schedule(item, 0)
     }
-    return new Promise(resolve => {
-      let timeout: TimerHandle | null = null
-      const finish = (drained: boolean) => {
-        this.off('changed', check)
-        timeout?.cancel()
-        this.drainers--
-        resolve({ drained, snapshot: this.snapshot() })
-      }
-      const check = () => {
-        const snap = this.snapshot()
-        options.onProgress?.(snap.totals)
-        if (snap.queued.length === 0 && snap.uploading.length === 0) finish(true)
-      }
-      this.on('changed', check)
-      if (options.timeoutMs !== undefined) timeout = this.timers.setTimeout(() => finish(false), options.timeoutMs)
-      check()
-    })
+    try {
+      return await untilEmpty(this, options, finish => (options.timeoutMs === undefined ? null : this.time.setTimeout(finish, options.timeoutMs, BACKGROUND)))
+    } finally {
+      this.drainers--
+    }
   }
 
   /** Stop: cancel timers, abort running uploads. Journal entries stay, so
    *  the next start resumes them. */
   async close(): Promise<void> {
     this.closed = true
+    this.items.close()
     const stopping: Promise<void>[] = []
     for (const item of this.items.values()) {
-      this.cancelTimer(item)
       if (item.upload) stopping.push(this.stopUpload(item, 'close'))
     }
     await Promise.all(stopping)
   }
 
-  private newItem(file: StagedFile): Item {
-    const item: Item = { file, state: 'open', writers: 0, dueMs: null, timer: null, attempts: 0, transientFailures: 0, lastError: null, upload: null }
-    this.items.set(file, item)
-    return item
-  }
-
-  private schedule(item: Item, delayMs: number): void {
-    if (this.closed) return
-    this.cancelTimer(item)
-    item.dueMs = this.clock.now() + delayMs
-    if (delayMs <= 0) {
-      item.state = 'ready'
-      this.pump()
-      this.changed()
-      return
-    }
-    item.state = 'waiting'
-    item.timer = this.timers.setTimeout(() => {
-      item.timer = null
-      if (item.state !== 'waiting') return
-      item.state = 'ready'
-      this.pump()
-      this.changed()
-    }, delayMs)
-    this.changed()
-  }
-
-  private cancelTimer(item: Item): void {
-    item.timer?.cancel()
-    item.timer = null
-  }
-
   private pump(): void {
     while (!this.paused && !this.closed && this.running < this.maxConcurrentUploads) {
-      let next: Item | null = null
-      for (const item of this.items.values()) {
-        if (item.state === 'ready' && (next === null || (item.dueMs ?? 0) < (next.dueMs ?? 0))) next = item
-      }
+      const next = this.items.nextReady()
       if (!next) return
       this.startUpload(next)
     }
@@ -435,7 +283,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     const path = file.path
     const generation = file.generation
     const abort = new AbortController()
-    const startedMs = this.clock.now()
+    const startedMs = this.time.now()
     item.state = 'uploading'
     this.running++
     this.log.debug({ path, bytes: file.size }, 'upload started')
@@ -463,7 +311,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
       } catch (err) {
         // Only the journal can fail here (disk full, ...): keep the item queued.
         this.log.error({ path, err }, 'could not record the end of an upload')
-        if (!file.removed) this.schedule(item, retryDelayMs(1, this.backoff))
+        if (!file.removed) this.items.schedule(item, retryDelayMs(1, this.backoff))
       }
       this.pump()
       this.changed()
@@ -476,7 +324,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
   private async uploaded(item: Item, path: string, generation: number, startedMs: number): Promise<void> {
     const file = item.file
     if (file.removed) return
-    const durationMs = this.clock.now() - startedMs
+    const durationMs = this.time.now() - startedMs
     if (file.generation === generation && file.path === path && item.writers === 0) {
       this.items.delete(file)
       // Listeners refresh their view of the server first, while the staged
@@ -492,7 +340,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     item.transientFailures = 0
     item.lastError = null
     if (item.writers > 0) item.state = 'open'
-    else this.schedule(item, this.drainers > 0 ? 0 : this.uploadDelayMs)
+    else this.items.schedule(item, this.drainers > 0 ? 0 : this.uploadDelayMs)
   }
 
   private async uploadFailed(item: Item, error: unknown, reason: AbortReason | null): Promise<void> {
@@ -503,9 +351,8 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
       item.state = item.writers > 0 ? 'open' : 'waiting'
       return
     }
-    const message = describe(error)
-    const kind = error instanceof RemoteError ? error.kind : null
-    const transient = (error instanceof RemoteError && error.transient) || kind === 'root-missing'
+    const message = describeFailure(error)
+    const transient = isTransientFailure(error)
     item.lastError = message
     const event = { path: file.path, bytes: file.size, error: message }
     if (transient) {
@@ -518,7 +365,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
       return
     }
     item.attempts++
-    if ((kind !== null && USER_ACTION_KINDS.has(kind)) || item.attempts >= this.maxAttempts) {
+    if (needsTheUser(error) || item.attempts >= this.maxAttempts) {
       item.state = 'failed'
       await this.journal.update(file.id, { state: 'failed', attempts: item.attempts, lastError: message })
       this.log.error({ ...event, attempts: item.attempts }, 'upload failed; data kept until retry or discard')
@@ -534,7 +381,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
 
   private afterFailure(item: Item, delayMs: number): void {
     if (item.writers > 0) item.state = 'open'
-    else this.schedule(item, delayMs)
+    else this.items.schedule(item, delayMs)
   }
 
   private async stopUpload(item: Item, reason: AbortReason): Promise<void> {
@@ -548,10 +395,4 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
   private changed(): void {
     this.emit('changed')
   }
-}
-
-function describe(error: unknown): string {
-  if (error instanceof RemoteError) return error.status !== undefined ? `${error.kind} (${error.status}): ${error.message}` : `${error.kind}: ${error.message}`
-  if (error instanceof Error) return error.message
-  return String(error)
 }

@@ -3,28 +3,19 @@
 // read path. Until it exists, and forever on read-only profiles, the policy
 // is RefuseWrites: everything answers EROFS.
 
-import type { Clock } from '../../clock.js'
-import type { Profile } from '../../config/types.js'
+import type { Time } from '../../clock.js'
 import { FsError } from '../../errors.js'
 import type { Logger } from '../../log.js'
 import type { Remote } from '../../remote/remote.js'
 import type { BridgeGate } from '../bridge-gate.js'
 import type { ChunkCache } from '../cache/chunk-cache.js'
+import type { CoreOptions } from '../core-options.js'
 import type { MetadataCache } from '../cache/metadata-cache.js'
-import type { Attr, DirEntries, FileHandle } from '../types.js'
+import type { Attr, DirEntries, FileChanges, FileHandle } from '../types.js'
 
-export interface WritePolicy {
-  create(path: string, mode: number): Promise<FileHandle>
+export interface WritePolicy extends FileChanges {
   /** open(2) with O_WRONLY, O_RDWR or O_TRUNC. */
   openForWrite(path: string, flags: number): Promise<FileHandle>
-  truncate(path: string, size: number): Promise<void>
-  unlink(path: string): Promise<void>
-  mkdir(path: string, mode: number): Promise<void>
-  rmdir(path: string): Promise<void>
-  rename(from: string, to: string): Promise<void>
-  chmod(path: string, mode: number): Promise<void>
-  chown(path: string, uid: number, gid: number): Promise<void>
-  utimens(path: string, atimeMs: number, mtimeMs: number): Promise<void>
   /** Finish pending work (uploads) before the mount goes away. */
   close(): Promise<void>
   /** Read-your-writes (optional): attributes of a path whose new content is
@@ -47,9 +38,10 @@ export interface WritePolicy {
  *  that is not known) and chunks.dropPath(path). */
 export interface WriteContext {
   remote: Remote
-  profile: Profile
+  /** What writes read of the profile. */
+  options: Pick<CoreOptions, 'uploadDelayMs' | 'deleteMode' | 'trashRetentionDays'>
   logger: Logger
-  clock: Clock
+  time: Time
   /** Per-mount private folder for staged files. */
   stateDir: string
   gate: BridgeGate
@@ -59,48 +51,19 @@ export interface WriteContext {
 
 export type WritePolicyFactory = (context: WriteContext) => WritePolicy
 
-export class RefuseWrites implements WritePolicy {
-  readonly #why: string
-
-  constructor(readOnly: boolean) {
-    this.#why = readOnly
-      ? 'this mount is read-only (profile readOnly: true)'
-      : 'writing is not supported by this version of megamount'
+/** Every write answers EROFS: a read-only profile, or a core given no write
+ *  support. */
+export function refuseWrites(readOnly: boolean): WritePolicy {
+  const why = readOnly ? 'this mount is read-only (profile readOnly: true)' : 'writing is not supported by this version of megamount'
+  const refuse = (op: string, path: string): never => {
+    throw new FsError('EROFS', `${op} ${path}: ${why}`)
   }
-
-  #refuse(op: string, path: string): never {
-    throw new FsError('EROFS', `${op} ${path}: ${this.#why}`)
+  const refusing = (op: string) => async (path: string) => refuse(op, path)
+  return {
+    create: refusing('create'), openForWrite: refusing('open for writing'), truncate: refusing('truncate'),
+    unlink: refusing('unlink'), mkdir: refusing('mkdir'), rmdir: refusing('rmdir'),
+    chmod: refusing('chmod'), chown: refusing('chown'), utimens: refusing('utimens'),
+    rename: async (from, to) => refuse('rename', `${from} -> ${to}`),
+    close: async () => {},
   }
-
-  async create(path: string): Promise<FileHandle> {
-    this.#refuse('create', path)
-  }
-  async openForWrite(path: string): Promise<FileHandle> {
-    this.#refuse('open for writing', path)
-  }
-  async truncate(path: string): Promise<void> {
-    this.#refuse('truncate', path)
-  }
-  async unlink(path: string): Promise<void> {
-    this.#refuse('unlink', path)
-  }
-  async mkdir(path: string): Promise<void> {
-    this.#refuse('mkdir', path)
-  }
-  async rmdir(path: string): Promise<void> {
-    this.#refuse('rmdir', path)
-  }
-  async rename(from: string, to: string): Promise<void> {
-    this.#refuse('rename', `${from} -> ${to}`)
-  }
-  async chmod(path: string): Promise<void> {
-    this.#refuse('chmod', path)
-  }
-  async chown(path: string): Promise<void> {
-    this.#refuse('chown', path)
-  }
-  async utimens(path: string): Promise<void> {
-    this.#refuse('utimens', path)
-  }
-  async close(): Promise<void> {}
 }

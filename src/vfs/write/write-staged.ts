@@ -9,7 +9,7 @@
 
 import { constants as fsConstants } from 'node:fs'
 import path from 'node:path'
-import type { Profile } from '../../config/types.js'
+import { INTERNAL_DEFAULTS } from '../../config/types.js'
 import { FsError } from '../../errors.js'
 import type { Logger } from '../../log.js'
 import { RemoteError, type Remote, type RemoteEntry } from '../../remote/remote.js'
@@ -19,22 +19,23 @@ import { baseName, isSameOrBelow, parentOf } from '../paths.js'
 import { toFsError } from '../remote-errors.js'
 import { StagingStore, type StagedFile } from './staging.js'
 import { Trash, TRASH_FOLDER_NAME, TRASH_ROOT } from '../trash/trash.js'
-import { DEFAULT_TRASH_PURGE_CRON, scheduleTrashPurge, type TrashPurgeTask } from '../trash/trash-schedule.js'
+import { scheduleTrashPurge, type TrashPurgeTask } from '../trash/trash-schedule.js'
+import type { Cron } from '../../cron.js'
 import type { Attr, DirEntries, FileHandle } from '../types.js'
 import { UploadQueue } from './upload-queue.js'
 import { WriteFileHandle } from './write-handle.js'
 import type { WriteContext, WritePolicy, WritePolicyFactory } from './write-policy.js'
-import type { Timers } from './write-timers.js'
 
 export interface StagedWritesOptions {
-  /** Uploads at once for this mount. Default 2. */
+  /** Absent: INTERNAL_DEFAULTS (src/config/options.ts), like the two below. */
   maxConcurrentUploads?: number
   retryInitialDelayMs?: number
   retryMaxDelayMs?: number
-  timers?: Timers
-  /** When to purge trash older than profile.trashRetentionDays (cron
-   *  expression, local time); null: never. Default daily at 03:17. */
+  /** When to purge trash older than trashRetentionDays (cron expression,
+   *  local time); null: never. Default: INTERNAL_DEFAULTS.trashPurgeCron. */
   trashPurgeCron?: string | null
+  /** Runs that schedule. Default: node-cron (systemCron). */
+  cron?: Cron
   /** Told about the instance once MegaFs built it (the daemon keeps it to
    *  answer `mountctl uploads`, retry, discard and to drain at unmount). */
   onCreated?: (writes: StagedWrites) => void
@@ -58,7 +59,7 @@ interface Parts {
 export class StagedWrites implements WritePolicy {
   readonly #ctx: WriteContext
   readonly #remote: Remote
-  readonly #profile: Profile
+  readonly #options: WriteContext['options']
   readonly #log: Logger
   readonly #trash: Trash
   readonly #attrCtx: AttrContext
@@ -69,12 +70,12 @@ export class StagedWrites implements WritePolicy {
   constructor(context: WriteContext, options: StagedWritesOptions = {}) {
     this.#ctx = context
     this.#remote = context.remote
-    this.#profile = context.profile
+    this.#options = context.options
     this.#log = context.logger.child({ component: 'writes' })
-    this.#trash = new Trash(context.remote, { clock: context.clock, logger: context.logger })
-    this.#attrCtx = { readOnly: false, mountTimeMs: context.clock.now(), ...processOwner() }
-    const cron = options.trashPurgeCron === undefined ? DEFAULT_TRASH_PURGE_CRON : options.trashPurgeCron
-    if (cron !== null && this.#profile.deleteMode === 'trash') this.#purgeTask = scheduleTrashPurge(this, cron, context.logger)
+    this.#trash = new Trash(context.remote, { clock: context.time, logger: context.logger })
+    this.#attrCtx = { readOnly: false, mountTimeMs: context.time.now(), ...processOwner() }
+    const cron = options.trashPurgeCron === undefined ? INTERNAL_DEFAULTS.trashPurgeCron : options.trashPurgeCron
+    if (cron !== null && this.#options.deleteMode === 'trash') this.#purgeTask = scheduleTrashPurge(this, cron, context.logger, options.cron)
     this.ready = this.#open(options)
     // A failure here shows on every write (EIO with the reason); keep it
     // from being an unhandled rejection meanwhile.
@@ -82,16 +83,16 @@ export class StagedWrites implements WritePolicy {
   }
 
   async #open(options: StagedWritesOptions): Promise<void> {
-    const { clock, stateDir } = this.#ctx
+    const { time, stateDir } = this.#ctx
+    const clock = time
     const journal = await Journal.open(stateDir, { clock })
     const store = await StagingStore.open(stateDir, { remote: this.#remote, journal, clock, logger: this.#ctx.logger })
     const queue = new UploadQueue({
       remote: this.#remote,
       store,
       journal,
-      clock,
-      timers: options.timers,
-      uploadDelayMs: this.#profile.uploadDelayMs,
+      time,
+      uploadDelayMs: this.#options.uploadDelayMs,
       maxConcurrentUploads: options.maxConcurrentUploads,
       retryInitialDelayMs: options.retryInitialDelayMs,
       retryMaxDelayMs: options.retryMaxDelayMs,
@@ -109,9 +110,9 @@ export class StagedWrites implements WritePolicy {
     return (await this.#get()).queue
   }
 
-  /** Delete trash folders older than profile.trashRetentionDays. */
+  /** Delete trash folders older than trashRetentionDays. */
   purgeTrash(nowMs?: number): Promise<string[]> {
-    return this.#trash.purge({ retentionDays: this.#profile.trashRetentionDays, nowMs })
+    return this.#trash.purge({ retentionDays: this.#options.trashRetentionDays, nowMs })
   }
 
   /** The health check's verdict: hold uploads while the bridge is down,
@@ -193,7 +194,7 @@ export class StagedWrites implements WritePolicy {
     const entry = await this.#lookupOrNull(p, hadStaged)
     if (entry?.isDir) throw new FsError('EISDIR', `unlink ${p}: is a folder (use rmdir)`)
     if (entry) {
-      await this.#onServer(`delete ${p}`, () => this.#trash.remove(p, { deleteMode: this.#profile.deleteMode, isDir: false }), true)
+      await this.#onServer(`delete ${p}`, () => this.#trash.remove(p, { deleteMode: this.#options.deleteMode, isDir: false }), true)
       this.#onServerNow(p, null)
       this.#ctx.metadata.forget(TRASH_ROOT)
     } else if (!hadStaged) {
@@ -205,7 +206,7 @@ export class StagedWrites implements WritePolicy {
     await this.#get()
     if (this.#parts!.store.has(p)) throw new FsError('EEXIST', `mkdir ${p}: a file of that name exists`)
     await this.#onServer(`mkdir ${p}`, () => this.#remote.mkdir(p))
-    const now = this.#ctx.clock.now()
+    const now = this.#ctx.time.now()
     this.#onServerNow(p, { name: baseName(p), isDir: true, size: 0, mtimeMs: now, ctimeMs: now, etag: null }, { emptyFolder: true })
   }
 
@@ -225,7 +226,7 @@ export class StagedWrites implements WritePolicy {
     }
     if (!listing.self.isDir) throw new FsError('ENOTDIR', `rmdir ${p}: is a file`)
     if (listing.names.length > 0) throw new FsError('ENOTEMPTY', `rmdir ${p}: not empty`)
-    await this.#onServer(`rmdir ${p}`, () => this.#trash.remove(p, { deleteMode: this.#profile.deleteMode, isDir: true }), true)
+    await this.#onServer(`rmdir ${p}`, () => this.#trash.remove(p, { deleteMode: this.#options.deleteMode, isDir: true }), true)
     this.#onServerNow(p, null)
     this.#ctx.metadata.forget(TRASH_ROOT)
   }

@@ -4,7 +4,7 @@ import path from 'node:path'
 import t from 'tap'
 import { runMountctl } from '../../../src/cli/main.js'
 import { Daemon } from '../../../src/daemon/daemon.js'
-import { ManualScheduler } from '../../../src/daemon/scheduler.js'
+import { ManualTime } from '../../helpers/manual-time.js'
 import { silentLogger } from '../../../src/log.js'
 import { FakeBackend } from '../../daemon/fake-backend.js'
 
@@ -23,7 +23,7 @@ async function setup(t: { teardown(fn: () => unknown): void }) {
   await fs.writeFile(configFile, JSON.stringify({ settings: { healthIntervalSeconds: 3 }, mounts: [] }, null, 2))
   const backend = new FakeBackend()
   const socketPath = path.join(dir, 'c.sock')
-  const daemon = new Daemon({ configFile, socketPath, stateDir: path.join(dir, 's'), backend, scheduler: new ManualScheduler(), logger: silentLogger, version: 't' })
+  const daemon = new Daemon({ configFile, socketPath, stateDir: path.join(dir, 's'), backend, time: new ManualTime(), logger: silentLogger, version: 't' })
   t.teardown(async () => {
     await daemon.stop()
     await fs.rm(dir, { recursive: true, force: true })

@@ -8,7 +8,7 @@ import t from 'tap'
 import { makeDoctorCommand } from '../../../src/cli/commands/doctor.js'
 import { runMountctl } from '../../../src/cli/main.js'
 import { Daemon } from '../../../src/daemon/daemon.js'
-import { ManualScheduler } from '../../../src/daemon/scheduler.js'
+import { ManualTime } from '../../helpers/manual-time.js'
 import { silentLogger } from '../../../src/log.js'
 import { FakeBackend } from '../../daemon/fake-backend.js'
 import { fakeEnvironment } from '../../fixtures/doctor/fake-environment.js'
@@ -25,7 +25,7 @@ t.test('without --config: the daemon\'s file, every bridge probed now', async t 
   const socketPath = path.join(dir, 'c.sock')
   const backend = new FakeBackend()
   backend.bridge(URL_B).mode = 'down'
-  const daemon = new Daemon({ configFile, socketPath, stateDir: path.join(dir, 'state'), backend, scheduler: new ManualScheduler(), logger: silentLogger, version: 't' })
+  const daemon = new Daemon({ configFile, socketPath, stateDir: path.join(dir, 'state'), backend, time: new ManualTime(), logger: silentLogger, version: 't' })
   t.teardown(async () => {
     await daemon.stop()
     await fs.rm(dir, { recursive: true, force: true })

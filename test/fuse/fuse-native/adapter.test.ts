@@ -6,7 +6,8 @@ import { silentLogger } from '../../../src/log.js'
 import { createFuseAdapter, kernelTimeMs, toFuseStatFs } from '../../../src/fuse/fuse-native/adapter.js'
 import { MegaFs } from '../../../src/vfs/mega-fs.js'
 import type { FileSystem } from '../../../src/vfs/types.js'
-import { FakeRemote, ManualClock, testProfile } from '../../helpers/fake-remote.js'
+import { FakeRemote, testOptions } from '../../helpers/fake-remote.js'
+import { ManualTime } from '../../helpers/manual-time.js'
 
 function call<T = unknown>(fn: (cb: (code: number, value?: T, extra?: unknown) => void) => void): Promise<[number, T?, unknown?]> {
   return new Promise(resolve => fn((code, value, extra) => resolve([code, value, extra])))
@@ -14,7 +15,7 @@ function call<T = unknown>(fn: (cb: (code: number, value?: T, extra?: unknown) =
 
 function setup(readOnly = false) {
   const remote = new FakeRemote().addFile('/dir/a.txt', 'hello world')
-  const fs = new MegaFs({ remote, profile: testProfile({ readOnly }), logger: silentLogger, clock: new ManualClock(), stateDir: '/x' })
+  const fs = new MegaFs({ remote, options: testOptions({ readOnly }), logger: silentLogger, time: new ManualTime(), stateDir: '/x' })
   return { remote, fs, adapter: createFuseAdapter(fs, { logger: silentLogger, readOnly, opTimeoutMs: 10_000 }) }
 }
 

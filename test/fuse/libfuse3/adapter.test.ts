@@ -7,7 +7,8 @@ import { ATTR_STRIDE } from '../../../src/fuse/libfuse3/attr-record.js'
 import { ROOT_INO } from '../../../src/fuse/libfuse3/inode-table.js'
 import { silentLogger } from '../../../src/log.js'
 import { MegaFs } from '../../../src/vfs/mega-fs.js'
-import { FakeRemote, ManualClock, testProfile } from '../../helpers/fake-remote.js'
+import { FakeRemote, testOptions } from '../../helpers/fake-remote.js'
+import { ManualTime } from '../../helpers/manual-time.js'
 import { FakeSession, OPS, SETATTR_BITS, type Reply } from '../../helpers/fuse3-fake-session.js'
 
 const ENOENT = 2
@@ -19,8 +20,8 @@ function setup(files = 5) {
   const remote = new FakeRemote()
   for (let i = 0; i < files; i++) remote.addFile(`/dir/file ${i}.txt`, `content ${i}`)
   remote.addFile('/a.txt', 'hello')
-  const clock = new ManualClock()
-  const fs = new MegaFs({ remote, profile: testProfile(), logger: silentLogger, clock, stateDir: '/nonexistent', quotaFirstWaitMs: 10 })
+  const clock = new ManualTime()
+  const fs = new MegaFs({ remote, options: testOptions({ quotaFirstWaitMs: 10 }), logger: silentLogger, time: clock, stateDir: '/nonexistent' })
   const session = new FakeSession()
   const adapter = new LowLevelAdapter(fs, { logger: silentLogger, readOnly: false, kernelTtlS: 60 })
   let ended = 0
@@ -85,7 +86,7 @@ t.test('plain readdir creates no nodes; a read from offset 0 sees the folder ane
   t.equal(first.names!.length, 5)
   t.equal(adapter.table.get(dir.ino!)!.children, null, 'no lookup counted')
   remote.addFile('/dir/new.txt', 'n')
-  clock.advance(120_000)
+  await clock.advance(120_000)
   const again = await send('readdir', { ino: dir.ino, fh: open.fh, off: 0, size: 4096 })
   t.ok(again.names!.includes('new.txt'), 'rewinddir sees the new file')
 })
@@ -125,7 +126,7 @@ t.test('keep_cache only while the kernel\'s pages are of the same version', asyn
   const o2 = await send('open', { ino: a.ino, flags: fsConstants.O_RDONLY })
   t.equal(o2.bits, 1, 'same version: keep the pages')
   remote.addFile('/a.txt', 'changed content')
-  clock.advance(120_000)
+  await clock.advance(120_000)
   fs.invalidate('/a.txt')
   const o3 = await send('open', { ino: a.ino, flags: fsConstants.O_RDONLY })
   t.equal(o3.bits, 0, 'a new version: drop them')
@@ -172,7 +173,7 @@ t.test('a changed listing invalidates what the kernel holds: changed attributes,
   await send('lookup', { ino: dir.ino, name: 'file 2.txt' })
   remote.addFile('/dir/file 0.txt', 'a longer content than before')
   remote.nodes.delete('/dir/file 1.txt')
-  clock.advance(120_000)
+  await clock.advance(120_000)
   await fs.readdir('/dir')
   await new Promise(r => setTimeout(r, 20))
   t.same(session.invalidated.filter(i => i.ino === f0.ino), [{ ino: f0.ino, offset: 0, length: 0 }], 'file 0: attributes and pages')
@@ -218,7 +219,7 @@ t.test('a folder keeps the kernel\'s copy of its entries only while its listing 
   const again = await send('opendir', { ino: dir.ino })
   t.equal(again.bits, 4 | 1, 'unchanged: the kernel keeps what it read')
   remote.addFile('/dir/new.txt', 'n')
-  clock.advance(120_000)
+  await clock.advance(120_000)
   const changed = await send('opendir', { ino: dir.ino })
   t.equal(changed.bits, 4, 'listed anew with a new file: read again')
 })

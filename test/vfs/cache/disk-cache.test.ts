@@ -91,7 +91,8 @@ t.test('whole files are evicted least recently used first; big files are not kep
   t.ok(cache.covers('a', 0, piece.length), 'the recently read file stays')
   t.notOk(cache.covers('b', 0, 1), 'the least recently used file went')
   t.equal(cache.sizeBytes, 6 * B)
-  await new Promise(r => setTimeout(r, 50))
+  // Real I/O: the file is unlinked in the background.
+  await waitUntil('its file is removed from disk', async () => (await readdir(folder)).length === 2, 5_000, 2)
   t.equal((await readdir(folder)).length, 2, 'its file is removed from disk')
 })
 

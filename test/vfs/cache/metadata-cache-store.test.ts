@@ -10,7 +10,8 @@ import { silentLogger } from '../../../src/log.js'
 import { BridgeGate } from '../../../src/vfs/bridge-gate.js'
 import { MetadataCache } from '../../../src/vfs/cache/metadata-cache.js'
 import { MountStore } from '../../../src/vfs/store/mount-store.js'
-import { FakeRemote, ManualClock } from '../../helpers/fake-remote.js'
+import { FakeRemote } from '../../helpers/fake-remote.js'
+import { ManualTime } from '../../helpers/manual-time.js'
 
 const DAY = 24 * 3600 * 1000
 
@@ -21,7 +22,7 @@ async function setup(t: Test) {
   remote.addFile('/a/one.txt', '1')
   remote.addFile('/a/two.txt', '22')
   remote.addFile('/b/three.txt', '333')
-  const clock = new ManualClock()
+  const clock = new ManualTime()
   let store: MountStore | null = null
   /** A new mount: a new cache (empty memory) over the same store file. */
   const mount = (maxEntries = 1000) => {
@@ -54,7 +55,7 @@ t.test('a new mount shows the stored tree at once and lists it again behind', as
   const first = mount()
   await first.cache.listFolder('/a')
   remote.addFile('/a/new.txt', 'added while the daemon was stopped')
-  clock.advance(3600_000)
+  await clock.advance(3600_000)
   const { cache } = mount()
   const before = remote.calls.list
   t.same(await names(cache.listFolder('/a')), ['one.txt', 'two.txt'], 'the stored listing, at once')
@@ -70,7 +71,7 @@ t.test('with the bridge down the stored tree is shown whatever its age; without 
   const { remote, clock, mount } = await setup(t)
   await mount().cache.listFolder('/a')
   const fetchedAt = clock.now()
-  clock.advance(30 * DAY)
+  await clock.advance(30 * DAY)
   const { cache, gate } = mount()
   gate.setAvailable(false)
   t.same(await names(cache.listFolder('/a')), ['one.txt', 'two.txt'])
@@ -84,7 +85,7 @@ t.test('a stored listing older than the bound waits for the bridge', async t => 
   const { remote, clock, mount } = await setup(t)
   await mount().cache.listFolder('/a')
   remote.addFile('/a/new.txt', 'x')
-  clock.advance(8 * DAY)
+  await clock.advance(8 * DAY)
   const { cache } = mount()
   t.same(await names(cache.listFolder('/a')), ['new.txt', 'one.txt', 'two.txt'], 'listed before it is shown')
 })
@@ -94,7 +95,7 @@ t.test('a folder changed through the mount waits for its new listing, but is sho
   const first = mount()
   await first.cache.listFolder('/a')
   first.cache.invalidate('/a/one.txt') // as a write through the mount does
-  clock.advance(1000)
+  await clock.advance(1000)
   const down = mount()
   down.gate.setAvailable(false)
   t.same(await names(down.cache.listFolder('/a')), ['one.txt', 'two.txt'], 'shown while the bridge is down')
@@ -111,7 +112,7 @@ t.test('confirm waits for a stored folder to be listed again before a file is op
   const { remote, clock, mount } = await setup(t)
   await mount().cache.listFolder('/a')
   remote.addFile('/a/one.txt', 'changed on the server')
-  clock.advance(3600_000)
+  await clock.advance(3600_000)
   const { cache, gate } = mount()
   t.equal((await cache.lookup('/a/one.txt'))?.size, 1, 'browsing shows the stored size')
   await cache.confirm('/a')
@@ -120,7 +121,7 @@ t.test('confirm waits for a stored folder to be listed again before a file is op
   await cache.confirm('/a')
   t.equal(remote.calls.list, calls, 'a fresh listing is not asked again')
   gate.setAvailable(false)
-  clock.advance(3600_000)
+  await clock.advance(3600_000)
   await cache.confirm('/a')
   t.equal(remote.calls.list, calls, 'nothing is asked while the bridge is down')
 })
@@ -131,7 +132,7 @@ t.test('a folder removed on the server while the mount was away is forgotten', a
   await first.cache.listFolder('/')
   await first.cache.listFolder('/b')
   for (const p of ['/b', '/b/three.txt']) remote.nodes.delete(p)
-  clock.advance(3600_000)
+  await clock.advance(3600_000)
   const { cache } = mount()
   t.same(await names(cache.listFolder('/')), ['a', 'b'], 'shown as it was, at once')
   await settle()

@@ -2,14 +2,15 @@ import t from 'tap'
 import { silentLogger } from '../../../src/log.js'
 import { BridgeGate } from '../../../src/vfs/bridge-gate.js'
 import { MetadataCache } from '../../../src/vfs/cache/metadata-cache.js'
-import { FakeRemote, ManualClock } from '../../helpers/fake-remote.js'
+import { FakeRemote } from '../../helpers/fake-remote.js'
+import { ManualTime } from '../../helpers/manual-time.js'
 
 function setup(maxEntries: number) {
   const remote = new FakeRemote()
   for (const folder of ['/a', '/b', '/c']) for (let i = 0; i < 4; i++) remote.addFile(`${folder}/f${i}`, 'x')
   remote.addFolder('/big')
   for (let i = 0; i < 30; i++) remote.addFile(`/big/f${i}`, 'x')
-  const cache = new MetadataCache({ remote, gate: new BridgeGate(), clock: new ManualClock(), logger: silentLogger, ttlMs: 60_000, negativeTtlMs: 30_000, maxEntries })
+  const cache = new MetadataCache({ remote, gate: new BridgeGate(), clock: new ManualTime(), logger: silentLogger, ttlMs: 60_000, negativeTtlMs: 30_000, maxEntries })
   return { remote, cache }
 }
 

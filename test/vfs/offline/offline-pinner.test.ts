@@ -9,9 +9,9 @@ import t, { type Test } from 'tap'
 import { silentLogger } from '../../../src/log.js'
 import { MegaFs } from '../../../src/vfs/mega-fs.js'
 import { MountStore } from '../../../src/vfs/store/mount-store.js'
-import { FakeRemote, patternBuffer, testProfile } from '../../helpers/fake-remote.js'
+import { FakeRemote, patternBuffer, testOptions } from '../../helpers/fake-remote.js'
 import { waitUntil } from '../../helpers/wait-until.js'
-import { ManualTime } from '../write/write-fakes.js'
+import { ManualTime } from '../../helpers/manual-time.js'
 
 const MiB = 1024 * 1024
 
@@ -28,8 +28,8 @@ async function setup(t: Test, options: { diskCacheMaxBytes?: number } = {}) {
   const mount = async (offlineFolders: string[], bridgeUp = true) => {
     await stop()
     const store = MountStore.open(stateDir, 'src', silentLogger)
-    const profile = testProfile({ diskCacheMaxBytes: options.diskCacheMaxBytes ?? 256 * MiB, cacheTtlMs: 60_000 })
-    const fs = new MegaFs({ remote, profile, logger: silentLogger, clock: time, timers: time, stateDir, store, offlineFolders })
+    const coreOptions = testOptions({ diskCacheMaxBytes: options.diskCacheMaxBytes ?? 256 * MiB, cacheTtlMs: 60_000, offline: offlineFolders })
+    const fs = new MegaFs({ remote, options: coreOptions, logger: silentLogger, time, stateDir, store })
     if (!bridgeUp) fs.setBridgeAvailable(false)
     current = { fs, store }
     return fs

@@ -3,13 +3,14 @@ import type { Profile } from '../../../src/config/types.js'
 import { silentLogger } from '../../../src/log.js'
 import { PAUSE_AFTER_ERROR_MS } from '../../../src/vfs/prefetch/folder-prefetch.js'
 import { MegaFs, prefetchSlotsFor } from '../../../src/vfs/mega-fs.js'
-import { ManualClock, testProfile } from '../../helpers/fake-remote.js'
+import { testOptions } from '../../helpers/fake-remote.js'
+import { ManualTime } from '../../helpers/manual-time.js'
 import { HeldRemote, settle } from './prefetch-fakes.js'
 
 function setup(overrides: Partial<Profile> = {}) {
   const remote = new HeldRemote()
-  const clock = new ManualClock()
-  const fs = new MegaFs({ remote, profile: testProfile(overrides), logger: silentLogger, clock, stateDir: '/nonexistent' })
+  const clock = new ManualTime()
+  const fs = new MegaFs({ remote, options: testOptions(overrides), logger: silentLogger, time: clock, stateDir: '/nonexistent' })
   return { remote, clock, fs }
 }
 
@@ -59,9 +60,9 @@ t.test('never more than the prefetch bound in flight; the user listing joins a p
 })
 
 t.test('prefetch leaves two of the remote slots to the user', async t => {
-  t.equal(prefetchSlotsFor(testProfile({ maxConcurrentRequests: 8, prefetchConcurrentRequests: 20 })), 6)
-  t.equal(prefetchSlotsFor(testProfile({ maxConcurrentRequests: 8, prefetchConcurrentRequests: 4 })), 4)
-  t.equal(prefetchSlotsFor(testProfile({ maxConcurrentRequests: 2, prefetchConcurrentRequests: 4 })), 0)
+  t.equal(prefetchSlotsFor(testOptions({ maxConcurrentRequests: 8, prefetchConcurrentRequests: 20 })), 6)
+  t.equal(prefetchSlotsFor(testOptions({ maxConcurrentRequests: 8, prefetchConcurrentRequests: 4 })), 4)
+  t.equal(prefetchSlotsFor(testOptions({ maxConcurrentRequests: 2, prefetchConcurrentRequests: 4 })), 0)
   // With prefetch held at its bound, a user's listing still goes out at once.
   const { remote, fs } = setup({ maxConcurrentRequests: 4, prefetchConcurrentRequests: 4 })
   tree(remote, 6)
@@ -175,7 +176,7 @@ t.test('a failed prefetch pauses prefetch for a while', async t => {
   await fs.readdir('/more')
   await settle()
   t.equal(remote.listed.length, sent + 1, 'only the user listing')
-  clock.advance(PAUSE_AFTER_ERROR_MS)
+  await clock.advance(PAUSE_AFTER_ERROR_MS)
   fs.invalidate('/more')
   await fs.readdir('/more')
   await settle()
@@ -215,7 +216,7 @@ t.test('listings fetched ahead and not used stop prefetch at a quarter of cacheM
   await settle()
   t.equal(remote.listed.length, 6, 'and no further')
   // Unused listings that expire no longer count.
-  clock.advance(testProfile().cacheTtlMs)
+  await clock.advance(testOptions().cacheTtlMs)
   await fs.readdir('/big')
   await settle()
   t.ok(remote.listed.length > 7, 'prefetch resumed after the unused listings expired')

@@ -1,24 +1,24 @@
 import { constants as fsConstants } from 'node:fs'
 import t from 'tap'
-import type { Profile } from '../../../src/config/types.js'
+import type { CoreOptions } from '../../../src/vfs/core-options.js'
 import { silentLogger } from '../../../src/log.js'
 import { MegaFs } from '../../../src/vfs/mega-fs.js'
-import { ManualClock, patternBuffer, testProfile } from '../../helpers/fake-remote.js'
+import { patternBuffer, testOptions } from '../../helpers/fake-remote.js'
+import { ManualTime } from '../../helpers/manual-time.js'
 import { HeldRemote, settle } from './prefetch-fakes.js'
 
 const KiB = 1024
 const MiB = 1024 * KiB
 
-function setup(overrides: Partial<Profile> = {}, readCacheMaxBytes?: number) {
+function setup(overrides: Partial<CoreOptions> = {}, readCacheMaxBytes?: number) {
   const remote = new HeldRemote()
-  const clock = new ManualClock()
+  const clock = new ManualTime()
   const fs = new MegaFs({
     remote,
-    profile: testProfile({ prefetchFoldersAhead: 0, ...overrides }),
+    options: testOptions({ prefetchFoldersAhead: 0, ...overrides, readCacheMaxBytes }),
     logger: silentLogger,
-    clock,
+    time: clock,
     stateDir: '/nonexistent',
-    readCacheMaxBytes,
   })
   return { remote, clock, fs }
 }

@@ -1,6 +1,7 @@
 import t from 'tap'
 import { TRASH_ROOT, Trash, isInTrash, trashDate, withSuffix } from '../../../src/vfs/trash/trash.js'
-import { ManualTime, WritableFakeRemote } from '../write/write-fakes.js'
+import { WritableFakeRemote } from '../write/write-fakes.js'
+import { ManualTime } from '../../helpers/manual-time.js'
 
 const DAY = 24 * 60 * 60 * 1000
 

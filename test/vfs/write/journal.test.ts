@@ -2,13 +2,13 @@ import { promises as fsp } from 'node:fs'
 import path from 'node:path'
 import t, { type Test } from 'tap'
 import { Journal, JOURNAL_FILE_NAME } from '../../../src/vfs/write/journal.js'
-import { ManualTime } from './write-fakes.js'
+import { ManualTime } from '../../helpers/manual-time.js'
 
 const entry = (id: string, p: string) => ({ id, path: p, size: 3, state: 'dirty' as const, attempts: 0, lastError: null })
 
 t.test('entries survive a reopen without close (crash), finished ones do not', async t => {
   const dir = t.testdir()
-  const time = new ManualTime()
+  const time = new ManualTime(Date.UTC(2024, 2, 31, 12))
   const a = await Journal.open(dir, { clock: time })
   await a.put(entry('1', '/a.txt'))
   await a.put(entry('2', '/b.txt'))

@@ -3,10 +3,11 @@ import path from 'node:path'
 import t from 'tap'
 import { Journal } from '../../../src/vfs/write/journal.js'
 import { StagingStore, parentOf } from '../../../src/vfs/write/staging.js'
-import { ManualTime, WritableFakeRemote } from './write-fakes.js'
+import { WritableFakeRemote } from './write-fakes.js'
+import { ManualTime } from '../../helpers/manual-time.js'
 
 async function setup(dir: string, remote = new WritableFakeRemote(), fetchChunkBytes = 4) {
-  const time = new ManualTime()
+  const time = new ManualTime(Date.UTC(2024, 2, 31, 12))
   const journal = await Journal.open(dir, { clock: time })
   const store = await StagingStore.open(dir, { remote, journal, clock: time, fetchChunkBytes })
   return { remote, time, journal, store }
@@ -24,7 +25,7 @@ t.test('create, write at offsets, read back, truncate', async t => {
   const file = await store.create('/docs/a.txt')
   t.ok(file.dirty, 'a new file is dirty')
   t.equal(journal.get(file.id)?.path, '/docs/a.txt', 'journaled at once')
-  time.advance(5)
+  await time.advance(5)
   await file.write(Buffer.from('hello'), 5, 0)
   await file.write(Buffer.from('XY'), 2, 8) // leaves a hole 5..8
   t.equal(file.size, 10)
@@ -132,7 +133,7 @@ t.test('restart drops journal entries without data and older data for one path',
   const first = await setup(dir)
   const a = await first.store.create('/a')
   const b = await first.store.create('/b')
-  first.time.advance(10)
+  await first.time.advance(10)
   const c = await first.store.create('/c')
   await fsp.rm(a.dataFile)
   // as if a crash hit between the rename of c over b and the end of b's entry

@@ -3,14 +3,15 @@ import t from 'tap'
 import { Journal } from '../../../src/vfs/write/journal.js'
 import { StagingStore, type StagedFile } from '../../../src/vfs/write/staging.js'
 import { UploadQueue, type UploadQueueOptions } from '../../../src/vfs/write/upload-queue.js'
-import { ManualTime, WritableFakeRemote, turns, until } from './write-fakes.js'
+import { WritableFakeRemote, turns, until } from './write-fakes.js'
+import { ManualTime } from '../../helpers/manual-time.js'
 
 const DELAY = 2_000
 
-async function setup(dir: string, remote = new WritableFakeRemote(), options: Partial<UploadQueueOptions> = {}, time = new ManualTime()) {
+async function setup(dir: string, remote = new WritableFakeRemote(), options: Partial<UploadQueueOptions> = {}, time = new ManualTime(Date.UTC(2024, 2, 31, 12))) {
   const journal = await Journal.open(dir, { clock: time })
   const store = await StagingStore.open(dir, { remote, journal, clock: time })
-  const queue = new UploadQueue({ remote, store, journal, clock: time, timers: time, uploadDelayMs: DELAY, random: () => 0.5, ...options })
+  const queue = new UploadQueue({ remote, store, journal, time, uploadDelayMs: DELAY, random: () => 0.5, ...options })
   queue.start()
   const events: string[] = []
   for (const name of ['queued', 'upload-start', 'uploaded', 'retry', 'failed', 'discarded'] as const) {
@@ -158,9 +159,9 @@ t.test('bridge down: retries with capped backoff forever, then drains by itself'
   const s = await setup(t.testdir(), undefined, { retryInitialDelayMs: 1_000, retryMaxDelayMs: 8_000 })
   s.remote.failAlways('put', 'bridge-down')
   await writeFile(s, '/x', 'data')
-  await s.time.advance(DELAY)
   const delays: number[] = []
   s.queue.on('retry', e => delays.push(e.delayMs))
+  await s.time.advance(DELAY)
   for (let i = 1; i <= 6; i++) {
     await until(() => delays.length === i, `retry ${i}`)
     await s.time.advance(delays[i - 1]!)

@@ -1,12 +1,10 @@
 // Test doubles for the write path: a writable in-memory Remote that records
-// every call and can fail or hold any of them, and a manual time source that
-// is both the Clock and the Timers of the code under test.
+// every call and can fail or hold any of them, and waits for real I/O (time
+// under test is test/helpers/manual-time.ts).
 // (This file holds no tests; tap lists it as skipped.)
 
 import { promises as fsp } from 'node:fs'
-import type { Clock } from '../../../src/clock.js'
 import { RemoteError, type Listing, type Quota, type ReadOptions, type Remote, type RemoteEntry, type RemoteErrorKind } from '../../../src/remote/remote.js'
-import type { TimerHandle, Timers } from '../../../src/vfs/write/write-timers.js'
 
 export type Method = 'list' | 'stat' | 'read' | 'put' | 'mkdir' | 'delete' | 'move' | 'copy' | 'quota'
 
@@ -214,54 +212,6 @@ function raceAbort(promise: Promise<void>, signal?: AbortSignal): Promise<void> 
 }
 
 /** Clock and Timers in one, moved only by advance(). */
-export class ManualTime implements Clock, Timers {
-  private nowMs: number
-  private nextId = 0
-  private readonly pending = new Map<number, { dueMs: number; fn: () => void }>()
-
-  constructor(startMs = Date.UTC(2024, 2, 31, 12, 0, 0)) {
-    this.nowMs = startMs
-  }
-
-  now(): number {
-    return this.nowMs
-  }
-
-  setTimeout(fn: () => void, delayMs: number): TimerHandle {
-    const id = this.nextId++
-    this.pending.set(id, { dueMs: this.nowMs + Math.max(0, delayMs), fn })
-    return { cancel: () => this.pending.delete(id) }
-  }
-
-  /** Timers due within the next ms, soonest first (for assertions). */
-  dueWithin(ms: number): number[] {
-    return [...this.pending.values()].map(t => t.dueMs - this.nowMs).filter(d => d <= ms).sort((a, b) => a - b)
-  }
-
-  /** Move time forward by ms, firing due timers in order; real I/O started
-   *  by each one gets a chance to run before the next fires. */
-  async advance(ms: number): Promise<void> {
-    const target = this.nowMs + ms
-    for (;;) {
-      let nextId: number | null = null
-      let nextDue = Infinity
-      for (const [id, t] of this.pending) {
-        if (t.dueMs <= target && t.dueMs < nextDue) {
-          nextDue = t.dueMs
-          nextId = id
-        }
-      }
-      if (nextId === null) break
-      const timer = this.pending.get(nextId)!
-      this.pending.delete(nextId)
-      this.nowMs = Math.max(this.nowMs, timer.dueMs)
-      timer.fn()
-      await turns(3)
-    }
-    this.nowMs = target
-  }
-}
-
 /** Let promise callbacks and immediates run a few times. */
 export async function turns(count = 1): Promise<void> {
   for (let i = 0; i < count; i++) await new Promise(resolve => setImmediate(resolve))

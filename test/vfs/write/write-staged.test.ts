@@ -5,16 +5,17 @@ import { MegaFs } from '../../../src/vfs/mega-fs.js'
 import { TRASH_ROOT } from '../../../src/vfs/trash/trash.js'
 import type { FileHandle } from '../../../src/vfs/types.js'
 import { stagedWrites, type StagedWrites } from '../../../src/vfs/write/write-staged.js'
-import { testProfile } from '../../helpers/fake-remote.js'
-import { ManualTime, WritableFakeRemote, until } from './write-fakes.js'
+import { testOptions } from '../../helpers/fake-remote.js'
+import { WritableFakeRemote, until } from './write-fakes.js'
+import { ManualTime } from '../../helpers/manual-time.js'
 
-async function setup(dir: string, remote = new WritableFakeRemote(), profile = testProfile()) {
-  const time = new ManualTime()
+async function setup(dir: string, remote = new WritableFakeRemote(), options = testOptions()) {
+  const time = new ManualTime(Date.UTC(2024, 2, 31, 12))
   let writes: StagedWrites | null = null
-  const fs = new MegaFs({ remote, profile, logger: silentLogger, clock: time, stateDir: dir, writes: stagedWrites({ timers: time, trashPurgeCron: null, onCreated: w => (writes = w) }) })
+  const fs = new MegaFs({ remote, options, logger: silentLogger, time, stateDir: dir, writes: stagedWrites({ trashPurgeCron: null, onCreated: w => (writes = w) }) })
   await writes!.ready
   const queue = await writes!.uploads()
-  return { fs, remote, time, writes: writes!, queue, profile }
+  return { fs, remote, time, writes: writes!, queue, options }
 }
 
 async function put(h: FileHandle, text: string, position = 0) {
@@ -43,7 +44,7 @@ t.test('create and write: seen at once, uploaded after the delay', async t => {
   t.equal(s.remote.callsOf('put').length, 0)
   await h.release()
   await h.release()
-  await s.time.advance(s.profile.uploadDelayMs)
+  await s.time.advance(s.options.uploadDelayMs)
   await until(() => s.queue.snapshot().totals.count === 0 && s.writes.stagedAttr('/docs/a.txt') === null, 'uploaded')
   t.equal(s.remote.content('/docs/a.txt'), 'hello world')
   t.equal(await read(s.fs, '/docs/a.txt'), 'hello world', 'read from the server now')
@@ -119,7 +120,7 @@ t.test('unlink: trash by default, hidden trash folder, staged files just vanish'
 
 t.test('permanent delete mode', async t => {
   const remote = new WritableFakeRemote().addFile('/a', 'A')
-  const s = await setup(t.testdir(), remote, testProfile({ deleteMode: 'permanent' }))
+  const s = await setup(t.testdir(), remote, testOptions({ deleteMode: 'permanent' }))
   await s.fs.unlink('/a')
   t.same(remote.callsOf('delete').map(c => c.path), ['/a'])
   t.equal(remote.callsOf('move').length, 0)
@@ -186,7 +187,7 @@ t.test('bridge down: writes into known folders still succeed and queue', async t
   const h = await s.fs.create('/known/offline.txt', 0o644)
   await put(h, 'written offline')
   await h.release()
-  await s.time.advance(s.profile.uploadDelayMs)
+  await s.time.advance(s.options.uploadDelayMs)
   t.equal(s.queue.snapshot().queued[0]?.state, 'ready', 'held while the bridge is down')
   await t.rejects(s.fs.mkdir('/new', 0o755), { code: 'EHOSTDOWN' })
   t.equal(await read(s.fs, '/known/offline.txt'), 'written offline')
@@ -227,11 +228,11 @@ t.test('restart: pending writes resume; read-only profiles refuse everything', a
   await second.queue.drain()
   t.equal(remote.content('/survivor'), 'still here')
   await second.fs.close()
-  const daily = new MegaFs({ remote, profile: testProfile(), logger: silentLogger, stateDir: dir, writes: stagedWrites({ onCreated: w => (second.writes = w) }) })
+  const daily = new MegaFs({ remote, options: testOptions(), logger: silentLogger, stateDir: dir, writes: stagedWrites({ onCreated: w => (second.writes = w) }) })
   remote.addFile(`${TRASH_ROOT}/2000-01-01/old`, 'old')
   t.same(await second.writes.purgeTrash(), [`${TRASH_ROOT}/2000-01-01`], 'purge with the profile retention')
   await daily.close()
-  const ro = new MegaFs({ remote, profile: testProfile({ readOnly: true }), logger: silentLogger, stateDir: dir, writes: stagedWrites() })
+  const ro = new MegaFs({ remote, options: testOptions({ readOnly: true }), logger: silentLogger, stateDir: dir, writes: stagedWrites() })
   await t.rejects(ro.create('/x', 0o644), { code: 'EROFS' })
   await t.rejects(ro.unlink('/survivor'), { code: 'EROFS' })
   await ro.close()
@@ -252,11 +253,11 @@ t.test('copying many files into a folder lists it once, not once per file', asyn
     await s.fs.rename(temp, `/docs/copy/f${i}`)
     // Uploads finish while the copy goes on.
     if (i % 5 === 4) {
-      await s.time.advance(s.profile.uploadDelayMs)
+      await s.time.advance(s.options.uploadDelayMs)
       await until(() => s.queue.snapshot().totals.count === 0, 'uploaded')
     }
   }
-  await s.time.advance(s.profile.uploadDelayMs)
+  await s.time.advance(s.options.uploadDelayMs)
   await until(() => s.queue.snapshot().totals.count === 0 && s.writes.stagedAttr(`/docs/copy/f${FILES - 1}`) === null, 'all uploaded')
   t.same((await s.fs.readdir('/docs/copy')).names.sort(), Array.from({ length: FILES }, (_, i) => `f${i}`).sort(), 'every file listed, no temporary name')
   t.ok(s.remote.callsOf('list').length <= 3, `${s.remote.callsOf('list').length} listings for ${FILES} files`)

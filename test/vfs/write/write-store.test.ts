@@ -6,21 +6,22 @@ import { silentLogger } from '../../../src/log.js'
 import { MegaFs } from '../../../src/vfs/mega-fs.js'
 import { MountStore } from '../../../src/vfs/store/mount-store.js'
 import { stagedWrites, type StagedWrites } from '../../../src/vfs/write/write-staged.js'
-import { testProfile } from '../../helpers/fake-remote.js'
-import { ManualTime, WritableFakeRemote, until } from './write-fakes.js'
+import { testOptions } from '../../helpers/fake-remote.js'
+import { ManualTime } from '../../helpers/manual-time.js'
+import { WritableFakeRemote, until } from './write-fakes.js'
 
 async function mount(dir: string, remote: WritableFakeRemote, time: ManualTime) {
   const store = MountStore.open(dir, 'src', silentLogger)
   let writes: StagedWrites | null = null
-  const profile = testProfile({ deleteMode: 'permanent' })
-  const fs = new MegaFs({ remote, profile, logger: silentLogger, clock: time, timers: time, stateDir: dir, store, writes: stagedWrites({ timers: time, trashPurgeCron: null, onCreated: w => (writes = w) }) })
+  const options = testOptions({ deleteMode: 'permanent' })
+  const fs = new MegaFs({ remote, options, logger: silentLogger, time, stateDir: dir, store, writes: stagedWrites({ trashPurgeCron: null, onCreated: w => (writes = w) }) })
   await writes!.ready
   const queue = await writes!.uploads()
   const close = async () => {
     await fs.close()
     store.close()
   }
-  return { fs, store, queue, close, profile }
+  return { fs, store, queue, close, options }
 }
 
 t.test('what this mount changed is in the stored tree at the next start', async t => {
@@ -34,7 +35,7 @@ t.test('what this mount changed is in the stored tree at the next start', async 
   await h.release()
   await first.fs.mkdir('/docs/sub', 0o755)
   await first.fs.unlink('/docs/gone.txt')
-  await time.advance(first.profile.uploadDelayMs)
+  await time.advance(first.options.uploadDelayMs)
   await until(() => first.queue.snapshot().totals.count === 0, 'uploaded')
   const stored = () => first.store.listings!.get('/docs')!
   t.equal(stored().stale, true, 'marked stale at once: a kill now would list it again before showing it')

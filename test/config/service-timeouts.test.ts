@@ -11,7 +11,7 @@ import {
   SERVICE_START_TIMEOUT_SECONDS,
   SERVICE_STOP_TIMEOUT_SECONDS,
   UNMOUNT_ALLOWANCE_SECONDS,
-} from '../../src/daemon/service-timeouts.js'
+} from '../../src/config/service-timeouts.js'
 
 const docs = (name: string) => fs.readFile(path.join(import.meta.dirname, '..', '..', 'docs', name), 'utf8')
 

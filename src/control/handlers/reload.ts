@@ -1,6 +1,0 @@
-import type { ControlHandler } from './handler.js'
-
-export const reloadHandler: ControlHandler = {
-  command: 'reload',
-  handle: (_args, ctx) => ctx.reload(),
-}
