@@ -64,3 +64,11 @@ t.test('there is no import cycle between folders', async t => {
   for (const node of graph.keys()) walk(node, [])
   t.same(cycles, [])
 })
+
+t.test('no module in src/ is over 400 lines (split one along its jobs)', async t => {
+  const long = sources(src)
+    .map(file => ({ file: path.relative(src, file), lines: fs.readFileSync(file, 'utf8').split('\n').length - 1 }))
+    .filter(m => m.lines > 400)
+    .map(m => `${m.file}: ${m.lines} lines`)
+  t.same(long, [])
+})

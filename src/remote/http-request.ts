@@ -118,16 +118,12 @@ export function sendRequest(options: HttpRequestOptions): Promise<HttpResponse> 
 const PREALLOCATE_MAX_BYTES = 256 * 1024 * 1024
 
 export function readBody(response: HttpResponse, limitBytes = Infinity): Promise<{ data: Buffer; truncated: boolean }> {
-  const res = response.body
   const declared = Number(response.headers['content-length'] ?? NaN)
-  return new Promise((resolve, reject) => {
-    let into: Buffer | null = Number.isSafeInteger(declared) && declared > 0 && declared <= Math.min(limitBytes, PREALLOCATE_MAX_BYTES) ? Buffer.allocUnsafe(declared) : null
-    const chunks: Buffer[] = []
-    let length = 0
-    let done = false
-    const joined = () => (into ? into.subarray(0, length) : Buffer.concat(chunks, length))
-    const onData = (chunk: Buffer) => {
-      if (done) return
+  let into: Buffer | null = Number.isSafeInteger(declared) && declared > 0 && declared <= Math.min(limitBytes, PREALLOCATE_MAX_BYTES) ? Buffer.allocUnsafe(declared) : null
+  const chunks: Buffer[] = []
+  let length = 0
+  return consumeBody<{ data: Buffer; truncated: boolean }>(response.body, {
+    piece(chunk, stop) {
       if (into) {
         if (length + chunk.length <= into.length) {
           chunk.copy(into, length)
@@ -141,15 +137,40 @@ export function readBody(response: HttpResponse, limitBytes = Infinity): Promise
       if (length + chunk.length > limitBytes) {
         chunks.push(chunk.subarray(0, limitBytes - length))
         length = limitBytes
-        done = true
-        res.off('data', onData)
-        res.on('error', () => {})
-        res.destroy()
-        resolve({ data: Buffer.concat(chunks, length), truncated: true })
+        stop({ value: { data: Buffer.concat(chunks, length), truncated: true } })
         return
       }
       chunks.push(chunk)
       length += chunk.length
+    },
+    end: () => ({ data: into ? into.subarray(0, length) : Buffer.concat(chunks, length), truncated: false }),
+  })
+}
+
+/** What consumeBody does with a body's pieces. */
+export interface BodySink<T> {
+  /** Each piece as it arrives. `stop` ends the read early with a value or
+   *  an error; the rest is not read and the connection is closed. */
+  piece(chunk: Buffer, stop: (result: { value: T } | { error: unknown }) => void): void
+  /** The body ended: the result (a throw rejects). */
+  end(): T
+}
+
+/** Reads a body through a sink, bounded by the request's idle timeout. */
+export function consumeBody<T>(res: http.IncomingMessage, sink: BodySink<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    let done = false
+    const stop = (result: { value: T } | { error: unknown }) => {
+      if (done) return
+      done = true
+      res.off('data', onData)
+      res.on('error', () => {})
+      res.destroy()
+      if ('error' in result) reject(result.error)
+      else resolve(result.value)
+    }
+    const onData = (chunk: Buffer) => {
+      if (!done) sink.piece(chunk, stop)
     }
     res.on('data', onData)
     // The error is reported at 'close' (always last), preferring our timeout
@@ -161,7 +182,11 @@ export function readBody(response: HttpResponse, limitBytes = Infinity): Promise
     res.on('end', () => {
       if (done) return
       done = true
-      resolve({ data: joined(), truncated: false })
+      try {
+        resolve(sink.end())
+      } catch (err) {
+        reject(err)
+      }
     })
     res.on('close', () => {
       if (done) return

@@ -4,9 +4,8 @@
 // 40 MB answer parsed in one go would hold the event loop, and with it every
 // mount and the control socket, for the whole parse.
 import { StringDecoder } from 'node:string_decoder'
-import { RequestTimeoutError } from './errors.js'
 import { RemoteError } from './remote.js'
-import { discardBody, type HttpResponse } from './http-request.js'
+import { consumeBody, discardBody, type HttpResponse } from './http-request.js'
 import type { MultistatusReader, ParsedMultistatus } from './propfind-parser.js'
 
 export interface AnswerLimit {
@@ -45,53 +44,26 @@ export function readMultistatus(response: HttpResponse, reader: MultistatusReade
     discardBody(response)
     return Promise.reject(tooLarge(limit, `${showBytes(declared)} (its Content-Length)`))
   }
-  const res = response.body
-  return new Promise((resolve, reject) => {
-    // UTF-8 characters split between two pieces are joined again.
-    const decoder = new StringDecoder('utf8')
-    let received = 0
-    let done = false
-    const fail = (err: unknown) => {
-      done = true
-      res.off('data', onData)
-      res.on('error', () => {})
-      res.destroy()
-      reject(err)
-    }
-    const onData = (chunk: Buffer) => {
-      if (done) return
+  // UTF-8 characters split between two pieces are joined again.
+  const decoder = new StringDecoder('utf8')
+  let received = 0
+  return consumeBody(response.body, {
+    piece(chunk, stop) {
       received += chunk.length
       limit.onBytes?.(chunk.length)
       if (received > limit.maxBytes) {
-        fail(tooLarge(limit, `more than ${showBytes(limit.maxBytes)}`))
+        stop({ error: tooLarge(limit, `more than ${showBytes(limit.maxBytes)}`) })
         return
       }
       try {
         reader.write(decoder.write(chunk))
-      } catch (err) {
-        fail(err)
+      } catch (error) {
+        stop({ error })
       }
-    }
-    res.on('data', onData)
-    // The error is reported at 'close' (always last), as readBody does.
-    let failure: unknown
-    res.on('error', err => {
-      if (failure === undefined || err instanceof RequestTimeoutError) failure = err
-    })
-    res.on('end', () => {
-      if (done) return
-      done = true
-      try {
-        reader.write(decoder.end())
-        resolve(reader.end())
-      } catch (err) {
-        reject(err)
-      }
-    })
-    res.on('close', () => {
-      if (done) return
-      done = true
-      reject(failure ?? Object.assign(new Error('socket hang up while reading the answer'), { code: 'ECONNRESET' }))
-    })
+    },
+    end() {
+      reader.write(decoder.end())
+      return reader.end()
+    },
   })
 }

@@ -27,6 +27,7 @@ import { ATTR_STRIDE, attrSignature, contentVersion, writeAttr } from './attr-re
 import { FolderReader } from './folder-reader.js'
 import { KernelInvalidator } from './invalidator.js'
 import { InodeTable, ROOT_INO, type InodeNode } from './inode-table.js'
+import { OpenFiles } from './open-files.js'
 import { ReadBuffers } from './read-buffers.js'
 
 export interface LowLevelAdapterOptions {
@@ -76,7 +77,7 @@ export class LowLevelAdapter {
   readonly #fs: FileSystem
   readonly #o: LowLevelAdapterOptions
   readonly #clock: Clock
-  readonly #handles = new Map<number, FileHandle>()
+  readonly #files = new OpenFiles()
   readonly #folders: FolderReader
   readonly #buffers = new ReadBuffers(MAX_READ_BYTES, 8)
   readonly #attr = new Float64Array(ATTR_STRIDE)
@@ -84,7 +85,6 @@ export class LowLevelAdapter {
   #invalidator: KernelInvalidator | null = null
   #handlers: (Handler | undefined)[] = []
   #endedOp = -1
-  #nextFh = 1
   #onEnded: (() => void) | null = null
 
   constructor(fs: FileSystem, options: LowLevelAdapterOptions) {
@@ -154,14 +154,12 @@ export class LowLevelAdapter {
   }
 
   openHandles(): number {
-    return this.#handles.size
+    return this.#files.size
   }
 
   /** Release every handle (after the kernel connection ended). */
-  async releaseAll(): Promise<void> {
-    const all = [...this.#handles.values()]
-    this.#handles.clear()
-    await Promise.allSettled(all.map(h => h.release()))
+  releaseAll(): Promise<void> {
+    return this.#files.releaseAll()
   }
 
   #fail(r: Req, op: number, err: unknown): void {
@@ -231,7 +229,7 @@ export class LowLevelAdapter {
 
   async #getattr(r: Req): Promise<void> {
     const node = this.#node(r.ino, 'getattr')
-    const open = r.fh ? this.#handles.get(r.fh) : undefined
+    const open = this.#files.find(r.fh)
     const attr = open ? await open.getattr() : await this.#fs.getattr(this.#pathOf(r.ino, 'getattr'))
     this.#replyAttr(r.slot, node, attr)
   }
@@ -239,7 +237,7 @@ export class LowLevelAdapter {
   async #setattr(r: Req): Promise<void> {
     const node = this.#node(r.ino, 'setattr')
     const path = this.table.pathOf(node)
-    const open = r.fh ? this.#handles.get(r.fh) : undefined
+    const open = this.#files.find(r.fh)
     if (path === null && !open) throw new FsError('ENOENT', `setattr: inode ${r.ino} was removed`)
     const bits = this.#setattrBits!
     const [size, atimeMs, mtimeMs, mode, uid, gid] = r.extra as Float64Array
@@ -322,18 +320,6 @@ export class LowLevelAdapter {
 
   // ---- open files ----
 
-  #register(handle: FileHandle): number {
-    const fh = this.#nextFh++
-    this.#handles.set(fh, handle)
-    return fh
-  }
-
-  #handle(fh: number): FileHandle {
-    const h = this.#handles.get(fh)
-    if (!h) throw new FsError('EBADF', `no open file with handle ${fh}`)
-    return h
-  }
-
   /** keep_cache when the kernel's pages are of the content open now. */
   #openBits(node: InodeNode, attr: Attr, flags: number): number {
     const version = contentVersion(attr)
@@ -347,15 +333,15 @@ export class LowLevelAdapter {
     const path = this.#pathOf(r.ino, 'open')
     const handle = await this.#fs.open(path, r.flags)
     const bits = this.#openBits(node, await handle.getattr(), r.flags)
-    const fh = this.#register(handle)
-    if (!this.#session!.replyOpen(r.slot, fh, bits)) await this.#drop(fh)
+    const fh = this.#files.add(handle)
+    if (!this.#session!.replyOpen(r.slot, fh, bits)) await this.#files.drop(fh)
   }
 
   async #create(r: Req): Promise<void> {
     const { parent, path } = this.#childPath(r.ino, r.name, 'create')
     const handle = await this.#fs.create(path, r.mode)
     const attr = await handle.getattr()
-    const fh = this.#register(handle)
+    const fh = this.#files.add(handle)
     const node = this.table.ensure(parent, r.name!)
     node.pageVersion = contentVersion(attr)
     writeAttr(this.#attr, 0, node.ino, attr)
@@ -365,18 +351,12 @@ export class LowLevelAdapter {
       node.attrSig = attrSignature(attr)
     } else {
       this.table.dropIfUnused(node)
-      await this.#drop(fh)
+      await this.#files.drop(fh)
     }
   }
 
-  async #drop(fh: number): Promise<void> {
-    const h = this.#handles.get(fh)
-    this.#handles.delete(fh)
-    await h?.release()
-  }
-
   async #read(r: Req): Promise<void> {
-    const handle = this.#handle(r.fh)
+    const handle = this.#files.get(r.fh)
     const buffer = this.#buffers.take(r.size)
     try {
       const n = await handle.read(buffer, r.size, r.off)
@@ -391,20 +371,20 @@ export class LowLevelAdapter {
 
   async #write(r: Req): Promise<void> {
     const data = r.extra as Buffer
-    const n = await this.#handle(r.fh).write(data, data.length, r.off)
+    const n = await this.#files.get(r.fh).write(data, data.length, r.off)
     this.counters.writes++
     this.counters.writeBytes += n
     this.#session!.replyWrite(r.slot, n)
   }
 
   async #handleOp(r: Req, run: (h: FileHandle) => Promise<void>): Promise<void> {
-    await run(this.#handle(r.fh))
+    await run(this.#files.get(r.fh))
     this.#session!.replyErr(r.slot, 0)
   }
 
   async #release(r: Req): Promise<void> {
-    const h = this.#handle(r.fh)
-    this.#handles.delete(r.fh)
+    const h = this.#files.get(r.fh)
+    this.#files.take(r.fh)
     // Answered at once: what release does (the file's data to disk before
     // it is queued for upload) may take a while on a busy disk, and the
     // kernel holds at most max_background releases in flight before it
