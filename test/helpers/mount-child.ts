@@ -4,10 +4,13 @@
 //        [--url URL | --big-mib N] [--read-only]
 //        [--backend libfuse3|fuse-native (default: env MEGAMOUNT_FUSE_BACKEND, else auto)]
 //        [--cache-ttl-ms N] [--kernel-ttl-s N (default: the cache TTL)] [--op-timeout-ms N]
-//        [--state-dir DIR [--upload-delay-ms N] [--delete-mode trash|permanent] [--disk-cache-mib N]]
+//        [--state-dir DIR [--upload-delay-ms N] [--delete-mode trash|permanent] [--disk-cache-mib N]
+//         [--store] [--offline FOLDER,...]] [--bridge-down]
 // Without --url it serves the fs-cases fixture from a FakeRemote (plus
 // /big64.bin of N MiB). With --state-dir the mount is writable through the
-// staged write policy, as the daemon makes it. Prints "READY" once mounted,
+// staged write policy, as the daemon makes it; with --store it keeps its
+// persistent store there too. --bridge-down starts with the bridge
+// believed down, as the daemon starts a mount from its stored tree. Prints "READY" once mounted,
 // "STATS <json>" with the fake remote's call counts on SIGUSR2, and unmounts
 // and exits on SIGTERM. STATS carries the kernel-side counters of the
 // libfuse 3 backend (lookups, reads, ...) as "kernel".
@@ -27,6 +30,7 @@ import { parseBackendChoice } from '../../src/fuse/backends.js'
 import { mountFuse } from '../../src/fuse/mount.js'
 import { WebDavRemote } from '../../src/remote/webdav-remote.js'
 import { MegaFs } from '../../src/vfs/mega-fs.js'
+import { MountStore } from '../../src/vfs/store/mount-store.js'
 import { stagedWrites, type StagedWrites } from '../../src/vfs/write/write-staged.js'
 import { FakeRemote, patternBuffer, testOptions } from './fake-remote.js'
 import { addFixture } from './fs-cases.js'
@@ -41,6 +45,9 @@ const { values } = parseArgs({
     'upload-delay-ms': { type: 'string' },
     'disk-cache-mib': { type: 'string' },
     'delete-mode': { type: 'string' },
+    store: { type: 'boolean', default: false },
+    offline: { type: 'string' },
+    'bridge-down': { type: 'boolean', default: false },
     backend: { type: 'string' },
     'cache-ttl-ms': { type: 'string' },
     'kernel-ttl-s': { type: 'string' },
@@ -72,15 +79,19 @@ const options = testOptions({
   uploadDelayMs: Number(values['upload-delay-ms'] ?? 2000),
   diskCacheMaxBytes: Number(values['disk-cache-mib'] ?? 0) * 1024 * 1024,
   ...(values['cache-ttl-ms'] ? { cacheTtlMs: Number(values['cache-ttl-ms']) } : {}),
+  offline: values.offline?.split(',') ?? [],
 })
 let writes: StagedWrites | null = null
+const store = values.store && values['state-dir'] ? MountStore.open(values['state-dir'], values.url ?? 'fake', logger) : undefined
 const fs = new MegaFs({
+  store,
   remote,
   options,
   logger,
   stateDir: values['state-dir'] ?? '/nonexistent',
   writes: values['state-dir'] ? stagedWrites({ trashPurgeCron: null, onCreated: w => (writes = w) }) : undefined,
 })
+if (values['bridge-down']) fs.setBridgeAvailable(false)
 const backend = parseBackendChoice(values.backend ?? process.env.MEGAMOUNT_FUSE_BACKEND ?? 'auto')
 if (!backend) throw new Error(`--backend must be auto, libfuse3 or fuse-native (got ${values.backend})`)
 let lost = false
@@ -131,6 +142,7 @@ process.on('SIGTERM', () => {
   mount
     .unmount()
     .then(() => fs.close())
+    .then(() => store?.close())
     .then(
       () => process.exit(0),
       err => {
