@@ -17,6 +17,10 @@ export interface FolderListing {
   /** From the store, marked stale: listed again before it is shown while
    *  the bridge answers. */
   mustRevalidate?: true
+  /** Counts the changes this mount made to the listing in place (its own
+   *  creates, renames and deletes, metadata-cache.ts applyChange): what is
+   *  derived from a listing object (listing-order.ts) checks it. */
+  edits?: number
 }
 
 export function buildListing(path: string, self: RemoteEntry, entries: RemoteEntry[], duplicateNames: string[], fetchedAtMs: number): FolderListing {

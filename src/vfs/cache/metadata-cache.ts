@@ -303,11 +303,15 @@ export class MetadataCache {
       const listing = cached.listing
       const name = baseName(path)
       if (entry) {
-        if (!listing.byName.has(name)) listing.names.push(name)
+        if (!listing.byName.has(name)) {
+          listing.names.push(name)
+          listing.edits = (listing.edits ?? 0) + 1
+        }
         listing.byName.set(name, { ...entry, name })
         if (entry.mtimeMs !== null && (listing.newestChildMs === null || entry.mtimeMs > listing.newestChildMs)) listing.newestChildMs = entry.mtimeMs
       } else if (listing.byName.delete(name)) {
         listing.names = listing.names.filter(n => n !== name)
+        listing.edits = (listing.edits ?? 0) + 1
       }
       // Set again: the cache's size of a listing follows its entries.
       this.#entries.set(parent, cached)
