@@ -57,6 +57,9 @@ export async function mountProfile(o: MountAttemptOptions): Promise<{ fs: Superv
       // The kernel may keep names and attributes as long as the core keeps
       // listings: it is told of changes it cannot see (libfuse3).
       kernelTtlS: profile.cacheTtlMs / 1000,
+      // And "no such name" as long as the core keeps it (the same listing
+      // that ends the core's takes the kernel's back).
+      negativeTtlS: profile.negativeCacheTtlMs / 1000,
       // The mount-table watch (mount-table-watch.ts) covers fuse-native.
       onLost: () => void (mounted && o.onLost(mounted)),
     })
