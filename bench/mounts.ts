@@ -114,7 +114,7 @@ export type MegamountBackend = 'libfuse3' | 'fuse-native'
 export class MegamountMount implements BenchMount {
   readonly id: MountId
   readonly mountpoint: string
-  coldMethod = 'mountctl unmount + mountctl mount (drops listings and cached content)'
+  coldMethod = 'mountctl unmount + mountctl cache clear + mountctl mount (drops listings and cached content, the stored ones too)'
   readonly flags: string[]
   readonly writesReachServer = true
   readonly profileName = 'bench'
@@ -186,12 +186,14 @@ export class MegamountMount implements BenchMount {
   }
 
   /** `mountctl refresh` forgets listings only; file content stays in the
-   *  mount's chunk cache. Unmount + mount through the daemon drops both and
-   *  keeps the same daemon process (so its peak memory is one series). */
+   *  mount's caches. Unmount + cache clear + mount through the daemon drops
+   *  both, the copies kept across restarts too, and keeps the same daemon
+   *  process (so its peak memory is one series). */
   async makeCold(): Promise<void> {
     if (this.remountWorks !== false) {
       const down = this.mountctl(['unmount', this.profileName])
-      const up = down.status === 0 ? this.mountctl(['mount', this.profileName]) : down
+      const cleared = down.status === 0 ? this.mountctl(['cache', 'clear', this.profileName]) : down
+      const up = cleared.status === 0 ? this.mountctl(['mount', this.profileName]) : cleared
       this.remountWorks = up.status === 0
       if (this.remountWorks) {
         await this.waitMounted()
@@ -209,9 +211,13 @@ export class MegamountMount implements BenchMount {
     return fuse?.kernel ?? null
   }
 
-  /** A new daemon process, as after login: its JIT is cold too. */
+  /** A new daemon process, as after login: its JIT is cold too, and it
+   *  finds no stored tree or cached content (the first login, not a later
+   *  one: the restart step measures that). */
   async makeFresh(): Promise<void> {
     await this.stop()
+    const mountState = join(this.dir, 'state', 'mounts', this.profileName)
+    for (const name of ['store.db', 'store.db-wal', 'store.db-shm', 'cache']) rmSync(join(mountState, name), { recursive: true, force: true })
     await this.start()
   }
 

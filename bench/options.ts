@@ -16,6 +16,7 @@ export const WORKLOADS = [
   'write-small',
   'rsync-small',
   'memory-huge',
+  'restart',
 ] as const
 export type WorkloadName = (typeof WORKLOADS)[number]
 

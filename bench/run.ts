@@ -11,6 +11,7 @@ import { measureCell } from './cell.js'
 import { generateDataSet, generateHugeTree } from './dataset.js'
 import { LoadSampler } from './load.js'
 import { readMemory, MemorySampler } from './memory.js'
+import { describeRestart, restartStep, type RestartStep } from './restart.js'
 import { CeilingMount, MegamountMount, RcloneMount, type BenchMount } from './mounts.js'
 import { parseBenchArgs, USAGE, type BenchOptions, type ServerName } from './options.js'
 import { cleanupEverything, cleanupGracefully, dropKernelCaches, runTimed } from './procs.js'
@@ -36,6 +37,14 @@ interface MemoryStep {
   mounts: Partial<Record<ColumnId, { crawlMs: number; rssAfterKiB: number | null; error?: string }>>
 }
 
+/** The issue's bound on megamount's resident memory after the 100,000-entry crawl. */
+const RSS_AFTER_HUGE_CRAWL_TARGET_MIB = 90
+
+function memoryVerdict(rssKiB: number | null): string {
+  if (rssKiB === null) return ''
+  return ` (target <= ${RSS_AFTER_HUGE_CRAWL_TARGET_MIB} MiB: ${rssKiB / 1024 <= RSS_AFTER_HUGE_CRAWL_TARGET_MIB ? 'pass' : 'FAIL'})`
+}
+
 function describeCell(cell: Cell): string {
   if (cell.status !== 'ok') return `${cell.status}${cell.error ? `: ${cell.error}` : ''}`
   const times = cell.runs.map((r) => (r.onServerMs !== undefined ? `${(r.ms / 1000).toFixed(2)}/${(r.onServerMs / 1000).toFixed(2)}` : (r.ms / 1000).toFixed(3)))
@@ -59,12 +68,16 @@ function machine(): Record<string, unknown> {
   }
 }
 
+const MEGAMOUNT_PATHS = {
+  daemonMain: join(distDir, 'src', 'bin', 'megamountd.js'),
+  mountctlMain: join(distDir, 'src', 'bin', 'mountctl.js'),
+}
+
 async function startMounts(server: BenchServer, workDir: string): Promise<{ mounts: BenchMount[]; failed: Map<BenchMount, string> }> {
-  const paths = { daemonMain: join(distDir, 'src', 'bin', 'megamountd.js'), mountctlMain: join(distDir, 'src', 'bin', 'mountctl.js') }
   const mounts: BenchMount[] = [
-    new MegamountMount(server, workDir, paths, 'libfuse3'),
+    new MegamountMount(server, workDir, MEGAMOUNT_PATHS, 'libfuse3'),
     // For comparison: the fallback backend, side by side.
-    new MegamountMount(server, workDir, paths, 'fuse-native'),
+    new MegamountMount(server, workDir, MEGAMOUNT_PATHS, 'fuse-native'),
     new RcloneMount(server, 'off', workDir),
     new RcloneMount(server, 'full', workDir),
   ]
@@ -114,7 +127,7 @@ async function benchServer(
   ceilingCells: Map<string, Cell>,
   sampler: MemorySampler,
   hugeEntries: number | null,
-): Promise<{ cells: Results[ServerName]; memory: MemoryStep | null }> {
+): Promise<{ cells: Results[ServerName]; memory: MemoryStep | null; restart: RestartStep | null }> {
   const ctx: WorkloadContext = { ...ctxBase, server }
   const { mounts, failed } = await startMounts(server, workDir)
   for (const mount of mounts) sampler.track(`${server.name}/${mount.id}`, () => mount.pids())
@@ -201,7 +214,12 @@ async function benchServer(
   if (hugeEntries !== null) memory = await memoryStep(ctx, mounts, failed, hugeEntries, sampler)
   sampler.sample()
   for (const mount of mounts) await mount.stop()
-  return { cells, memory }
+  let restart: RestartStep | null = null
+  if (options.only.includes('restart')) {
+    restart = await restartStep(server, workDir, MEGAMOUNT_PATHS)
+    say(`[${server.name}] ${describeRestart(restart)}`)
+  }
+  return { cells, memory, restart }
 }
 
 async function main(): Promise<number> {
@@ -259,7 +277,7 @@ async function main(): Promise<number> {
     sampler.start()
     const loadSampler = new LoadSampler()
     loadSampler.start()
-    const readWorkloads = options.only.filter((w) => w !== 'memory-huge')
+    const readWorkloads = options.only.filter((w) => w !== 'memory-huge' && w !== 'restart')
     let ceiling: CeilingMount | null = null
     if (readWorkloads.length > 0) {
       ceiling = new CeilingMount(data.root, workDir, join(benchDist, 'memfs.js'))
@@ -270,6 +288,7 @@ async function main(): Promise<number> {
     const results: Results = {}
     const descriptions: Partial<Record<ServerName, string>> = {}
     const memory: MemoryStep[] = []
+    const restarts: RestartStep[] = []
     const serverErrors: Partial<Record<ServerName, string>> = {}
     let counter = 0
     const ctxBase = {
@@ -301,6 +320,7 @@ async function main(): Promise<number> {
         const outcome = await benchServer(server, options, ctxBase, workDir, ceiling, ceilingCells, sampler, index === 0 || memory.length === 0 ? hugeEntries : null)
         results[name] = outcome.cells
         if (outcome.memory) memory.push(outcome.memory)
+        if (outcome.restart) restarts.push(outcome.restart)
       } finally {
         await stopServer(server)
         rmSync(join(data.root, 'writes'), { recursive: true, force: true })
@@ -325,8 +345,9 @@ async function main(): Promise<number> {
     }
     for (const step of memory) {
       lines.push(`Resident memory after a cold crawl of ${step.entries.toLocaleString('en-US')} entries on ${step.server} (megamount cacheMaxEntries ${step.configuredCacheMaxEntries.toLocaleString('en-US')}): ` +
-        Object.entries(step.mounts).map(([id, m]) => (m?.error ? `${id} error (${m.error})` : `${id} ${m?.rssAfterKiB === null || m?.rssAfterKiB === undefined ? '?' : (m.rssAfterKiB / 1024).toFixed(0)} MiB, crawl ${((m?.crawlMs ?? 0) / 1000).toFixed(1)} s`)).join('; '))
+        Object.entries(step.mounts).map(([id, m]) => (m?.error ? `${id} error (${m.error})` : `${id} ${m?.rssAfterKiB === null || m?.rssAfterKiB === undefined ? '?' : (m.rssAfterKiB / 1024).toFixed(0)} MiB, crawl ${((m?.crawlMs ?? 0) / 1000).toFixed(1)} s${id === 'megamount' ? memoryVerdict(m?.rssAfterKiB ?? null) : ''}`)).join('; '))
     }
+    for (const step of restarts) lines.push(describeRestart(step))
     for (const [name, why] of Object.entries(serverErrors)) lines.push(`Server ${name} was not measured: ${why}`)
     const durationS = elapsedMs(startNs) / 1000
     const loadText = load ? ` Machine load during the run (/proc/loadavg, 1 min, ${os.cpus().length} cores): min ${load.min.toFixed(1)}, mean ${load.mean.toFixed(1)}, max ${load.max.toFixed(1)}.` : ''
@@ -349,6 +370,7 @@ async function main(): Promise<number> {
       peakRisesKiB: peakRises,
       loadAverage: load,
       memoryAfterHugeCrawl: memory,
+      restartFromStore: restarts,
     }, null, 2))
     say(`bench: raw numbers in ${file}`)
     const anyError = Object.values(results).some((byWorkload) =>

@@ -25,7 +25,42 @@ function stateCell(m: MountStatus): string {
   return m.wanted || m.state !== 'unmounted' || m.lastError ? m.state : 'unmounted (not autostart)'
 }
 
-export function formatStatusTable(mounts: MountStatus[], home?: string): string {
+/** "3 h", "2 days": how long ago a time was, roughly, for a person. */
+export function formatAge(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000))
+  if (s < 90) return `${s} s`
+  if (s < 90 * 60) return `${Math.round(s / 60)} min`
+  if (s < 36 * 3600) return `${Math.round(s / 3600)} h`
+  return `${Math.round(s / 86400)} days`
+}
+
+function localTime(iso: string): string {
+  const d = new Date(iso)
+  const two = (n: number) => String(n).padStart(2, '0')
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`
+}
+
+/** The lines under a mount about its store and offline folders. */
+function storeLines(m: MountStatus, nowMs: number): string[] {
+  const out: string[] = []
+  if (m.state === 'degraded' && m.store?.treeAt) {
+    out.push(`    tree:    as of ${localTime(m.store.treeAt)} (${formatAge(nowMs - Date.parse(m.store.treeAt))} ago): the bridge is not answering, what was listed then is shown`)
+  }
+  if (m.store?.warning) out.push(`    store:   ${m.store.warning}`)
+  if (m.offline) out.push(`    offline: ${offlineSummary(m.offline)}`)
+  return out
+}
+
+/** "/Documents: 150 of 200 files (3.1 MB of 4.0 MB) on disk, downloading" */
+export function offlineSummary(o: NonNullable<MountStatus['offline']>): string {
+  const whole = o.pinnedFiles === o.files && o.state === 'up to date'
+  const how = whole
+    ? `all ${o.files} files (${formatBytes(o.bytes)}) on disk, up to date`
+    : `${o.pinnedFiles} of ${o.files} files (${formatBytes(o.pinnedBytes)} of ${formatBytes(o.bytes)}) on disk, ${o.state}`
+  return `${o.folders.join(', ')}: ${how}${o.error ? `: ${o.error}` : ''}`
+}
+
+export function formatStatusTable(mounts: MountStatus[], home?: string, nowMs = Date.now()): string {
   const header = ['NAME', 'MOUNTPOINT', 'STATE', 'BRIDGE', 'CACHE', 'DUPLICATES']
   const rows = mounts.map(m => [m.name, tilde(m.mountpoint, home), stateCell(m), bridgeCell(m), cacheCell(m), m.duplicateNames > 0 ? `${m.duplicateNames} hidden` : '-'])
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => r[i]!.length)))
@@ -38,6 +73,7 @@ export function formatStatusTable(mounts: MountStatus[], home?: string): string 
     if (m.unusableNames) out.push(`    names: ${m.unusableNames} ${m.unusableNames === 1 ? 'entry' : 'entries'} left out: the server lists names or sizes that cannot be files here (the daemon's log names them)`)
     out.push(...unfinishedLines(m.uploads))
     // The fallback works but is slower: say so, with the way out.
+    out.push(...storeLines(m, nowMs))
     if (m.fuse && m.fuse.backend !== 'libfuse3') out.push(`    fuse:  ${m.fuse.backend} (${m.fuse.why})${m.fuse.fix ? `; for faster mounts: ${m.fuse.fix}` : ''}`)
     if (m.lastError) {
       out.push(`    error: ${m.lastError.message}`)

@@ -178,7 +178,7 @@ export const PROFILE_OPTIONS = {
     1,
     10_000_000,
     20_000,
-    'Upper bound on cached metadata, counted in entries: a cached folder listing counts one per child, a "no such file" answer one. About 2.5 MiB of daemon memory per 10,000 entries. A single folder larger than the bound is still cached, alone.',
+    'Upper bound on metadata kept in the daemon\'s memory, counted in entries: a cached folder listing counts one per child, a "no such file" answer one. About 2.5 MiB of daemon memory per 10,000 entries. A single folder larger than the bound is still cached, alone. Every listing is also kept in the mount\'s store on disk, without a bound: a listing memory let go of comes back from there without a request.',
   ),
   negativeCacheTtlMs: wholeNumber(
     'milliseconds',
@@ -200,7 +200,7 @@ export const PROFILE_OPTIONS = {
     0,
     2 ** 50,
     2 * 1024 * 1024 * 1024,
-    `File content kept on local disk while the mount is mounted, in the mount's state folder (\`cache/\`), so a file read again, or read at random, comes from disk and stays readable while the bridge is down. Files up to half of it are kept; whole files are evicted, least recently used first; at mount time it is capped at half the free disk space and emptied. \`0\`: no disk cache (content is then cached in memory only, ${readCache}). See "Reading" in [filesystem.md](filesystem.md).`,
+    `File content kept on local disk, across restarts, in the mount's state folder (\`cache/\`, indexed in \`store.db\`), so a file read again, or read at random, comes from disk and stays readable while the bridge is down. Files up to half of it are kept (offline folders' files whatever their size); whole files are evicted, least recently used first, never those of offline folders; at mount time it is capped at half the free disk space. \`0\`: no disk cache (content is then cached in memory only, ${readCache}; offline folders need the disk cache). See "Reading" and "What is kept across restarts" in [filesystem.md](filesystem.md).`,
   ),
   maxConcurrentRequests: wholeNumber('requests', 1, 256, 8, 'Requests in flight to the bridge at once for this mount.'),
   deleteMode: oneOf(
@@ -244,6 +244,25 @@ export const PROFILE_OPTIONS = {
     1024 * 1024 * 1024,
     8 * 1024 * 1024,
     "Bound on the bytes of those files fetched ahead; at most a quarter of the mount's in-memory content cache.",
+  ),
+  offline: {
+    schema: z.array(
+      z
+        .string({ error: 'must be a list of folders inside the mount, e.g. ["/Documents"]' })
+        .startsWith('/', { error: 'must be a folder inside the mount starting with "/", e.g. "/Documents" (not the MEGA path of the mount)' })
+        .refine(p => !p.split('/').includes('..'), { error: 'must not contain ".."' }),
+      { error: 'must be a list of folders inside the mount, e.g. ["/Documents"]' },
+    ),
+    type: 'list of folders inside the mount, e.g. `["/Documents"]`',
+    default: [],
+    help: 'Folders kept whole on disk for offline use: every file below them is downloaded in the background (without being read), kept up to date as it changes on the server (checked once per `cacheTtlMs`), never evicted, and readable while MEGAcmd is down. `mountctl status` and `mountctl cache NAME` show the progress. Paths are inside the mount (`"/"` is the whole mount), not MEGA paths. Needs `diskCacheMaxBytes` above 0; offline files count toward it first, and are kept even beyond it.',
+  } satisfies OptionSpec<string[]>,
+  storedListingMaxAgeDays: wholeNumber(
+    'days',
+    0,
+    36_500,
+    7,
+    'After a restart, a folder\'s listing stored on disk is shown at once and listed again behind; one older than this many days is not shown while the bridge answers (the folder waits for its new listing, as on a first visit). While the bridge is down (MEGAcmd still loading after login, or not running), stored listings are shown whatever their age.',
   ),
 }
 

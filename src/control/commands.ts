@@ -6,7 +6,7 @@
 // To add a command: one entry here, one handler there, and the mountctl
 // command that shows it (src/cli/commands/).
 import { z } from 'zod'
-import { reloadSummarySchema, mountStatusSchema, statusReportSchema, uploadItemSchema } from './wire-types.js'
+import { cacheReportSchema, reloadSummarySchema, mountStatusSchema, statusReportSchema, uploadItemSchema } from './wire-types.js'
 
 const name = z.string().min(1)
 const path = z.string()
@@ -20,6 +20,12 @@ const SCHEMAS = {
   unmount: { args: z.object({ name, force: z.boolean().optional() }), result: mountStatusSchema },
   reload: { args: z.object({}), result: reloadSummarySchema },
   refresh: { args: z.object({ name, path: path.optional() }), result: mountStatusSchema },
+  /** What the mount keeps on disk across restarts (src/vfs/store/), from
+   *  the store's own counts: answers at once, mounted or not. */
+  cache: { args: z.object({ name }), result: cacheReportSchema },
+  /** Empties the mount's store (listings and file content), also while
+   *  mounted; nothing is lost: what is shown next is fetched again. */
+  cacheClear: { args: z.object({ name }), result: cacheReportSchema },
   /** Every file of the upload queues, from snapshots: answers at once. */
   uploads: { args: z.object({ name: name.optional() }), result: z.object({ uploads: z.array(uploadItemSchema) }) },
   /** Failed uploads (and ones backing off) go again now; all of the mount's

@@ -60,6 +60,21 @@ export const uploadItemSchema = z.object({
 })
 export type UploadItem = z.infer<typeof uploadItemSchema>
 
+/** Offline folders (profile field "offline"): files and bytes below them,
+ *  how many are whole on disk, the state of the background download, when
+ *  it last completed, and why it did not. */
+export const offlineProgressSchema = z.object({
+  folders: z.array(z.string()),
+  state: z.enum(['waiting for the bridge', 'checking', 'downloading', 'up to date', 'failed']),
+  files: z.number(),
+  bytes: z.number(),
+  pinnedFiles: z.number(),
+  pinnedBytes: z.number(),
+  checkedAt: z.string().nullable(),
+  error: z.string().nullable(),
+})
+export type OfflineStatus = z.infer<typeof offlineProgressSchema>
+
 const mountStatusFields = {
   name: z.string(),
   mountpoint: z.string().nullable(),
@@ -99,6 +114,13 @@ const mountStatusFields = {
    *  the kernel's figures on libfuse3 (reads, lookups, ...: passed on as
    *  the backend gives them, see src/fuse/libfuse3/mount.ts). */
   fuse: z.object({ backend: z.string(), why: z.string(), fix: z.string().nullable(), kernel: z.unknown() }).optional(),
+  /** While mounted, the mount's persistent store: treeAt, when its newest
+   *  listing was fetched (while degraded, the tree shown is as of then;
+   *  null: nothing stored yet); warning, a store rebuilt at start or failed
+   *  since (null when all is well). Absent from older daemons. */
+  store: z.object({ treeAt: z.string().nullable(), warning: z.string().nullable() }).optional(),
+  /** While mounted with offline folders (profile field "offline"). */
+  offline: offlineProgressSchema.optional(),
 }
 
 /** The status of one profile as `mountctl status --json` prints it. Fields a
@@ -119,6 +141,41 @@ export const statusReportSchema = z.object({
   mounts: z.array(mountStatusSchema),
 })
 export type StatusReport = z.infer<typeof statusReportSchema>
+
+/** What a mount's store holds (src/vfs/store/mount-store.ts). */
+export const storeStatsSchema = z.object({
+  /** False: kept in memory only, nothing outlives the mount. */
+  persistent: z.boolean(),
+  /** The database file (null: in memory) and the cache files' folder. */
+  file: z.string().nullable(),
+  cacheFolder: z.string(),
+  databaseBytes: z.number(),
+  listings: z.number(),
+  entries: z.number(),
+  /** When the newest listing was fetched: the tree as of then. */
+  newestFetchMs: z.number().nullable(),
+  /** File content on disk; pinned: kept for offline folders. */
+  files: z.number(),
+  bytes: z.number(),
+  pinnedFiles: z.number(),
+  pinnedBytes: z.number(),
+  /** What is wrong with the store, or null. */
+  warning: z.string().nullable(),
+})
+export type StoreStats = z.infer<typeof storeStatsSchema>
+
+/** What `mountctl cache NAME` shows (and `cache clear NAME`, after emptying). */
+export const cacheReportSchema = z.object({
+  name: z.string(),
+  state: mountStateSchema,
+  /** null: the mount has no store (the daemon cannot keep one). */
+  store: storeStatsSchema.nullable(),
+  diskCacheMaxBytes: z.number(),
+  offline: offlineProgressSchema.nullable(),
+  /** The store was emptied by this request. */
+  cleared: z.boolean(),
+})
+export type CacheReport = z.infer<typeof cacheReportSchema>
 
 /** What `reload` did, by profile name. */
 export const reloadSummarySchema = z.object({

@@ -8,6 +8,8 @@ import type { MountRecord } from '../mount-table.js'
 import type { Profile } from '../config/types.js'
 import type { Remote } from '../remote/remote.js'
 import type { FileSystem } from '../vfs/types.js'
+import type { MountStore, MountStoreStats } from '../vfs/store/mount-store.js'
+import type { OfflineProgress } from '../vfs/offline/offline-pinner.js'
 import type { UploadSource } from './upload-status.js'
 
 export interface FsStats {
@@ -23,11 +25,22 @@ export interface FsStats {
   unusableNames?: number
   /** File content held by the disk cache. */
   diskCacheBytes: number
+  /** When the newest stored listing was fetched (the tree shown is as of
+   *  then); absent or null without a store. */
+  storedTreeAtMs?: number | null
+  /** What is wrong with the mount's store, or null. */
+  storeWarning?: string | null
+  /** Offline folders and how far they are on disk; null without any. */
+  offline?: OfflineProgress | null
 }
 
 /** The filesystem core of one mount, as the supervisor drives it. */
 export interface SupervisedFs extends FileSystem {
   stats(): FsStats
+  /** What the mount's store holds, and emptying it while mounted
+   *  (`mountctl cache`); optional: a core without a store has neither. */
+  storeStats?(): MountStoreStats
+  clearStore?(): void
   invalidate(path?: string): void
   setBridgeAvailable(available: boolean): void
   close(): Promise<void> | void
@@ -60,15 +73,20 @@ export interface MountBackend {
    *  MEGA's bridge (read-path.ts puts them in front of the remote); absent
    *  or null: the remote's own quota. */
   megaQuota?(profile: Profile): DfCache | null
+  /** The persistent store of a profile's mount (src/vfs/store/), opened
+   *  before mounting so that a mount with a stored tree starts without the
+   *  bridge. Never throws (see MountStore.open). Optional: without it a mount
+   *  starts empty. */
+  openStore?(profile: Profile, stateDir: string, logger: Logger): MountStore | null
   /** onWrites: called (during createFs) with the upload queue's source
    *  when the mount is writable. */
-  createFs(args: { remote: Remote; profile: Profile; logger: Logger; stateDir: string; onWrites?: (source: UploadSource) => void }): SupervisedFs
+  createFs(args: { remote: Remote; profile: Profile; logger: Logger; stateDir: string; onWrites?: (source: UploadSource) => void; store?: MountStore }): SupervisedFs
   mount(
     mountpoint: string,
     fs: SupervisedFs,
     /** onLost: the mount ended without unmount() (removed from outside),
      *  for backends that can tell. */
-    options: { logger: Logger; readOnly: boolean; fsName: string; opTimeoutMs: number; kernelTtlS: number; onLost?: () => void },
+    options: { logger: Logger; readOnly: boolean; fsName: string; opTimeoutMs: number; kernelTtlS: number; negativeTtlS: number; onLost?: () => void },
   ): Promise<MountHandle>
   /** Lazily unmount a mount left behind by a killed daemon; no-op otherwise. */
   cleanStaleMount(mountpoint: string, logger: Logger): Promise<void>

@@ -19,6 +19,8 @@ export function controlHandlers(daemon: Daemon): ControlHandlers {
     unmount: ({ name, force }, signal) => daemon.unmount(name, { force: force ?? false, signal }),
     reload: () => daemon.reload(),
     refresh: ({ name, path }) => daemon.refresh(name, path),
+    cache: ({ name }) => daemon.cache(name),
+    cacheClear: ({ name }) => daemon.cache(name, { clear: true }),
     uploads: ({ name }) => ({ uploads: daemon.uploads(name) }),
     retry: ({ name, path }) => daemon.retryUploads(name, path),
     discard: ({ name, path, dryRun }) => daemon.discardUpload(name, path, { dryRun: dryRun ?? false }),

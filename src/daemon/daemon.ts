@@ -17,7 +17,8 @@ import { ProfileWatcher, type WatchFolder } from './profile-watcher.js'
 import { MountTableWatch } from './mount-table-watch.js'
 import { makeStateDirPrivate } from './state-dir.js'
 import { SuspendDetector } from './suspend-detector.js'
-import { emptyUploadCounts, type MountStatus, type ReloadSummary, type StatusReport, type UploadItem } from '../control/wire-types.js'
+import type { CacheReport, MountStatus, ReloadSummary, StatusReport, UploadItem } from '../control/wire-types.js'
+import { rejectedStatus } from './mount-status.js'
 import { controlHandlers } from './control-handlers.js'
 import { MountSupervisor } from './supervisor.js'
 
@@ -221,6 +222,12 @@ export class Daemon {
     return sup.status()
   }
 
+  /** What the mount keeps on disk (`mountctl cache`), emptied first with
+   *  clear, also while mounted. */
+  cache(name: string, options: { clear?: boolean } = {}): CacheReport {
+    return this.find(name).cacheReport(options.clear ?? false)
+  }
+
   /** Re-reads the file: added profiles start, removed ones stop, changed ones
    *  restart, the rest are untouched. A file that cannot be read changes nothing. */
   reload(): Promise<ReloadSummary> {
@@ -377,23 +384,5 @@ export class Daemon {
     const outcomes = await Promise.all(busy.map(s => s.uploads.waitUntilUploaded({ timeoutMs })))
     if (outcomes.every(o => o === 'uploaded')) this.logger.info('uploads done')
     else this.logger.warn({ timeoutMs }, 'uploads not done in time: stopping them, they stay in the journal')
-  }
-}
-
-function rejectedStatus(r: RejectedProfile, since: string): MountStatus {
-  return {
-    name: r.name ?? `mounts[${r.index}]`,
-    mountpoint: r.mountpoint,
-    url: r.url,
-    megaPath: null,
-    state: 'failed',
-    wanted: true,
-    readOnly: false,
-    since,
-    bridge: { reachable: null, latencyMs: null, checkedAt: null },
-    cache: { entries: 0, hitRate: 0 },
-    duplicateNames: 0,
-    lastError: r.error,
-    uploads: emptyUploadCounts(),
   }
 }

@@ -8,6 +8,7 @@ import type { Remote, RemoteError } from '../remote/remote.js'
 import type { UploadSource } from './upload-status.js'
 import type { MountBackend, MountHandle, SupervisedFs } from './backend.js'
 import { readPathRemote } from './read-path.js'
+import type { MountStore } from '../vfs/store/mount-store.js'
 
 export interface MountAttemptOptions {
   profile: Profile
@@ -16,6 +17,8 @@ export interface MountAttemptOptions {
   stateDir: string
   /** The bridge's remote (mount-bridge.ts). */
   bridge: Remote
+  /** The mount's persistent store, owned by the supervisor (absent: none). */
+  store?: MountStore
   onBridgeTrouble: (err: RemoteError) => void
   onWrites: (source: UploadSource) => void
   /** The mount ended without unmount() (removed from outside), for FUSE
@@ -43,6 +46,7 @@ export async function mountProfile(o: MountAttemptOptions): Promise<{ fs: Superv
       logger,
       stateDir: o.stateDir,
       onWrites: o.onWrites,
+      store: o.store,
     })
     let mounted: MountHandle | null = null
     const handle = await backend.mount(profile.mountpoint, core, {
@@ -53,6 +57,9 @@ export async function mountProfile(o: MountAttemptOptions): Promise<{ fs: Superv
       // The kernel may keep names and attributes as long as the core keeps
       // listings: it is told of changes it cannot see (libfuse3).
       kernelTtlS: profile.cacheTtlMs / 1000,
+      // And "no such name" as long as the core keeps it (the same listing
+      // that ends the core's takes the kernel's back).
+      negativeTtlS: profile.negativeCacheTtlMs / 1000,
       // The mount-table watch (mount-table-watch.ts) covers fuse-native.
       onLost: () => void (mounted && o.onLost(mounted)),
     })

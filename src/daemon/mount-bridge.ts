@@ -52,6 +52,16 @@ export class MountBridge {
     return this.#remote
   }
 
+  /** The remote at a URL known without asking MEGAcmd (the one that served a
+   *  stored tree last): MEGAcmd may be down or still loading. A remote made
+   *  before is kept. */
+  remoteAt(url: string): Remote {
+    if (this.#remote) return this.#remote
+    this.url = url
+    this.#remote = this.o.backend.createRemote(this.o.profile, url, this.o.logger)
+    return this.#remote
+  }
+
   /** Probes the root and, when it fails, says why for status. A renamed
    *  folder changes its bridge URL: a megaPath profile asks MEGAcmd for the
    *  new one (by the folder's handle) and probes that at once. */

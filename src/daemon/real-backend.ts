@@ -15,6 +15,12 @@ import { stagedWrites } from '../vfs/write/write-staged.js'
 import path from 'node:path'
 import type { MountBackend, SupervisedFs } from './backend.js'
 import { MegaCmdLink, looksLikeMegaBridge } from './megacmd-link.js'
+import { MountStore } from '../vfs/store/mount-store.js'
+
+/** A mount's own folder in the daemon's state folder: staging, store, cache. */
+function mountStateDir(stateDir: string, profile: Profile): string {
+  return path.join(stateDir, 'mounts', profile.name)
+}
 
 export interface RealBackendOptions {
   /** --fuse-backend: auto, libfuse3 or fuse-native. */
@@ -42,8 +48,19 @@ export function createRealBackend(
       link.df.peek() // start fetching now, so the first df already has the figures
       return link.df
     },
-    createFs({ remote, profile, logger, stateDir, onWrites }): SupervisedFs {
-      return new MegaFs({ remote, options: coreOptionsOf(profile), logger, stateDir: path.join(stateDir, 'mounts', profile.name), writes: stagedWrites({ onCreated: onWrites }) })
+    openStore(profile: Profile, stateDir: string, logger: Logger): MountStore {
+      // The store describes one served folder; another one in the profile starts it empty.
+      return MountStore.open(mountStateDir(stateDir, profile), profile.megaPath ?? profile.url ?? '', logger)
+    },
+    createFs({ remote, profile, logger, stateDir, onWrites, store }): SupervisedFs {
+      return new MegaFs({
+        remote,
+        options: coreOptionsOf(profile),
+        logger,
+        stateDir: mountStateDir(stateDir, profile),
+        store,
+        writes: stagedWrites({ onCreated: onWrites }),
+      })
     },
     mount: (mountpoint, fs, mountOptions) => mountFuse(mountpoint, fs, { ...mountOptions, backend: options.fuseBackend }),
     async cleanStaleMount(mountpoint: string, logger: Logger): Promise<void> {

@@ -1,6 +1,8 @@
 // One profile's mount and its life: probe the bridge, mount when it answers,
 // wait with capped backoff while it does not, then probe it periodically and
-// move between mounted and degraded. Start, stop and the timers can
+// move between mounted and degraded. A mount whose store holds a tree from an
+// earlier run is mounted at once, degraded, without waiting for the bridge or
+// MEGAcmd, and becomes mounted at the first probe that answers. Start, stop and the timers can
 // interleave; every async step checks `epoch` (bumped by start and stop) so a
 // step that outlived its start does nothing, and stop() awaits the step in
 // flight so no mount is left behind.
@@ -8,14 +10,16 @@
 // The jobs are in their own files: the bridge and its URL (mount-bridge.ts),
 // the probe and its bound (bridge-probe.ts), one mount attempt and the
 // backoff between them (mount-attempt.ts), the health schedule
-// (health-schedule.ts), the uploads (mount-uploads.ts) and what status shows
-// (mount-status.ts). This file holds the life cycle and the state.
+// (health-schedule.ts), the uploads (mount-uploads.ts), what status shows
+// (mount-status.ts) and what it shows of the store (mount-status-parts.ts).
+// This file holds the life cycle and the state.
 import { INTERNAL_DEFAULTS, type Profile } from '../config/types.js'
 import type { Time, TimerHandle } from '../clock.js'
-import type { MountState, MountStatus } from '../control/wire-types.js'
+import type { CacheReport, MountState, MountStatus } from '../control/wire-types.js'
 import { cronOn, type Cron } from '../cron.js'
 import type { Logger } from '../log.js'
-import type { RemoteError } from '../remote/remote.js'
+import type { Remote, RemoteError } from '../remote/remote.js'
+import type { MountStore } from '../vfs/store/mount-store.js'
 import type { MountBackend, MountHandle, SupervisedFs } from './backend.js'
 import type { HeldMount } from './mount-table-watch.js'
 import { BridgeProbe } from './bridge-probe.js'
@@ -24,6 +28,7 @@ import { HealthSchedule } from './health-schedule.js'
 import { RetryBackoff, mountProfile } from './mount-attempt.js'
 import { MountBridge } from './mount-bridge.js'
 import { MountStatusView } from './mount-status.js'
+import { cacheReport, storeReport } from './mount-status-parts.js'
 import { MountUploads } from './mount-uploads.js'
 
 export interface SupervisorOptions {
@@ -63,6 +68,7 @@ export class MountSupervisor {
   private fs: SupervisedFs | null = null
   private handle: MountHandle | null = null
   private health: HealthSchedule | null = null
+  private store: MountStore | null = null
 
   constructor(options: SupervisorOptions) {
     this.opts = options
@@ -126,6 +132,7 @@ export class MountSupervisor {
           // Nothing left to unmount: the FUSE layer's clean-up may fail.
           this.logger.debug({ err: (err as Error).message }, 'clean-up of a mount already gone')
           await this.closeFs(fsCore)
+          this.closeStore()
           this.setState('unmounted', gone)
           return
         }
@@ -135,10 +142,12 @@ export class MountSupervisor {
           hint: `close programs using the folder (lsof +D "${this.profile.mountpoint}"), then run: mountctl unmount ${this.profile.name}`,
         })
         await this.closeFs(fsCore)
+        this.closeStore()
         return
       }
     }
     await this.closeFs(fsCore)
+    this.closeStore()
     this.setState('unmounted', gone)
   }
 
@@ -169,6 +178,15 @@ export class MountSupervisor {
   refresh(path?: string): void {
     if (!this.fs) throw new Error(`"${this.profile.name}" is not mounted`)
     this.fs.invalidate(path)
+  }
+
+  /** What the mount's store holds (`mountctl cache`), emptied first when
+   *  clear: through the core while mounted, else the store itself. */
+  cacheReport(clear: boolean): CacheReport {
+    const open = () => this.opts.backend.openStore?.(this.profile, this.opts.stateDir, this.logger) ?? null
+    const store = storeReport(this.fs, this.store, open, clear)
+    if (clear) this.logger.info('store emptied (mountctl cache clear)')
+    return cacheReport(this.status(), this.profile.diskCacheMaxBytes, store, clear)
   }
 
   status(): MountStatus {
@@ -235,6 +253,10 @@ export class MountSupervisor {
 
   private async attempt(epoch: number): Promise<void> {
     if (epoch !== this.epoch) return
+    // Never throws: a damaged store is rebuilt, an unwritable one kept in memory.
+    this.store ??= this.opts.backend.openStore?.(this.profile, this.opts.stateDir, this.logger) ?? null
+    const storedUrl = this.store?.treeAtMs != null ? (this.bridge.url ?? this.store.url) : null
+    if (storedUrl !== null) return this.mountFromStore(epoch, storedUrl)
     let bridge
     try {
       bridge = await this.bridge.remote()
@@ -245,6 +267,27 @@ export class MountSupervisor {
     const { probe, explained } = await this.bridge.check()
     if (epoch !== this.epoch) return
     if (!probe.ok) return this.waitAndRetry(epoch, explained)
+    if (!(await this.mountCore(epoch, bridge))) return
+    if (this.store) this.store.url = this.bridge.url
+    this.setState('mounted', null)
+    this.startHealth(epoch)
+  }
+
+  /** The stored tree, mounted before the bridge is probed, at the URL that
+   *  served it last. The core's gate starts open: a bridge still loading
+   *  refuses at the first request, which closes it. The first probe, right
+   *  after and within this attempt, decides between mounted and degraded, so
+   *  `mountctl mount` with the bridge up answers mounted. */
+  private async mountFromStore(epoch: number, url: string): Promise<void> {
+    if (!(await this.mountCore(epoch, this.bridge.remoteAt(url)))) return
+    this.setState('degraded', null) // logged; status shows the tree's age
+    await this.healthCheck(epoch)
+    if (epoch === this.epoch && this.fs) this.startHealth(epoch)
+  }
+
+  /** Builds the core on the read path and mounts it; false when that failed
+   *  (state failed) or a stop overtook it. */
+  private async mountCore(epoch: number, bridge: Remote): Promise<boolean> {
     let mounted
     try {
       mounted = await mountProfile({
@@ -253,6 +296,7 @@ export class MountSupervisor {
         logger: this.logger,
         stateDir: this.opts.stateDir,
         bridge,
+        store: this.store ?? undefined,
         onBridgeTrouble: err => this.onBridgeTrouble(epoch, err),
         onWrites: source => this.uploads.attach(source),
         onLost: handle => void this.lostMount(handle),
@@ -262,13 +306,16 @@ export class MountSupervisor {
     } catch (err) {
       this.logger.error({ err }, 'mount failed')
       if (epoch === this.epoch) this.setState('failed', explainMountError(err, this.profile.mountpoint, this.profile.name))
-      return
+      return false
     }
-    if (!mounted) return
+    if (!mounted) return false
     this.fs = mounted.fs
     this.handle = mounted.handle
     this.fs.setBridgeAvailable(true)
-    this.setState('mounted', null)
+    return true
+  }
+
+  private startHealth(epoch: number): void {
     this.health = new HealthSchedule({
       cron: this.opts.cron ?? cronOn(this.opts.time),
       intervalMs: this.opts.healthIntervalMs,
@@ -295,8 +342,14 @@ export class MountSupervisor {
     const { probe, explained } = await this.bridge.check()
     if (epoch !== this.epoch || !this.fs) return
     this.fs.setBridgeAvailable(probe.ok)
+    if (probe.ok && this.store) this.store.url = this.bridge.url
     if (probe.ok) this.setState('mounted', null)
     else this.setState('degraded', explained)
+  }
+
+  private closeStore(): void {
+    this.store?.close()
+    this.store = null
   }
 
   private async closeFs(fsCore: SupervisedFs | null): Promise<void> {

@@ -36,6 +36,9 @@ export interface MountFuseOptions {
   /** libfuse3: how long the kernel trusts attributes and names (it is told
    *  of changes); fuse-native keeps a short window of its own. */
   kernelTtlS?: number
+  /** libfuse3: how long the kernel may keep "no such name" (it is told when
+   *  the core learns of the name); at most kernelTtlS. Default 1. */
+  negativeTtlS?: number
   /** libfuse3: the mount ended without unmount() (fusermount -u from outside). */
   onLost?: () => void
 }
@@ -64,6 +67,7 @@ async function mountWith(decision: BackendDecision, mp: string, fs: FileSystem, 
         readOnly: options.readOnly,
         fsName: options.fsName,
         kernelTtlS: options.kernelTtlS ?? DEFAULT_KERNEL_TTL_S,
+        negativeTtlS: Math.min(options.negativeTtlS ?? 1, options.kernelTtlS ?? DEFAULT_KERNEL_TTL_S),
         opTimeoutMs: options.opTimeoutMs,
         onLost: options.onLost,
       })

@@ -20,6 +20,8 @@ export function coreOptionsOf(p: Profile) {
     prefetchFoldersAhead: p.prefetchFoldersAhead,
     prefetchFilesAhead: p.prefetchFilesAhead,
     prefetchBytesAhead: p.prefetchBytesAhead,
+    offline: p.offline,
+    storedListingMaxAgeDays: p.storedListingMaxAgeDays,
   }
 }
 

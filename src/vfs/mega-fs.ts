@@ -1,7 +1,8 @@
 // The filesystem core: what a mount shows of one bridge subtree. It answers
 // metadata from folder listings (metadata-cache.ts), reads through handles
 // with read-ahead (read-handle.ts) over a shared, byte-bounded chunk cache
-// backed by a disk cache (disk-cache.ts),
+// backed by a disk cache (disk-cache.ts), keeps listings and the disk
+// cache's index in the mount's store across restarts (store/mount-store.ts),
 // and hands every change to a WritePolicy (write-policy.ts). It imports no
 // FUSE library: src/fuse/ adapts it to the kernel, and tests call it directly.
 
@@ -21,12 +22,14 @@ import { DiskCache } from './cache/disk-cache.js'
 import { FileFiller } from './read/file-fill.js'
 import { FolderPrefetcher } from './prefetch/folder-prefetch.js'
 import { MetadataCache } from './cache/metadata-cache.js'
-import { childPath, normalizePath } from './paths.js'
+import { childPath, normalizePath, parentOf } from './paths.js'
 import { QuotaCache } from './quota.js'
 import { ReadFileHandle } from './read/read-handle.js'
 import { SmallFilePrefetcher } from './prefetch/small-file-prefetch.js'
 import type { Attr, DirEntries, FileHandle, FileSystem, FsChange, FsChangeListener, StatFs } from './types.js'
 import { refuseWrites, type WritePolicy, type WritePolicyFactory } from './write/write-policy.js'
+import { MountStore, type MountStoreStats } from './store/mount-store.js'
+import { offlinePinnerFor, offlineWithoutDiskCache, type OfflinePinner, type OfflineProgress } from './offline/offline-pinner.js'
 
 export interface MegaFsOptions {
   remote: Remote
@@ -41,6 +44,9 @@ export interface MegaFsOptions {
   /** Write support. Ignored when options.readOnly (always EROFS then).
    *  Default: every write fails with EROFS. */
   writes?: WritePolicyFactory
+  /** The mount's persistent store (MountStore.open), owned by the caller.
+   *  Default: a store in memory, so nothing outlives the mount. */
+  store?: MountStore
 }
 
 export interface MegaFsStats {
@@ -65,6 +71,15 @@ export interface MegaFsStats {
   diskCacheBytes: number
   /** Bytes fetched into the disk cache by background fills (file-fill.ts). */
   backgroundFillBytes: number
+  /** When the newest stored listing was fetched: the tree shown is as of
+   *  then (null: nothing stored). */
+  storedTreeAtMs: number | null
+  /** Cached blocks that failed their checksum since the mount started. */
+  checksumFailures: number
+  /** What is wrong with the store (rebuilt at start, failed since), or null. */
+  storeWarning: string | null
+  /** Offline folders and how far they are on disk; null without any. */
+  offline: OfflineProgress | null
 }
 
 /** Prefetch requests allowed at once; 0: no prefetch. Some of the remote's
@@ -92,12 +107,18 @@ export class MegaFs implements FileSystem {
   readonly #filePrefetch: SmallFilePrefetcher | null
   readonly #disk: DiskCache | null
   readonly #filler: FileFiller | null
+  readonly #store: MountStore
+  readonly #ownsStore: boolean
+  readonly #pinner: OfflinePinner | null
+  readonly #offlineFolders: string[]
   readonly #watchers = new Set<FsChangeListener>()
 
   constructor(options: MegaFsOptions) {
     const time = options.time ?? systemTime
     const clock = time
     const opts = { ...options.options }
+    this.#ownsStore = !options.store
+    this.#store = options.store ?? MountStore.inMemory(path.join(options.stateDir, 'cache'), options.logger)
     this.#remote = options.remote
     this.#options = opts
     // The caller's logger names the mount.
@@ -111,12 +132,15 @@ export class MegaFs implements FileSystem {
       ttlMs: opts.cacheTtlMs,
       negativeTtlMs: opts.negativeCacheTtlMs,
       maxEntries: opts.cacheMaxEntries,
+      store: this.#store.listings,
+      time,
+      storedMaxAgeMs: opts.storedListingMaxAgeDays * 86_400_000,
       onChange: change => this.#emit(change),
     })
     const readCacheMaxBytes = opts.readCacheMaxBytes ?? INTERNAL_DEFAULTS.readCacheMaxBytes
     this.#disk =
       opts.diskCacheMaxBytes > 0
-        ? new DiskCache({ folder: path.join(options.stateDir, 'cache'), maxBytes: opts.diskCacheMaxBytes, logger: this.#logger })
+        ? new DiskCache({ folder: this.#store.cacheFolder, maxBytes: opts.diskCacheMaxBytes, logger: this.#logger, index: this.#store.content })
         : null
     this.#chunks = new ChunkCache(readCacheMaxBytes, this.#disk)
     // Prefetched data must not push out what the user is using: each kind
@@ -152,6 +176,17 @@ export class MegaFs implements FileSystem {
         : null
     this.#filler =
       slots && this.#disk ? new FileFiller({ remote: options.remote, gate: this.#gate, slots, disk: this.#disk, logger: this.#logger }) : null
+    this.#offlineFolders = opts.offline.map(normalizePath)
+    this.#pinner = offlinePinnerFor(this.#offlineFolders, this.#disk, {
+      metadata: this.#metadata,
+      remote: options.remote,
+      gate: this.#gate,
+      slots: slots ?? new Semaphore(1),
+      time,
+      logger: this.#logger,
+      rescanMs: Math.max(1000, opts.cacheTtlMs),
+    })
+    void this.#disk?.ready.then(() => this.#pinner?.wake())
     this.#quota = new QuotaCache({
       remote: options.remote,
       gate: this.#gate,
@@ -180,7 +215,7 @@ export class MegaFs implements FileSystem {
     if (p === '/') {
       // Never a request: the root always exists while mounted, and MEGA
       // gives it no time anyway. Its listing, when cached, dates it.
-      const listing = this.#metadata.peekListing('/')
+      const listing = this.#metadata.peekListing('/', { stored: true })
       return folderAttr(listing?.self ?? null, listing?.newestChildMs ?? null, this.#attrCtx)
     }
     const staged = this.#writes.stagedAttr?.(p)
@@ -206,6 +241,7 @@ export class MegaFs implements FileSystem {
     if (p === '/') throw new FsError('EISDIR', '/ is a folder')
     const staged = this.#writes.openStaged?.(p, flags)
     if (staged) return staged
+    await this.#metadata.confirm(parentOf(p))
     const entry = await this.#lookup(p)
     if (entry.isDir) throw new FsError('EISDIR', `${p} is a folder`)
     // A few milliseconds, once per mount: what the first reader fetches is cached too.
@@ -266,7 +302,27 @@ export class MegaFs implements FileSystem {
       prefetchedFiles: this.#filePrefetch?.stats().prefetched ?? 0,
       diskCacheBytes: this.#disk?.sizeBytes ?? 0,
       backgroundFillBytes: this.#filler?.filledBytes ?? 0,
+      checksumFailures: this.#disk?.checksumFailures ?? 0,
+      storeWarning: this.#store.warning,
+      offline: this.#pinner?.progress() ?? offlineWithoutDiskCache(this.#offlineFolders),
     }
+  }
+
+  /** What the mount's store holds (`mountctl cache`). */
+  storeStats(): MountStoreStats {
+    return this.#store.stats()
+  }
+
+  /** Empty the store and every cache of the mount, while mounted
+   *  (`mountctl cache clear`): what is shown next is listed and fetched
+   *  again. Reads in progress finish from the bridge. */
+  clearStore(): void {
+    this.#folderPrefetch?.clear()
+    this.#filePrefetch?.invalidate()
+    this.#metadata.clear()
+    this.#chunks.clear()
+    this.#pinner?.wake()
+    this.#emit({ kind: 'refreshed', path: null })
   }
 
   watch(listener: FsChangeListener): () => void {
@@ -287,13 +343,14 @@ export class MegaFs implements FileSystem {
       this.#filePrefetch?.invalidate()
       this.#chunks.clear()
       this.#emit({ kind: 'refreshed', path: null })
-      return
+    } else {
+      const p = normalizePath(path)
+      this.#metadata.invalidate(p)
+      this.#filePrefetch?.invalidate(p)
+      this.#chunks.dropPath(p)
+      this.#emit({ kind: 'refreshed', path: p })
     }
-    const p = normalizePath(path)
-    this.#metadata.invalidate(p)
-    this.#filePrefetch?.invalidate(p)
-    this.#chunks.dropPath(p)
-    this.#emit({ kind: 'refreshed', path: p })
+    this.#pinner?.wake()
   }
 
   /** Set by the daemon's health check. While false, anything that needs the
@@ -303,15 +360,19 @@ export class MegaFs implements FileSystem {
     if (available !== this.#gate.available) {
       this.#logger.info({ available }, available ? 'bridge is back' : 'bridge is down: serving cached metadata only')
     }
+    const back = available && !this.#gate.available
     this.#gate.setAvailable(available)
     if (!available) this.#folderPrefetch?.clear()
+    if (back) this.#pinner?.wake()
     this.#writes.setBridgeAvailable?.(available)
   }
 
   async close(): Promise<void> {
+    await this.#pinner?.close()
     await this.#writes.close()
-    this.#chunks.clear()
+    this.#metadata.flushStored()
     await this.#disk?.close()
+    if (this.#ownsStore) this.#store.close()
   }
 
   async #lookup(p: string): Promise<RemoteEntry> {

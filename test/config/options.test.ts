@@ -27,6 +27,8 @@ t.test('the defaults are the ones megamount had before they were defined in one 
     prefetchFoldersAhead: 64,
     prefetchFilesAhead: 8,
     prefetchBytesAhead: 8 * MiB,
+    offline: [],
+    storedListingMaxAgeDays: 7,
   })
   t.same(SETTINGS_DEFAULTS, { healthIntervalSeconds: 15, megacmdPath: null })
   t.match(INTERNAL_DEFAULTS, {

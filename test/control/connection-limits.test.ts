@@ -21,6 +21,8 @@ const ctx: ControlHandlers = {
   unmount: unused,
   reload: unused,
   refresh: unused,
+  cache: unused,
+  cacheClear: unused,
   uploads: unused,
   retry: unused,
   discard: unused,

@@ -48,6 +48,12 @@ const ctx: ControlHandlers = {
   refresh: () => {
     throw new Error('sync throw')
   },
+  cache: () => {
+    throw new Error('no store here')
+  },
+  cacheClear: () => {
+    throw new Error('no store here')
+  },
   uploads: () => ({ uploads: [] }),
   retry: async () => ({ retried: 0 }),
   discard: async () => {

@@ -8,6 +8,9 @@ import { ManualTime } from '../helpers/manual-time.js'
 import type { MountRecord } from '../../src/mount-table.js'
 import type { UploadSource } from '../../src/daemon/upload-status.js'
 import { FakeUploadQueue } from './fake-upload-queue.js'
+import path from 'node:path'
+import { silentLogger } from '../../src/log.js'
+import { MountStore } from '../../src/vfs/store/mount-store.js'
 
 export type BridgeMode = 'up' | 'down' | 'hang' | 'logged-out' | 'not-served'
 
@@ -40,6 +43,8 @@ export class FakeBridge {
 
 export class FakeFs {
   available: boolean | null = null
+  /** Every setBridgeAvailable, in order. */
+  availability: boolean[] = []
   invalidated: (string | undefined)[] = []
   closed = false
   /** What stats() reports as left out of listings. */
@@ -53,6 +58,7 @@ export class FakeFs {
   }
   setBridgeAvailable(available: boolean) {
     this.available = available
+    this.availability.push(available)
   }
   close() {
     this.closed = true
@@ -129,6 +135,14 @@ export class FakeBackend implements MountBackend {
         this.events.push(`unmount ${name}`)
       },
     }
+  }
+
+  /** When set, each mount has a real store in a folder of its name there,
+   *  as the daemon's mounts do (src/vfs/store/). */
+  storeDir: string | null = null
+
+  openStore(profile: Profile): MountStore | null {
+    return this.storeDir ? MountStore.open(path.join(this.storeDir, profile.name), profile.megaPath ?? profile.url ?? '', silentLogger) : null
   }
 
   /** What the mount table holds: what is mounted now. */

@@ -79,7 +79,9 @@ export interface MountctlResult {
 
 /** mountctl against one daemon's socket, and its status read as a map by
  *  mount name; Status is the slice of `status --json` a test looks at. */
-export function mountctlFor<Status extends { name: string }>(socket: string) {
+/** log: the daemon's log, added to a waitFor that timed out (what a
+ *  failure in CI needs to be understood). */
+export function mountctlFor<Status extends { name: string }>(socket: string, options: { log?: () => string | undefined } = {}) {
   async function mountctl(...args: string[]): Promise<MountctlResult> {
     const started = Date.now()
     try {
@@ -103,7 +105,9 @@ export function mountctlFor<Status extends { name: string }>(socket: string) {
       if (check(last)) return last
       await new Promise(r => setTimeout(r, 100)) // real time: the daemon is another process
     }
-    throw new Error(`timed out waiting for ${what}; last status: ${JSON.stringify(last)}`)
+    const log = options.log?.()
+    const tail = log === undefined ? '' : `\ndaemon log (last 30 lines):\n${log.split('\n').slice(-30).join('\n')}`
+    throw new Error(`timed out waiting for ${what}; last status: ${JSON.stringify(last)}${tail}`)
   }
   return { mountctl, states, waitFor }
 }

@@ -29,6 +29,7 @@ export interface Reply {
   /** readdir: offsets of the entries packed. */
   offsets?: number[]
   attrTimeoutS?: number
+  entryTimeoutS?: number
 }
 
 /** Bytes an entry takes in libfuse's buffer: header plus name, 8-aligned. */
@@ -60,8 +61,8 @@ export class FakeSession implements NativeSession {
   replyErr(slot: number, errno: number): boolean {
     return this.#answer(slot, { kind: 'err', errno })
   }
-  replyEntry(slot: number, attrs: Float64Array, attrTimeoutS: number): boolean {
-    return this.#answer(slot, { kind: 'entry', ino: attrs[0], attrs: [...attrs], attrTimeoutS })
+  replyEntry(slot: number, attrs: Float64Array, attrTimeoutS: number, entryTimeoutS: number): boolean {
+    return this.#answer(slot, { kind: 'entry', ino: attrs[0], attrs: [...attrs], attrTimeoutS, entryTimeoutS })
   }
   replyCreate(slot: number, attrs: Float64Array, _a: number, _e: number, fh: number, bits: number): boolean {
     return this.#answer(slot, { kind: 'create', ino: attrs[0], attrs: [...attrs], fh, bits })

@@ -4,11 +4,14 @@
 //        [--url URL | --big-mib N] [--deep-file-bytes N] [--read-only]
 //        [--backend libfuse3|fuse-native (default: env MEGAMOUNT_FUSE_BACKEND, else auto)]
 //        [--cache-ttl-ms N] [--kernel-ttl-s N (default: the cache TTL)] [--op-timeout-ms N]
-//        [--state-dir DIR [--upload-delay-ms N] [--delete-mode trash|permanent] [--disk-cache-mib N]]
+//        [--state-dir DIR [--upload-delay-ms N] [--delete-mode trash|permanent] [--disk-cache-mib N]
+//         [--store] [--offline FOLDER,...]] [--bridge-down]
 // Without --url it serves the fs-cases fixture from a FakeRemote (plus
 // /big64.bin of N MiB, and with --deep-file-bytes a file whose path is N
 // bytes long, see deepFilePath). With --state-dir the mount is writable through the
-// staged write policy, as the daemon makes it. Prints "READY" once mounted,
+// staged write policy, as the daemon makes it; with --store it keeps its
+// persistent store there too. --bridge-down starts with the bridge
+// believed down, as the daemon starts a mount from its stored tree. Prints "READY" once mounted,
 // "STATS <json>" with the fake remote's call counts on SIGUSR2, and unmounts
 // and exits on SIGTERM. STATS carries the kernel-side counters of the
 // libfuse 3 backend (lookups, reads, ...) as "kernel".
@@ -28,6 +31,7 @@ import { parseBackendChoice } from '../../src/fuse/backends.js'
 import { mountFuse } from '../../src/fuse/mount.js'
 import { WebDavRemote } from '../../src/remote/webdav-remote.js'
 import { MegaFs } from '../../src/vfs/mega-fs.js'
+import { MountStore } from '../../src/vfs/store/mount-store.js'
 import { stagedWrites, type StagedWrites } from '../../src/vfs/write/write-staged.js'
 import { FakeRemote, patternBuffer, testOptions } from './fake-remote.js'
 import { addFixture, deepFilePath } from './fs-cases.js'
@@ -43,6 +47,9 @@ const { values } = parseArgs({
     'upload-delay-ms': { type: 'string' },
     'disk-cache-mib': { type: 'string' },
     'delete-mode': { type: 'string' },
+    store: { type: 'boolean', default: false },
+    offline: { type: 'string' },
+    'bridge-down': { type: 'boolean', default: false },
     backend: { type: 'string' },
     'cache-ttl-ms': { type: 'string' },
     'kernel-ttl-s': { type: 'string' },
@@ -76,20 +83,24 @@ const options = testOptions({
   uploadDelayMs: Number(values['upload-delay-ms'] ?? 2000),
   diskCacheMaxBytes: Number(values['disk-cache-mib'] ?? 0) * 1024 * 1024,
   ...(values['cache-ttl-ms'] ? { cacheTtlMs: Number(values['cache-ttl-ms']) } : {}),
+  offline: values.offline?.split(',') ?? [],
 })
 let writes: StagedWrites | null = null
+const store = values.store && values['state-dir'] ? MountStore.open(values['state-dir'], values.url ?? 'fake', logger) : undefined
 const fs = new MegaFs({
+  store,
   remote,
   options,
   logger,
   stateDir: values['state-dir'] ?? '/nonexistent',
   writes: values['state-dir'] ? stagedWrites({ trashPurgeCron: null, onCreated: w => (writes = w) }) : undefined,
 })
+if (values['bridge-down']) fs.setBridgeAvailable(false)
 const backend = parseBackendChoice(values.backend ?? process.env.MEGAMOUNT_FUSE_BACKEND ?? 'auto')
 if (!backend) throw new Error(`--backend must be auto, libfuse3 or fuse-native (got ${values.backend})`)
 let lost = false
 const kernelTtlS = values['kernel-ttl-s'] ? Number(values['kernel-ttl-s']) : options.cacheTtlMs / 1000
-const mount = await mountFuse(values.mountpoint, fs, { logger, readOnly, fsName: 'megamount:test', opTimeoutMs: Number(values['op-timeout-ms'] ?? 20_000), backend, kernelTtlS, onLost: () => (lost = true) })
+const mount = await mountFuse(values.mountpoint, fs, { logger, readOnly, fsName: 'megamount:test', opTimeoutMs: Number(values['op-timeout-ms'] ?? 20_000), backend, kernelTtlS, negativeTtlS: options.negativeCacheTtlMs / 1000, onLost: () => (lost = true) })
 process.stdout.write('READY\n')
 
 async function command(line: string): Promise<unknown> {
@@ -135,6 +146,7 @@ process.on('SIGTERM', () => {
   mount
     .unmount()
     .then(() => fs.close())
+    .then(() => store?.close())
     .then(
       () => process.exit(0),
       err => {

@@ -205,3 +205,38 @@ t.test('a cut answer fails the read (retried once), is cached nowhere and never 
     await h.release()
   }
 })
+
+t.test('requests start on block boundaries, so what a seek fetches is kept on disk', async t => {
+  const { remote, fs } = await setup(t)
+  const content = patternBuffer(4 * MiB, 28)
+  remote.addFile('/seek.bin', content)
+  const h = await fs.open('/seek.bin', fsConstants.O_RDONLY)
+  const buf = Buffer.alloc(4096)
+  await h.read(buf, 4096, 1_000_000)
+  t.ok(buf.equals(content.subarray(1_000_000, 1_004_096)))
+  t.equal(remote.reads.at(-1)!.offset, 7 * 128 * 1024, 'from the block boundary before the seek')
+  await until('on disk', () => fs.stats().diskCacheBytes === 128 * 1024)
+  // A read across a block boundary fetches both blocks in one request.
+  await h.read(buf, 4096, 2 * MiB - 100)
+  t.ok(buf.equals(content.subarray(2 * MiB - 100, 2 * MiB + 3996)))
+  t.equal(remote.reads.at(-1)!.offset, 2 * MiB - 128 * 1024)
+  t.ok(remote.reads.at(-1)!.length >= 256 * 1024)
+  await h.release()
+})
+
+t.test('a read-ahead window that is not a multiple of the block still ends on a block boundary', async t => {
+  const stateDir = await mkdtemp(join(tmpdir(), 'megamount-fs-disk-'))
+  const remote = new FakeRemote()
+  const fs = new MegaFs({ remote, options: testOptions({ diskCacheMaxBytes: 512 * MiB, readAheadMaxBytes: 1_000_000 }), logger: silentLogger, time: new ManualTime(), stateDir })
+  t.teardown(async () => {
+    await fs.close()
+    await rm(stateDir, { recursive: true, force: true })
+  })
+  const content = patternBuffer(10 * MiB + 12345, 29)
+  remote.addFile('/odd.bin', content)
+  const h = await fs.open('/odd.bin', fsConstants.O_RDONLY)
+  t.ok((await readAll(h, content.length)).equals(content))
+  await h.release()
+  t.same(remote.reads.filter(r => r.offset % (128 * 1024) !== 0), [], 'every request starts on a boundary')
+  await until('the whole file on disk', () => fs.stats().diskCacheBytes === content.length)
+})

@@ -1,6 +1,7 @@
 // Every mountctl command, one line each, in the order --help lists them.
 import type { CliCommand } from '../command.js'
 import { addCommand } from './add.js'
+import { cacheCommand } from './cache.js'
 import { discardCommand } from './discard.js'
 import { discoverCommand } from './discover.js'
 import { doctorCommand } from './doctor.js'
@@ -21,6 +22,7 @@ export const CLI_COMMANDS: readonly CliCommand[] = [
   unmountCommand,
   reloadCommand,
   refreshCommand,
+  cacheCommand,
   addCommand,
   removeCommand,
   uploadsCommand,

@@ -21,14 +21,15 @@ import { FsError } from '../../errors.js'
 import type { Logger } from '../../log.js'
 import type { Attr, FileHandle, FileSystem, FsChange } from '../../vfs/types.js'
 import { errnoFor, fuseCodeFor } from '../errno.js'
-import type { Dispatch, NativeSession, OpName } from './addon.js'
-import { OPEN_KEEP_CACHE } from './addon.js'
+import { OPEN_KEEP_CACHE, type Dispatch, type NativeSession, type OpName } from './addon.js'
 import { ATTR_STRIDE, attrSignature, contentVersion, writeAttr } from './attr-record.js'
 import { FolderReader } from './folder-reader.js'
 import { KernelInvalidator } from './invalidator.js'
 import { InodeTable, ROOT_INO, type InodeNode } from './inode-table.js'
+import { NegativeEntries } from './negative-entries.js'
 import { OpenFiles } from './open-files.js'
 import { ReadBuffers } from './read-buffers.js'
+import { applySetattr, type SetattrBits } from './setattr.js'
 
 export interface LowLevelAdapterOptions {
   logger: Logger
@@ -36,6 +37,8 @@ export interface LowLevelAdapterOptions {
   readOnly: boolean
   /** How long the kernel may trust attributes and names without asking. */
   kernelTtlS: number
+  /** How long the kernel may keep "no such name" (negative-entries.ts). */
+  negativeTtlS: number
   /** For setattr asking for "now". Default: the system clock. */
   clock?: Clock
 }
@@ -78,6 +81,7 @@ export class LowLevelAdapter {
   readonly #o: LowLevelAdapterOptions
   readonly #clock: Clock
   readonly #files = new OpenFiles()
+  readonly #negatives: NegativeEntries
   readonly #folders: FolderReader
   readonly #buffers = new ReadBuffers(MAX_READ_BYTES, 8)
   readonly #attr = new Float64Array(ATTR_STRIDE)
@@ -91,6 +95,7 @@ export class LowLevelAdapter {
     this.#fs = fs
     this.#o = options
     this.#clock = options.clock ?? systemClock
+    this.#negatives = new NegativeEntries(this.#clock, options.negativeTtlS)
     this.#folders = new FolderReader(fs, this.table, options.kernelTtlS)
   }
 
@@ -98,7 +103,7 @@ export class LowLevelAdapter {
   attach(session: NativeSession, ops: Record<OpName, number>, onEnded: () => void): void {
     this.#session = session
     this.#onEnded = onEnded
-    this.#invalidator = new KernelInvalidator(this.#fs, this.table, session, this.#o.logger)
+    this.#invalidator = new KernelInvalidator(this.#fs, this.table, session, this.#o.logger, this.#negatives)
     this.#folders.attach(session)
     const byName: Partial<Record<OpName, Handler>> = {
       lookup: r => this.#lookup(r),
@@ -196,6 +201,7 @@ export class LowLevelAdapter {
 
   /** Answers an entry (lookup, mkdir, create) and counts the kernel's lookup. */
   #replyEntry(slot: number, parent: InodeNode, name: string, attr: Attr): boolean {
+    this.#negatives.drop(parent.ino, name)
     const node = this.table.ensure(parent, name)
     writeAttr(this.#attr, 0, node.ino, attr)
     const ttl = this.#o.kernelTtlS
@@ -216,8 +222,13 @@ export class LowLevelAdapter {
   async #lookup(r: Req): Promise<void> {
     this.counters.lookups++
     const { parent, path } = this.#childPath(r.ino, r.name, 'lookup')
-    const attr = await this.#fs.getattr(path)
-    this.#replyEntry(r.slot, parent, r.name!, attr)
+    const attr = await this.#fs.getattr(path).catch((err: unknown) => {
+      if (err instanceof FsError && err.code === 'ENOENT' && this.#negatives.add(parent.ino, r.name!)) return null
+      throw err
+    })
+    // Inode 0: "no such name", kept by the kernel (negative-entries.ts).
+    if (!attr) this.#session!.replyEntry(r.slot, this.#attr.fill(0), 0, this.#o.negativeTtlS)
+    else this.#replyEntry(r.slot, parent, r.name!, attr)
   }
 
   #forget(pairs: Float64Array): void {
@@ -239,34 +250,20 @@ export class LowLevelAdapter {
     const path = this.table.pathOf(node)
     const open = this.#files.find(r.fh)
     if (path === null && !open) throw new FsError('ENOENT', `setattr: inode ${r.ino} was removed`)
-    const bits = this.#setattrBits!
-    const [size, atimeMs, mtimeMs, mode, uid, gid] = r.extra as Float64Array
-    if (r.flags & bits.mode) await this.#fs.chmod(path!, mode)
-    if (r.flags & (bits.uid | bits.gid)) await this.#fs.chown(path!, r.flags & bits.uid ? uid : -1, r.flags & bits.gid ? gid : -1)
-    if (r.flags & bits.size) {
-      if (open) await open.truncate(size)
-      else await this.#fs.truncate(path!, size)
-    }
-    // MEGA keeps no access time: only a new modification time is applied.
-    if (r.flags & bits.mtime) {
-      const now = this.#clock.now()
-      const mtime = r.flags & bits.mtimeNow ? now : mtimeMs
-      const atime = r.flags & bits.atime ? (r.flags & bits.atimeNow ? now : atimeMs) : mtime
-      await this.#fs.utimens(path!, atime, mtime)
-    }
-    const attr = open ? await open.getattr() : await this.#fs.getattr(path!)
+    const attr = await applySetattr(this.#fs, path, open, r.flags, r.extra as Float64Array, this.#setattrBits!, this.#clock.now())
     this.#replyAttr(r.slot, node, attr)
   }
 
-  #setattrBits: Record<'mode' | 'uid' | 'gid' | 'size' | 'atime' | 'mtime' | 'atimeNow' | 'mtimeNow', number> | null = null
+  #setattrBits: SetattrBits | null = null
 
   /** The addon's setattr bit values (libfuse's FUSE_SET_ATTR_*). */
-  setSetattrBits(bits: Record<'mode' | 'uid' | 'gid' | 'size' | 'atime' | 'mtime' | 'atimeNow' | 'mtimeNow', number>): void {
+  setSetattrBits(bits: SetattrBits): void {
     this.#setattrBits = bits
   }
 
   async #mkdir(r: Req): Promise<void> {
     const { parent, path } = this.#childPath(r.ino, r.name, 'mkdir')
+    this.#negatives.drop(parent.ino, r.name!) // as in create
     await this.#fs.mkdir(path, r.mode)
     this.#replyEntry(r.slot, parent, r.name!, await this.#fs.getattr(path))
   }
@@ -292,6 +289,7 @@ export class LowLevelAdapter {
       if (exists) throw new FsError('EEXIST', `rename ${from.path}: ${to.path} exists`)
     }
     const moving = this.table.child(from.parent, r.name!)
+    this.#negatives.drop(to.parent.ino, r.name2!) // as in create
     await this.#fs.rename(from.path, to.path)
     this.table.rename(from.parent, r.name!, to.parent, r.name2!, moving)
     this.#session!.replyErr(r.slot, 0)
@@ -340,6 +338,8 @@ export class LowLevelAdapter {
 
   async #create(r: Req): Promise<void> {
     const { parent, path } = this.#childPath(r.ino, r.name, 'create')
+    // The kernel makes the name: the core's change report must not undo it.
+    this.#negatives.drop(parent.ino, r.name!)
     const handle = await this.#fs.create(path, r.mode)
     const attr = await handle.getattr()
     const fh = this.#files.add(handle)

@@ -18,6 +18,7 @@ import type { FileSystem, FsChange } from '../../vfs/types.js'
 import type { NativeSession } from './addon.js'
 import { attrSignature } from './attr-record.js'
 import type { InodeNode, InodeTable } from './inode-table.js'
+import type { NegativeEntries } from './negative-entries.js'
 
 /** notifyInvalInode offset: negative drops attributes only, keeping pages. */
 const ATTRS_ONLY = -1
@@ -27,21 +28,26 @@ export class KernelInvalidator {
   readonly #table: InodeTable
   readonly #session: NativeSession
   readonly #logger: Logger
+  readonly #negatives: NegativeEntries | null
 
-  constructor(fs: FileSystem, table: InodeTable, session: NativeSession, logger: Logger) {
+  constructor(fs: FileSystem, table: InodeTable, session: NativeSession, logger: Logger, negatives: NegativeEntries | null = null) {
     this.#fs = fs
     this.#table = table
     this.#session = session
     this.#logger = logger
+    this.#negatives = negatives
   }
 
   changed(change: FsChange): void {
     if (change.kind === 'refreshed') return this.#refreshed(change.path ?? '/')
     const node = this.nodeAt(change.path)
     if (change.kind === 'listed') {
+      // Names the kernel was told are missing may be in this listing.
+      if (node) this.#forgetMissing(node)
       if (node?.children) this.#compareChildren(node, change.path).catch(err => this.#logger.warn({ err, path: change.path }, 'could not compare a folder with the kernel'))
       return
     }
+    this.#forgetMissingName(change.path)
     // Only what the kernel holds and the core now answers differently: an
     // upload that leaves size and time as the kernel saw them (the usual
     // case) costs no notification.
@@ -100,14 +106,30 @@ export class KernelInvalidator {
   }
 
   #refreshed(path: string): void {
+    this.#forgetMissingName(path)
     const top = this.nodeAt(path)
     if (!top) return
     for (const node of this.#table.subtree(top)) {
+      this.#forgetMissing(node)
       this.#session.notifyInvalInode(node.ino, 0, 0)
       node.attrSig = ''
       node.pageVersion = ''
       if (node.parent && node !== top) this.#session.notifyInvalEntry(node.parent.ino, node.name)
     }
     if (top.parent) this.#session.notifyInvalEntry(top.parent.ino, top.name)
+  }
+
+  /** The kernel's "no such name" copies in a folder are dropped. */
+  #forgetMissing(folder: InodeNode): void {
+    for (const name of this.#negatives?.takeFolder(folder.ino) ?? []) this.#session.notifyInvalEntry(folder.ino, name)
+  }
+
+  /** The kernel's "no such name" copy for path, if it may hold one. */
+  #forgetMissingName(path: string): void {
+    if (!this.#negatives || path === '/') return
+    const cut = path.lastIndexOf('/')
+    const parent = this.nodeAt(path.slice(0, cut) || '/')
+    const name = path.slice(cut + 1)
+    if (parent && this.#negatives.take(parent.ino, name)) this.#session.notifyInvalEntry(parent.ino, name)
   }
 }

@@ -26,6 +26,7 @@ export interface Libfuse3MountOptions {
   readOnly: boolean
   fsName: string
   kernelTtlS: number
+  negativeTtlS: number
   /** An operation not answered in this time gets ETIMEDOUT (a backstop: the
    *  core bounds its own requests), so no program hangs on the mount. */
   opTimeoutMs: number
@@ -48,7 +49,7 @@ export interface Libfuse3Mount {
 
 export async function mountLibfuse3(addon: Addon, mp: string, fs: FileSystem, options: Libfuse3MountOptions): Promise<Libfuse3Mount> {
   const logger = options.logger
-  const adapter = new LowLevelAdapter(fs, { logger, readOnly: options.readOnly, kernelTtlS: options.kernelTtlS })
+  const adapter = new LowLevelAdapter(fs, { logger, readOnly: options.readOnly, kernelTtlS: options.kernelTtlS, negativeTtlS: options.negativeTtlS })
   let unmounting = false
   let resolveEnded!: () => void
   const ended = new Promise<void>(resolve => (resolveEnded = resolve))

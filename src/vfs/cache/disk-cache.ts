@@ -1,86 +1,90 @@
-// File content kept on local disk for as long as the mount is mounted, so a
-// file read again, or read at random after its bytes arrived once, is served
-// without the bridge (and while the bridge is down). The memory chunk cache
-// stays small (it holds downloads in flight and the latest segments); this
-// holds everything fetched, up to maxBytes, in one sparse file per version
-// of a remote file.
+// File content kept on local disk across reads and restarts, so a file read
+// again, read at random after its bytes arrived once, or pinned for offline
+// use is served without the bridge (and while the bridge is down). The memory
+// chunk cache stays small (downloads in flight and the latest segments); this
+// holds everything fetched, up to maxBytes, in one sparse file per version of
+// a remote file, indexed in the mount's database (content-index.ts).
 //
 // - Keys are file version keys (path, size, mtime, etag; chunk-cache.ts):
-//   once a listing shows a new version, the old bytes are never found again.
-// - A byte range counts as cached only after its write to disk completed, so
-//   a read never sees bytes that are not there.
-// - The folder is emptied when the mount starts: the index lives in memory,
-//   and a crash must not leave ranges a later mount would trust.
-// - Whole files are evicted, least recently used first. A file larger than
-//   half the budget is not kept (a long video read once would push out
-//   everything else); the free space of the disk caps the budget at start,
-//   so the cache never takes the room uploads need for staging.
-// - Writes waiting for the disk are bounded by the readers, not here: read-ahead
-//   waits while more than WRITE_BEHIND_MAX_BYTES are (chunk-cache.ts,
+//   once a listing shows a new version, the old bytes are never found again
+//   (and are dropped when the new version is stored).
+// - Content is kept in whole blocks (block-ranges.ts). A block counts as
+//   cached only once its write completed and the index recorded it with its
+//   checksum; every read verifies the checksum of each block it returns, and
+//   a block that fails is a cache miss (logged, dropped, fetched again),
+//   never wrong bytes.
+// - Whole files are evicted, least recently used first, never pinned ones
+//   (offline folders). A file larger than half the budget is not kept unless
+//   pinned (a long video read once would push out everything else); the free
+//   space of the disk caps the budget at start, so the cache never takes the
+//   room uploads need for staging.
+// - Writes waiting for the disk are bounded by the readers, not here:
+//   read-ahead waits while more than WRITE_BEHIND_MAX_BYTES are (chunk-cache.ts,
 //   roomForPrefetch), and the background fill awaits each of its writes. A
 //   store is never dropped for being behind, so a file read once is whole on
 //   disk.
 
-import { mkdir, open, rm, statfs, unlink, type FileHandle } from 'node:fs/promises'
-import { constants as fsConstants } from 'node:fs'
+import { mkdir, readdir, statfs, unlink, type FileHandle } from 'node:fs/promises'
 import path from 'node:path'
+import { LRUCache } from 'lru-cache'
 import type { Logger } from '../../log.js'
-import { isSameOrBelow } from '../paths.js'
-
-interface CachedFile {
-  key: string
-  /** Mount path of the file, for dropPath. */
-  path: string
-  file: string
-  size: number
-  /** Sorted, merged, disjoint [start, end) pairs, flat. */
-  ranges: number[]
-  bytes: number
-  handle: Promise<FileHandle> | null
-  /** Reads and writes in progress on handle. */
-  busy: number
-  dropped: boolean
-}
+import type { ContentIndex, IndexedFile } from '../store/content-index.js'
+import { BLOCK_BYTES, addRange, blockChecksums, blockLength, nextStart, rangesOfBlocks, runEnd, wholeBlocksWithin } from './block-ranges.js'
+import { OpenCacheFiles, cachedFile, readChecked, type CachedFile } from './cache-files.js'
 
 export interface DiskCacheOptions {
   folder: string
   maxBytes: number
   logger: Logger
+  index: ContentIndex
+}
+
+export interface StoreOptions {
+  /** Part of an offline folder: kept whatever its size, never evicted. */
+  pinned?: boolean
 }
 
 export class DiskCache {
   readonly #o: DiskCacheOptions
-  // Map order is recency: a used entry is moved to the end.
-  readonly #files = new Map<string, CachedFile>()
+  // File versions in use lately, loaded from the index; Map order is recency.
+  readonly #loaded = new Map<string, CachedFile>()
+  // Keys the index has nothing for, so a cold read does not ask it each time.
+  readonly #absent = new LRUCache<string, true>({ max: 4096 })
   #maxBytes: number
   #bytes = 0
-  #nextId = 1
   #ready = false
-  #openHandles = 0
+  readonly #files = new OpenCacheFiles(MAX_OPEN_FILES)
   #pendingBytes = 0
+  #lastTouched = -1
+  #checksumFailures = 0
 
-  /** Empties the folder and caps the budget by free space; until that is
-   *  done, nothing is cached (reads go to the bridge as without a cache). */
+  /** Removes files the index does not know (left by a crash) and caps the
+   *  budget by free space; until that is done nothing new is cached. */
   readonly ready: Promise<void>
 
   constructor(options: DiskCacheOptions) {
     this.#o = options
     this.#maxBytes = options.maxBytes
+    this.#bytes = options.index.stats().bytes
     this.ready = this.#init()
   }
 
   async #init(): Promise<void> {
-    const { folder, logger } = this.#o
+    const { folder, logger, index } = this.#o
     try {
-      await rm(folder, { recursive: true, force: true })
       await mkdir(folder, { recursive: true, mode: 0o700 })
+      const known = index.ids() ?? new Set<number>()
+      for (const name of await readdir(folder)) {
+        if (!known.has(Number(name)) || String(Number(name)) !== name) await unlink(path.join(folder, name)).catch(() => {})
+      }
       const fsStats = await statfs(folder)
-      const halfFree = Math.floor((Number(fsStats.bavail) * Number(fsStats.bsize)) / 2)
+      const halfFree = Math.floor((Number(fsStats.bavail) * Number(fsStats.bsize)) / 2) + this.#bytes
       if (halfFree < this.#maxBytes) {
         logger.info({ folder, maxBytes: this.#maxBytes, halfFree }, 'disk cache limited to half the free disk space')
         this.#maxBytes = halfFree
       }
       this.#ready = true
+      this.#evict(null)
     } catch (err) {
       logger.warn({ err, folder }, 'disk cache unusable: file content is cached in memory only')
     }
@@ -95,7 +99,12 @@ export class DiskCache {
     return this.#bytes
   }
 
-  /** Whether a file of this size is kept at all. */
+  /** Blocks that failed their checksum since the mount started. */
+  get checksumFailures(): number {
+    return this.#checksumFailures
+  }
+
+  /** Whether a file of this size is kept at all (pinned files always are). */
   accepts(size: number): boolean {
     return this.#ready && size > 0 && size <= this.#maxBytes / 2
   }
@@ -103,21 +112,14 @@ export class DiskCache {
   /** End of the cached run of bytes starting at position; position when
    *  the byte at position is not cached. */
   cachedEnd(key: string, position: number): number {
-    const entry = this.#files.get(key)
-    if (!entry) return position
-    const r = entry.ranges
-    for (let i = 0; i < r.length; i += 2) {
-      if (position < r[i]!) break
-      if (position < r[i + 1]!) return r[i + 1]!
-    }
-    return position
+    const entry = this.#entry(key)
+    return entry ? runEnd(entry.ranges, position) : position
   }
 
   /** Start of the first cached byte after position, or Infinity. */
   nextCachedStart(key: string, position: number): number {
-    const r = this.#files.get(key)?.ranges ?? []
-    for (let i = 0; i < r.length; i += 2) if (r[i]! > position) return r[i]!
-    return Infinity
+    const entry = this.#entry(key)
+    return entry ? nextStart(entry.ranges, position) : Infinity
   }
 
   /** Whether [start, end) is cached. */
@@ -125,25 +127,26 @@ export class DiskCache {
     return this.cachedEnd(key, start) >= end
   }
 
+  /** Whether the file version is on disk from its first byte to its last. */
+  holdsWhole(key: string, size: number): boolean {
+    return size === 0 || this.covers(key, 0, size)
+  }
+
   /** Copies the cached run at position (up to end) into buffer at
-   *  bufferOffset. Returns the bytes copied: 0 when position is not cached
-   *  or the cache file could not be read (the caller then asks the bridge). */
+   *  bufferOffset, checking every block it touches. Returns the bytes
+   *  copied: fewer than asked when a block is not cached or fails its
+   *  checksum, 0 when none is there (the caller then asks the bridge). */
   async read(key: string, buffer: Buffer, bufferOffset: number, position: number, end: number): Promise<number> {
-    const entry = this.#files.get(key)
+    const entry = this.#entry(key)
     if (!entry) return 0
-    const runEnd = Math.min(this.cachedEnd(key, position), end)
-    if (runEnd <= position) return 0
+    const stop = Math.min(runEnd(entry.ranges, position), end)
+    if (stop <= position) return 0
     this.#touch(entry)
     entry.busy++
     try {
-      const handle = await this.#handle(entry)
-      let done = 0
-      while (position + done < runEnd) {
-        const { bytesRead } = await handle.read(buffer, bufferOffset + done, runEnd - position - done, position + done)
-        if (bytesRead === 0) break
-        done += bytesRead
-      }
-      return done
+      const { copied, bad } = await readChecked(entry, await this.#handle(entry), buffer, bufferOffset, position, stop)
+      if (bad && !entry.dropped) this.#damaged(entry, bad.block, bad.why)
+      return entry.dropped ? 0 : copied
     } catch (err) {
       this.#o.logger.warn({ err, path: entry.path }, 'disk cache read failed; reading from the bridge')
       this.#drop(entry)
@@ -154,9 +157,9 @@ export class DiskCache {
   }
 
   /** Keeps data, the bytes of one version of path at offset. Fire and
-   *  forget: the range is findable once it is on disk. */
-  store(key: string, filePath: string, size: number, offset: number, data: Buffer): void {
-    void this.storeNow(key, filePath, size, offset, data)
+   *  forget: the bytes are findable once they are on disk. */
+  store(key: string, filePath: string, size: number, offset: number, data: Buffer, options: StoreOptions = {}): void {
+    void this.storeNow(key, filePath, size, offset, data, options)
   }
 
   /** Bytes handed to store() and not on disk yet. */
@@ -164,49 +167,58 @@ export class DiskCache {
     return this.#pendingBytes
   }
 
-  /** store() that resolves once the bytes are on disk (or were not kept). */
-  storeNow(key: string, filePath: string, size: number, offset: number, data: Buffer): Promise<void> {
-    if (!this.accepts(size) || data.length === 0) return Promise.resolve()
-    let entry = this.#files.get(key)
-    if (entry && this.covers(key, offset, offset + data.length)) return Promise.resolve()
-    if (!entry) {
-      entry = {
-        key,
-        path: filePath,
-        file: path.join(this.#o.folder, String(this.#nextId++)),
-        size,
-        ranges: [],
-        bytes: 0,
-        handle: null,
-        busy: 0,
-        dropped: false,
-      }
-      this.#files.set(key, entry)
-    }
+  /** store() that resolves once the bytes are on disk (or were not kept).
+   *  Only the whole blocks in data are kept. */
+  storeNow(key: string, filePath: string, size: number, offset: number, data: Buffer, options: StoreOptions = {}): Promise<void> {
+    const pinned = options.pinned === true
+    if (!this.#ready || size <= 0 || (!pinned && !this.accepts(size))) return Promise.resolve()
+    const { start, end } = wholeBlocksWithin(offset, data.length, size)
+    if (end <= start) return Promise.resolve()
+    const entry = this.#entry(key) ?? this.#create(key, filePath, size, pinned)
+    if (!entry) return Promise.resolve()
+    if (pinned && !entry.pinned) this.#setPinned(entry, true)
     this.#touch(entry)
-    return this.#write(entry, offset, data)
+    if (runEnd(entry.ranges, start) >= end) return Promise.resolve()
+    return this.#write(entry, start, data.subarray(start - offset, end - offset))
   }
 
-  async #write(entry: CachedFile, offset: number, data: Buffer): Promise<void> {
+  /** Marks a file version held whole on disk as pinned or not. */
+  pin(key: string, pinned: boolean): void {
+    const entry = this.#entry(key)
+    if (entry && entry.pinned !== pinned) this.#setPinned(entry, pinned)
+  }
+
+  /** Pinned file versions, as the index knows them. */
+  pinnedFiles(): IndexedFile[] {
+    return this.#o.index.pinned()
+  }
+
+  async #write(entry: CachedFile, start: number, data: Buffer): Promise<void> {
     entry.busy++
     this.#pendingBytes += data.length
     try {
       const handle = await this.#handle(entry)
       let done = 0
       while (done < data.length) {
-        const { bytesWritten } = await handle.write(data, done, data.length - done, offset + done)
+        const { bytesWritten } = await handle.write(data, done, data.length - done, start + done)
         done += bytesWritten
       }
       if (entry.dropped) return
-      const before = entry.bytes
-      this.#addRange(entry, offset, offset + data.length)
-      this.#bytes += entry.bytes - before
+      const blocks = blockChecksums(data, start / BLOCK_BYTES)
+      let added = 0
+      for (const [block] of blocks) if (!entry.crcs.has(block)) added += blockLength(block, entry.size)
+      if (!this.#o.index.addBlocks(entry.id, blocks, added)) return
+      for (const [block, crc] of blocks) entry.crcs.set(block, crc)
+      entry.ranges = addRange(entry.ranges, start, start + data.length)
+      entry.bytes += added
+      this.#bytes += added
       this.#evict(entry)
     } catch (err) {
       // Most likely a full disk: give the space back rather than compete
-      // with staged uploads for it.
-      this.#o.logger.warn({ err, path: entry.path }, 'disk cache write failed; emptying the cache')
-      this.clear()
+      // with staged uploads for it (pinned content stays).
+      this.#o.logger.warn({ err, path: entry.path }, 'disk cache write failed; dropping unpinned content')
+      this.#drop(entry)
+      this.#dropAll(false)
     } finally {
       this.#pendingBytes -= data.length
       this.#settle(entry)
@@ -215,84 +227,128 @@ export class DiskCache {
 
   /** Forget every version of path and everything below it. */
   dropPath(p: string): void {
-    for (const entry of [...this.#files.values()]) if (isSameOrBelow(entry.path, p)) this.#drop(entry)
+    for (const row of this.#o.index.below(p)) this.#drop(this.#loaded.get(row.key) ?? this.#cached(row))
   }
 
+  /** Forget one file version. */
+  dropVersion(key: string): void {
+    const entry = this.#entry(key)
+    if (entry) this.#drop(entry)
+  }
+
+  /** Forget everything, pinned content included. */
   clear(): void {
-    for (const entry of [...this.#files.values()]) this.#drop(entry)
+    this.#dropAll(true)
   }
 
-  /** Closes files and removes the folder (the mount is going away). */
+  #dropAll(pinnedToo: boolean): void {
+    for (const row of this.#o.index.all()) {
+      if (pinnedToo || !row.pinned) this.#drop(this.#loaded.get(row.key) ?? this.#cached(row))
+    }
+    this.#absent.clear()
+  }
+
+  /** Closes the cache files; what is on disk stays for the next mount. */
   async close(): Promise<void> {
     this.#ready = false
-    this.clear()
-    await rm(this.#o.folder, { recursive: true, force: true }).catch(() => {})
+    const handles = [...this.#loaded.values()].map(entry => entry.handle).filter(h => h !== null)
+    this.#loaded.clear()
+    await Promise.all(handles.map(h => h.then(fh => fh.close()).catch(() => {})))
+  }
+
+  #entry(key: string): CachedFile | undefined {
+    const loaded = this.#loaded.get(key)
+    if (loaded) return loaded
+    if (this.#absent.has(key)) return undefined
+    const found = this.#o.index.find(key)
+    if (!found) {
+      this.#absent.set(key, true)
+      return undefined
+    }
+    const entry = this.#cached(found.file, found.blocks)
+    this.#remember(entry)
+    return entry
+  }
+
+  #cached(row: IndexedFile, crcs?: Map<number, number>): CachedFile {
+    return cachedFile(this.#o.folder, row, crcs)
+  }
+
+  #create(key: string, filePath: string, size: number, pinned: boolean): CachedFile | undefined {
+    // Another version of the same path is never read again.
+    for (const row of this.#o.index.versionsOf(filePath)) if (row.key !== key) this.#drop(this.#loaded.get(row.key) ?? this.#cached(row))
+    const id = this.#o.index.create(key, filePath, size, pinned)
+    if (id === null) return undefined
+    this.#absent.delete(key)
+    const entry = this.#cached({ id, key, path: filePath, size, bytes: 0, pinned })
+    this.#remember(entry)
+    return entry
+  }
+
+  #remember(entry: CachedFile): void {
+    this.#loaded.set(entry.key, entry)
+    if (this.#loaded.size <= MAX_LOADED) return
+    for (const old of this.#loaded.values()) {
+      if (this.#loaded.size <= MAX_LOADED) break
+      if (old !== entry && old.busy === 0) {
+        this.#loaded.delete(old.key)
+        this.#files.close(old)
+      }
+    }
   }
 
   #touch(entry: CachedFile): void {
-    this.#files.delete(entry.key)
-    this.#files.set(entry.key, entry)
+    this.#loaded.delete(entry.key)
+    this.#loaded.set(entry.key, entry)
+    // Reads of one file one after another change nothing in the order.
+    if (this.#lastTouched === entry.id) return
+    this.#lastTouched = entry.id
+    this.#o.index.touch(entry.id)
   }
 
-  #addRange(entry: CachedFile, start: number, end: number): void {
-    const merged: number[] = []
-    let s = start
-    let e = end
-    const r = entry.ranges
-    let i = 0
-    for (; i < r.length && r[i + 1]! < s; i += 2) merged.push(r[i]!, r[i + 1]!)
-    for (; i < r.length && r[i]! <= e; i += 2) {
-      s = Math.min(s, r[i]!)
-      e = Math.max(e, r[i + 1]!)
+  #setPinned(entry: CachedFile, pinned: boolean): void {
+    entry.pinned = pinned
+    this.#o.index.setPinned(entry.id, pinned)
+  }
+
+  #damaged(entry: CachedFile, block: number, why: string): void {
+    this.#checksumFailures++
+    this.#o.logger.warn({ path: entry.path, offset: block * BLOCK_BYTES, why }, 'cached bytes failed their check: fetching them again from the bridge')
+    if (!entry.crcs.delete(block)) return
+    const length = blockLength(block, entry.size)
+    this.#o.index.removeBlock(entry.id, block, length)
+    entry.ranges = rangesOfBlocks(entry.crcs.keys(), entry.size)
+    entry.bytes -= length
+    this.#bytes -= length
+  }
+
+  #evict(keep: CachedFile | null): void {
+    while (this.#bytes > this.#maxBytes) {
+      let dropped = false
+      for (const row of this.#o.index.victims(16)) {
+        if (row.id === keep?.id) continue
+        this.#drop(this.#loaded.get(row.key) ?? this.#cached(row))
+        dropped = true
+        if (this.#bytes <= this.#maxBytes) return
+      }
+      if (!dropped) return // only pinned content (and the file being written) left
     }
-    merged.push(s, e)
-    for (; i < r.length; i += 2) merged.push(r[i]!, r[i + 1]!)
-    entry.ranges = merged
-    let bytes = 0
-    for (let j = 0; j < merged.length; j += 2) bytes += merged[j + 1]! - merged[j]!
-    entry.bytes = bytes
   }
 
-  #evict(keep: CachedFile): void {
-    for (const entry of this.#files.values()) {
-      if (this.#bytes <= this.#maxBytes) return
-      if (entry !== keep) this.#drop(entry)
-    }
-  }
-
-  // At most this many cache files stay open; the least recently used entry
-  // with nothing in progress is closed first.
   #handle(entry: CachedFile): Promise<FileHandle> {
-    if (!entry.handle) {
-      entry.handle = open(entry.file, fsConstants.O_RDWR | fsConstants.O_CREAT, 0o600)
-      this.#openHandles++
-      if (this.#openHandles > MAX_OPEN_FILES) this.#closeIdle(entry)
-    }
-    return entry.handle
-  }
-
-  #closeIdle(except: CachedFile): void {
-    for (const entry of this.#files.values()) {
-      if (this.#openHandles <= MAX_OPEN_FILES) return
-      if (entry !== except && entry.handle && entry.busy === 0) this.#closeHandle(entry)
-    }
-  }
-
-  #closeHandle(entry: CachedFile): void {
-    const handle = entry.handle
-    if (!handle) return
-    entry.handle = null
-    this.#openHandles--
-    void handle.then(h => h.close()).catch(() => {})
+    return this.#files.handle(entry, this.#loaded.values())
   }
 
   #drop(entry: CachedFile): void {
     if (entry.dropped) return
     entry.dropped = true
-    if (this.#files.get(entry.key) === entry) this.#files.delete(entry.key)
+    if (this.#loaded.get(entry.key) === entry) this.#loaded.delete(entry.key)
+    this.#o.index.remove(entry.id)
+    this.#absent.set(entry.key, true)
     this.#bytes -= entry.bytes
     entry.bytes = 0
     entry.ranges = []
+    entry.crcs.clear()
     if (entry.busy === 0) this.#remove(entry)
   }
 
@@ -302,11 +358,12 @@ export class DiskCache {
   }
 
   #remove(entry: CachedFile): void {
-    this.#closeHandle(entry)
-    void unlink(entry.file).catch(() => {})
+    this.#files.remove(entry)
   }
 }
 
 const MAX_OPEN_FILES = 64
+/** File versions whose block lists stay in memory between uses. */
+const MAX_LOADED = 128
 /** Read-ahead waits while more than this is waiting for the disk. */
 export const WRITE_BEHIND_MAX_BYTES = 16 * 1024 * 1024

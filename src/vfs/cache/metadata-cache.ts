@@ -9,88 +9,56 @@
 // Entries are kept past their TTL (within the entry bound) so that while the
 // bridge is down, or a refresh fails for a transient reason, what was seen
 // last stays browsable.
+//
+// Behind the memory LRU, listings are kept in the mount's store
+// (stored-listings.ts): one the LRU let go of comes back without a request,
+// and a mount starts with the tree it showed last time. A stored listing of
+// an earlier mount is served at once and listed again behind (stale-while-
+// revalidate) unless older than storedMaxAgeMs or marked stale: then, with
+// the bridge up, the folder waits for its listing as on a first visit; with
+// the bridge down it is shown at any age. Opening a file waits for its
+// folder's new listing (confirm): a file changed on the server while the
+// mount was away is never read from its old bytes.
 
 import { LRUCache } from 'lru-cache'
-import type { Clock } from '../../clock.js'
 import { FsError } from '../../errors.js'
-import type { Logger } from '../../log.js'
-import { RemoteError, type Listing, type Remote, type RemoteEntry } from '../../remote/remote.js'
-import type { BridgeGate } from '../bridge-gate.js'
-import type { FsChangeListener } from '../types.js'
+import { RemoteError, type Listing, type RemoteEntry } from '../../remote/remote.js'
 import { baseName, childPath, isSameOrBelow, parentOf } from '../paths.js'
-import { NamesByFolder } from './names-by-folder.js'
 import { toFsError } from '../remote-errors.js'
+import { DuplicateNames } from './duplicate-names.js'
+import { NamesByFolder } from './names-by-folder.js'
+import { ListingRequests, listUntilCurrent, type Fetch } from './listing-requests.js'
+import { buildListing, type FolderListing } from './folder-listing.js'
+import { StoredListings } from './stored-listings.js'
+import { DEFAULT_STORED_MAX_AGE_MS, type KnownKind, type MetadataCacheOptions, type MetadataCacheStats } from './metadata-cache-options.js'
 
-export interface FolderListing {
-  path: string
-  self: RemoteEntry
-  byName: Map<string, RemoteEntry>
-  /** Listing order, duplicates removed. */
-  names: string[]
-  duplicateNames: string[]
-  fetchedAtMs: number
-  /** Newest mtime among the children, for folders MEGA gives no time. */
-  newestChildMs: number | null
-}
+export type { FolderListing }
+export { DEFAULT_STORED_MAX_AGE_MS, type KnownKind, type MetadataCacheOptions, type MetadataCacheStats } from './metadata-cache-options.js'
 
 type CacheValue = { kind: 'listing'; listing: FolderListing } | { kind: 'missing'; atMs: number }
-
-export interface MetadataCacheOptions {
-  remote: Remote
-  gate: BridgeGate
-  clock: Clock
-  logger: Logger
-  /** Listings are trusted this long. */
-  ttlMs: number
-  /** "No such name" answers are trusted this long. */
-  negativeTtlMs: number
-  /** Bound on listings + negative entries together. */
-  maxEntries: number
-  /** Told of each listing fetched and each path invalidated, so caches in
-   *  front of this one (the kernel's) can follow. */
-  onChange?: FsChangeListener
-}
-
-export interface MetadataCacheStats {
-  cacheEntries: number
-  cacheHits: number
-  cacheMisses: number
-  duplicateNames: number
-  duplicatePaths: string[]
-  /** Entries left out of the latest listing of each folder seen because they
-   *  cannot be files here (entry-checks.ts). */
-  unusableNames: number
-  /** Up to 20, printable. */
-  unusablePaths: string[]
-}
-
-interface Fetch {
-  promise: Promise<FolderListing>
-  superseded: boolean
-}
-
-export type KnownKind = 'dir' | 'file' | 'missing' | 'unknown'
-
-/** Requests for one listFolder whose answers were overtaken by changes. */
-const OVERTAKEN_RETRIES = 4
 
 export class MetadataCache {
   readonly #o: MetadataCacheOptions
   // Keyed by normalized path: a folder's listing, or the fact that the path
   // does not exist. Never both: storing one replaces the other.
   readonly #entries: LRUCache<string, CacheValue>
-  // One request per folder. A request that an invalidation overtook is
-  // superseded: its answer may predate the change (a file just uploaded, a
-  // rename), so it is neither cached nor joined by later callers.
-  readonly #inflight = new Map<string, Fetch>()
-  /** Names listed more than once, and names left out (unusable), by folder. */
-  readonly #duplicates = new NamesByFolder()
+  readonly #requests = new ListingRequests()
+  readonly #duplicates: DuplicateNames
+  /** Names left out of each folder's latest listing (entry-checks.ts). */
   readonly #unusable = new NamesByFolder()
   #hits = 0
   #misses = 0
+  readonly #stored: StoredListings | null
+  // Stored listings fetched before this moment come from an earlier mount.
+  readonly #sessionStartMs: number
+  readonly #storedMaxAgeMs: number
 
   constructor(options: MetadataCacheOptions) {
     this.#o = { ...options }
+    this.#stored = options.store ? new StoredListings(options.store, options.time) : null
+    this.#sessionStartMs = options.clock.now()
+    this.#storedMaxAgeMs = options.storedMaxAgeMs ?? DEFAULT_STORED_MAX_AGE_MS
+    this.#duplicates = new DuplicateNames(options.logger)
     // Bounded in entries, not listings: a listing counts one per child plus
     // itself, so the memory it takes follows maxEntries whatever the folder
     // sizes (a crawl of 100,000 files plateaus). A folder larger than the
@@ -105,28 +73,12 @@ export class MetadataCache {
   /** The listing of a folder: cached while fresh, fetched otherwise (one
    *  request in flight per folder), stale when the bridge is down. */
   async listFolder(path: string): Promise<FolderListing> {
-    // #list's first round inline: a caller joining a request resumes as soon
+    // listUntilCurrent's first round inline: a caller joining a request resumes as soon
     // as the request's own continuations (prefetch's order depends on it).
     const answer = this.#listOnce(path)
     if (!('promise' in answer)) return answer
     const listing = await answer.promise
-    return answer.superseded ? (await this.#list(path, 2)).listing : listing
-  }
-
-  /** listFolder, and whether the answer was overtaken by a change even after
-   *  asking again (then it may not show that change). An answer overtaken by
-   *  an invalidation (an upload that finished, a rename) may predate it:
-   *  handed to its callers, an `ls` that started just before the upload's
-   *  end would miss the file, whose staged copy is gone by then. So its
-   *  callers ask again, like callers that come after the change. */
-  async #list(path: string, firstAttempt = 1): Promise<{ listing: FolderListing; overtaken: boolean }> {
-    for (let attempt = firstAttempt; ; attempt++) {
-      const answer = this.#listOnce(path)
-      if (!('promise' in answer)) return { listing: answer, overtaken: false }
-      const listing = await answer.promise
-      // Bounded, so a folder that keeps changing still gets an answer.
-      if (!answer.superseded || attempt >= OVERTAKEN_RETRIES) return { listing, overtaken: answer.superseded }
-    }
+    return answer.superseded ? (await listUntilCurrent(() => this.#listOnce(path), 2)).listing : listing
   }
 
   #listOnce(path: string): FolderListing | Fetch {
@@ -135,8 +87,8 @@ export class MetadataCache {
       this.#hits++
       throw new FsError('ENOENT', `${path}: no such folder`)
     }
-    const listing = cached?.kind === 'listing' ? cached.listing : undefined
-    if (listing && this.#fresh(listing.fetchedAtMs, this.#o.ttlMs)) {
+    const listing = cached?.kind === 'listing' ? cached.listing : cached ? undefined : this.#loadStored(path)
+    if (listing && this.#isFresh(listing)) {
       this.#hits++
       return listing
     }
@@ -147,7 +99,14 @@ export class MetadataCache {
       }
       this.#o.gate.check(`list ${path}`)
     }
-    const running = this.#inflight.get(path)
+    if (listing && this.#servesAhead(listing)) {
+      this.#hits++
+      if (!this.#requests.has(path)) {
+        this.#start(path, listing).catch(err => this.#o.logger.debug({ err, path }, 'listing again behind a stored listing failed'))
+      }
+      return listing
+    }
+    const running = this.#requests.get(path)
     if (running) {
       this.#hits++
       return running
@@ -156,23 +115,33 @@ export class MetadataCache {
     return this.#begin(path, listing)
   }
 
-  #begin(path: string, stale: FolderListing | undefined): Fetch {
-    const fetch: Fetch = { promise: Promise.resolve(null as never), superseded: false }
-    fetch.promise = this.#fetch(path, stale, fetch).finally(() => {
-      if (this.#inflight.get(path) === fetch) this.#inflight.delete(path)
-    })
-    this.#inflight.set(path, fetch)
-    return fetch
+  #start(path: string, stale: FolderListing | undefined, memory = true): Promise<FolderListing> {
+    return this.#begin(path, stale, memory).promise
+  }
+
+  #begin(path: string, stale: FolderListing | undefined, memory = true): Fetch {
+    return this.#requests.begin(path, memory, fetch => this.#fetch(path, stale, fetch))
   }
 
   /** Whether listing a folder now would send a request: nothing fresh is
    *  cached for it (listing or "missing") and no request is in flight. */
   needsListing(path: string): boolean {
-    if (this.#inflight.has(path)) return false
+    if (this.#requests.has(path)) return false
     const cached = this.#entries.peek(path)
     if (cached?.kind === 'missing') return !this.#fresh(cached.atMs, this.#o.negativeTtlMs)
-    if (cached?.kind === 'listing') return !this.#fresh(cached.listing.fetchedAtMs, this.#o.ttlMs)
-    return true
+    if (cached?.kind === 'listing') return !this.#isFresh(cached.listing)
+    const stored = this.#stored?.fetchedAt(path)
+    return !stored || stored.stale || !this.#fresh(stored.fetchedAtMs, this.#o.ttlMs)
+  }
+
+  /** Before a file of folder is opened: when the folder's listing is a
+   *  stored one from an earlier mount and the bridge is up, wait for the
+   *  folder to be listed again, so the file's version (size, time, ETag) is
+   *  the server's. Failures leave the stored listing in place. */
+  async confirm(folder: string): Promise<void> {
+    const listing = this.peekListing(folder, { stored: true })
+    if (!listing || this.#isFresh(listing) || !this.#o.gate.available) return
+    await (this.#requests.get(folder)?.promise ?? this.#start(folder, listing)).catch(() => {})
   }
 
   /** For prefetch (folder-prefetch.ts): list a folder ahead of the user when
@@ -182,8 +151,20 @@ export class MetadataCache {
   async listAhead(path: string): Promise<boolean> {
     if (!this.needsListing(path)) return false
     this.#o.gate.check(`list ${path}`)
-    await this.#begin(path, this.peekListing(path)).promise
+    await this.#start(path, this.peekListing(path))
     return true
+  }
+
+  /** A current listing for background work (offline folders): fresh from
+   *  memory or the store, else fetched. A fetched listing is stored but
+   *  takes no room in memory unless its folder is there already. */
+  async listBehind(path: string): Promise<FolderListing> {
+    const cached = this.#entries.peek(path)
+    if (cached?.kind === 'listing' && this.#isFresh(cached.listing)) return cached.listing
+    const stored = this.#stored?.get(path)
+    if (stored && this.#isFresh(stored)) return stored
+    this.#o.gate.check(`list ${path}`)
+    return this.#requests.get(path)?.promise ?? this.#start(path, undefined, false)
   }
 
   async #fetch(path: string, stale: FolderListing | undefined, fetch: Fetch): Promise<FolderListing> {
@@ -191,7 +172,7 @@ export class MetadataCache {
     try {
       const result = await this.#o.remote.list(path, { signal: this.#o.gate.signal })
       if (!result.self.isDir) throw new FsError('ENOTDIR', `${path} is a file`)
-      return this.#store(path, result, !fetch.superseded)
+      return this.#store(path, result, !fetch.superseded, fetch.memory)
     } catch (err) {
       const down = this.#o.gate.downError(what)
       if (stale && (down || (err instanceof RemoteError && err.transient))) {
@@ -201,44 +182,38 @@ export class MetadataCache {
       if (down) throw down
       if (err instanceof RemoteError && err.kind === 'not-found' && !fetch.superseded) {
         this.#entries.set(path, { kind: 'missing', atMs: this.#o.clock.now() })
+        this.#stored?.deleteTree(path)
       }
       throw toFsError(err, { what, logger: this.#o.logger })
     }
   }
 
   /** The listing of an answer; kept in the cache unless `keep` is false
-   *  (a superseded request's answer is only handed to its own callers). */
-  #store(path: string, result: Listing, keep: boolean): FolderListing {
+   *  (a superseded request's answer is only handed to its own callers), in
+   *  memory too when `memory` or when memory holds the folder already. */
+  #store(path: string, result: Listing, keep: boolean, memory = true): FolderListing {
     const { self, entries, duplicateNames } = result
-    const byName = new Map<string, RemoteEntry>()
-    let newest: number | null = null
-    for (const entry of entries) {
-      byName.set(entry.name, entry)
-      if (entry.mtimeMs !== null && (newest === null || entry.mtimeMs > newest)) newest = entry.mtimeMs
-      // A name that now exists must not stay "missing".
-      const child = childPath(path, entry.name)
-      if (keep && this.#entries.peek(child)?.kind === 'missing') this.#entries.delete(child)
-    }
-    const listing: FolderListing = {
-      path,
-      self,
-      byName,
-      names: [...byName.keys()],
-      duplicateNames,
-      fetchedAtMs: this.#o.clock.now(),
-      newestChildMs: newest,
-    }
+    const listing = buildListing(path, self, entries, duplicateNames, this.#o.clock.now())
     if (!keep) return listing
-    this.#duplicates.set(path, duplicateNames)
-    this.#unusable.set(path, result.unusable?.map(u => u.name) ?? [])
-    if (duplicateNames.length > 0) {
-      this.#o.logger.warn(
-        { path, duplicateNames },
-        'MEGA holds several entries with the same name here; only one of each is reachable through the bridge, rename the others in MEGA to see them',
-      )
+    for (const name of listing.names) {
+      // A name that now exists must not stay "missing".
+      const child = childPath(path, name)
+      if (this.#entries.peek(child)?.kind === 'missing') this.#entries.delete(child)
     }
-    this.#entries.set(path, { kind: 'listing', listing })
+    this.#stored?.put(listing)
+    this.#duplicates.note(path, duplicateNames)
+    this.#unusable.set(path, result.unusable?.map(u => u.name) ?? [])
+    if (memory || this.#entries.has(path)) this.#entries.set(path, { kind: 'listing', listing })
     this.#o.onChange?.({ kind: 'listed', path })
+    return listing
+  }
+
+  /** The stored listing of path, now in the memory LRU too. */
+  #loadStored(path: string): FolderListing | undefined {
+    const listing = this.#stored?.get(path)
+    if (!listing) return undefined
+    this.#entries.set(path, { kind: 'listing', listing })
+    if (!this.#duplicates.has(path)) this.#duplicates.note(path, listing.duplicateNames, false)
     return listing
   }
 
@@ -258,7 +233,7 @@ export class MetadataCache {
     }
     let answer: { listing: FolderListing; overtaken: boolean }
     try {
-      answer = await this.#list(parent)
+      answer = await listUntilCurrent(() => this.#listOnce(parent))
     } catch (err) {
       if (err instanceof FsError && err.code === 'ENOENT') return null
       throw err
@@ -282,21 +257,22 @@ export class MetadataCache {
     return entry.isDir ? 'dir' : 'file'
   }
 
-  /** A folder's cached listing at any age, without a request. */
-  peekListing(path: string): FolderListing | undefined {
+  /** A folder's cached listing at any age, without a request; with
+   *  stored, the store is asked when memory has none. */
+  peekListing(path: string, options: { stored?: boolean } = {}): FolderListing | undefined {
     const value = this.#entries.peek(path)
-    return value?.kind === 'listing' ? value.listing : undefined
+    if (value?.kind === 'listing') return value.listing
+    return options.stored && !value ? this.#loadStored(path) : undefined
   }
 
   /** Drop what is cached for path and everything below it, and the parent's
-   *  listing (which holds path's own attributes); no path: drop everything. */
+   *  listing (which holds path's own attributes); no path: drop everything.
+   *  Their stored listings are marked stale: shown while the bridge is down,
+   *  listed again before they are shown otherwise. */
   invalidate(path?: string): void {
-    for (const [key, fetch] of this.#inflight) {
-      if (path === undefined || path === '/' || isSameOrBelow(key, path) || key === parentOf(path)) {
-        fetch.superseded = true
-        this.#inflight.delete(key)
-      }
-    }
+    this.#stored?.markStale(path === undefined || path === '/' ? '/' : path, { below: true })
+    if (path !== undefined && path !== '/') this.#stored?.markStale(parentOf(path))
+    this.#requests.supersede(key => path === undefined || path === '/' || isSameOrBelow(key, path) || key === parentOf(path))
     if (path === undefined || path === '/') {
       this.#entries.clear()
       return
@@ -317,12 +293,7 @@ export class MetadataCache {
    *  in flight is superseded: its answer may predate the change. */
   applyChange(path: string, entry: RemoteEntry | null, options: { emptyFolder?: boolean } = {}): void {
     const parent = parentOf(path)
-    for (const [key, fetch] of this.#inflight) {
-      if (key === parent || isSameOrBelow(key, path)) {
-        fetch.superseded = true
-        this.#inflight.delete(key)
-      }
-    }
+    this.#requests.supersede(key => key === parent || isSameOrBelow(key, path))
     // Only a folder has anything cached below it: for a file (the common
     // case, an upload) this stays O(1) however many names are cached.
     this.#entries.delete(path)
@@ -330,24 +301,34 @@ export class MetadataCache {
       for (const key of [...this.#entries.keys()]) {
         if (isSameOrBelow(key, path)) this.#entries.delete(key)
       }
+      this.#stored?.deleteTree(path)
     }
     const cached = this.#entries.peek(parent)
     if (cached?.kind === 'listing') {
       const listing = cached.listing
       const name = baseName(path)
       if (entry) {
-        if (!listing.byName.has(name)) listing.names.push(name)
+        if (!listing.byName.has(name)) {
+          listing.names.push(name)
+          listing.edits = (listing.edits ?? 0) + 1
+        }
         listing.byName.set(name, { ...entry, name })
         if (entry.mtimeMs !== null && (listing.newestChildMs === null || entry.mtimeMs > listing.newestChildMs)) listing.newestChildMs = entry.mtimeMs
       } else if (listing.byName.delete(name)) {
         listing.names = listing.names.filter(n => n !== name)
+        listing.edits = (listing.edits ?? 0) + 1
       }
       // Set again: the cache's size of a listing follows its entries.
       this.#entries.set(parent, cached)
+      this.#stored?.changedLocally(listing)
+    } else {
+      this.#stored?.markStale(parent)
     }
     if (entry?.isDir && options.emptyFolder) {
       // Just made by this mount: nothing is in it, no need to ask.
-      this.#entries.set(path, { kind: 'listing', listing: { path, self: { ...entry, name: baseName(path) }, byName: new Map(), names: [], duplicateNames: [], fetchedAtMs: this.#o.clock.now(), newestChildMs: null } })
+      const listing = buildListing(path, { ...entry, name: baseName(path) }, [], [], this.#o.clock.now())
+      this.#entries.set(path, { kind: 'listing', listing })
+      this.#stored?.changedLocally(listing)
     }
     this.#o.onChange?.({ kind: 'changed', path })
   }
@@ -367,29 +348,47 @@ export class MetadataCache {
   /** Drop what is cached at and below path, leaving its folder's listing
    *  (for folders whose own entry does not matter, such as the trash). */
   forget(path: string): void {
-    for (const [key, fetch] of this.#inflight) {
-      if (isSameOrBelow(key, path)) {
-        fetch.superseded = true
-        this.#inflight.delete(key)
-      }
-    }
+    this.#stored?.markStale(path, { below: true })
+    this.#requests.supersede(key => isSameOrBelow(key, path))
     for (const key of [...this.#entries.keys()]) {
       if (isSameOrBelow(key, path)) this.#entries.delete(key)
     }
   }
 
   stats(): MetadataCacheStats {
-    const duplicates = this.#duplicates.summary()
     const unusable = this.#unusable.summary()
     return {
       cacheEntries: this.#entries.size,
       cacheHits: this.#hits,
       cacheMisses: this.#misses,
-      duplicateNames: duplicates.count,
-      duplicatePaths: duplicates.paths,
+      ...this.#duplicates.stats(),
       unusableNames: unusable.count,
       unusablePaths: unusable.paths,
+      storedTreeAtMs: this.#stored?.newestFetchMs ?? null,
     }
+  }
+
+  /** Writes the listings this mount changed to the store now (at close). */
+  flushStored(): void {
+    this.#stored?.flush()
+  }
+
+  /** Forget every listing, in memory and stored (`mountctl cache clear`). */
+  clear(): void {
+    this.invalidate()
+    this.#stored?.clear()
+    this.#duplicates.clear()
+    this.#unusable.clear()
+  }
+
+  #isFresh(listing: FolderListing): boolean {
+    return !listing.mustRevalidate && this.#fresh(listing.fetchedAtMs, this.#o.ttlMs)
+  }
+
+  /** A stored listing from an earlier mount, recent enough to be shown
+   *  while it is listed again behind. */
+  #servesAhead(listing: FolderListing): boolean {
+    return !listing.mustRevalidate && listing.fetchedAtMs < this.#sessionStartMs && this.#o.clock.now() - listing.fetchedAtMs <= this.#storedMaxAgeMs
   }
 
   #fresh(atMs: number, ttlMs: number): boolean {

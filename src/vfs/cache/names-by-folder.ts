@@ -16,6 +16,10 @@ export class NamesByFolder {
     else this.#byFolder.delete(folder)
   }
 
+  clear(): void {
+    this.#byFolder.clear()
+  }
+
   /** How many in all, and up to 20 of their paths. */
   summary(): { count: number; paths: string[] } {
     let count = 0

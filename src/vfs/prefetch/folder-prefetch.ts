@@ -127,8 +127,8 @@ export class FolderPrefetcher {
     for (const kind of ['listing', 'codepoint'] as const) {
       const order = nameOrder(parent, kind)
       for (let i = (order.index.get(baseName(path)) ?? Infinity) + 1; i < order.names.length; i++) {
-        const entry = parent.byName.get(order.names[i]!)!
-        if (!entry.isDir) continue
+        const entry = parent.byName.get(order.names[i]!)
+        if (!entry?.isDir) continue
         const sibling = this.#o.metadata.peekListing(childPath(parent.path, entry.name))
         if (sibling) found.set(sibling.path, sibling)
         break

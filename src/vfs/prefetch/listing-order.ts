@@ -30,12 +30,15 @@ const SORTS: Record<NameOrderKind, ((a: string, b: string) => number) | null> = 
 }
 
 // Computed when first needed, kept as long as the listing object lives (a new
-// listing of the folder is a new object).
-const computed = new WeakMap<FolderListing, Map<NameOrderKind, NameOrder>>()
+// listing of the folder is a new object) and the mount has not changed its
+// names in place (`edits`).
+const computed = new WeakMap<FolderListing, { edits: number; byKind: Map<NameOrderKind, NameOrder> }>()
 
 export function nameOrder(listing: FolderListing, kind: NameOrderKind): NameOrder {
-  let byKind = computed.get(listing)
-  if (!byKind) computed.set(listing, (byKind = new Map()))
+  const edits = listing.edits ?? 0
+  let cached = computed.get(listing)
+  if (cached?.edits !== edits) computed.set(listing, (cached = { edits, byKind: new Map() }))
+  const byKind = cached.byKind
   let order = byKind.get(kind)
   if (!order) {
     const sort = SORTS[kind]

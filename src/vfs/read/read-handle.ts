@@ -11,8 +11,10 @@
 // - A read far from the previous one is a seek: the window falls back to
 //   INITIAL_WINDOW_BYTES at the new position and nothing more is prefetched
 //   until reads are sequential again: a seek fetches only near its offset.
-// - Bytes on the mount's disk cache (disk-cache.ts) are read from there, and
-//   read-ahead skips them. After SEEKS_BEFORE_FILL seeks the handle asks for
+// - Requests start on the disk cache's block boundaries (block-ranges.ts) and
+//   end on one unless they reach the end of the file, so what they fetch is
+//   kept whole on disk. Bytes on the disk cache (disk-cache.ts) are read from
+//   there, and read-ahead skips them. After SEEKS_BEFORE_FILL seeks the handle asks for
 //   the whole file to be filled into the disk cache behind it (file-fill.ts),
 //   so a reader jumping around soon finds its bytes on disk.
 //
@@ -25,6 +27,7 @@ import { FsError } from '../../errors.js'
 import type { Logger } from '../../log.js'
 import type { Remote, RemoteEntry } from '../../remote/remote.js'
 import type { BridgeGate } from '../bridge-gate.js'
+import { BLOCK_BYTES, alignDown } from '../cache/block-ranges.js'
 import { fileVersionKey, type ChunkCache, type Segment } from '../cache/chunk-cache.js'
 import { toFsError } from '../remote-errors.js'
 import { readExactly } from './exact-read.js'
@@ -107,7 +110,7 @@ export class ReadFileHandle implements FileHandle {
       this.#streamEnd = position
       this.#lastFetchBytes = 0
     }
-    const copied = this.#copy(buffer, position, end, start => this.#fetchStream(start))
+    const copied = this.#copy(buffer, position, end, start => this.#fetchStream(start, end))
     // Prefetch only for a reader that is moving forward from the start or
     // along its previous reads, never after a lone random read.
     if (sequential || (first && position === 0)) this.#prefetch(end)
@@ -145,12 +148,26 @@ export class ReadFileHandle implements FileHandle {
     return this.#o.chunks.find(this.#fileKey, position)
   }
 
-  #fetchStream(start: number): Segment {
-    // Do not overlap bytes already cached or in flight just ahead.
-    const limit = this.#limit(start)
-    const segment = this.#fetch(start, Math.min(this.#window, limit - start))
+  #fetchStream(position: number, readEnd: number): Segment {
+    const { start, length } = this.#nextRequest(position, readEnd)
+    const segment = this.#fetch(start, length)
     this.#advance(start + segment.length, segment.length)
     return segment
+  }
+
+  /** The stream's next request holding position: from the block boundary
+   *  at or before it, one window long (longer when the read it serves ends
+   *  beyond that), ending on a block boundary, and not overlapping bytes
+   *  already cached or in flight just ahead. */
+  #nextRequest(position: number, readEnd = position + 1): { start: number; length: number } {
+    let start = alignDown(position)
+    // Only a segment that does not start on a block boundary (none is made
+    // here) can sit between the boundary and position.
+    if (this.#limit(start) <= position) start = position
+    const limit = this.#limit(start)
+    let end = Math.min(Math.max(start + this.#window, readEnd), limit)
+    if (end < limit) end = Math.min(limit, Math.ceil(Math.max(alignDown(end), readEnd) / BLOCK_BYTES) * BLOCK_BYTES)
+    return { start, length: end - start }
   }
 
   #prefetch(readEnd: number): void {
@@ -162,9 +179,7 @@ export class ReadFileHandle implements FileHandle {
       this.#streamEnd = known
       if (this.#streamEnd >= size || this.#streamEnd - readEnd >= this.#lastFetchBytes) return
     }
-    const start = this.#streamEnd
-    const limit = this.#limit(start)
-    const length = Math.min(this.#window, limit - start)
+    const { start, length } = this.#nextRequest(this.#streamEnd)
     // Over the mount's byte budget (many readers at once): read on demand.
     if (!this.#o.chunks.roomForPrefetch(length)) return
     const segment = this.#fetch(start, length)

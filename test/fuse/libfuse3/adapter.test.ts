@@ -23,7 +23,7 @@ function setup(files = 5) {
   const clock = new ManualTime()
   const fs = new MegaFs({ remote, options: testOptions({ quotaFirstWaitMs: 10 }), logger: silentLogger, time: clock, stateDir: '/nonexistent' })
   const session = new FakeSession()
-  const adapter = new LowLevelAdapter(fs, { logger: silentLogger, readOnly: false, kernelTtlS: 60 })
+  const adapter = new LowLevelAdapter(fs, { logger: silentLogger, readOnly: false, kernelTtlS: 60, negativeTtlS: 30, clock })
   let ended = 0
   adapter.setSetattrBits(SETATTR_BITS)
   adapter.attach(session, OPS, () => ended++)
@@ -51,7 +51,36 @@ t.test('lookup answers an entry with its attributes and counts it; forget lets i
   t.equal(node.nlookup, 2)
   adapter.dispatch(OPS.forget, -1, 0, 0, 0, 0, 0, 0, 0, undefined, undefined, new Float64Array([r.ino!, 2]))
   t.equal(adapter.table.get(r.ino!), undefined)
-  t.same(await send('lookup', { name: 'missing' }), { kind: 'err', errno: ENOENT })
+  const missing = await send('lookup', { name: 'missing' })
+  t.same([missing.kind, missing.ino, missing.entryTimeoutS], ['entry', 0, 30], 'a missing name: an entry of inode 0, kept as long as the core keeps it')
+})
+
+t.test('a missing name the kernel keeps is taken back as soon as the core learns of it', async t => {
+  const { send, session, remote, fs, adapter } = setup()
+  const dir = await send('lookup', { name: 'dir' })
+  for (const name of ['new.txt', 'later.txt', 'never.txt']) t.equal((await send('lookup', { ino: dir.ino, name })).ino, 0, `${name}: no such name`)
+  // A file this mount made (create through the kernel): nothing to take back.
+  const made = await send('create', { ino: dir.ino, name: 'never.txt', flags: fsConstants.O_RDWR, mode: 0o644 })
+  await send('release', { ino: made.ino, fh: made.fh })
+  // A file that appears on the server: the next listing shows it.
+  remote.addFile('/dir/new.txt', 'new')
+  fs.invalidate('/dir/new.txt')
+  t.same(session.forgottenNames.filter(n => n.parent === dir.ino).map(n => n.name), ['new.txt'], 'a refresh of the path takes its "no" back')
+  remote.addFile('/dir/later.txt', 'later')
+  await fs.readdir('/dir').catch(() => {})
+  fs.invalidate('/dir')
+  await fs.readdir('/dir')
+  t.same(session.forgottenNames.filter(n => n.parent === dir.ino).map(n => n.name).sort(), ['later.txt', 'new.txt'], 'the folder listed anew takes back the rest, not the name the kernel made')
+  const found = await send('lookup', { ino: dir.ino, name: 'later.txt' })
+  t.ok(found.ino! > 0, 'then the lookup finds it')
+  t.equal(adapter.counters.lookups, 5, "each lookup reached the adapter once")
+})
+
+t.test('missing names past the bound are answered without a kernel copy', async t => {
+  const { send } = setup(0)
+  let last: Reply | null = null
+  for (let i = 0; i <= 10_000; i++) last = await send('lookup', { name: `missing ${i}` })
+  t.same(last, { kind: 'err', errno: ENOENT }, 'the 10,001st: a plain ENOENT')
 })
 
 t.test('readdirplus hands over every entry once, at offsets, counting only what was packed', async t => {

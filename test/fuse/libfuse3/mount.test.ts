@@ -107,6 +107,18 @@ t.test('a file changed on the server, then refresh: stat and cat are new at once
   t.equal(await nodeFs.readFile(file, 'utf8'), 'version two, longer\n', 'new content, not the old pages')
 })
 
+t.test('a name the kernel keeps as missing shows at once after a refresh', async t => {
+  await mkdir(join(drive, 'neg'))
+  const child = await mount('--kernel-ttl-s', '60')
+  t.teardown(() => child.stop())
+  const file = join(child.mountpoint, 'neg', 'later.txt')
+  for (let i = 0; i < 2; i++) await t.rejects(stat(file), { code: 'ENOENT' })
+  await writeFile(join(drive, 'neg', 'later.txt'), 'here\n')
+  await child.command('refresh /neg')
+  await waitUntil('the kernel told', async () => stat(file).then(() => true, () => false), 2_000, 20)
+  t.equal(await nodeFs.readFile(file, 'utf8'), 'here\n')
+})
+
 t.test('a folder changed on the server shows it within one listing TTL, with no refresh', async t => {
   await mkdir(join(drive, 'live'))
   await writeFile(join(drive, 'live', 'stays.txt'), 'same\n')
@@ -118,6 +130,11 @@ t.test('a folder changed on the server shows it within one listing TTL, with no 
   t.same((await readdir(live)).sort(), ['goes.txt', 'grows.txt', 'stays.txt'])
   t.equal(await nodeFs.readFile(join(live, 'grows.txt'), 'utf8'), 'short\n')
   await stat(join(live, 'goes.txt'))
+  // A name that does not exist yet: the kernel keeps the "no" (one lookup
+  // for two stats), and must drop it when the listing shows the name.
+  const before = (await child.stats()).kernel!.lookups
+  for (let i = 0; i < 2; i++) await t.rejects(stat(join(live, 'new.txt')), { code: 'ENOENT' })
+  t.equal((await child.stats()).kernel!.lookups - before, 1, 'the second stat of a missing name stays in the kernel')
   await writeFile(join(drive, 'live', 'grows.txt'), 'much longer now\n')
   await rm(join(drive, 'live', 'goes.txt'))
   await writeFile(join(drive, 'live', 'new.txt'), 'new\n')

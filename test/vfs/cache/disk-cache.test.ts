@@ -1,22 +1,30 @@
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, open, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { silentLogger } from '../../../src/log.js'
+import { BLOCK_BYTES as B } from '../../../src/vfs/cache/block-ranges.js'
 import { DiskCache } from '../../../src/vfs/cache/disk-cache.js'
+import { MountStore } from '../../../src/vfs/store/mount-store.js'
 import { patternBuffer } from '../../helpers/fake-remote.js'
 import { waitUntil } from '../../helpers/wait-until.js'
 
-const KiB = 1024
-
-async function setup(t: Test, maxBytes = 1024 * KiB) {
+async function setup(t: Test, maxBytes = 64 * B) {
   const dir = await mkdtemp(join(tmpdir(), 'megamount-disk-cache-'))
   t.teardown(() => rm(dir, { recursive: true, force: true }))
-  const folder = join(dir, 'cache')
-  const cache = new DiskCache({ folder, maxBytes, logger: silentLogger })
-  await cache.ready
-  t.teardown(() => cache.close())
-  return { cache, folder, dir }
+  const open = async () => {
+    const store = MountStore.open(dir, 'test-source', silentLogger)
+    const cache = new DiskCache({ folder: store.cacheFolder, maxBytes, logger: silentLogger, index: store.content })
+    await cache.ready
+    const close = async () => {
+      await cache.close()
+      store.close()
+    }
+    return { store, cache, close }
+  }
+  const first = await open()
+  t.teardown(first.close)
+  return { ...first, folder: first.store.cacheFolder, dir, reopen: open }
 }
 
 /** Stores are fire and forget; a range is findable once on disk. */
@@ -24,39 +32,53 @@ const until = (what: string, check: () => boolean) => waitUntil(what, check, 5_0
 
 t.test('a stored range is read back once written, and only then', async t => {
   const { cache } = await setup(t)
-  const content = patternBuffer(300 * KiB, 3)
-  cache.store('k', '/a.bin', content.length, 100 * KiB, content.subarray(100 * KiB, 200 * KiB))
-  t.equal(cache.cachedEnd('k', 100 * KiB), 100 * KiB, 'not findable before the write completed')
-  await until('the range', () => cache.covers('k', 100 * KiB, 200 * KiB))
-  t.equal(cache.cachedEnd('k', 150 * KiB), 200 * KiB)
-  t.equal(cache.cachedEnd('k', 99 * KiB), 99 * KiB, 'a byte before it is not cached')
-  t.equal(cache.nextCachedStart('k', 0), 100 * KiB)
-  t.equal(cache.nextCachedStart('k', 100 * KiB), Infinity)
+  const size = 5 * B + 100
+  const content = patternBuffer(size, 3)
+  cache.store('k', '/a.bin', size, B, content.subarray(B, 3 * B))
+  t.equal(cache.cachedEnd('k', B), B, 'not findable before the write completed')
+  await until('the range', () => cache.covers('k', B, 3 * B))
+  t.equal(cache.cachedEnd('k', 2 * B + 5), 3 * B)
+  t.equal(cache.cachedEnd('k', B - 1), B - 1, 'a byte before it is not cached')
+  t.equal(cache.nextCachedStart('k', 0), B)
+  t.equal(cache.nextCachedStart('k', B), Infinity)
 
-  const buf = Buffer.alloc(300 * KiB)
-  t.equal(await cache.read('k', buf, 0, 0, 300 * KiB), 0, 'nothing at 0')
-  t.equal(await cache.read('k', buf, 7, 150 * KiB, 300 * KiB), 50 * KiB, 'up to the end of the run')
-  t.ok(buf.subarray(7, 7 + 50 * KiB).equals(content.subarray(150 * KiB, 200 * KiB)))
+  const buf = Buffer.alloc(size)
+  t.equal(await cache.read('k', buf, 0, 0, size), 0, 'nothing at 0')
+  t.equal(await cache.read('k', buf, 7, 2 * B + 10, size), B - 10, 'up to the end of the run')
+  t.ok(buf.subarray(7, 7 + B - 10).equals(content.subarray(2 * B + 10, 3 * B)))
   t.equal(await cache.read('other', buf, 0, 0, 10), 0, 'another key has nothing')
 
-  // Ranges merge: before, after and across.
-  cache.store('k', '/a.bin', content.length, 0, content.subarray(0, 100 * KiB))
-  cache.store('k', '/a.bin', content.length, 250 * KiB, content.subarray(250 * KiB))
-  await until('both ranges', () => cache.covers('k', 0, 200 * KiB) && cache.covers('k', 250 * KiB, 300 * KiB))
-  t.equal(cache.nextCachedStart('k', 10), 250 * KiB)
-  cache.store('k', '/a.bin', content.length, 190 * KiB, content.subarray(190 * KiB, 260 * KiB))
-  await until('one run', () => cache.covers('k', 0, 300 * KiB))
-  t.equal(cache.sizeBytes, 300 * KiB, 'bytes counted once')
-  const all = Buffer.alloc(300 * KiB)
-  t.equal(await cache.read('k', all, 0, 0, 300 * KiB), 300 * KiB)
+  // Ranges merge: before, after and across; the last block ends at the file's end.
+  cache.store('k', '/a.bin', size, 0, content.subarray(0, B))
+  cache.store('k', '/a.bin', size, 4 * B, content.subarray(4 * B))
+  await until('both ranges', () => cache.covers('k', 0, 3 * B) && cache.covers('k', 4 * B, size))
+  t.equal(cache.nextCachedStart('k', 10), 4 * B)
+  cache.store('k', '/a.bin', size, 3 * B, content.subarray(3 * B, 4 * B))
+  await until('one run', () => cache.covers('k', 0, size))
+  t.equal(cache.sizeBytes, size, 'bytes counted once')
+  const all = Buffer.alloc(size)
+  t.equal(await cache.read('k', all, 0, 0, size), size)
   t.ok(all.equals(content), 'the whole file, byte for byte')
 })
 
+t.test('only whole blocks are kept', async t => {
+  const { cache } = await setup(t)
+  const size = 4 * B
+  const content = patternBuffer(size, 4)
+  // [B/2, 3B + B/2) holds blocks 1 and 2 whole, halves of 0 and 3.
+  await cache.storeNow('k', '/k', size, B / 2, content.subarray(B / 2, 3 * B + B / 2))
+  t.notOk(cache.covers('k', B / 2, B), 'the half block before is not kept')
+  t.ok(cache.covers('k', B, 3 * B), 'the whole blocks are')
+  t.equal(cache.cachedEnd('k', 3 * B), 3 * B, 'the half block after is not')
+  await cache.storeNow('k', '/k', size, 10, content.subarray(10, 20))
+  t.equal(cache.sizeBytes, 2 * B, 'a piece inside one block keeps nothing')
+})
+
 t.test('whole files are evicted least recently used first; big files are not kept', async t => {
-  const { cache, folder } = await setup(t, 1024 * KiB)
-  const piece = patternBuffer(400 * KiB, 5)
-  t.notOk(cache.accepts(513 * KiB), 'over half the budget: not kept')
-  cache.store('big', '/big', 600 * KiB, 0, patternBuffer(600 * KiB, 1))
+  const { cache, folder } = await setup(t, 8 * B)
+  const piece = patternBuffer(3 * B, 5)
+  t.notOk(cache.accepts(4 * B + 1), 'over half the budget: not kept')
+  cache.store('big', '/big', 5 * B, 0, patternBuffer(5 * B, 1))
   cache.store('a', '/a', piece.length, 0, piece)
   await until('a', () => cache.covers('a', 0, piece.length))
   cache.store('b', '/b', piece.length, 0, piece)
@@ -68,15 +90,91 @@ t.test('whole files are evicted least recently used first; big files are not kep
   await until('c', () => cache.covers('c', 0, piece.length))
   t.ok(cache.covers('a', 0, piece.length), 'the recently read file stays')
   t.notOk(cache.covers('b', 0, 1), 'the least recently used file went')
-  t.equal(cache.sizeBytes, 800 * KiB)
+  t.equal(cache.sizeBytes, 6 * B)
   // Real I/O: the file is unlinked in the background.
   await waitUntil('its file is removed from disk', async () => (await readdir(folder)).length === 2, 5_000, 2)
   t.equal((await readdir(folder)).length, 2, 'its file is removed from disk')
 })
 
-t.test('dropPath and clear forget content; a new mount starts empty', async t => {
-  const { cache, folder, dir } = await setup(t)
-  const data = patternBuffer(10 * KiB, 2)
+t.test('pinned files are kept whatever their size and never evicted', async t => {
+  const { cache } = await setup(t, 8 * B)
+  const big = patternBuffer(6 * B, 6)
+  await cache.storeNow('pinned', '/offline/big', big.length, 0, big, { pinned: true })
+  t.ok(cache.covers('pinned', 0, big.length), 'more than half the budget, kept because pinned')
+  const piece = patternBuffer(3 * B, 7)
+  await cache.storeNow('a', '/a', piece.length, 0, piece)
+  await cache.storeNow('b', '/b', piece.length, 0, piece)
+  t.ok(cache.covers('pinned', 0, big.length), 'the pinned file stays while others come and go')
+  t.ok(cache.covers('b', 0, piece.length), 'the newest unpinned file fits beside it')
+  t.notOk(cache.covers('a', 0, 1), 'the older unpinned one made room')
+  t.same(
+    cache.pinnedFiles().map(f => f.path),
+    ['/offline/big'],
+  )
+})
+
+t.test('a new version of a file replaces the old one', async t => {
+  const { cache } = await setup(t)
+  await cache.storeNow('v1', '/doc', B, 0, patternBuffer(B, 1))
+  await cache.storeNow('v2', '/doc', B, 0, patternBuffer(B, 2))
+  t.notOk(cache.covers('v1', 0, 1), 'the old version is gone')
+  t.equal(cache.sizeBytes, B)
+})
+
+t.test('content survives a restart; files the index does not know are removed', async t => {
+  const { cache, close, folder, reopen } = await setup(t)
+  const content = patternBuffer(3 * B + 7, 8)
+  await cache.storeNow('k', '/k', content.length, 0, content)
+  await writeFile(join(folder, '999'), 'left by a crash, never indexed')
+  await writeFile(join(folder, 'junk'), 'not ours')
+  await close()
+
+  const next = await reopen()
+  t.teardown(next.close)
+  t.equal(next.cache.sizeBytes, content.length, 'the byte count comes back')
+  const back = Buffer.alloc(content.length)
+  t.equal(await next.cache.read('k', back, 0, 0, content.length), content.length)
+  t.ok(back.equals(content), 'the bytes come back')
+  t.same((await readdir(folder)).sort(), ['1'], 'unknown files removed')
+})
+
+t.test('a block whose bytes changed on disk is a miss, never wrong bytes', async t => {
+  const { cache, folder } = await setup(t)
+  const content = patternBuffer(4 * B, 9)
+  await cache.storeNow('k', '/k', content.length, 0, content)
+  // Flip bytes in block 2, as a failing disk (or a person) might.
+  const fh = await open(join(folder, '1'), 'r+')
+  await fh.write(Buffer.from([0xff ^ content[2 * B + 5]!]), 0, 1, 2 * B + 5)
+  await fh.close()
+
+  const buf = Buffer.alloc(content.length)
+  t.equal(await cache.read('k', buf, 0, 0, content.length), 2 * B, 'the blocks before it are served')
+  t.ok(buf.subarray(0, 2 * B).equals(content.subarray(0, 2 * B)))
+  t.equal(cache.checksumFailures, 1, 'counted')
+  t.notOk(cache.covers('k', 2 * B, 2 * B + 1), 'the bad block is no longer cached')
+  t.equal(await cache.read('k', buf, 0, 2 * B + 100, 3 * B), 0, 'a read inside it finds nothing')
+  t.equal(await cache.read('k', buf, 0, 3 * B + 1, 4 * B), B - 1, 'a later block still serves (unaligned read)')
+  t.ok(buf.subarray(0, B - 1).equals(content.subarray(3 * B + 1)))
+  await cache.storeNow('k', '/k', content.length, 2 * B, content.subarray(2 * B, 3 * B))
+  t.equal(await cache.read('k', buf, 0, 0, content.length), content.length, 'fetched again, whole')
+  t.ok(buf.equals(content))
+})
+
+t.test('a file cut short on disk is a miss', async t => {
+  const { cache, folder } = await setup(t)
+  const content = patternBuffer(3 * B, 10)
+  await cache.storeNow('k', '/k', content.length, 0, content)
+  const fh = await open(join(folder, '1'), 'r+')
+  await fh.truncate(B + 10)
+  await fh.close()
+  const buf = Buffer.alloc(content.length)
+  t.equal(await cache.read('k', buf, 0, 0, content.length), B)
+  t.equal(cache.checksumFailures, 1)
+})
+
+t.test('dropPath and clear forget content', async t => {
+  const { cache } = await setup(t)
+  const data = patternBuffer(B, 2)
   cache.store('x1', '/dir/x', data.length, 0, data)
   cache.store('y1', '/dir/sub/y', data.length, 0, data)
   cache.store('z1', '/dirz', data.length, 0, data)
@@ -85,27 +183,20 @@ t.test('dropPath and clear forget content; a new mount starts empty', async t =>
   t.notOk(cache.covers('x1', 0, 1))
   t.notOk(cache.covers('y1', 0, 1))
   t.ok(cache.covers('z1', 0, data.length), 'a sibling whose name starts the same stays')
-  t.equal(cache.sizeBytes, 10 * KiB)
+  t.equal(cache.sizeBytes, B)
+  await cache.storeNow('p', '/pinned', data.length, 0, data, { pinned: true })
   cache.clear()
-  t.equal(cache.sizeBytes, 0)
-
-  // A leftover folder (a crash) is emptied by the next mount's cache.
-  const leftover = join(dir, 'leftover')
-  await mkdir(leftover)
-  await writeFile(join(leftover, '1'), 'stale bytes')
-  const next = new DiskCache({ folder: leftover, maxBytes: 1024 * KiB, logger: silentLogger })
-  await next.ready
-  t.same(await readdir(leftover), [], 'emptied at start')
-  await next.close()
-  await cache.close()
-  await t.rejects(readdir(folder), { code: 'ENOENT' }, 'close removes the folder')
+  t.equal(cache.sizeBytes, 0, 'pinned content too')
+  t.notOk(cache.covers('p', 0, 1))
 })
 
 t.test('an unusable folder means no disk cache, not a failed mount', async t => {
   const dir = await mkdtemp(join(tmpdir(), 'megamount-disk-cache-'))
   t.teardown(() => rm(dir, { recursive: true, force: true }))
   await writeFile(join(dir, 'file'), 'x')
-  const cache = new DiskCache({ folder: join(dir, 'file', 'cache'), maxBytes: 1024 * KiB, logger: silentLogger })
+  const store = MountStore.inMemory(join(dir, 'file', 'cache'), silentLogger)
+  t.teardown(() => store.close())
+  const cache = new DiskCache({ folder: store.cacheFolder, maxBytes: 64 * B, logger: silentLogger, index: store.content })
   await cache.ready
   t.notOk(cache.accepts(10), 'keeps nothing')
   cache.store('k', '/k', 10, 0, Buffer.alloc(10))

@@ -1,7 +1,11 @@
 import t from 'tap'
 import type { RemoteEntry } from '../../../src/remote/remote.js'
 import { nameOrder } from '../../../src/vfs/prefetch/listing-order.js'
-import type { FolderListing } from '../../../src/vfs/cache/metadata-cache.js'
+import { MetadataCache, type FolderListing } from '../../../src/vfs/cache/metadata-cache.js'
+import { silentLogger } from '../../../src/log.js'
+import { BridgeGate } from '../../../src/vfs/bridge-gate.js'
+import { FakeRemote } from '../../helpers/fake-remote.js'
+import { ManualTime } from '../../helpers/manual-time.js'
 
 function listing(names: string[]): FolderListing {
   const entry = (name: string): RemoteEntry => ({ name, isDir: false, size: 1, mtimeMs: null, ctimeMs: null, etag: null })
@@ -26,4 +30,23 @@ t.test('each order of one listing', async t => {
   t.equal(nameOrder(l, 'natural').index.get('img10.jpg'), 4)
   t.equal(nameOrder(l, 'natural'), nameOrder(l, 'natural'), 'computed once per listing')
   t.equal(l.names.join(), 'img10.jpg,b.txt,img2.jpg,B.txt,a.txt', 'the listing itself is left as it is')
+})
+
+t.test('a listing the mount changed in place (its own create, rename, delete) is ordered anew', async t => {
+  // Seen through fuse-native: `mv -T moved dst` then `ls dst` failed with EIO,
+  // the folder prefetch walking a sorted copy that still held a removed name.
+  const remote = new FakeRemote()
+  for (const name of ['c', 'a', 'b']) remote.addFolder(`/d/${name}`)
+  const cache = new MetadataCache({ remote, gate: new BridgeGate(), clock: new ManualTime(), logger: silentLogger, ttlMs: 60_000, negativeTtlMs: 30_000, maxEntries: 100 })
+  const l = await cache.listFolder('/d')
+  t.same(nameOrder(l, 'codepoint').names, ['a', 'b', 'c'])
+  t.same(nameOrder(l, 'listing').names, ['c', 'a', 'b'])
+  cache.applyChange('/d/a', null)
+  cache.applyChange('/d/e', { name: 'e', isDir: true, size: 0, mtimeMs: null, ctimeMs: null, etag: null })
+  const after = await cache.listFolder('/d')
+  for (const kind of ['listing', 'codepoint', 'locale', 'natural'] as const) {
+    const order = nameOrder(after, kind)
+    t.same([...order.names].sort(), ['b', 'c', 'e'], `${kind}: the names the folder has now`)
+    t.ok(order.names.every(n => after.byName.has(n)), `${kind}: every name is in the listing`)
+  }
 })
