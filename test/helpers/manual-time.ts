@@ -27,6 +27,7 @@ export class ManualTime implements Time {
     return this.time
   }
 
+  // the fake's own setTimeout: fires only on advance() (or on the next turn, instant), never in real time
   setTimeout(fn: () => void, delayMs: number): TimerHandle {
     const id = this.nextId++
     const due = this.time + Math.max(0, delayMs)
