@@ -73,3 +73,15 @@ export class ManualTime implements Time {
 export async function settle(rounds = 20): Promise<void> {
   for (let i = 0; i < rounds; i++) await new Promise<void>(resolve => setImmediate(resolve))
 }
+
+/** Turns the event loop (no timer, no real-time sleep) until check() holds,
+ *  for work that runs on promises and immediates only; throws after `rounds`
+ *  turns. Work that waits on the disk or another process uses waitUntil
+ *  (wait-until.ts) instead. */
+export async function settleUntil(what: string, check: () => boolean, rounds = 10_000): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    if (check()) return
+    await new Promise<void>(resolve => setImmediate(resolve))
+  }
+  if (!check()) throw new Error(`${what}: still not so after ${rounds} turns of the event loop`)
+}
