@@ -4,7 +4,7 @@ import { ManualTime } from './helpers/manual-time.js'
 
 t.test('monotonicClock moves forward', async t => {
   const a = monotonicClock.now()
-  // Real time: this is the machine's own clock under test.
+  // real-world wait: this is the machine's own clock under test
   await new Promise(r => setTimeout(r, 5))
   t.ok(monotonicClock.now() > a)
 })
@@ -12,17 +12,18 @@ t.test('monotonicClock moves forward', async t => {
 t.test('sleep ends when the injected time has passed, or rejects when aborted', async t => {
   const time = new ManualTime()
   let done = false
-  const slept = sleep(1_000, undefined, time).then(() => (done = true))
+  const slept = sleep(1_000, undefined, time).then(() => (done = true)) // on the manual time, no real wait
   await time.advance(999)
   t.notOk(done, 'not before')
   await time.advance(1)
   await slept
   t.ok(done, 'at 1000 ms')
   const abort = new AbortController()
-  const aborted = sleep(1_000, abort.signal, time)
+  const aborted = sleep(1_000, abort.signal, time) // on the manual time
   abort.abort(new Error('gone'))
   await t.rejects(aborted, { message: 'gone' })
   t.equal(time.pending, 0, 'its timer is cancelled')
+  // on the manual time
   await t.rejects(sleep(1, abort.signal, time), { message: 'gone' }, 'an aborted signal rejects at once')
 })
 
@@ -44,11 +45,12 @@ t.test('waitAtMost: the promise, or the time bound, whichever is first; never re
 
 t.test('systemTime runs and cancels real timers', async t => {
   let ran = false
+  // real-world wait: systemTime itself under test (a real timer, cancelled at once)
   const handle = systemTime.setTimeout(() => (ran = true), 0, { keepAlive: false })
   handle.cancel()
-  // Real time: one turn of the loop, where the cancelled timer would have run.
+  // real-world wait: systemTime itself under test; one turn of the loop, where the cancelled timer would have run
   await new Promise(r => setTimeout(r, 5))
   t.notOk(ran)
-  await new Promise<void>(resolve => systemTime.setTimeout(resolve, 0))
+  await new Promise<void>(resolve => systemTime.setTimeout(resolve, 0)) // real-world wait: systemTime itself under test
   t.ok(systemTime.now() <= Date.now())
 })

@@ -45,6 +45,7 @@ t.test('READY=1 once every autostart mount has mounted or is waiting, with a sta
     const deadline = Date.now() + timeoutMs
     while (!received.includes(text)) {
       if (Date.now() > deadline) throw new Error(`no "${text}" within ${timeoutMs} ms; received: ${received}`)
+      // real-world wait: the receiver process prints what the daemon sent
       await new Promise<void>(r => (waiters.push(r), setTimeout(r, 200)))
     }
   }

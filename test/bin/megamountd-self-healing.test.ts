@@ -80,7 +80,7 @@ async function df(where: string): Promise<{ total: number; free: number }> {
   return { total: blocks * size, free: avail * size }
 }
 
-/** Real time: polls of the daemon, another process. */
+/** real-world wait: polls of the daemon, another process. */
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms))
 
 t.test('waiting, mounted, degraded, back, logged out, renamed, df, live edits, add/remove', async t => {
@@ -115,6 +115,7 @@ t.test('waiting, mounted, degraded, back, logged out, renamed, df, live edits, a
 
   // df: the stand-in mega-df's figures.
   let space = { total: 0, free: 0 }
+  // real-world wait: the daemon (another process) asks mega-df
   for (let i = 0; i < 50 && space.total !== TOTAL; i++, await sleep(100)) space = await df(mp('docs'))
   t.equal(space.total, TOTAL, 'df total = the account quota from mega-df')
   t.ok(space.free < TOTAL && space.free > TOTAL - 1024 * 1024, `df free = quota - used (${space.free})`)
@@ -142,6 +143,7 @@ t.test('waiting, mounted, degraded, back, logged out, renamed, df, live edits, a
   const fromWaiting = log.split('\n').filter(l => l.includes('"mount":"photos"') && l.includes('"from":"waiting","to":"mounted"'))
   t.equal(fromWaiting.length, 1, 'mounted once: the recovery was not a remount')
   let uploaded = ''
+  // real-world wait: the daemon (another process) uploads to the emulator
   for (let i = 0; i < 100 && uploaded !== 'queued\n'; i++, await sleep(100)) uploaded = await fs.readFile(path.join(account, 'Photos', 'Beach day', 'offline.txt'), 'utf8').catch(() => '')
   t.equal(uploaded, 'queued\n', 'the write made while the bridge was down was uploaded when it came back')
 
@@ -165,7 +167,7 @@ t.test('waiting, mounted, degraded, back, logged out, renamed, df, live edits, a
   await writeConfig([...current.mounts, { name: 'extra', url: photosUrl, mountpoint: mp('extra'), readOnly: true }])
   await waitFor('extra mounted without a signal', s => s.extra?.state === 'mounted', 10_000)
   await writeConfig('{ "mounts": [ { "name": ')
-  for (let i = 0; i < 50 && !/reload refused/.test(log); i++) await sleep(100)
+  for (let i = 0; i < 50 && !/reload refused/.test(log); i++) await sleep(100) // real-world wait: the daemon (another process) reads the file
   t.match(log, /reload refused: the file is broken, nothing was changed/)
   t.same(Object.keys(await states()).sort(), ['docs', 'extra', 'photos'], 'nothing changed')
   await writeConfig(current.mounts)

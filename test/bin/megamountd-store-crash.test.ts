@@ -86,7 +86,7 @@ t.test('kill -9 ten times during heavy reads and crawls: every later read is byt
       ...Array.from({ length: 3 }, () => spawn('cat', bigs.map(rel => join(mountpoint, rel)).sort(() => random() - 0.5), { stdio: 'ignore' })),
       spawn('find', [join(mountpoint, 'tree')], { stdio: 'ignore' }),
     ]
-    await new Promise(r => setTimeout(r, 150 + random() * 1500))
+    await new Promise(r => setTimeout(r, 150 + random() * 1500)) // real-world wait: let the workload run a random while before the kill
     await kill()
     for (const child of workload) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
   }
@@ -97,7 +97,7 @@ t.test('kill -9 ten times during heavy reads and crawls: every later read is byt
   const found = (await run('find', [join(mountpoint, 'tree'), '-type', 'f'])).stdout.trim().split('\n')
   t.equal(found.length, 800, 'the crawl finds every file')
   // Read once more so every file is whole on disk, then from disk alone.
-  await new Promise(r => setTimeout(r, 500))
+  await new Promise(r => setTimeout(r, 500)) // real-world wait: the daemon's disk writes
   await kill()
   await emulator.setMode('down')
   await start()

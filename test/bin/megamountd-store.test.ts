@@ -89,7 +89,7 @@ t.test('the login path: mounted at once from the stored tree while the bridge is
   t.equal(tree.split('\n').filter(l => l.endsWith('.txt')).length, FOLDERS * FILES_PER_FOLDER, 'ls -R lists all 10,000 files')
   for (const rel of wanted) t.ok((await read(rel)).equals(files.get(rel)!), `first read of ${rel}`)
   // The last blocks reach the disk a moment after the reads return.
-  await new Promise(r => setTimeout(r, 500))
+  await new Promise(r => setTimeout(r, 500)) // real-world wait: the daemon's disk writes
   await stop()
 
   await emulator.setMode('down')

@@ -78,7 +78,7 @@ async function waitFor<T>(what: string, check: () => Promise<T | false | undefin
   while (Date.now() < deadline) {
     const v = await check()
     if (v) return v
-    await new Promise(r => setTimeout(r, 200)) // real time: the daemon is another process
+    await new Promise(r => setTimeout(r, 200)) // real-world wait: the daemon is another process
   }
   throw new Error(`timed out waiting for ${what}`)
 }

@@ -62,7 +62,7 @@ async function until(cond: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 10_000
   while (!cond()) {
     if (Date.now() > deadline) throw new Error(`timed out: ${what}`)
-    await new Promise(r => setTimeout(r, 5))
+    await new Promise(r => setTimeout(r, 5)) // real-world wait: socket events
   }
 }
 

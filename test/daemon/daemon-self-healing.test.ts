@@ -39,7 +39,7 @@ async function setup(t: { teardown(fn: () => unknown): void }, mounts: object[],
 async function applied(s: { time: ManualTime; daemon: Daemon }, check: () => boolean): Promise<void> {
   await s.time.advance(500)
   for (let i = 0; i < 100 && !check(); i++) {
-    await new Promise(r => setTimeout(r, 20))
+    await new Promise(r => setTimeout(r, 20)) // real-world wait: the watcher reads the file from disk
     await s.daemon.idle()
   }
 }
@@ -58,7 +58,7 @@ t.test('after a resume every mount is checked at once, not at its next check', a
   t.same(states(s.daemon), { a: 'mounted', b: 'waiting' })
   s.backend.bridge(URL_A).mode = 'down' // gone while the lid was closed
   s.backend.bridge(URL_B).mode = 'up' // and b appeared
-  s.sleep(3_600_000)
+  s.sleep(3_600_000) // the machine is suspended an hour: the fake wall clock jumps, no real wait
   await s.time.advance(1_000) // the first tick after the resume
   await s.daemon.idle()
   t.same(states(s.daemon), { a: 'degraded', b: 'mounted' }, 'both noticed within a second of waking')

@@ -13,7 +13,7 @@ const URL_B = 'http://127.0.0.1:4443/BBBBBBBB/B'
 
 /** Real time passes (socket close, file IO) until cond holds. */
 async function until(cond: () => boolean): Promise<void> {
-  while (!cond()) await new Promise(r => setTimeout(r, 2))
+  while (!cond()) await new Promise(r => setTimeout(r, 2)) // real-world wait: the control socket closes, files are written
 }
 
 async function setup(t: { teardown(fn: () => unknown): void }, mounts: object[]) {
@@ -33,7 +33,7 @@ async function setup(t: { teardown(fn: () => unknown): void }, mounts: object[])
     const stopping = daemon.stop().finally(() => (stopped = true))
     while (!stopped) {
       await time.advance(1_000)
-      await new Promise(r => setTimeout(r, 5)) // real time: the uploads' file I/O
+      await new Promise(r => setTimeout(r, 5)) // real-world wait: the uploads' file I/O
     }
     await stopping
     await fs.rm(dir, { recursive: true, force: true })

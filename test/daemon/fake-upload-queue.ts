@@ -64,6 +64,7 @@ export class FakeUploadQueue extends EventEmitter<UploadQueueEvents> implements 
 
   drain(options: DrainOptions = {}): Promise<DrainResult> {
     this.drains++
+    // the drain bound runs on the injected (manual) time, never in real time
     return untilEmpty(this, options, finish => (options.timeoutMs === undefined ? null : this.time.setTimeout(finish, options.timeoutMs)))
   }
 

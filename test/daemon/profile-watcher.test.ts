@@ -76,7 +76,7 @@ t.test('the real fs.watch reports a rename over the file', async t => {
   t.teardown(() => w.close())
   await fs.writeFile(path.join(dir, '.tmp'), 'b')
   await fs.rename(path.join(dir, '.tmp'), path.join(dir, 'mounts.json'))
-  // Real time: the kernel's inotify events arrive on their own.
+  // real-world wait: the kernel's inotify events arrive on their own
   for (let i = 0; i < 50 && !names.includes('mounts.json'); i++) await new Promise(r => setTimeout(r, 20))
   t.ok(names.includes('mounts.json'), `events: ${names.join(', ')}`)
 })

@@ -40,6 +40,7 @@ t.test('a stalled event loop (both clocks far ahead) also counts', async t => {
   // The timer fires late, as after a long block: ManualTime runs it at
   // its due time, so move "now" by hand inside a longer wait.
   detector.stop()
+  // a Time whose timers fire ten times late, on the manual time (no real-time wait)
   const late = new SuspendDetector({ time: { now: () => time.now(), setTimeout: (fn, ms) => time.setTimeout(fn, ms * 10) }, monotonicClock: time, wallClock: time, onResume: g => gaps.push(g) })
   late.start()
   await time.advance(10_000)

@@ -230,7 +230,7 @@ t.test('PUT: body kept outside the account, 201 only once it is in place', async
   socket.write(`PUT ${base}/big.bin HTTP/1.1\r\nHost: 127.0.0.1:${emulator.port}\r\nContent-Length: 10\r\n\r\nfirst`)
   // Wait for the first half to reach the temporary file.
   for (let i = 0; i < 200 && !fs.readdirSync(uploadTempDir).some(f => fs.statSync(path.join(uploadTempDir, f)).size === 5); i++) {
-    await new Promise(resolve => setTimeout(resolve, 10))
+    await new Promise(resolve => setTimeout(resolve, 10)) // real-world wait: the server writes the temporary file
   }
   t.equal(fs.readdirSync(uploadTempDir).length, 1, 'the body waits outside the account')
   t.notOk(fs.existsSync(target), 'nothing in the account yet')

@@ -52,7 +52,7 @@ t.test('a file read again after the kernel let go of it costs no GET', { skip: c
   const file = join(child.mountpoint, 'big.bin')
   t.equal(sha256(await nodeFs.readFile(file)), sha256(big), 'first read intact')
   // The last downloads reach the disk a moment after the read returns.
-  await new Promise(r => setTimeout(r, 300))
+  await new Promise(r => setTimeout(r, 300)) // real-world wait: the mount child's disk writes
   await dropPages()
   emulator.resetLog()
   t.equal(sha256(await nodeFs.readFile(file)), sha256(big), 'second read intact')
@@ -78,7 +78,7 @@ t.test('a program reading at random gets the file filled in behind it', async t 
   await readSome(10)
   await until('the whole file fetched', () => emulator.requests.filter(r => r.method === 'GET').reduce((a, r) => a + r.bytesSent, 0) >= db.length)
   // The last pieces reach the disk a moment after they arrive (real I/O in the mount's process).
-  await new Promise(r => setTimeout(r, 300))
+  await new Promise(r => setTimeout(r, 300)) // real-world wait: the mount child's disk writes
   emulator.resetLog()
   await readSome(200)
   t.equal(bad, 0, 'every read intact')

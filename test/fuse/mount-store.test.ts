@@ -61,7 +61,7 @@ t.test('started with the bridge down, a mount shows the stored tree and reads wh
   const read = [...files.keys()].filter(rel => rel.startsWith('Docs/d1/') || rel.startsWith('Docs/d2/'))
   for (const rel of read) t.ok((await readFile(join(child.mountpoint, rel))).equals(files.get(rel)!), `first read of ${rel}`)
   // The last blocks reach the disk a moment after the reads return.
-  await new Promise(r => setTimeout(r, 300))
+  await new Promise(r => setTimeout(r, 300)) // real-world wait: the mount child's disk writes
   await child.stop()
 
   await emulator.setMode('down')

@@ -103,7 +103,7 @@ export function mountctlFor<Status extends { name: string }>(socket: string, opt
     while (Date.now() < deadline) {
       last = await states()
       if (check(last)) return last
-      await new Promise(r => setTimeout(r, 100)) // real time: the daemon is another process
+      await new Promise(r => setTimeout(r, 100)) // real-world wait: the daemon is another process
     }
     const log = options.log?.()
     const tail = log === undefined ? '' : `\ndaemon log (last 30 lines):\n${log.split('\n').slice(-30).join('\n')}`

@@ -120,6 +120,7 @@ export class FakeRemote implements Remote {
   async read(path: string, offset: number, length: number, options?: ReadOptions): Promise<Buffer> {
     this.reads.push({ path, offset, length })
     await this.#enter('read', options)
+    // on the injected readTime (tests pass their ManualTime), not a real-time sleep
     if (this.readDelayMs > 0) await sleep(this.readDelayMs, undefined, this.readTime)
     const node = this.#get(path)
     if (node.isDir) throw new RemoteError('other', `${path} is a folder`, { status: 405 })

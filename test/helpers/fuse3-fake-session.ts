@@ -43,8 +43,14 @@ export class FakeSession implements NativeSession {
   alive = true
   #waiters = new Map<number, (r: Reply) => void>()
 
+  /** Replies refused because the kernel gave up (alive false). */
+  refused = 0
+
   #answer(slot: number, reply: Reply): boolean {
-    if (!this.alive) return false
+    if (!this.alive) {
+      this.refused++
+      return false
+    }
     if (this.replies.has(slot)) throw new Error(`slot ${slot} answered twice`)
     this.replies.set(slot, reply)
     this.#waiters.get(slot)?.(reply)

@@ -27,6 +27,7 @@ export class ManualTime implements Time {
     return this.time
   }
 
+  // the fake's own setTimeout: fires only on advance() (or on the next turn, instant), never in real time
   setTimeout(fn: () => void, delayMs: number): TimerHandle {
     const id = this.nextId++
     const due = this.time + Math.max(0, delayMs)
@@ -71,4 +72,16 @@ export class ManualTime implements Time {
 /** Lets chains of already-resolved promises (and immediates) run to their end. */
 export async function settle(rounds = 20): Promise<void> {
   for (let i = 0; i < rounds; i++) await new Promise<void>(resolve => setImmediate(resolve))
+}
+
+/** Turns the event loop (no timer, no real-time sleep) until check() holds,
+ *  for work that runs on promises and immediates only; throws after `rounds`
+ *  turns. Work that waits on the disk or another process uses waitUntil
+ *  (wait-until.ts) instead. */
+export async function settleUntil(what: string, check: () => boolean, rounds = 10_000): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    if (check()) return
+    await new Promise<void>(resolve => setImmediate(resolve))
+  }
+  if (!check()) throw new Error(`${what}: still not so after ${rounds} turns of the event loop`)
 }

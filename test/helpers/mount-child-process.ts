@@ -78,6 +78,7 @@ export async function startMountChild(args: string[], readyTimeoutMs = READY_TIM
         },
       }
       // A late answer must not be taken as the answer to the next question.
+      // real-world wait: a bound on how long the mount child (another process) takes to answer
       const timer = setTimeout(() => waiter.fail(new Error(`mount child did not answer within ${timeoutMs} ms`)), timeoutMs)
       waiters.push(waiter)
     })
@@ -104,7 +105,7 @@ export async function startMountChild(args: string[], readyTimeoutMs = READY_TIM
         if (child.exitCode === null && child.signalCode === null) {
           const exited = new Promise(resolve => child.once('exit', resolve))
           child.kill('SIGTERM')
-          const killer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+          const killer = setTimeout(() => child.kill('SIGKILL'), 10_000) // real-world wait: the child process exits on SIGTERM
           await exited
           clearTimeout(killer)
         }

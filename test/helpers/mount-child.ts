@@ -5,13 +5,15 @@
 //        [--backend libfuse3|fuse-native (default: env MEGAMOUNT_FUSE_BACKEND, else auto)]
 //        [--cache-ttl-ms N] [--kernel-ttl-s N (default: the cache TTL)] [--op-timeout-ms N]
 //        [--state-dir DIR [--upload-delay-ms N] [--delete-mode trash|permanent] [--disk-cache-mib N]
-//         [--store] [--offline FOLDER,...]] [--bridge-down]
+//         [--store] [--offline FOLDER,...]] [--bridge-down] [--manual-time]
 // Without --url it serves the fs-cases fixture from a FakeRemote (plus
 // /big64.bin of N MiB, and with --deep-file-bytes a file whose path is N
 // bytes long, see deepFilePath). With --state-dir the mount is writable through the
 // staged write policy, as the daemon makes it; with --store it keeps its
 // persistent store there too. --bridge-down starts with the bridge
-// believed down, as the daemon starts a mount from its stored tree. Prints "READY" once mounted,
+// believed down, as the daemon starts a mount from its stored tree.
+// --manual-time runs the core on a ManualTime (from now) that moves only on
+// the advance command, so a test waits for no TTL in real time. Prints "READY" once mounted,
 // "STATS <json>" with the fake remote's call counts on SIGUSR2, and unmounts
 // and exits on SIGTERM. STATS carries the kernel-side counters of the
 // libfuse 3 backend (lookups, reads, ...) as "kernel".
@@ -23,6 +25,7 @@
 //   down, up  what the daemon's health check would say about the bridge
 //   refresh [PATH]  what `mountctl refresh` does
 //   hang METHOD, unhang METHOD   the fake remote's calls of METHOD never end
+//   advance MS  move the --manual-time clock on (its due timers fire); answers its time
 
 import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
@@ -35,6 +38,7 @@ import { MountStore } from '../../src/vfs/store/mount-store.js'
 import { stagedWrites, type StagedWrites } from '../../src/vfs/write/write-staged.js'
 import { FakeRemote, patternBuffer, testOptions } from './fake-remote.js'
 import { addFixture, deepFilePath } from './fs-cases.js'
+import { ManualTime } from './manual-time.js'
 
 const { values } = parseArgs({
   options: {
@@ -50,6 +54,7 @@ const { values } = parseArgs({
     store: { type: 'boolean', default: false },
     offline: { type: 'string' },
     'bridge-down': { type: 'boolean', default: false },
+    'manual-time': { type: 'boolean', default: false },
     backend: { type: 'string' },
     'cache-ttl-ms': { type: 'string' },
     'kernel-ttl-s': { type: 'string' },
@@ -86,6 +91,7 @@ const options = testOptions({
   offline: values.offline?.split(',') ?? [],
 })
 let writes: StagedWrites | null = null
+const time = values['manual-time'] ? new ManualTime(Date.now()) : undefined
 const store = values.store && values['state-dir'] ? MountStore.open(values['state-dir'], values.url ?? 'fake', logger) : undefined
 const fs = new MegaFs({
   store,
@@ -93,6 +99,7 @@ const fs = new MegaFs({
   options,
   logger,
   stateDir: values['state-dir'] ?? '/nonexistent',
+  time,
   writes: values['state-dir'] ? stagedWrites({ trashPurgeCron: null, onCreated: w => (writes = w) }) : undefined,
 })
 if (values['bridge-down']) fs.setBridgeAvailable(false)
@@ -109,6 +116,11 @@ async function command(line: string): Promise<unknown> {
   if (verb === 'refresh') {
     fs.invalidate(rest.length ? rest.join(' ') : undefined)
     return true
+  }
+  if (verb === 'advance') {
+    if (!time) throw new Error('advance needs --manual-time')
+    await time.advance(Number(rest[0]))
+    return time.now()
   }
   if (verb === 'hang' || verb === 'unhang') {
     fake!.hang(rest[0] as never, verb === 'hang')

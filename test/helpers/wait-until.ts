@@ -6,7 +6,7 @@ export async function waitUntil(what: string, check: () => Promise<boolean> | bo
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
     if (await check()) return
-    await new Promise(r => setTimeout(r, everyMs))
+    await new Promise(r => setTimeout(r, everyMs)) // real-world wait: the poll interval for another process / the disk
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
 }

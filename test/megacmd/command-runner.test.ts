@@ -15,5 +15,6 @@ t.test('a non-zero exit resolves with its status and output', async (t) => {
 
 t.test('missing program and timeout reject with their own errors', async (t) => {
   await t.rejects(execFileRunner('definitely-not-a-command-xyz', []), CommandNotFoundError)
+  // real-world wait: a child process that hangs, killed by node's execFile timeout (no injected time there)
   await t.rejects(execFileRunner(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { timeoutMs: 200 }), CommandTimeoutError)
 })

@@ -80,7 +80,7 @@ t.test('a body that stops in the middle is cut; one that keeps moving is not', a
 t.test('the wait for the answer after an upload has its own bound', async t => {
   const srv = await serve(t, (req, res) => {
     req.resume()
-    req.on('end', () => setTimeout(() => res.end('stored'), 800)) // a slow server, in real time
+    req.on('end', () => setTimeout(() => res.end('stored'), 800)) // real-world wait: a server that answers late on purpose, to test a real socket's bound
   })
   const upload = () => Readable.from([Buffer.alloc(1000, 2), Buffer.alloc(1000, 3)])
   const progress: number[] = []

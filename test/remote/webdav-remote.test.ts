@@ -160,7 +160,7 @@ t.test('read: Range header, 206, 200 only for a whole-file range, 416', async t 
   await t.rejects(r.read('/wrong-start', 5, 3), { name: 'RemoteError', kind: 'bad-reply', message: /asked for bytes from 5.*Content-Range bytes 0-3\/10/ })
   await t.rejects(r.read('/ignores-range', 4096, 4096), { name: 'RemoteError', kind: 'bad-reply', message: /ignored the Range header/ })
   await t.rejects(r.read('/ignores-range', 0, 4096), { name: 'RemoteError', kind: 'bad-reply', message: /ignored the Range header/ })
-  // Real I/O: the server sees the aborted response's chunks arrive.
+  // real-world wait: the server sees the aborted response's chunks arrive
   while (sentChunks.length < 2) await new Promise(resolve => setTimeout(resolve, 10))
   t.ok(sentChunks.every(n => n < bigChunks / 4), `the client dropped both whole-file answers early (MiB sent: ${sentChunks})`)
   const stats = r.stats()
@@ -253,7 +253,7 @@ t.test('no connection is reused', async t => {
 
 t.test('at most maxConcurrentRequests in flight', async t => {
   const b = await bridge(t, (req, res) => {
-    // A server that takes 30 ms (real time) to answer, so requests overlap.
+    // real-world wait: a server that takes 30 ms to answer, so requests overlap
     setTimeout(() => reply207(res, multistatus(req.headers.Host, [{ path: '/f1Y2lIrD/Photos/', dir: true }])), 30)
   })
   const r = remote(b.base, { maxConcurrentRequests: 2 })
@@ -390,6 +390,7 @@ t.test('PUT streams a 20 MiB file from disk with progress', async t => {
       // Hold the first chunk: with streaming, backpressure stops the client
       // long before the whole file is read.
       req.pause()
+      // real-world wait: the server holds the body 300 ms on a real socket
       setTimeout(() => {
         progressAtFirstChunk = progress.at(-1) ?? 0
         req.resume()
@@ -415,7 +416,7 @@ t.test("PUT's wait for the answer scales with the size", async t => {
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }))
   const file = path.join(dir, 'one-mib.bin')
   fs.writeFileSync(file, Buffer.alloc(1 << 20, 5))
-  // Like the bridge: the answer comes only after "uploading to MEGA".
+  // real-world wait: like the bridge, a server that answers only after "uploading to MEGA" (a real socket's bound is tested)
   const b = await bridge(t, (_req, res) => void setTimeout(() => res.writeHead(201).end(), 1200))
   // Bound after sending: 400 ms + 1 MiB / 512 KiB/s = 2400 ms.
   const patient = remote(b.base, { requestTimeoutMs: 400, uploadAnswerBytesPerSecond: 512 << 10 })

@@ -212,7 +212,7 @@ t.test('a real systemd user manager: install, see the daemon answer, uninstall',
   let answered = false
   for (let i = 0; i < 50 && !answered; i++) {
     answered = spawnSync(process.execPath, [mountctl, 'status'], { encoding: 'utf8' }).status === 0
-    if (!answered) await new Promise((r) => setTimeout(r, 200)) // real time: systemd starts the daemon
+    if (!answered) await new Promise((r) => setTimeout(r, 200)) // real-world wait: systemd starts the daemon
   }
   t.ok(answered, 'mountctl status answered')
 })

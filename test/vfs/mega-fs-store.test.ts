@@ -12,7 +12,7 @@ import { MegaFs } from '../../src/vfs/mega-fs.js'
 import { MountStore } from '../../src/vfs/store/mount-store.js'
 import type { FileHandle } from '../../src/vfs/types.js'
 import { FakeRemote, patternBuffer, testOptions } from '../helpers/fake-remote.js'
-import { ManualTime } from '../helpers/manual-time.js'
+import { ManualTime, settleUntil } from '../helpers/manual-time.js'
 import { waitUntil } from '../helpers/wait-until.js'
 
 const KiB = 1024
@@ -129,12 +129,14 @@ t.test('files changed on the server while the mount was away are read new, never
   await time.advance(3600_000)
 
   fs = await mount()
+  const listed = new Set<string>()
+  fs.watch(change => void (change.kind === 'listed' && listed.add(change.path)))
   for (const path of changed) t.ok((await readAll(fs, path)).equals(files.get(path)!), `${path}: the new content`)
   for (const path of paths.slice(5)) t.ok((await readAll(fs, path)).equals(files.get(path)!), `${path}: unchanged`)
   // The first look at a folder shows its stored listing and lists it again
   // behind; the next look shows the server's.
   await tree(fs)
-  await new Promise(r => setTimeout(r, 20))
+  await settleUntil('the changed folders listed behind', () => listed.has('/docs/d0') && listed.has('/docs/d3'))
   const listing = await tree(fs)
   t.ok(listing.includes('/docs/d0/added.txt 3'), 'the added file is listed')
   t.notOk(listing.some(l => l.startsWith('/docs/d3/f9.bin')), 'the removed one is not')

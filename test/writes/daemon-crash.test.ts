@@ -95,7 +95,7 @@ t.test('bridge down: a copy into a known folder succeeds and uploads when it is 
   await run('cp', [join(work, 'new.bin'), join(mountpoint, 'known', 'new.bin')])
   t.equal((await run('ls', [join(mountpoint, 'known')])).stdout, 'new.bin\nold.txt\n', 'the copy shows in the mount at once')
   t.equal((await run('cmp', [join(work, 'new.bin'), join(mountpoint, 'known', 'new.bin')])).stdout, '', 'and reads back')
-  await new Promise(r => setTimeout(r, 1500)) // real time: give the daemon (another process) the chance to upload, which it must not take
+  await new Promise(r => setTimeout(r, 1500)) // real-world wait: give the daemon (another process) the chance to upload, which it must not take
   t.same(await readdir(join(server.folder, 'known')), ['old.txt'], 'not on the server while the bridge is down')
 
   await server.emulator!.setMode('normal')

@@ -12,8 +12,8 @@ t.test('unmount waits for uploads, showing progress in place on a terminal', asy
     if (!finished && out.includes('left')) {
       finished = true
       t.same([...f.backend.mounted.values()], ['photos'], 'mounted while it waits')
-      // Real time: the uploads end a moment later, while mountctl polls over the socket.
-      setTimeout(() => f.queue.finishAll(), 20)
+      // The uploads end once this output is handled; mountctl sees it at its next poll.
+      setImmediate(() => f.queue.finishAll())
     }
   })
   t.equal(r.code, 0, r.stderr)
@@ -34,8 +34,8 @@ t.test('unmount without a terminal prints plain lines when files are left; nothi
       f.queue.set([{ path: '/b.bin', bytes: 1_000, state: 'ready' }])
     } else if (step === 1 && out.includes('1 file left')) {
       step = 2
-      // Real time: the uploads end a moment later, while mountctl polls over the socket.
-      setTimeout(() => f.queue.finishAll(), 20)
+      // The uploads end once this output is handled; mountctl sees it at its next poll.
+      setImmediate(() => f.queue.finishAll())
     }
   })
   t.equal(r.code, 0)

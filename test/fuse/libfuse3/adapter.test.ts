@@ -8,7 +8,7 @@ import { ROOT_INO } from '../../../src/fuse/libfuse3/inode-table.js'
 import { silentLogger } from '../../../src/log.js'
 import { MegaFs } from '../../../src/vfs/mega-fs.js'
 import { FakeRemote, testOptions } from '../../helpers/fake-remote.js'
-import { ManualTime } from '../../helpers/manual-time.js'
+import { ManualTime, settle, settleUntil } from '../../helpers/manual-time.js'
 import { FakeSession, OPS, SETATTR_BITS, type Reply } from '../../helpers/fuse3-fake-session.js'
 
 const ENOENT = 2
@@ -129,7 +129,9 @@ t.test('a reply the kernel no longer waits for counts nothing and releases what 
   adapter.dispatch(OPS.readdirplus, s, dir.ino!, 0, open.fh!, 0, 4096, 0, 0, undefined, undefined, undefined)
   adapter.dispatch(OPS.lookup, s + 1, ROOT_INO, 0, 0, 0, 0, 0, 0, 'a.txt', undefined, undefined)
   adapter.dispatch(OPS.open, s + 2, dir.ino!, 0, 0, 0, 0, fsConstants.O_RDONLY, 0, undefined, undefined, undefined)
-  await new Promise(r => setTimeout(r, 50)) // the fake fs answers within a few ticks
+  // the fake fs answers on promises only: wait for the three refused replies and the open's release
+  await settleUntil('the three replies refused', () => session.refused === 3 && adapter.openHandles() === 0)
+  await settle()
   t.equal(adapter.table.get(dir.ino!)!.children, null, 'no entry counted')
   t.equal(adapter.table.child(adapter.table.root, 'a.txt'), undefined, 'the lookup left no node')
   t.equal(adapter.openHandles(), 0, 'nothing left open')
@@ -204,7 +206,8 @@ t.test('a changed listing invalidates what the kernel holds: changed attributes,
   remote.nodes.delete('/dir/file 1.txt')
   await clock.advance(120_000)
   await fs.readdir('/dir')
-  await new Promise(r => setTimeout(r, 20))
+  await settleUntil('the changes reach the kernel', () => session.forgottenNames.length > 0 && session.invalidated.some(i => i.ino === f0.ino))
+  await settle() // room for a wrong extra invalidation to land
   t.same(session.invalidated.filter(i => i.ino === f0.ino), [{ ino: f0.ino, offset: 0, length: 0 }], 'file 0: attributes and pages')
   t.same(session.forgottenNames, [{ parent: dir.ino, name: 'file 1.txt' }], 'file 1: its name')
   t.notOk(session.invalidated.some(i => i.ino === f1.ino))

@@ -11,7 +11,7 @@ import { BridgeGate } from '../../../src/vfs/bridge-gate.js'
 import { MetadataCache } from '../../../src/vfs/cache/metadata-cache.js'
 import { MountStore } from '../../../src/vfs/store/mount-store.js'
 import { FakeRemote } from '../../helpers/fake-remote.js'
-import { ManualTime } from '../../helpers/manual-time.js'
+import { ManualTime, settleUntil } from '../../helpers/manual-time.js'
 
 const DAY = 24 * 3600 * 1000
 
@@ -37,8 +37,9 @@ async function setup(t: Test) {
 }
 
 const names = async (p: Promise<{ names: string[] }>) => (await p).names.slice().sort()
-/** Lets a listing requested behind the caller finish. */
-const settle = () => new Promise(resolve => setTimeout(resolve, 20))
+/** Waits for a listing requested behind the caller to be in memory (no timer: the fake remote answers on promises). */
+const listedBehind = (cache: MetadataCache, folder: string, has: (names: string[]) => boolean) =>
+  settleUntil(`${folder} listed behind`, () => { const l = cache.peekListing(folder); return !!l && has(l.names) })
 
 t.test('a listing the memory let go of comes back from the store without a request', async t => {
   const { remote, mount } = await setup(t)
@@ -60,7 +61,7 @@ t.test('a new mount shows the stored tree at once and lists it again behind', as
   const before = remote.calls.list
   t.same(await names(cache.listFolder('/a')), ['one.txt', 'two.txt'], 'the stored listing, at once')
   t.equal(remote.calls.list, before + 1, 'and a request behind it')
-  await settle()
+  await listedBehind(cache, '/a', names => names.includes('new.txt'))
   t.same(await names(cache.listFolder('/a')), ['new.txt', 'one.txt', 'two.txt'], 'the next look shows the server')
   t.equal(remote.calls.list, before + 1)
   t.equal((await cache.lookup('/a/new.txt'))?.size, 34)
@@ -135,7 +136,7 @@ t.test('a folder removed on the server while the mount was away is forgotten', a
   await clock.advance(3600_000)
   const { cache } = mount()
   t.same(await names(cache.listFolder('/')), ['a', 'b'], 'shown as it was, at once')
-  await settle()
+  await listedBehind(cache, '/', names => !names.includes('b'))
   t.same(await names(cache.listFolder('/')), ['a'], 'then as it is')
   await t.rejects(cache.listFolder('/b'), { code: 'ENOENT' })
   const again = mount()

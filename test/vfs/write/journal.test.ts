@@ -132,7 +132,7 @@ t.test('a record that need not be durable does not wait for the disk; sync() doe
   const synced = j.sync()
   let syncDone = false
   void synced.then(() => (syncDone = true))
-  await new Promise(r => setTimeout(r, 20)) // let any wrongly resolved promise settle
+  await new Promise(r => setTimeout(r, 20)) // real-world wait: the journal's writes go through the thread pool; a wrong sync() would resolve within it
   t.notOk(syncDone, 'sync() waits for the disk')
   release()
   await durable
