@@ -159,7 +159,9 @@ t.test('unmount --force leaves queued uploads in the journal; the next mount upl
 })
 
 t.test('Ctrl-C on a waiting unmount leaves the mount; SIGTERM stops a slow upload after --stop-timeout-seconds; the next start finishes it', async t => {
-  await run('cp', [await writeSource('slow.bin', 3_000_000), mp('big')])
+  // 20 s at the emulator's 300 KB/s: the steps before SIGTERM (each one a
+  // mountctl process, seconds on a busy machine) must not outlast it.
+  await run('cp', [await writeSource('slow.bin', 6_000_000), mp('big')])
   await waitFor('uploading', async () => (await states()).big?.uploads.uploading === 1)
 
   const waiting = spawn(process.execPath, [MOUNTCTL, '--socket', socket, 'unmount', 'big'], { stdio: ['ignore', 'pipe', 'pipe'] })
@@ -188,7 +190,7 @@ t.test('Ctrl-C on a waiting unmount leaves the mount; SIGTERM stops a slow uploa
 
   const d2 = startDaemon()
   await waitFor('uploaded by the next start', () => exists(path.join(slowAccount, 'Big', 'slow.bin')), 60_000)
-  t.equal((await fs.stat(path.join(slowAccount, 'Big', 'slow.bin'))).size, 3_000_000)
+  t.equal((await fs.stat(path.join(slowAccount, 'Big', 'slow.bin'))).size, 6_000_000)
   t.match(d2.log(), /resuming uploads from the journal/)
   d2.child.kill('SIGTERM')
   t.equal(await d2.exited, 0)
