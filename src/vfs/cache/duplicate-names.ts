@@ -4,12 +4,10 @@
 // new listing says otherwise.
 
 import type { Logger } from '../../log.js'
-import { childPath } from '../paths.js'
-
-const MAX_DUPLICATE_PATHS = 20
+import { NamesByFolder } from './names-by-folder.js'
 
 export class DuplicateNames {
-  readonly #byFolder = new Map<string, string[]>()
+  readonly #byFolder = new NamesByFolder()
   readonly #logger: Logger
 
   constructor(logger: Logger) {
@@ -23,8 +21,7 @@ export class DuplicateNames {
   /** What the folder's latest listing says; warn: log them (a new answer,
    *  not one read back from the store). */
   note(folder: string, names: string[], warn = true): void {
-    if (names.length > 0) this.#byFolder.set(folder, names)
-    else this.#byFolder.delete(folder)
+    this.#byFolder.set(folder, names)
     if (names.length > 0 && warn) {
       this.#logger.warn(
         { path: folder, duplicateNames: names },
@@ -39,14 +36,7 @@ export class DuplicateNames {
 
   /** How many are hidden, and up to 20 of their paths. */
   stats(): { duplicateNames: number; duplicatePaths: string[] } {
-    let duplicateNames = 0
-    const duplicatePaths: string[] = []
-    for (const [folder, names] of this.#byFolder) {
-      duplicateNames += names.length
-      for (const name of names) {
-        if (duplicatePaths.length < MAX_DUPLICATE_PATHS) duplicatePaths.push(childPath(folder, name))
-      }
-    }
-    return { duplicateNames, duplicatePaths }
+    const { count, paths } = this.#byFolder.summary()
+    return { duplicateNames: count, duplicatePaths: paths }
   }
 }

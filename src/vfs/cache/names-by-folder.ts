@@ -16,6 +16,10 @@ export class NamesByFolder {
     else this.#byFolder.delete(folder)
   }
 
+  has(folder: string): boolean {
+    return this.#byFolder.has(folder)
+  }
+
   clear(): void {
     this.#byFolder.clear()
   }
