@@ -9,29 +9,19 @@
 // end all through the scripts, during `ls`, `stat` and `mv`. Every run must
 // print what it prints on a local disk, and the server must end with every
 // run's tree. 100 runs per server take about a minute each here.
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
 import { FILE_OPS_SCRIPT, runFileOps, runScript } from '../helpers/file-ops-script.js'
-import { startMountChild } from '../helpers/mount-child-process.js'
-import { rcloneMissing, startServer, treeDigest, type ServerKind } from '../helpers/webdav-servers.js'
+import { rcloneMissing, treeDigest, type ServerKind } from '../helpers/webdav-servers.js'
+import { writableMountOn } from '../helpers/writable-mount.js'
 
 const RUNS = Number(process.env.MEGAMOUNT_FILE_OPS_RUNS ?? 100)
 const AT_ONCE = Number(process.env.MEGAMOUNT_FILE_OPS_AT_ONCE ?? 2)
 
 for (const kind of (process.env.MEGAMOUNT_FILE_OPS_SERVERS?.split(',') ?? ['emulator', 'rclone']) as ServerKind[]) {
   t.test(`the file-ops script ${RUNS} times through one mount, ${kind}`, { skip: kind === 'rclone' && rcloneMissing }, async t => {
-    const server = await startServer(kind)
-    const local = await mkdtemp(join(tmpdir(), 'megamount-local-'))
-    const state = await mkdtemp(join(tmpdir(), 'megamount-state-'))
-    t.teardown(async () => {
-      await server.stop()
-      await rm(local, { recursive: true, force: true })
-      await rm(state, { recursive: true, force: true })
-    })
-    const child = await startMountChild(['--url', server.url, '--state-dir', state, '--upload-delay-ms', '100'])
-    t.teardown(() => child.stop())
+    const { server, child, local } = await writableMountOn(t, kind, 100)
     await mkdir(join(local, 'expected'))
     const expected = await runFileOps(join(local, 'expected'))
 

@@ -5,26 +5,14 @@
 // queue is empty. Run against the bridge emulator and rclone serve webdav.
 // The script is in test/helpers/file-ops-script.ts; file-ops-stress.test.ts
 // runs it 100 times against each server.
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import t from 'tap'
 import { runFileOps } from '../helpers/file-ops-script.js'
-import { startMountChild } from '../helpers/mount-child-process.js'
-import { rcloneMissing, startServer, treeDigest, type ServerKind } from '../helpers/webdav-servers.js'
+import { rcloneMissing, treeDigest, type ServerKind } from '../helpers/webdav-servers.js'
+import { writableMountOn } from '../helpers/writable-mount.js'
 
 for (const kind of ['emulator', 'rclone'] as ServerKind[]) {
   t.test(`file operations through the mount, ${kind}`, { skip: kind === 'rclone' && rcloneMissing }, async t => {
-    const server = await startServer(kind)
-    const local = await mkdtemp(join(tmpdir(), 'megamount-local-'))
-    const state = await mkdtemp(join(tmpdir(), 'megamount-state-'))
-    t.teardown(async () => {
-      await server.stop()
-      await rm(local, { recursive: true, force: true })
-      await rm(state, { recursive: true, force: true })
-    })
-    const child = await startMountChild(['--url', server.url, '--state-dir', state, '--upload-delay-ms', '300'])
-    t.teardown(() => child.stop())
+    const { server, child, local } = await writableMountOn(t, kind, 300)
 
     const expected = await runFileOps(local)
     const got = await runFileOps(child.mountpoint)

@@ -12,8 +12,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import t from 'tap'
-import { startMountChild } from '../helpers/mount-child-process.js'
-import { rcloneMissing, sha256File, startServer, type ServerKind } from '../helpers/webdav-servers.js'
+import { rcloneMissing, sha256File, type ServerKind } from '../helpers/webdav-servers.js'
+import { writableMountOn } from '../helpers/writable-mount.js'
 
 const run = promisify(execFile)
 const BUILD = fileURLToPath(new URL('../tools/fsx/build.sh', import.meta.url))
@@ -34,16 +34,7 @@ const fsx = gccMissing ? '' : (await run('bash', [BUILD, built])).stdout.trim()
 
 for (const kind of ['emulator', 'rclone'] as ServerKind[]) {
   t.test(`fsx through the mount, ${kind}`, { skip: gccMissing || (kind === 'rclone' && rcloneMissing) }, async t => {
-    const server = await startServer(kind)
-    const good = await mkdtemp(join(tmpdir(), 'megamount-fsxgood-'))
-    const state = await mkdtemp(join(tmpdir(), 'megamount-state-'))
-    t.teardown(async () => {
-      await server.stop()
-      await rm(good, { recursive: true, force: true })
-      await rm(state, { recursive: true, force: true })
-    })
-    const child = await startMountChild(['--url', server.url, '--state-dir', state, '--upload-delay-ms', '300'])
-    t.teardown(() => child.stop())
+    const { server, child, local: good } = await writableMountOn(t, kind, 300)
 
     for (const { file, args } of RUNS) {
       // -P: fsx's own logs and .fsxgood go to a local folder, not the mount.
