@@ -14,6 +14,7 @@
 
 import { FsError } from '../../errors.js'
 import type { Logger } from '../../log.js'
+import { baseName, parentOf } from '../../vfs/paths.js'
 import type { FileSystem, FsChange } from '../../vfs/types.js'
 import type { NativeSession } from './addon.js'
 import { attrSignature } from './attr-record.js'
@@ -127,9 +128,8 @@ export class KernelInvalidator {
   /** The kernel's "no such name" copy for path, if it may hold one. */
   #forgetMissingName(path: string): void {
     if (!this.#negatives || path === '/') return
-    const cut = path.lastIndexOf('/')
-    const parent = this.nodeAt(path.slice(0, cut) || '/')
-    const name = path.slice(cut + 1)
+    const parent = this.nodeAt(parentOf(path))
+    const name = baseName(path)
     if (parent && this.#negatives.take(parent.ino, name)) this.#session.notifyInvalEntry(parent.ino, name)
   }
 }
