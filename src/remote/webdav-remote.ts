@@ -83,6 +83,7 @@ interface Exchange {
   signal?: AbortSignal
   answerTimeoutMs?: number
   onBodyProgress?: (sentBytes: number) => void
+  direct?: { maxBodyBytes: number }
 }
 
 export class WebDavRemote implements Remote {
@@ -180,6 +181,7 @@ export class WebDavRemote implements Remote {
       // Spelled exactly 'Range': the bridge ignores 'range'.
       headers: { Range: `bytes=${offset}-${offset + length - 1}` },
       signal: options.signal,
+      direct: { maxBodyBytes: length },
     })
     if (res.status === 416) {
       discardBody(res)
