@@ -37,7 +37,7 @@ export interface DavRequest {
   onBodyProgress?: (sentBytes: number) => void
   /** A GET whose 200/206 body of at most maxBodyBytes is read in place
    *  (direct-get.ts) on a plain-http server. */
-  direct?: { maxBodyBytes: number }
+  direct?: { maxBodyBytes: number; allocate?: (length: number) => Buffer }
 }
 
 export interface DavRequestsOptions {
@@ -126,7 +126,7 @@ export class DavRequests {
   async #sendOnce(r: DavRequest, options: HttpRequestOptions): Promise<HttpResponse> {
     const { url, headers, idleTimeoutMs, signal } = options
     if (r.direct && this.#directWorks && url.protocol === 'http:' && r.method === 'GET' && options.body === undefined) {
-      const res = await sendDirectGet({ url, headers, idleTimeoutMs, signal, maxBodyBytes: r.direct.maxBodyBytes })
+      const res = await sendDirectGet({ url, headers, idleTimeoutMs, signal, maxBodyBytes: r.direct.maxBodyBytes, allocate: r.direct.allocate })
       if (res) return res
       this.#directWorks = false
       this.#o.log.info({ host: url.host }, 'the server answers ranged GETs in a form read through node:http (chunked, unsized or with long headers); reads use node:http from now on')

@@ -37,6 +37,8 @@ export interface DirectGetOptions {
   signal?: AbortSignal
   /** A 200 or 206 with a longer Content-Length is left to node:http. */
   maxBodyBytes: number
+  /** The body's buffer, exactly length bytes (default: a new one). */
+  allocate?: (length: number) => Buffer
 }
 
 export interface DirectResponse {
@@ -180,7 +182,8 @@ class DirectGet {
       if (headers['transfer-encoding'] !== undefined || headers['content-length'] === undefined || !/^\d+$/.test(headers['content-length']) || length > this.#o.maxBodyBytes) {
         return this.#leaveToNodeHttp()
       }
-      this.#window = Buffer.allocUnsafeSlow(length)
+      const given = this.#o.allocate?.(length)
+      this.#window = given?.length === length ? given : Buffer.allocUnsafeSlow(length)
       this.#filled = extra.copy(this.#window, 0, 0, Math.min(extra.length, length))
       this.#phase = 'body'
     } else {

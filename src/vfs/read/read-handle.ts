@@ -72,8 +72,10 @@ export class ReadFileHandle implements FileHandle {
   #window = INITIAL_WINDOW_BYTES
   #lastFetchBytes = 0
   // Segments this handle relies on right now, kept even if the shared cache
-  // evicts them under pressure from other readers.
+  // evicts them under pressure from other readers. Their windows, with the
+  // claim this handle holds on each (window-pool.ts).
   #recent: Segment[] = []
+  readonly #held = new Map<Segment, Buffer>()
   #seeks = 0
   #stopFill: (() => void) | null = null
 
@@ -211,18 +213,37 @@ export class ReadFileHandle implements FileHandle {
     const { path, remote, gate, logger } = this.#o
     const what = `read ${path} [${offset}, ${offset + length})`
     gate.check(what)
-    const data = readExactly(remote, path, offset, length, this.#o.entry.size, { signal: gate.signal, logger }).catch((err: unknown) => {
-      throw gate.downError(what) ?? toFsError(err, { what, logger })
-    })
+    const windows = this.#o.chunks.windows
+    const data = readExactly(remote, path, offset, length, this.#o.entry.size, { signal: gate.signal, logger, allocate: n => windows.take(n) }).then(
+      buffer => {
+        // Claimed here, before the chunk cache sees the window (it may give
+        // its own claim back at once).
+        if (this.#recent.includes(segment)) {
+          windows.retain(buffer)
+          this.#held.set(segment, buffer)
+        }
+        return buffer
+      },
+      (err: unknown) => {
+        throw gate.downError(what) ?? toFsError(err, { what, logger })
+      },
+    )
     const segment: Segment = { offset, length, data }
     this.#o.chunks.add(this.#fileKey, segment)
     this.#recent.push(segment)
-    if (this.#recent.length > 4) this.#recent.shift()
+    if (this.#recent.length > 4) this.#letGo(this.#recent.shift()!)
     // A failure is answered once, never cached: the next read asks again.
     data.catch(() => {
       this.#recent = this.#recent.filter(s => s !== segment)
     })
     return segment
+  }
+
+  #letGo(segment: Segment): void {
+    const buffer = this.#held.get(segment)
+    if (!buffer) return
+    this.#held.delete(segment)
+    this.#o.chunks.windows.release(buffer)
   }
 
   async write(): Promise<number> {
@@ -243,6 +264,7 @@ export class ReadFileHandle implements FileHandle {
 
   async release(): Promise<void> {
     this.#released = true
+    for (const segment of this.#recent) this.#letGo(segment)
     this.#recent = []
     this.#stopFill?.()
     this.#stopFill = null
