@@ -70,3 +70,32 @@ t.test("a handle's recent segment keeps its bytes after the cache evicts it", as
   await a.release()
   await b.release()
 })
+
+t.test('readView: a view of the window when one segment holds the read, else a copy in scratch', async t => {
+  const remote = new FakeRemote()
+  const content = patternBuffer(24 * MiB, 4)
+  const small = patternBuffer(300_000, 6)
+  remote.addFile('/v.bin', content).addFile('/s.bin', small)
+  const chunks = new ChunkCache(32 * MiB)
+  const h = handle(remote, chunks, '/v.bin', content.length)
+  const scratch = Buffer.alloc(MiB)
+  let views = 0
+  let copies = 0
+  for (let pos = 0; pos < content.length; pos += MiB) {
+    const bytes = await h.readView(scratch, MiB, pos)
+    if (bytes.buffer === scratch.buffer) copies++
+    else views++
+    if (!bytes.equals(content.subarray(pos, pos + MiB))) t.fail(`bytes at ${pos}`)
+  }
+  // 2 MiB windows from 1920 KiB on: every other 1 MiB read crosses an edge.
+  t.ok(views >= 11, `${views} reads answered from the window, ${copies} copied (window edges)`)
+  t.ok(copies >= 1, 'a read across two windows is copied')
+  const tail = await h.readView(scratch, MiB, content.length - 1000)
+  t.ok(tail.equals(content.subarray(content.length - 1000)), 'short at the end of the file')
+  t.equal((await h.readView(scratch, MiB, content.length)).length, 0, 'nothing past the end')
+  const s = handle(remote, chunks, '/s.bin', small.length)
+  t.ok((await s.readView(scratch, 4096, 1000)).equals(small.subarray(1000, 5096)), 'a small file')
+  await h.release()
+  await s.release()
+  await t.rejects(h.readView(scratch, 10, 0), { code: 'EBADF' })
+})
