@@ -10,7 +10,8 @@
 // $MEMHOOK_OUT/hook-<pid>.json (heap figures before and after a full GC);
 // they are printed. --huge-only:
 // the 100,000-entry crawl alone, on a fresh daemon.
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { setTimeout as delay } from 'node:timers/promises'
@@ -22,9 +23,10 @@ import { cleanupEverything, dropKernelCaches, runTimed } from './procs.js'
 
 const { values } = parseArgs({
   options: {
-    data: { type: 'string', default: '/tmp/mm-memseq' },
+    data: { type: 'string', default: join(tmpdir(), 'mm-memseq') },
     read: { type: 'boolean', default: false },
     hook: { type: 'string' },
+    profile: { type: 'string', default: '{}' },
     'huge-only': { type: 'boolean', default: false },
     'idle-s': { type: 'string', default: '15' },
   },
@@ -57,6 +59,11 @@ async function main(): Promise<void> {
   }
   const server = await startRcloneServer(root, work)
   const mount = new MegamountMount(server, work, { daemonMain: resolve('dist/src/bin/megamountd.js'), mountctlMain: resolve('dist/src/bin/mountctl.js') })
+  // --profile '{"cacheMaxEntries":5000}': fields added to the bench's profile.
+  const profileFile = join(work, `${mount.id}-${server.name}`, 'mounts.json')
+  const config = JSON.parse(readFileSync(profileFile, 'utf8')) as { mounts: object[] }
+  config.mounts[0] = { ...config.mounts[0], ...JSON.parse(values.profile!) }
+  writeFileSync(profileFile, JSON.stringify(config))
   try {
     await mount.start()
     const pid = mount.pids()[0]!
