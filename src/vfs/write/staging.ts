@@ -376,7 +376,7 @@ async function writeAll(handle: fsp.FileHandle, buffer: Buffer, position: number
 }
 
 function dirtyEntry(id: string, filePath: string, size: number): Omit<JournalEntry, 'updatedMs'> {
-  return { id, path: filePath, size, state: 'dirty', attempts: 0, lastError: null }
+  return { id, path: filePath, size, state: 'dirty', attempts: 0, error: null }
 }
 
 /** A staged data file is a plain file: one unlink(2), where fs.rm first

@@ -1,7 +1,8 @@
 // The durable upload queue: after the LAST close of a written file and a quiet
 // period (uploadDelayMs), the staged file is PUT to its final name. The staged
-// data and its journal entry go only after the server answered 201. An item's states are described in upload-items.ts;
-// what follows the end of an upload (retries, failures) in upload-outcome.ts.
+// data and its journal entry go only after the server answered 201. An item's
+// states and their transitions are upload-lifecycle.ts; what follows the end
+// of an upload in upload-outcome.ts, by the retry policy of upload-retry.ts.
 
 import { EventEmitter } from 'node:events'
 import { systemTime, waitAtMost, type Time } from '../../clock.js'
@@ -11,7 +12,8 @@ import type { Remote } from '../../remote/remote.js'
 import type { Journal } from './journal.js'
 import type { StagedFile, StagingStore } from './staging.js'
 import { isSameOrBelow } from '../paths.js'
-import { incompleteError, retryDelayMs } from './upload-backoff.js'
+import { incompleteFailure } from './upload-failure.js'
+import { retryDelayMs } from './upload-retry.js'
 import { ensureParentFolders } from './upload-parents.js'
 import { BACKGROUND, UploadItems, type AbortReason, type Item } from './upload-items.js'
 import { UnfinishedUploads } from './unfinished-uploads.js'
@@ -95,15 +97,13 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     for (const file of this.store.all()) {
       if (!file.dirty || this.items.has(file)) continue
       const entry = this.journal.get(file.id)
-      const item = this.items.add(file)
+      const failed = entry?.state === 'failed' || file.incomplete
+      const item = this.items.add(file, failed ? 'recovered-failed' : 'recovered')
       this.recovered.add(file)
       item.attempts = entry?.attempts ?? 0
-      item.lastError = entry?.lastError ?? null
-      if (entry?.state === 'failed' || file.incomplete) {
-        item.state = 'failed'
-        item.lastError ??= incompleteError(file)
-      } else {
-        this.items.schedule(item, 0)
+      item.error = entry?.error ?? (failed ? incompleteFailure(file) : null)
+      if (!failed) {
+        this.items.hurry(item)
         this.emit('queued', { path: file.path, bytes: file.size, delayMs: 0 })
       }
     }
@@ -114,16 +114,16 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
 
   /** A handle opened file for writing: hold its upload until the last close. */
   openForWrite(file: StagedFile): void {
-    const item = this.items.get(file) ?? this.items.add(file)
+    const item = this.items.get(file) ?? this.items.add(file, 'opened')
     item.writers++
     if (item.state === 'waiting' || item.state === 'ready' || item.state === 'failed') {
       // New content gets a fresh count of failures.
       if (item.state === 'failed') {
         item.attempts = 0
-        item.lastError = null
+        item.error = null
       }
       this.items.cancelTimer(item)
-      item.state = 'open'
+      this.items.apply(item, 'opened')
       this.changed()
     }
   }
@@ -136,12 +136,12 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     item.writers = Math.max(0, item.writers - 1)
     if (item.writers > 0) return
     if (file.removed) {
-      this.items.delete(file)
+      this.items.end(item, 'discarded')
       this.changed()
       return
     }
     if (!file.dirty) {
-      this.items.delete(file)
+      this.items.end(item, 'discarded')
       await this.store.removeFile(file, 'discarded')
       this.changed()
       return
@@ -162,7 +162,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     // Asked only now: a drain may have started during the awaits above
     // (`close(fd)` returns before release, so a drain right after it does).
     const delayMs = this.drainers > 0 ? 0 : this.uploadDelayMs
-    this.items.schedule(item, delayMs)
+    this.items.schedule(item, delayMs, 'closed')
     this.emit('queued', { path: file.path, bytes: file.size, delayMs })
   }
 
@@ -186,7 +186,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     if (item?.upload) await this.stopUpload(item, 'rename')
     if (file.removed) return false
     await this.store.rename(from, to, targetOnServer)
-    if (item && (item.state === 'waiting' || item.state === 'ready')) this.items.schedule(item, this.drainers > 0 ? 0 : this.uploadDelayMs)
+    if (item && (item.state === 'waiting' || item.state === 'ready')) this.items.schedule(item, this.drainers > 0 ? 0 : this.uploadDelayMs, 'rescheduled')
     this.changed()
     return true
   }
@@ -208,7 +208,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
       this.items.unhold(paths)
       // A stopped upload the rename did not reschedule (it failed) goes again.
       for (const item of stopped) {
-        if (this.items.get(item.file) === item && item.state === 'waiting' && item.timer === null) this.items.schedule(item, this.drainers > 0 ? 0 : this.uploadDelayMs)
+        if (this.items.get(item.file) === item && item.state === 'waiting' && item.timer === null) this.items.schedule(item, this.drainers > 0 ? 0 : this.uploadDelayMs, 'rescheduled')
       }
       this.pump()
     }
@@ -240,7 +240,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     if (item?.upload) await this.stopUpload(item, 'discard')
     if (item) this.items.cancelTimer(item)
     if (file.removed) return false
-    this.items.delete(file)
+    if (item) this.items.end(item, 'discarded')
     const bytes = file.size
     await this.store.removeFile(file, 'discarded')
     this.log.info({ path, bytes }, 'discarded staged data')
@@ -255,14 +255,14 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     let count = 0
     for (const item of this.items.values()) {
       if (path !== undefined && item.file.path !== path) continue
-      const backingOff = item.state === 'waiting' && item.lastError !== null
+      const backingOff = item.state === 'waiting' && item.error !== null
       if (item.state !== 'failed' && !backingOff) continue
       // Its content is not what was written: only a rewrite or discard helps.
       if (item.file.incomplete) continue
       item.attempts = 0
       item.transientFailures = 0
       await this.journal.update(item.file.id, { state: 'queued', attempts: 0 })
-      this.items.schedule(item, 0)
+      this.items.schedule(item, 0, 'retried')
       count++
     }
     if (count > 0) this.log.info({ path: path ?? 'all', count }, 'retrying uploads')
@@ -282,7 +282,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     const wasPaused = this.paused
     this.paused = false
     for (const item of this.items.values()) {
-      if (item.state === 'waiting' && item.transientFailures > 0) this.items.schedule(item, 0)
+      if (item.state === 'waiting' && item.transientFailures > 0) this.items.hurry(item)
     }
     if (wasPaused) this.log.info('bridge available: uploads resumed')
     this.pump()
@@ -299,7 +299,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
   async drain(options: DrainOptions = {}): Promise<DrainResult> {
     this.drainers++
     for (const item of this.items.values()) {
-      if (item.state === 'waiting' && item.lastError === null) this.items.schedule(item, 0)
+      if (item.state === 'waiting' && item.error === null) this.items.hurry(item)
     }
     try {
       return await untilEmpty(this, options, finish => (options.timeoutMs === undefined ? null : this.time.setTimeout(finish, options.timeoutMs, BACKGROUND)))
@@ -338,7 +338,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     const generation = file.generation
     const abort = new AbortController()
     const startedMs = this.time.now()
-    item.state = 'uploading'
+    this.items.apply(item, 'started')
     this.running++
     this.log.debug({ path, bytes: file.size }, 'upload started')
     this.emit('upload-start', { path, bytes: file.size })
@@ -365,7 +365,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
       } catch (err) {
         // Only the journal can fail here (disk full, ...): keep the item queued.
         this.log.error({ path, err }, 'could not record the end of an upload')
-        if (!file.removed) this.items.schedule(item, retryDelayMs(1, this.backoff))
+        if (!file.removed && (item.state === 'uploading' || item.state === 'failed')) this.items.schedule(item, retryDelayMs(1, this.backoff), 'unrecorded')
       }
       this.pump()
       this.changed()

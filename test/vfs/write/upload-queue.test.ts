@@ -274,8 +274,8 @@ t.test('a full staging disk: the writer gets ENOSPC and the file is never upload
 
   let snap = (await s.queue.drain()).snapshot
   t.match(snap.failed, [
-    { path: '/new.bin', bytes: 6, lastError: /^incomplete: 1000 bytes could not be written/ },
-    { path: '/kept.txt', bytes: 0, lastError: /^incomplete: 40 bytes/ },
+    { path: '/new.bin', bytes: 6, error: { kind: 'incomplete', message: /^1000 bytes could not be written/ } },
+    { path: '/kept.txt', bytes: 0, error: { kind: 'incomplete', message: /^40 bytes/ } },
   ])
   t.equal(s.remote.callsOf('put').length, 0, 'nothing uploaded')
   t.equal(await s.queue.retry(), 0, 'retry does not upload content that is not what was written')
@@ -318,7 +318,7 @@ t.test('bridge down: retries with capped backoff forever, then drains by itself'
   t.same(delays, [1_000, 2_000, 4_000, 8_000, 8_000, 8_000, 8_000], 'doubling up to the cap')
   const queued = s.queue.snapshot().queued[0]!
   t.equal(queued.attempts, 0, 'transient failures do not count')
-  t.match(queued.lastError, /bridge-down/)
+  t.match(queued.error, { kind: 'bridge-down' })
   t.equal(s.journal.entries()[0]?.state, 'queued')
   s.remote.failAlways('put', null)
   await s.time.advance(8_000)
@@ -332,7 +332,7 @@ t.test('pause while unavailable, resume goes at once', async t => {
   s.remote.failNext('put', 'timeout')
   await writeFile(s, '/x', 'data')
   await s.time.advance(DELAY)
-  await until(() => s.queue.snapshot().queued[0]?.lastError != null, 'failed once')
+  await until(() => s.queue.snapshot().queued[0]?.error != null, 'failed once')
   s.queue.pauseWhileUnavailable()
   s.queue.pauseWhileUnavailable()
   t.ok(s.queue.snapshot().paused)
@@ -362,7 +362,7 @@ t.test('507 and 403 mark the entry failed, keep the data; retry() uploads', asyn
   await until(() => s.queue.snapshot().failed.length === 2, 'b failed')
   const snap = s.queue.snapshot()
   t.same(
-    snap.failed.map(f => [f.path, f.bytes, f.attempts, /no-space \(507\)|forbidden \(403\)/.test(f.lastError)]),
+    snap.failed.map(f => [f.path, f.bytes, f.attempts, f.error.kind === 'no-space' || f.error.kind === 'forbidden']),
     [
       ['/a', 4, 1, true],
       ['/b', 2, 1, true],
@@ -611,7 +611,7 @@ t.test('parent folders: created in order, exists tolerated, a file in the way fa
   remote.addFile('/plain', 'x')
   await writeFile(s, '/plain/child', 'y')
   await s.queue.drain()
-  t.match(s.queue.snapshot().failed.map(f => f.lastError), [/conflict/, /is a file/])
+  t.match(s.queue.snapshot().failed.map(f => f.error), [{ kind: 'conflict' }, { kind: 'conflict', message: /is a file/ }])
   await closeAll(s)
 })
 
