@@ -9,7 +9,7 @@
 import type { EventEmitter } from 'node:events'
 import type { Time } from '../../clock.js'
 import type { Logger } from '../../log.js'
-import type { Journal } from './journal.js'
+import type { UploadRecords } from './upload-records.js'
 import type { StagedFile, StagingStore } from './staging.js'
 import { failureOf, failureText, incompleteFailure } from './upload-failure.js'
 import { afterFailure, type BackoffOptions } from './upload-retry.js'
@@ -18,7 +18,7 @@ import type { UnfinishedUploads } from './unfinished-uploads.js'
 import type { UploadQueueEvents } from './upload-view.js'
 
 export interface OutcomeContext {
-  journal: Journal
+  records: UploadRecords
   store: StagingStore
   items: UploadItems
   time: Time
@@ -68,7 +68,7 @@ export class UploadOutcomes {
   }
 
   async failed(item: Item, error: unknown, reason: AbortReason | null): Promise<void> {
-    const { journal, log, events } = this.c
+    const { records, log, events } = this.c
     const file = item.file
     if (file.removed || this.c.closed()) return
     if (reason !== null) {
@@ -83,21 +83,21 @@ export class UploadOutcomes {
     if (next.action === 'give-up') {
       item.attempts = next.attempts
       this.c.items.apply(item, 'gave-up')
-      await journal.update(file.id, { state: 'failed', attempts: item.attempts, error: failure })
+      await records.gaveUp(file.id, item.attempts, failure)
       log.error({ ...event, attempts: item.attempts }, 'upload failed; data kept until retry or discard')
       events.emit('failed', { ...event, kind: failure.kind, attempts: item.attempts })
       return
     }
     if (!next.counted) {
       item.transientFailures++
-      await journal.update(file.id, { error: failure })
+      await records.failedForNow(file.id, failure)
       this.retryLater(item, next.delayMs)
       log.warn({ ...event, delayMs: next.delayMs }, 'upload failed for now; will retry')
       events.emit('retry', { ...event, kind: failure.kind, delayMs: next.delayMs, transient: true, attempts: item.attempts })
       return
     }
     item.attempts = next.attempts
-    await journal.update(file.id, { attempts: item.attempts, error: failure })
+    await records.failedForNow(file.id, failure, item.attempts)
     this.retryLater(item, next.delayMs)
     log.warn({ ...event, attempts: item.attempts, delayMs: next.delayMs }, 'upload failed; will retry')
     events.emit('retry', { ...event, kind: failure.kind, delayMs: next.delayMs, transient: false, attempts: item.attempts })
@@ -115,7 +115,7 @@ export class UploadOutcomes {
     this.c.log.error({ path: file.path, bytes: file.size, lostBytes: file.lostBytes }, 'writes to this file failed (staging disk full): it is not uploaded; write it again or discard it')
     this.c.events.emit('failed', { path: file.path, bytes: file.size, error: failureText(item.error), kind: item.error.kind, attempts: item.attempts })
     this.c.events.emit('changed')
-    await this.c.journal.update(file.id, { state: 'failed', size: file.size, error: item.error, lost: file.lost }).catch(err => this.journalFailed(file, err))
+    await this.c.records.incomplete(file, item.error).catch(err => this.journalFailed(file, err))
   }
 
   /** The journal could not record a close (its disk is full): the upload

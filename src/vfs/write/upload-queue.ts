@@ -9,7 +9,7 @@ import { systemTime, waitAtMost, type Time } from '../../clock.js'
 import { INTERNAL_DEFAULTS } from '../../config/types.js'
 import { silentLogger, type Logger } from '../../log.js'
 import type { Remote } from '../../remote/remote.js'
-import type { Journal } from './journal.js'
+import type { UploadRecords } from './upload-records.js'
 import type { StagedFile, StagingStore } from './staging.js'
 import { isSameOrBelow } from '../paths.js'
 import { incompleteFailure } from './upload-failure.js'
@@ -23,7 +23,8 @@ import { snapshotOf, untilEmpty, type DrainOptions, type DrainResult, type Uploa
 export interface UploadQueueOptions {
   remote: Remote
   store: StagingStore
-  journal: Journal
+  /** The journal's records (the same the store writes through). */
+  records: UploadRecords
   /** Quiet time after the last close before uploading (profile.uploadDelayMs). */
   uploadDelayMs: number
   /** Uploads running at once for this mount. */
@@ -47,7 +48,7 @@ export interface UploadQueueOptions {
 export class UploadQueue extends EventEmitter<UploadQueueEvents> {
   private readonly remote: Remote
   private readonly store: StagingStore
-  private readonly journal: Journal
+  private readonly records: UploadRecords
   private readonly time: Time
   private readonly log: Logger
   private readonly uploadDelayMs: number
@@ -68,7 +69,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     super()
     this.remote = options.remote
     this.store = options.store
-    this.journal = options.journal
+    this.records = options.records
     this.time = options.time ?? systemTime
     this.log = (options.logger ?? silentLogger).child({ component: 'upload-queue' })
     this.uploadDelayMs = options.uploadDelayMs
@@ -80,9 +81,9 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
       random: options.random ?? Math.random,
     }
     this.items = new UploadItems(this.time, () => this.pump(), () => this.changed())
-    const { journal, store, items, time, log, recovered, backoff } = this
+    const { records, store, items, time, log, recovered, backoff } = this
     this.outcomes = new UploadOutcomes({
-      ...{ journal, store, items, time, log, recovered, backoff },
+      ...{ records, store, items, time, log, recovered, backoff },
       maxAttempts: Math.max(1, options.maxAttempts ?? INTERNAL_DEFAULTS.uploadMaxAttempts),
       events: this,
       closed: () => this.closed,
@@ -96,7 +97,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
   start(): void {
     for (const file of this.store.all()) {
       if (!file.dirty || this.items.has(file)) continue
-      const entry = this.journal.get(file.id)
+      const entry = this.records.get(file.id)
       const failed = entry?.state === 'failed' || file.incomplete
       const item = this.items.add(file, failed ? 'recovered-failed' : 'recovered')
       this.recovered.add(file)
@@ -157,7 +158,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     // "queued", so a power loss never leaves a short file to be uploaded as
     // complete. The kernel does not wait for release: neither does close(2).
     await this.makeDurable(file)
-    await this.journal.update(file.id, { state: 'queued', size: file.size, lost: [] }).catch(err => this.outcomes.journalFailed(file, err))
+    await this.records.closed(file).catch(err => this.outcomes.journalFailed(file, err))
     if (item.state === 'uploading') return // finishing it will look at the generation
     // Asked only now: a drain may have started during the awaits above
     // (`close(fd)` returns before release, so a drain right after it does).
@@ -261,7 +262,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
       if (item.file.incomplete) continue
       item.attempts = 0
       item.transientFailures = 0
-      await this.journal.update(item.file.id, { state: 'queued', attempts: 0 })
+      await this.records.retried(item.file.id)
       this.items.schedule(item, 0, 'retried')
       count++
     }

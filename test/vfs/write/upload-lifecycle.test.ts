@@ -49,3 +49,17 @@ t.test('only the transitions of the table happen', async t => {
   const events = TRANSITIONS.map(e => e.event)
   t.equal(new Set(events).size, events.length, 'one row per event')
 })
+
+t.test("the journal's lifecycle records have one writer: the upload queue's records (upload-records.ts)", async t => {
+  const src = path.resolve(import.meta.dirname, '..', '..', '..', 'src')
+  const writers: string[] = []
+  const walk = async (dir: string): Promise<void> => {
+    for (const e of await fs.readdir(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name)
+      if (e.isDirectory()) await walk(p)
+      else if (e.name.endsWith('.ts') && /\bjournal\.(put|update|finish)\(/.test(await fs.readFile(p, 'utf8'))) writers.push(path.relative(src, p))
+    }
+  }
+  await walk(src)
+  t.same(writers, ['vfs/write/upload-records.ts'])
+})

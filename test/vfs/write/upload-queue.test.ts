@@ -1,6 +1,7 @@
 import { existsSync, promises as fsp } from 'node:fs'
 import t from 'tap'
 import { Journal } from '../../../src/vfs/write/journal.js'
+import { UploadRecords } from '../../../src/vfs/write/upload-records.js'
 import { StagingStore, type StagedFile, type StagingStoreOptions } from '../../../src/vfs/write/staging.js'
 import { UploadQueue, type UploadQueueOptions } from '../../../src/vfs/write/upload-queue.js'
 import { INTERNAL_DEFAULTS } from '../../../src/config/types.js'
@@ -18,8 +19,9 @@ async function setup(
   storeOptions: Partial<StagingStoreOptions> = {},
 ) {
   const journal = await Journal.open(dir, { clock: time })
-  const store = await StagingStore.open(dir, { remote, journal, clock: time, ...storeOptions })
-  const queue = new UploadQueue({ remote, store, journal, time, uploadDelayMs: DELAY, random: () => 0.5, ...options })
+  const records = new UploadRecords(journal)
+  const store = await StagingStore.open(dir, { remote, records, clock: time, ...storeOptions })
+  const queue = new UploadQueue({ remote, store, records, time, uploadDelayMs: DELAY, random: () => 0.5, ...options })
   queue.start()
   const events: string[] = []
   for (const name of ['queued', 'upload-start', 'uploaded', 'retry', 'failed', 'discarded'] as const) {
