@@ -5,7 +5,7 @@
 // of an upload in upload-outcome.ts, by the retry policy of upload-retry.ts.
 
 import { EventEmitter } from 'node:events'
-import { systemTime, waitAtMost, type Time } from '../../clock.js'
+import { systemTime, type Time } from '../../clock.js'
 import { INTERNAL_DEFAULTS } from '../../config/types.js'
 import { silentLogger, type Logger } from '../../log.js'
 import type { Remote } from '../../remote/remote.js'
@@ -14,7 +14,7 @@ import type { StagedFile, StagingStore } from './staging.js'
 import { isSameOrBelow } from '../paths.js'
 import { incompleteFailure } from './upload-failure.js'
 import { retryDelayMs } from './upload-retry.js'
-import { ensureParentFolders } from './upload-parents.js'
+import { sendFile, stopUpload } from './upload-transfer.js'
 import { BACKGROUND, UploadItems, type AbortReason, type Item } from './upload-items.js'
 import { UnfinishedUploads } from './unfinished-uploads.js'
 import { UploadOutcomes } from './upload-outcome.js'
@@ -337,28 +337,12 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     const file = item.file
     const path = file.path
     const generation = file.generation
-    const abort = new AbortController()
     const startedMs = this.time.now()
     this.items.apply(item, 'started')
     this.running++
     this.log.debug({ path, bytes: file.size }, 'upload started')
     this.emit('upload-start', { path, bytes: file.size })
-    const run = async () => {
-      let error: unknown = null
-      try {
-        await ensureParentFolders(this.remote, path)
-        abort.signal.throwIfAborted()
-        await this.remote.put(path, file.dataFile, {
-          signal: abort.signal,
-          onProgress: sent => {
-            if (item.upload) item.upload.sentBytes = sent
-          },
-        })
-      } catch (err) {
-        error = err
-      }
-      const reason = item.upload?.reason ?? null
-      item.upload = null
+    sendFile(this.remote, item, path, async (error, reason) => {
       this.running--
       try {
         if (error === null) await this.outcomes.uploaded(item, path, generation, startedMs)
@@ -370,28 +354,12 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
       }
       this.pump()
       this.changed()
-    }
-    item.upload = { abort, reason: null, bytes: file.size, sentBytes: 0, done: Promise.resolve() }
-    item.upload.done = run()
+    })
     this.changed()
   }
 
-  private async stopUpload(item: Item, reason: AbortReason): Promise<void> {
-    const upload = item.upload
-    if (!upload) return
-    // Its whole body is sent: the server may be storing it right now, and
-    // stopping it would leave unknown whether it lands (the emulator, like a
-    // bridge that answers after storing, puts it in place anyway, after the
-    // rename or delete that stopped it looked). A small file's answer is a
-    // moment away: it is awaited for a while first.
-    if (reason !== 'close' && upload.sentBytes >= upload.bytes) {
-      let answered = false
-      await waitAtMost(upload.done.then(() => (answered = true)), this.answerGraceMs, this.time)
-      if (answered) return
-    }
-    upload.reason = reason
-    upload.abort.abort(new Error(`upload stopped: ${reason}`))
-    await upload.done
+  private stopUpload(item: Item, reason: AbortReason): Promise<void> {
+    return stopUpload(item, reason, this.answerGraceMs, this.time)
   }
 
   private changed(): void {
