@@ -102,7 +102,9 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
       const item = this.items.add(file, failed ? 'recovered-failed' : 'recovered')
       this.recovered.add(file)
       item.attempts = entry?.attempts ?? 0
-      item.error = entry?.error ?? (failed ? incompleteFailure(file) : null)
+      // Only a file whose writes failed is incomplete; a failed entry without
+      // its reason (an older version compacted it) shows as unknown.
+      item.error = entry?.error ?? (file.incomplete ? incompleteFailure(file) : null)
       if (!failed) {
         this.items.hurry(item)
         this.emit('queued', { path: file.path, bytes: file.size, delayMs: 0 })

@@ -632,3 +632,24 @@ t.test('close keeps everything for the next start', async t => {
   t.equal(again.remote.content('/kept'), 'K')
   await closeAll(again)
 })
+
+t.test('a failed entry whose reason is not recorded is not called incomplete at the next start', async t => {
+  // Such an entry: a journal of this version compacted by an older one
+  // (which drops the failure object), then read here again.
+  const dir = t.testdir()
+  const s = await setup(dir)
+  s.remote.failNext('put', 'no-space')
+  const file = await writeFile(s, '/full.bin', 'data')
+  await s.queue.drain()
+  t.equal(s.queue.snapshot().failed.length, 1)
+  await s.journal.update(file.id, { error: null })
+  await closeAll(s)
+  const again = await setup(dir)
+  const [failed] = again.queue.snapshot().failed
+  t.equal(failed?.path, '/full.bin', 'still failed, data kept')
+  t.not(failed?.error.kind, 'incomplete', 'its content is whole: not the advice to write it again')
+  t.equal(await again.queue.retry(), 1, 'and a retry sends it')
+  await again.queue.drain()
+  t.equal(again.remote.content('/full.bin'), 'data')
+  await closeAll(again)
+})
