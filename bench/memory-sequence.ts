@@ -26,6 +26,7 @@ const { values } = parseArgs({
     data: { type: 'string', default: join(tmpdir(), 'mm-memseq') },
     read: { type: 'boolean', default: false },
     hook: { type: 'string' },
+    import: { type: 'string' },
     profile: { type: 'string', default: '{}' },
     'huge-only': { type: 'boolean', default: false },
     'idle-s': { type: 'string', default: '15' },
@@ -53,6 +54,8 @@ async function main(): Promise<void> {
   const work = join(base, 'work')
   rmSync(work, { recursive: true, force: true })
   mkdirSync(work, { recursive: true })
+  // --import FILE: only loaded (to try V8 flags at start, say).
+  if (values.import) process.env.NODE_OPTIONS = `--import=${resolve(values.import)}`
   if (values.hook) {
     process.env.NODE_OPTIONS = `--import=${resolve(values.hook)}`
     process.env.MEMHOOK_OUT = work
