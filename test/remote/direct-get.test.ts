@@ -143,18 +143,21 @@ t.test('the idle bound: before the headers, in the body, and not while bytes mov
   const res = await get(stalls.url(), { idleTimeoutMs: 200 })
   await t.rejects(res!.body.whole(), new RequestTimeoutError(200, 'idle'))
 
-  // 12 pieces 60 ms apart: 720 ms in all, never 200 ms without a byte.
-  const body = pattern(12_000)
+  // 16 pieces about 100 ms apart: 1.6 s in all, far more than the bound,
+  // but never near 1 s without a byte (a margin for a busy machine).
+  const body = pattern(16_000)
   const slow = await rawServer(t, async socket => {
     await send(socket, `HTTP/1.1 206 Partial Content\r\nContent-Length: ${body.length}\r\n\r\n`)
     for (let at = 0; at < body.length; at += 1000) {
       await send(socket, body.subarray(at, at + 1000))
-      await new Promise(resolve => setTimeout(resolve, 40))
+      await new Promise(resolve => setTimeout(resolve, 80))
     }
     socket.end()
   })
-  const moving = await get(slow.url(), { idleTimeoutMs: 200 })
+  const started = Date.now()
+  const moving = await get(slow.url(), { idleTimeoutMs: 1000 })
   t.ok((await moving!.body.whole()).equals(body))
+  t.ok(Date.now() - started > 1000, 'the whole answer took longer than the bound')
 })
 
 t.test('an abort rejects with its reason, before and after the headers', async t => {
