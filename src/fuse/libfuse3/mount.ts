@@ -96,8 +96,13 @@ export async function mountLibfuse3(addon: Addon, mp: string, fs: FileSystem, op
       }
       // Files still open after a lazy unmount keep the connection alive
       // until they close; the process may still exit, the kernel cleans up.
-      const timer = new Promise<'late'>(resolve => setTimeout(() => resolve('late'), UNMOUNT_WAIT_MS).unref())
-      if ((await Promise.race([ended, timer])) === 'late') logger.warn('the kernel connection is still in use after unmounting; it ends when the last file is closed')
+      // The timer is cleared once the race is decided: a pending one holds
+      // this whole mount (adapter, core, read-ahead windows) for 10 s.
+      let timer: NodeJS.Timeout | undefined
+      const late = new Promise<'late'>(resolve => (timer = setTimeout(() => resolve('late'), UNMOUNT_WAIT_MS).unref()))
+      const outcome = await Promise.race([ended, late])
+      clearTimeout(timer)
+      if (outcome === 'late') logger.warn('the kernel connection is still in use after unmounting; it ends when the last file is closed')
     },
     stats() {
       return {
