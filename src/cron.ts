@@ -29,7 +29,10 @@ export const systemCron: Cron = {
     return {
       stop() {
         stopped = true
-        void job.stop()
+        // destroy, not stop: node-cron keeps a stopped task in its registry
+        // for good, and with it whatever the task's closure holds (an
+        // unmounted filesystem, through its trash purge).
+        void job.destroy()
       },
       nextRunMs: () => (stopped ? null : (job.getNextRun()?.getTime() ?? null)),
     }

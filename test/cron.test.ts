@@ -1,4 +1,5 @@
 import t from 'tap'
+import cron from 'node-cron'
 import { cronOn, isCronExpression, systemCron } from '../src/cron.js'
 import { ManualTime } from './helpers/manual-time.js'
 
@@ -69,5 +70,20 @@ t.test('systemCron is node-cron: it agrees with cronOn on the next run, and stop
   ours.stop()
   t.equal(job.nextRunMs(), null)
   t.ok(isCronExpression('17 3 * * *'))
+
   t.notOk(isCronExpression('every day'))
+})
+
+// node-cron keeps every task in a registry of its own until it is
+// destroyed; a stopped task stayed there with its closure, so every unmount
+// kept the whole unmounted filesystem (its content cache, up to 32 MiB, and
+// its listings) alive through the trash purge's job.
+t.test('a stopped systemCron job is no longer held by node-cron', async t => {
+  const held = () => [...cron.getTasks().values()].filter(task => task.name === 'megamount-test-held').length
+  const before = held()
+  const job = systemCron.schedule('17 3 * * *', () => {}, 'megamount-test-held')
+  t.equal(held(), before + 1)
+  job.stop()
+  t.equal(held(), before, 'gone from the registry')
+  t.equal(job.nextRunMs(), null)
 })

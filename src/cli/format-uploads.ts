@@ -45,8 +45,13 @@ function stateCell(i: UploadItem): string {
 function baseStateCell(i: UploadItem): string {
   if (i.state !== 'queued') return i.state
   if (i.detail === 'open') return 'queued (file open)'
-  if (i.detail === 'waiting' && i.lastError) return 'queued (retry)'
+  if (i.detail === 'waiting' && hasFailed(i)) return 'queued (retry)'
   return 'queued'
+}
+
+/** It failed before (a daemon older than errorKind sends the text alone). */
+function hasFailed(i: UploadItem): boolean {
+  return (i.errorKind ?? null) !== null || i.lastError !== null
 }
 
 function nextCell(i: UploadItem, nowMs: number): string {
@@ -78,7 +83,7 @@ export function formatUploadsTable(items: UploadItem[], nowMs: number): string {
           : '    unfinished: a new file still being written when the daemon stopped; uploaded as it is',
       )
     }
-    if (item.lastError) out.push(`    ${item.state === 'failed' ? 'error' : 'last error'}: ${item.lastError}`)
+    if (hasFailed(item)) out.push(`    ${item.state === 'failed' ? 'error' : 'last error'}: ${item.lastError ?? item.errorKind}`)
   })
   return out.join('\n') + '\n'
 }

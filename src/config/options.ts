@@ -29,14 +29,14 @@ export const INTERNAL_OPTIONS = {
   uploadRetryInitialDelayMs: internal(
     'milliseconds',
     1_000,
-    'src/vfs/write/upload-queue.ts',
+    'src/vfs/write/upload-retry.ts',
     'Wait before a failed upload is tried again; doubles with each failure (with jitter).',
   ),
-  uploadRetryMaxDelayMs: internal('milliseconds', 300_000, 'src/vfs/write/upload-queue.ts', 'Longest wait between tries of a failing upload.'),
+  uploadRetryMaxDelayMs: internal('milliseconds', 300_000, 'src/vfs/write/upload-retry.ts', 'Longest wait between tries of a failing upload.'),
   uploadMaxAttempts: internal(
     'attempts',
     5,
-    'src/vfs/write/upload-queue.ts',
+    'src/vfs/write/upload-retry.ts',
     'Failures (other than an unreachable bridge) before an upload is marked failed and waits for `mountctl retry`; a full account or a refused folder fails it at once.',
   ),
   uploadBusyMaxHoldMs: internal(
@@ -48,7 +48,7 @@ export const INTERNAL_OPTIONS = {
   uploadAnswerGraceMs: internal(
     'milliseconds',
     2_000,
-    'src/vfs/write/upload-queue.ts',
+    'src/vfs/write/upload-transfer.ts',
     'A rename or delete that must stop an upload whose whole body was sent first waits this long for its answer: the server may store it anyway, and then it is known where it landed.',
   ),
   stagingFetchChunkBytes: internal(

@@ -39,6 +39,28 @@ export type UploadCounts = z.infer<typeof uploadCountsSchema>
 export const uploadStateSchema = z.enum(['queued', 'uploading', 'failed'])
 export type UploadState = z.infer<typeof uploadStateSchema>
 
+/** Why an upload failed, as data (the message beside it is for people):
+ *  the remote's failure kinds (src/remote/remote.ts, RemoteErrorKind), and
+ *  'incomplete' (writes to the staged copy failed: never uploaded) and
+ *  'local' (the staged copy could not be read). */
+export const UPLOAD_ERROR_KINDS = [
+  'bridge-down',
+  'timeout',
+  'root-missing',
+  'not-found',
+  'forbidden',
+  'conflict',
+  'exists',
+  'busy',
+  'no-space',
+  'bad-reply',
+  'other',
+  'incomplete',
+  'local',
+] as const
+export const uploadErrorKindSchema = z.enum(UPLOAD_ERROR_KINDS)
+export type UploadErrorKind = z.infer<typeof uploadErrorKindSchema>
+
 /** One file of `mountctl uploads`. */
 export const uploadItemSchema = z.object({
   mount: z.string(),
@@ -51,7 +73,10 @@ export const uploadItemSchema = z.object({
   bytes: z.number(),
   sentBytes: z.number(),
   attempts: z.number(),
+  /** The last failure as people read it, e.g. "no-space (507): over quota". */
   lastError: z.string().nullable(),
+  /** Its kind, beside it (absent from a daemon older than this field). */
+  errorKind: uploadErrorKindSchema.nullable().optional(),
   /** ISO 8601, when a waiting file is next tried; null otherwise. */
   nextAttemptAt: z.string().nullable(),
   /** Still being written when the daemon stopped: the file it was meant to

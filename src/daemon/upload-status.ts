@@ -3,6 +3,7 @@
 // an error with what to do. Built from UploadQueue.snapshot() only, so it
 // never waits on a bridge.
 import type { DrainOptions, DrainResult, UploadQueueEvents, UploadSnapshot } from '../vfs/write/upload-view.js'
+import { failureText, type UploadFailure } from '../vfs/write/upload-failure.js'
 import type { UploadCounts, UploadItem } from '../control/wire-types.js'
 
 /** The part of UploadQueue (src/vfs/write/upload-queue.ts) the daemon uses; tests
@@ -41,10 +42,14 @@ function unfinishedOf(u: { unfinished?: { originalPath: string | null } | null }
   return u.unfinished ? { unfinished: { originalPath: u.unfinished.originalPath } } : {}
 }
 
+function errorOf(f: UploadFailure | null): Pick<UploadItem, 'lastError' | 'errorKind'> {
+  return f ? { lastError: failureText(f), errorKind: f.kind } : { lastError: null, errorKind: null }
+}
+
 export function uploadItems(mount: string, snap: UploadSnapshot): UploadItem[] {
   const items: UploadItem[] = []
   for (const u of snap.uploading) {
-    items.push({ mount, path: u.path, state: 'uploading', detail: null, bytes: u.bytes, sentBytes: u.sentBytes, attempts: 0, lastError: null, nextAttemptAt: null, ...unfinishedOf(u) })
+    items.push({ mount, path: u.path, state: 'uploading', detail: null, bytes: u.bytes, sentBytes: u.sentBytes, attempts: 0, ...errorOf(null), nextAttemptAt: null, ...unfinishedOf(u) })
   }
   for (const q of snap.queued) {
     items.push({
@@ -55,13 +60,13 @@ export function uploadItems(mount: string, snap: UploadSnapshot): UploadItem[] {
       bytes: q.bytes,
       sentBytes: 0,
       attempts: q.attempts,
-      lastError: q.lastError,
+      ...errorOf(q.error),
       nextAttemptAt: q.nextAttemptMs === null ? null : new Date(q.nextAttemptMs).toISOString(),
       ...unfinishedOf(q),
     })
   }
   for (const f of snap.failed) {
-    items.push({ mount, path: f.path, state: 'failed', detail: null, bytes: f.bytes, sentBytes: 0, attempts: f.attempts, lastError: f.lastError, nextAttemptAt: null, ...unfinishedOf(f) })
+    items.push({ mount, path: f.path, state: 'failed', detail: null, bytes: f.bytes, sentBytes: 0, attempts: f.attempts, ...errorOf(f.error), nextAttemptAt: null, ...unfinishedOf(f) })
   }
   return items
 }
@@ -71,17 +76,17 @@ export function explainFailedUploads(mount: string, snap: UploadSnapshot): { mes
   const first = snap.failed[0]
   if (!first) return null
   const more = snap.failed.length > 1 ? ` (and ${snap.failed.length - 1} more)` : ''
-  const message = `upload of ${first.path} failed${more}: ${first.lastError}`
+  const message = `upload of ${first.path} failed${more}: ${failureText(first.error)}`
   const see = `see them: mountctl uploads ${mount}`
   const giveUp = `or drop one: mountctl discard ${mount} PATH`
-  if (/^no-space\b/.test(first.lastError)) {
-    return { message, hint: `the MEGA account is full: free space (mega-df shows usage), then: mountctl retry ${mount}; ${see}; ${giveUp}` }
+  switch (first.error.kind) {
+    case 'no-space':
+      return { message, hint: `the MEGA account is full: free space (mega-df shows usage), then: mountctl retry ${mount}; ${see}; ${giveUp}` }
+    case 'incomplete':
+      return { message, hint: `free space on the disk that holds the daemon's state folder, then write the file again (copy it once more), or drop it: mountctl discard ${mount} ${first.path}; ${see}` }
+    case 'forbidden':
+      return { message, hint: `MEGA refused access to that folder: check it in MEGA's app, then: mountctl retry ${mount}; ${see}; ${giveUp}` }
+    default:
+      return { message, hint: `try again: mountctl retry ${mount}; ${see}; ${giveUp}` }
   }
-  if (/^incomplete\b/.test(first.lastError)) {
-    return { message, hint: `free space on the disk that holds the daemon's state folder, then write the file again (copy it once more), or drop it: mountctl discard ${mount} ${first.path}; ${see}` }
-  }
-  if (/^forbidden\b/.test(first.lastError)) {
-    return { message, hint: `MEGA refused access to that folder: check it in MEGA's app, then: mountctl retry ${mount}; ${see}; ${giveUp}` }
-  }
-  return { message, hint: `try again: mountctl retry ${mount}; ${see}; ${giveUp}` }
 }

@@ -4,7 +4,8 @@
 import { sleep, type Time } from '../clock.js'
 import type { Logger } from '../log.js'
 import { remoteErrorFromFailure, type FailedRequest } from './errors.js'
-import { discardBody, sendRequest, type HttpResponse } from './http-request.js'
+import { sendDirectGet } from './direct-get.js'
+import { discardBody, sendRequest, type HttpRequestOptions, type HttpResponse } from './http-request.js'
 import { decodePathSegments, sameSegments } from './paths.js'
 import { Semaphore } from './semaphore.js'
 import type { Readable } from 'node:stream'
@@ -34,6 +35,9 @@ export interface DavRequest {
   signal?: AbortSignal
   answerTimeoutMs?: number
   onBodyProgress?: (sentBytes: number) => void
+  /** A GET whose 200/206 body of at most maxBodyBytes is read in place
+   *  (direct-get.ts) on a plain-http server. */
+  direct?: { maxBodyBytes: number; allocate?: (length: number) => Buffer }
 }
 
 export interface DavRequestsOptions {
@@ -50,6 +54,9 @@ export class DavRequests {
   lastSuccessAtMs = -Infinity
   readonly #o: DavRequestsOptions
   readonly #semaphore: Semaphore
+  /** Cleared once the server answers in a form the direct client leaves to
+   *  node:http, so such a server is not asked twice for every read. */
+  #directWorks = true
 
   constructor(options: DavRequestsOptions) {
     if (!Number.isInteger(options.retryBusy.attempts) || options.retryBusy.attempts < 1) {
@@ -74,7 +81,7 @@ export class DavRequests {
       if (r.method === 'GET') this.stats.getRequests++
       let res: HttpResponse
       try {
-        res = await sendRequest({
+        res = await this.#sendOnce(r, {
           url,
           method: r.method,
           headers: r.headers,
@@ -114,6 +121,17 @@ export class DavRequests {
       log.info({ method: r.method, path: r.failed.path, attempt, delayMs }, 'server busy (503); retrying')
       await sleep(delayMs, r.signal, this.#o.time)
     }
+  }
+
+  async #sendOnce(r: DavRequest, options: HttpRequestOptions): Promise<HttpResponse> {
+    const { url, headers, idleTimeoutMs, signal } = options
+    if (r.direct && this.#directWorks && url.protocol === 'http:' && r.method === 'GET' && options.body === undefined) {
+      const res = await sendDirectGet({ url, headers, idleTimeoutMs, signal, maxBodyBytes: r.direct.maxBodyBytes, allocate: r.direct.allocate })
+      if (res) return res
+      this.#directWorks = false
+      this.#o.log.info({ host: url.host }, 'the server answers ranged GETs in a form read through node:http (chunked, unsized or with long headers); reads use node:http from now on')
+    }
+    return sendRequest(options)
   }
 }
 

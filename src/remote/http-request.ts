@@ -7,6 +7,7 @@
 import http from 'node:http'
 import https from 'node:https'
 import { Readable, Transform, pipeline } from 'node:stream'
+import { DirectBody } from './direct-get.js'
 import { RequestTimeoutError } from './errors.js'
 
 const httpAgent = new http.Agent({ keepAlive: false })
@@ -35,8 +36,9 @@ export interface HttpResponse {
   status: number
   headers: http.IncomingHttpHeaders
   /** The body: consume it with readBody() or drop it with discardBody(). The
-   *  idle bound keeps applying while it is read. */
-  body: http.IncomingMessage
+   *  idle bound keeps applying while it is read. A DirectBody is a ranged
+   *  GET's answer read in place (direct-get.ts). */
+  body: http.IncomingMessage | DirectBody
 }
 
 export function sendRequest(options: HttpRequestOptions): Promise<HttpResponse> {
@@ -117,7 +119,11 @@ export function sendRequest(options: HttpRequestOptions): Promise<HttpResponse> 
 /** A server's Content-Length is believed up to this size. */
 const PREALLOCATE_MAX_BYTES = 256 * 1024 * 1024
 
-export function readBody(response: HttpResponse, limitBytes = Infinity): Promise<{ data: Buffer; truncated: boolean }> {
+export async function readBody(response: HttpResponse, limitBytes = Infinity): Promise<{ data: Buffer; truncated: boolean }> {
+  if (response.body instanceof DirectBody) {
+    const data = await response.body.whole()
+    return data.length > limitBytes ? { data: data.subarray(0, limitBytes), truncated: true } : { data, truncated: false }
+  }
   const declared = Number(response.headers['content-length'] ?? NaN)
   let into: Buffer | null = Number.isSafeInteger(declared) && declared > 0 && declared <= Math.min(limitBytes, PREALLOCATE_MAX_BYTES) ? Buffer.allocUnsafe(declared) : null
   const chunks: Buffer[] = []
@@ -157,7 +163,9 @@ export interface BodySink<T> {
 }
 
 /** Reads a body through a sink, bounded by the request's idle timeout. */
-export function consumeBody<T>(res: http.IncomingMessage, sink: BodySink<T>): Promise<T> {
+export function consumeBody<T>(res: http.IncomingMessage | DirectBody, sink: BodySink<T>): Promise<T> {
+  // Only ranged GETs are read directly, and only with readBody().
+  if (res instanceof DirectBody) return Promise.reject(new TypeError('a direct answer is read with readBody()'))
   return new Promise((resolve, reject) => {
     let done = false
     const stop = (result: { value: T } | { error: unknown }) => {

@@ -95,29 +95,38 @@ function resourceOf(draft: ResponseDraft, listed: URL): DavResource | null {
   const href = draft.href
   if (!href) return null
   if (draft.status !== null && (draft.status < 200 || draft.status > 299)) return null
-  const props = new Map<string, string>()
-  let isDir = false
-  for (const block of draft.blocks) {
-    if (block.status !== null && (block.status < 200 || block.status > 299)) continue
-    for (const [k, v] of block.props) props.set(k, v)
-    isDir ||= block.isCollection
+  // The 2xx blocks' props, a later block's value winning, read where they
+  // are: a merged Map per entry was garbage a moment later.
+  const blocks = draft.blocks.filter(block => block.status === null || (block.status >= 200 && block.status <= 299))
+  const prop = (name: string): string | undefined => {
+    for (let i = blocks.length - 1; i >= 0; i--) {
+      const value = blocks[i].props.get(name)
+      if (value !== undefined) return value
+    }
+    return undefined
   }
-  const rawSegments = hrefPathname(href.trim(), listed).split('/').filter(s => s !== '')
-  const segments = rawSegments.map(segment => detached(decodeSegment(segment)))
+  const isDir = blocks.some(block => block.isCollection)
+  const segments = hrefPathname(href.trim(), listed).split('/').filter(s => s !== '').map(decodeSegment)
   if (segments.some(s => s.includes('/'))) return null
-  const available = parseBytes(props.get('quota-available-bytes'))
-  const used = parseBytes(props.get('quota-used-bytes'))
-  const length = isDir ? null : parseContentLength(props.get('getcontentlength'))
+  // Only the last segment (the entry's name) is kept past the listing.
+  if (segments.length > 0) segments[segments.length - 1] = detached(segments[segments.length - 1])
+  const available = parseBytes(prop('quota-available-bytes'))
+  const used = parseBytes(prop('quota-used-bytes'))
+  const length = isDir ? null : parseContentLength(prop('getcontentlength'))
   return {
     segments,
     isDir,
     size: length && 'bytes' in length ? length.bytes : 0,
     problem: length && 'problem' in length ? length.problem : null,
-    mtimeMs: parseTime(props.get('getlastmodified')),
-    ctimeMs: parseTime(props.get('creationdate')),
-    etag: props.has('getetag') ? detached(props.get('getetag')!) || null : null,
+    mtimeMs: parseTime(prop('getlastmodified')),
+    ctimeMs: parseTime(prop('creationdate')),
+    etag: etagOf(prop('getetag')),
     quota: available !== null && used !== null ? { usedBytes: used, availableBytes: available } : null,
   }
+}
+
+function etagOf(value: string | undefined): string | null {
+  return value === undefined ? null : detached(value) || null
 }
 
 /** A copy of s that shares no memory with the answer it was cut from. V8

@@ -70,6 +70,12 @@ export interface ReadOptions {
   signal?: AbortSignal
 }
 
+export interface ContentReadOptions extends ReadOptions {
+  /** Where a body of length bytes goes: a reused window (window-pool.ts in
+   *  the vfs) rather than a new buffer. Used where the body is read in place. */
+  allocate?: (length: number) => Buffer
+}
+
 export interface Remote {
   /** PROPFIND Depth 1 of a folder. Throws RemoteError('not-found') when it does
    *  not exist and RemoteError('root-missing') when the served root is gone. */
@@ -79,7 +85,7 @@ export interface Remote {
   /** Bytes [offset, offset+length) of a file, fewer only at its end. Ranged GET
    *  with the header spelled 'Range'; a 200 is accepted only when the range
    *  starts at 0 and covers the whole file. */
-  read(path: string, offset: number, length: number, options?: ReadOptions): Promise<Buffer>
+  read(path: string, offset: number, length: number, options?: ContentReadOptions): Promise<Buffer>
   /** Upload a local file's content with PUT, streamed from disk. The answer
    *  can take as long as MEGA's own upload: the timeout scales with size.
    *  onProgress reports bytes sent. */

@@ -22,6 +22,7 @@ import { decodePathSegments, splitRelativePath, urlFor } from './paths.js'
 import { entryOf, findSelf, MAX_LISTING_ENTRIES, MAX_XML_DEPTH, MultistatusReader, toListing, type ParsedMultistatus } from './propfind-parser.js'
 import {
   RemoteError,
+  type ContentReadOptions,
   type Listing,
   type Quota,
   type ReadOptions,
@@ -83,6 +84,7 @@ interface Exchange {
   signal?: AbortSignal
   answerTimeoutMs?: number
   onBodyProgress?: (sentBytes: number) => void
+  direct?: { maxBodyBytes: number; allocate?: (length: number) => Buffer }
 }
 
 export class WebDavRemote implements Remote {
@@ -167,7 +169,7 @@ export class WebDavRemote implements Remote {
     return entryOf(self, segments.at(-1) ?? '')
   }
 
-  async read(path: string, offset: number, length: number, options: ReadOptions = {}): Promise<Buffer> {
+  async read(path: string, offset: number, length: number, options: ContentReadOptions = {}): Promise<Buffer> {
     if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0) {
       throw new RangeError(`read ${path}: offset and length must be whole numbers of at least 0, got ${offset} and ${length}`)
     }
@@ -180,6 +182,7 @@ export class WebDavRemote implements Remote {
       // Spelled exactly 'Range': the bridge ignores 'range'.
       headers: { Range: `bytes=${offset}-${offset + length - 1}` },
       signal: options.signal,
+      direct: { maxBodyBytes: length, allocate: options.allocate },
     })
     if (res.status === 416) {
       discardBody(res)

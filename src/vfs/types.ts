@@ -32,6 +32,10 @@ export interface StatFs {
  *  descriptor) and release exactly once. */
 export interface FileHandle {
   read(buffer: Buffer, length: number, position: number): Promise<number>
+  /** Like read, but the bytes may be a view of memory the handle holds (a
+   *  read-ahead window) rather than a copy in `scratch`: valid only until
+   *  the caller next awaits, so it is used at once (a FUSE reply) or copied. */
+  readView?(scratch: Buffer, length: number, position: number): Promise<Buffer>
   write(buffer: Buffer, length: number, position: number): Promise<number>
   truncate(size: number): Promise<void>
   getattr(): Promise<Attr>

@@ -162,7 +162,7 @@ t.test('status: upload counts per mount; a failed upload is the last error', asy
   s.backend.queues.get('a')!.set([
     { path: '/q.txt', bytes: 10, state: 'waiting' },
     { path: '/u.txt', bytes: 100, state: 'uploading', sentBytes: 25 },
-    { path: '/f.txt', bytes: 7, state: 'failed', lastError: 'no-space (507): full' },
+    { path: '/f.txt', bytes: 7, state: 'failed', error: { kind: 'no-space', status: 507, message: 'full' } },
   ])
   const [a, ro] = s.daemon.status().mounts
   t.match(a!.uploads, { queued: 1, queuedBytes: 10, uploading: 1, uploadingBytes: 100, sentBytes: 25, failed: 1, failedBytes: 7 })

@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events'
 import type { Time } from '../../src/clock.js'
 import type { UploadQueueView } from '../../src/daemon/upload-status.js'
 import { untilEmpty, type DrainOptions, type DrainResult, type QueuedState, type UploadQueueEvents, type UploadSnapshot } from '../../src/vfs/write/upload-view.js'
+import type { UploadFailure } from '../../src/vfs/write/upload-failure.js'
 
 export interface FakeItem {
   path: string
@@ -12,7 +13,7 @@ export interface FakeItem {
   state: QueuedState | 'uploading' | 'failed'
   sentBytes?: number
   attempts?: number
-  lastError?: string | null
+  error?: UploadFailure | null
   nextAttemptMs?: number | null
   /** Recovered unfinished at start: the original it must not replace. */
   unfinished?: { originalPath: string | null }
@@ -51,10 +52,10 @@ export class FakeUploadQueue extends EventEmitter<UploadQueueEvents> implements 
         snap.uploading.push({ path: i.path, bytes: i.bytes, ...u, sentBytes: i.sentBytes ?? 0 })
         snap.totals.uploadingBytes += i.bytes
       } else if (i.state === 'failed') {
-        snap.failed.push({ path: i.path, bytes: i.bytes, ...u, attempts: i.attempts ?? 1, lastError: i.lastError ?? 'other (500): boom' })
+        snap.failed.push({ path: i.path, bytes: i.bytes, ...u, attempts: i.attempts ?? 1, error: i.error ?? { kind: 'other', status: 500, message: 'boom' } })
         snap.totals.failedBytes += i.bytes
       } else {
-        snap.queued.push({ path: i.path, bytes: i.bytes, ...u, state: i.state, attempts: i.attempts ?? 0, nextAttemptMs: i.nextAttemptMs ?? null, lastError: i.lastError ?? null })
+        snap.queued.push({ path: i.path, bytes: i.bytes, ...u, state: i.state, attempts: i.attempts ?? 0, nextAttemptMs: i.nextAttemptMs ?? null, error: i.error ?? null })
         snap.totals.queuedBytes += i.bytes
       }
     }

@@ -37,7 +37,7 @@ t.test('attached: counts, items, failure, queued logged at debug once', async t 
   t.equal(s.uploads.attached, true)
   s.queue.set([
     { path: '/a.txt', bytes: 100, state: 'uploading', sentBytes: 40 },
-    { path: '/b.txt', bytes: 5, state: 'failed', lastError: 'no-space (507): full' },
+    { path: '/b.txt', bytes: 5, state: 'failed', error: { kind: 'no-space', status: 507, message: 'full' } },
   ])
   t.match(s.uploads.counts(), { uploading: 1, uploadingBytes: 100, sentBytes: 40, failed: 1, failedBytes: 5, unmountWaiting: false })
   t.same(s.uploads.items().map(i => i.path), ['/a.txt', '/b.txt'])

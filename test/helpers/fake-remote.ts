@@ -10,6 +10,7 @@ import {
   RemoteError,
   type Listing,
   type Quota,
+  type ContentReadOptions,
   type ReadOptions,
   type Remote,
   type RemoteEntry,
@@ -117,14 +118,18 @@ export class FakeRemote implements Remote {
     return this.#entry(path, this.#get(path))
   }
 
-  async read(path: string, offset: number, length: number, options?: ReadOptions): Promise<Buffer> {
+  async read(path: string, offset: number, length: number, options?: ContentReadOptions): Promise<Buffer> {
     this.reads.push({ path, offset, length })
     await this.#enter('read', options)
     // on the injected readTime (tests pass their ManualTime), not a real-time sleep
     if (this.readDelayMs > 0) await sleep(this.readDelayMs, undefined, this.readTime)
     const node = this.#get(path)
     if (node.isDir) throw new RemoteError('other', `${path} is a folder`, { status: 405 })
-    const bytes = Buffer.from(node.content.subarray(offset, offset + length))
+    // Into the caller's window when it gives one, as WebDavRemote's direct
+    // GETs do: every vfs read test then runs over reused windows.
+    const part = node.content.subarray(offset, offset + length)
+    const bytes = options?.allocate ? options.allocate(part.length) : Buffer.allocUnsafe(part.length)
+    part.copy(bytes)
     return this.readAnswer ? this.readAnswer(bytes) : bytes
   }
 

@@ -15,7 +15,7 @@ const run = promisify(execFile)
 const sh = (cwd: string, script: string) => run('bash', ['-c', script], { cwd }).then(r => r.stdout + r.stderr)
 
 interface Snapshot {
-  failed: { path: string; lastError: string }[]
+  failed: { path: string; error: { kind: string; status?: number; message: string } }[]
   totals: { count: number }
 }
 
@@ -45,7 +45,7 @@ t.test('507 keeps the file staged until a retry uploads it', async t => {
   server.emulator!.failNext('PUT', 507)
   await sh(child.mountpoint, 'printf "precious\\n" > full.txt')
   snapshot = await child.command<Snapshot>('drain')
-  t.match(snapshot.failed, [{ path: '/full.txt', lastError: /no-space \(507\)/ }], 'marked failed with the reason')
+  t.match(snapshot.failed, [{ path: '/full.txt', error: { kind: 'no-space', status: 507 } }], 'marked failed with the reason')
   t.same(await readdir(server.folder), ['times.txt'], 'not on the server')
   t.equal((await readdir(join(work, 'state', 'staging'))).length, 1, 'still staged')
   t.equal(await sh(child.mountpoint, 'cat full.txt'), 'precious\n', 'still readable through the mount')

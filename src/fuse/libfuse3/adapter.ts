@@ -28,7 +28,7 @@ import { KernelInvalidator } from './invalidator.js'
 import { InodeTable, ROOT_INO, type InodeNode } from './inode-table.js'
 import { NegativeEntries } from './negative-entries.js'
 import { OpenFiles } from './open-files.js'
-import { ReadBuffers } from './read-buffers.js'
+import { ReadBuffers, readBytes } from './read-buffers.js'
 import { applySetattr, type SetattrBits } from './setattr.js'
 
 export interface LowLevelAdapterOptions {
@@ -360,11 +360,11 @@ export class LowLevelAdapter {
     const handle = this.#files.get(r.fh)
     const buffer = this.#buffers.take(r.size)
     try {
-      const n = await handle.read(buffer, r.size, r.off)
+      const bytes = await readBytes(handle, buffer, r.size, r.off)
       this.counters.reads++
-      this.counters.readBytes += n
-      if (r.size > this.counters.largestReadBytes) this.counters.largestReadBytes = r.size
-      this.#session!.replyBuf(r.slot, buffer, n)
+      this.counters.readBytes += bytes.length
+      this.counters.largestReadBytes = Math.max(this.counters.largestReadBytes, r.size)
+      this.#session!.replyBuf(r.slot, bytes, bytes.length)
     } finally {
       this.#buffers.give(buffer)
     }

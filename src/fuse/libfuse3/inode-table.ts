@@ -19,8 +19,8 @@ export interface InodeNode {
   nlookup: number
   /** Children the kernel holds, by name. */
   children: Map<string, InodeNode> | null
-  /** Attributes last sent to the kernel (see attrSignature). */
-  attrSig: string
+  /** Attributes last sent to the kernel (attrSignature); 0: none held. */
+  attrSig: number
   /** Content version whose pages the kernel may hold (keep_cache). */
   pageVersion: string
   /** Folders: the listing version whose entries the kernel may hold
@@ -34,7 +34,7 @@ export class InodeTable {
   #nextIno = ROOT_INO + 1
 
   constructor() {
-    this.root = { ino: ROOT_INO, parent: null, name: '', nlookup: 1, children: null, attrSig: '', pageVersion: '', dirVersion: '' }
+    this.root = { ino: ROOT_INO, parent: null, name: '', nlookup: 1, children: null, attrSig: 0, pageVersion: '', dirVersion: '' }
     this.#byIno.set(ROOT_INO, this.root)
   }
 
@@ -55,7 +55,7 @@ export class InodeTable {
   ensure(parent: InodeNode, name: string): InodeNode {
     const existing = parent.children?.get(name)
     if (existing) return existing
-    const node: InodeNode = { ino: this.#nextIno++, parent, name, nlookup: 0, children: null, attrSig: '', pageVersion: '', dirVersion: '' }
+    const node: InodeNode = { ino: this.#nextIno++, parent, name, nlookup: 0, children: null, attrSig: 0, pageVersion: '', dirVersion: '' }
     parent.children ??= new Map()
     parent.children.set(name, node)
     this.#byIno.set(node.ino, node)

@@ -60,13 +60,13 @@ export class KernelInvalidator {
         attr => {
           if (n.attrSig && attrSignature(attr) !== n.attrSig) {
             this.#session.notifyInvalInode(n.ino, ATTRS_ONLY, 0)
-            n.attrSig = ''
+            n.attrSig = 0
           }
         },
         () => {
           // Gone or unreachable: the kernel finds out at its next request.
           this.#session.notifyInvalInode(n.ino, ATTRS_ONLY, 0)
-          n.attrSig = ''
+          n.attrSig = 0
         },
       )
     }
@@ -87,7 +87,7 @@ export class KernelInvalidator {
     const prefix = path === '/' ? '/' : `${path}/`
     await Promise.all(
       [...folder.children!.values()].map(async child => {
-        let sig: string
+        let sig: number
         try {
           sig = attrSignature(await this.#fs.getattr(prefix + child.name))
         } catch (err) {
@@ -100,7 +100,7 @@ export class KernelInvalidator {
         }
         if (child.attrSig && sig !== child.attrSig) {
           this.#session.notifyInvalInode(child.ino, 0, 0)
-          child.attrSig = ''
+          child.attrSig = 0
         }
       }),
     )
@@ -113,7 +113,7 @@ export class KernelInvalidator {
     for (const node of this.#table.subtree(top)) {
       this.#forgetMissing(node)
       this.#session.notifyInvalInode(node.ino, 0, 0)
-      node.attrSig = ''
+      node.attrSig = 0
       node.pageVersion = ''
       if (node.parent && node !== top) this.#session.notifyInvalEntry(node.parent.ino, node.name)
     }

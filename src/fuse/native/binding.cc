@@ -371,31 +371,29 @@ napi_value ReplyDir(napi_env env, napi_callback_info info) {
   return Number(env, packed);
 }
 
+// Hands a notification whose arguments all unpacked to the session's sender
+// thread; after unmount there is no kernel connection to tell.
+napi_value Deliver(Args& a, Notification n) {
+  if (!a.ok) return nullptr;
+  if (!a.session->destroyed()) a.session->Notify(std::move(n));
+  return Undefined(a.env);
+}
+
 // notifyInvalInode(ino, off, len): off < 0 drops the attributes only.
 napi_value NotifyInvalInode(napi_env env, napi_callback_info info) {
   Args a(env, info, 3);
   if (!a.ok) return nullptr;
-  Notification n;
-  n.entry = false;
-  n.ino = static_cast<fuse_ino_t>(a.Num(0));
-  n.off = static_cast<int64_t>(a.Num(1));
-  n.len = static_cast<int64_t>(a.Num(2));
-  if (!a.ok) return nullptr;
-  if (!a.session->destroyed()) a.session->Notify(std::move(n));
-  return Undefined(env);
+  auto ino = static_cast<fuse_ino_t>(a.Num(0));
+  auto off = static_cast<int64_t>(a.Num(1));
+  return Deliver(a, Notification{false, ino, off, static_cast<int64_t>(a.Num(2)), std::string()});
 }
 
 // notifyInvalEntry(parentIno, name)
 napi_value NotifyInvalEntry(napi_env env, napi_callback_info info) {
   Args a(env, info, 2);
   if (!a.ok) return nullptr;
-  Notification n;
-  n.entry = true;
-  n.ino = static_cast<fuse_ino_t>(a.Num(0));
-  n.name = a.Str(1);
-  if (!a.ok) return nullptr;
-  if (!a.session->destroyed()) a.session->Notify(std::move(n));
-  return Undefined(env);
+  auto parent = static_cast<fuse_ino_t>(a.Num(0));
+  return Deliver(a, Notification{true, parent, 0, 0, a.Str(1)});
 }
 
 // expire(maxMs): ETIMEDOUT to requests waiting longer; returns how many.
@@ -542,6 +540,20 @@ void Session::CallJs(napi_env env, napi_value js_cb, void* context, void* data) 
 
 namespace {
 
+// Exports a table of C constants (op numbers, setattr bits) as an object of
+// numbers, so the JavaScript side never repeats a value libfuse defines.
+template <typename T, size_t N>
+void ExportInts(napi_env env, napi_value exports, const char* name, const std::pair<const char*, T> (&table)[N]) {
+  napi_value target;
+  napi_create_object(env, &target);
+  for (const auto& entry : table) {
+    napi_value v;
+    napi_create_int32(env, static_cast<int32_t>(entry.second), &v);
+    napi_set_named_property(env, target, entry.first, v);
+  }
+  napi_set_named_property(env, exports, name, target);
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   using namespace megamount;
   napi_property_descriptor methods[] = {
@@ -565,8 +577,6 @@ napi_value Init(napi_env env, napi_value exports) {
                     methods, &cls);
   napi_set_named_property(env, exports, "Session", cls);
 
-  napi_value ops;
-  napi_create_object(env, &ops);
   const std::pair<const char*, Op> names[] = {
       {"lookup", OP_LOOKUP},   {"forget", OP_FORGET},         {"getattr", OP_GETATTR},
       {"setattr", OP_SETATTR}, {"mknod", OP_MKNOD},           {"mkdir", OP_MKDIR},
@@ -578,26 +588,14 @@ napi_value Init(napi_env env, napi_value exports) {
       {"statfs", OP_STATFS},   {"access", OP_ACCESS},         {"create", OP_CREATE},
       {"ended", OP_ENDED},
   };
-  for (const auto& n : names) {
-    napi_value v;
-    napi_create_int32(env, n.second, &v);
-    napi_set_named_property(env, ops, n.first, v);
-  }
-  napi_set_named_property(env, exports, "ops", ops);
+  ExportInts(env, exports, "ops", names);
 
-  napi_value setattr;
-  napi_create_object(env, &setattr);
   const std::pair<const char*, int> bits[] = {
       {"mode", FUSE_SET_ATTR_MODE},   {"uid", FUSE_SET_ATTR_UID},       {"gid", FUSE_SET_ATTR_GID},
       {"size", FUSE_SET_ATTR_SIZE},   {"atime", FUSE_SET_ATTR_ATIME},   {"mtime", FUSE_SET_ATTR_MTIME},
       {"atimeNow", FUSE_SET_ATTR_ATIME_NOW}, {"mtimeNow", FUSE_SET_ATTR_MTIME_NOW},
   };
-  for (const auto& b : bits) {
-    napi_value v;
-    napi_create_int32(env, b.second, &v);
-    napi_set_named_property(env, setattr, b.first, v);
-  }
-  napi_set_named_property(env, exports, "setattrBits", setattr);
+  ExportInts(env, exports, "setattrBits", bits);
 
   napi_value version;
   napi_create_int32(env, fuse_version(), &version);

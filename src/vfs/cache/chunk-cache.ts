@@ -17,10 +17,15 @@
 // Every completed segment is also handed to the disk cache (disk-cache.ts),
 // when the mount has one, which keeps far more for as long as it is mounted;
 // dropping a path here drops it there too.
+//
+// Read handles fetch into windows of `windows` (window-pool.ts). A segment's
+// window carries the claim its fetch took; this cache holds that claim while
+// it keeps the segment, and a disk write holds one of its own until done.
 
 import { LRUCache } from 'lru-cache'
 import type { RemoteEntry } from '../../remote/remote.js'
 import { WRITE_BEHIND_MAX_BYTES, type DiskCache } from './disk-cache.js'
+import { WindowPool } from './window-pool.js'
 import { isSameOrBelow } from '../paths.js'
 
 export interface Segment {
@@ -52,15 +57,23 @@ export class ChunkCache {
   #inflightBytes = 0
   /** The mount's disk cache, or null when it has none. */
   readonly disk: DiskCache | null
+  /** Windows for read-ahead: free ones kept up to a quarter of the budget. */
+  readonly windows: WindowPool
+  // The buffer of each completed segment, to give its claim back on eviction.
+  readonly #buffers = new Map<string, Buffer>()
 
   constructor(maxBytes: number, disk: DiskCache | null = null) {
     this.#maxBytes = Math.max(1, maxBytes)
     this.disk = disk
+    this.windows = new WindowPool(Math.floor(this.#maxBytes / 4))
     this.#done = new LRUCache<string, Segment>({
       maxSize: this.#maxBytes,
       sizeCalculation: (_segment, key) => Math.max(1, this.#sizes.get(key) ?? 1),
       dispose: (segment, key) => {
         this.#sizes.delete(key)
+        const buffer = this.#buffers.get(key)
+        this.#buffers.delete(key)
+        if (buffer) this.windows.release(buffer)
         this.#forget(key.slice(0, key.lastIndexOf('\0')), segment)
       },
     })
@@ -112,8 +125,14 @@ export class ChunkCache {
     segment.data.then(
       buffer => {
         settle()
-        if (!this.#byFile.get(fileKey)?.has(segment)) return // dropped meanwhile
-        this.disk?.store(fileKey, pathOfKey(fileKey), sizeOfKey(fileKey), segment.offset, buffer)
+        if (!this.#byFile.get(fileKey)?.has(segment)) {
+          this.windows.release(buffer) // dropped meanwhile
+          return
+        }
+        if (this.disk) {
+          this.windows.retain(buffer)
+          void this.disk.storeNow(fileKey, pathOfKey(fileKey), sizeOfKey(fileKey), segment.offset, buffer).finally(() => this.windows.release(buffer))
+        }
         const key = `${fileKey}\0${segment.offset}`
         this.#sizes.set(key, buffer.length)
         this.#done.set(key, segment)
@@ -121,6 +140,9 @@ export class ChunkCache {
         if (!this.#done.has(key)) {
           this.#sizes.delete(key)
           this.#forget(fileKey, segment)
+          this.windows.release(buffer)
+        } else {
+          this.#buffers.set(key, buffer)
         }
         this.#makeRoom()
       },
@@ -162,6 +184,7 @@ export class ChunkCache {
   clear(): void {
     this.#byFile.clear()
     this.#done.clear()
+    this.windows.trim()
     this.disk?.clear()
   }
 

@@ -15,6 +15,8 @@ const ATTEMPTS = 2
 
 export interface ExactReadOptions {
   signal?: AbortSignal
+  /** Passed to Remote.read (a reused window). */
+  allocate?: (length: number) => Buffer
   logger?: Logger
 }
 
@@ -26,7 +28,7 @@ export async function readExactly(remote: Remote, path: string, offset: number, 
   for (let attempt = 1; ; attempt++) {
     let problem: RemoteError
     try {
-      const data = await remote.read(path, offset, want, { signal: options.signal })
+      const data = await remote.read(path, offset, want, { signal: options.signal, allocate: options.allocate })
       if (data.length === want) return data
       problem = new RemoteError(
         'bad-reply',

@@ -72,8 +72,10 @@ export class ReadFileHandle implements FileHandle {
   #window = INITIAL_WINDOW_BYTES
   #lastFetchBytes = 0
   // Segments this handle relies on right now, kept even if the shared cache
-  // evicts them under pressure from other readers.
+  // evicts them under pressure from other readers. Their windows, with the
+  // claim this handle holds on each (window-pool.ts).
   #recent: Segment[] = []
+  readonly #held = new Map<Segment, Buffer>()
   #seeks = 0
   #stopFill: (() => void) | null = null
 
@@ -83,12 +85,29 @@ export class ReadFileHandle implements FileHandle {
   }
 
   async read(buffer: Buffer, length: number, position: number): Promise<number> {
+    return this.#serve(buffer, length, position, (end, fetchAt) => this.#copy(buffer, position, end, fetchAt))
+  }
+
+  // The kernel's reply is sent from the window itself when one segment in
+  // memory holds the whole read: no copy into a reply buffer first.
+  async readView(scratch: Buffer, length: number, position: number): Promise<Buffer> {
+    let view: Buffer | null = null
+    const n = await this.#serve(scratch, length, position, async (end, fetchAt) => {
+      view = await this.#viewOf(position, end, fetchAt)
+      return view ? view.length : this.#copy(scratch, position, end, fetchAt)
+    })
+    return view ?? scratch.subarray(0, n)
+  }
+
+  /** Bookkeeping of a read (small file, sequential stream or seek), then
+   *  `deliver` of [position, end), then the read-ahead it calls for. */
+  async #serve(buffer: Buffer, length: number, position: number, deliver: (end: number, fetchAt: (start: number) => Segment) => Promise<number>): Promise<number> {
     if (this.#released) throw new FsError('EBADF', `${this.#o.path}: handle already released`)
     const size = this.#o.entry.size
     const end = Math.min(position + length, size, position + buffer.length)
     if (position >= end) return 0
     if (size <= SMALL_FILE_MAX_BYTES) {
-      const copied = this.#copy(buffer, position, end, () => this.#fetch(0, size))
+      const copied = deliver(end, () => this.#fetch(0, size))
       // Reported after #copy has started this file's request, so the file
       // being read asks the bridge before any prefetch does.
       if (!this.#smallFileReported) {
@@ -110,7 +129,7 @@ export class ReadFileHandle implements FileHandle {
       this.#streamEnd = position
       this.#lastFetchBytes = 0
     }
-    const copied = this.#copy(buffer, position, end, start => this.#fetchStream(start, end))
+    const copied = deliver(end, start => this.#fetchStream(start, end))
     // Prefetch only for a reader that is moving forward from the start or
     // along its previous reads, never after a lone random read.
     if (sequential || (first && position === 0)) this.#prefetch(end)
@@ -139,6 +158,18 @@ export class ReadFileHandle implements FileHandle {
       cur += n
     }
     return cur - position
+  }
+
+  /** [position, end) as a view of the one memory segment holding it all,
+   *  or null (bytes on disk, or spread over segments): copy them then. */
+  async #viewOf(position: number, end: number, fetchAt: (start: number) => Segment): Promise<Buffer | null> {
+    const disk = this.#o.chunks.disk
+    let segment = this.#find(position)
+    if (!segment && disk && disk.cachedEnd(this.#fileKey, position) > position) return null
+    segment ??= fetchAt(position)
+    const data = await segment.data
+    const from = position - segment.offset
+    return segment.offset + data.length >= end ? data.subarray(from, from + end - position) : null
   }
 
   #find(position: number): Segment | undefined {
@@ -211,18 +242,37 @@ export class ReadFileHandle implements FileHandle {
     const { path, remote, gate, logger } = this.#o
     const what = `read ${path} [${offset}, ${offset + length})`
     gate.check(what)
-    const data = readExactly(remote, path, offset, length, this.#o.entry.size, { signal: gate.signal, logger }).catch((err: unknown) => {
-      throw gate.downError(what) ?? toFsError(err, { what, logger })
-    })
+    const windows = this.#o.chunks.windows
+    const data = readExactly(remote, path, offset, length, this.#o.entry.size, { signal: gate.signal, logger, allocate: n => windows.take(n) }).then(
+      buffer => {
+        // Claimed here, before the chunk cache sees the window (it may give
+        // its own claim back at once).
+        if (this.#recent.includes(segment)) {
+          windows.retain(buffer)
+          this.#held.set(segment, buffer)
+        }
+        return buffer
+      },
+      (err: unknown) => {
+        throw gate.downError(what) ?? toFsError(err, { what, logger })
+      },
+    )
     const segment: Segment = { offset, length, data }
     this.#o.chunks.add(this.#fileKey, segment)
     this.#recent.push(segment)
-    if (this.#recent.length > 4) this.#recent.shift()
+    if (this.#recent.length > 4) this.#letGo(this.#recent.shift()!)
     // A failure is answered once, never cached: the next read asks again.
     data.catch(() => {
       this.#recent = this.#recent.filter(s => s !== segment)
     })
     return segment
+  }
+
+  #letGo(segment: Segment): void {
+    const buffer = this.#held.get(segment)
+    if (!buffer) return
+    this.#held.delete(segment)
+    this.#o.chunks.windows.release(buffer)
   }
 
   async write(): Promise<number> {
@@ -243,6 +293,7 @@ export class ReadFileHandle implements FileHandle {
 
   async release(): Promise<void> {
     this.#released = true
+    for (const segment of this.#recent) this.#letGo(segment)
     this.#recent = []
     this.#stopFill?.()
     this.#stopFill = null

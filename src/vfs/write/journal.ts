@@ -21,6 +21,8 @@ import { INTERNAL_DEFAULTS } from '../../config/types.js'
 import { GroupRun } from './group-run.js'
 import type { Range } from './lost-ranges.js'
 import type { UnfinishedInfo } from './unfinished.js'
+import { UPLOAD_ERROR_KINDS } from '../../control/wire-types.js'
+import { failureFromText, type UploadFailure } from './upload-failure.js'
 
 /** dirty: changed and not closed since (open for writing); queued: closed,
  *  waiting to upload; failed: stopped on an error that needs the user (507,
@@ -38,7 +40,8 @@ export interface JournalEntry {
   state: JournalState
   /** Failed tries that counted (transient ones do not). */
   attempts: number
-  lastError: string | null
+  /** Why the last try failed (its kind, and a message for people). */
+  error: UploadFailure | null
   /** The path held a file on the server when it was staged (or a rename
    *  replaced one). Absent in entries written before this was recorded. */
   existedOnServer?: boolean
@@ -57,7 +60,7 @@ interface JournalRecord {
   path: string
   size: number
   attempts: number
-  lastError: string | null
+  error: UploadFailure | null
   existedOnServer?: boolean
   unfinished?: UnfinishedInfo | null
   lost?: Range[]
@@ -144,7 +147,7 @@ export class Journal {
     const entry = this.live.get(id)
     if (!entry) return Promise.resolve()
     this.live.delete(id)
-    return this.append({ op: outcome, id, path: entry.path, size: entry.size, attempts: entry.attempts, lastError: entry.lastError, timeMs: this.clock.now() }, {})
+    return this.append({ op: outcome, id, path: entry.path, size: entry.size, attempts: entry.attempts, error: entry.error, timeMs: this.clock.now() }, {})
   }
 
   async close(): Promise<void> {
@@ -227,7 +230,7 @@ export class Journal {
           size: record.size,
           state: record.op,
           attempts: record.attempts,
-          lastError: record.lastError,
+          error: record.error,
           existedOnServer: record.existedOnServer,
           unfinished: record.unfinished ?? null,
           lost: record.lost,
@@ -259,7 +262,7 @@ export class Journal {
 }
 
 function recordOf(e: JournalEntry): JournalRecord {
-  const record: JournalRecord = { op: e.state, id: e.id, path: e.path, size: e.size, attempts: e.attempts, lastError: e.lastError, timeMs: e.updatedMs }
+  const record: JournalRecord = { op: e.state, id: e.id, path: e.path, size: e.size, attempts: e.attempts, error: e.error, timeMs: e.updatedMs }
   if (e.existedOnServer !== undefined) record.existedOnServer = e.existedOnServer
   if (e.unfinished) record.unfinished = e.unfinished
   if (e.lost?.length) record.lost = e.lost
@@ -276,7 +279,7 @@ function parseRecord(line: string): JournalRecord | null {
   } catch {
     return null // a torn last line after a crash
   }
-  const r = value as Partial<JournalRecord>
+  const r = value as Partial<JournalRecord> & { lastError?: unknown }
   if (typeof r !== 'object' || r === null) return null
   if (typeof r.op !== 'string' || !STATES.has(r.op)) return null
   if (typeof r.id !== 'string' || typeof r.path !== 'string') return null
@@ -286,12 +289,21 @@ function parseRecord(line: string): JournalRecord | null {
     path: r.path,
     size: typeof r.size === 'number' ? r.size : 0,
     attempts: typeof r.attempts === 'number' ? r.attempts : 0,
-    lastError: typeof r.lastError === 'string' ? r.lastError : null,
+    error: parseFailure(r.error) ?? (typeof r.lastError === 'string' ? failureFromText(r.lastError) : null),
     existedOnServer: typeof r.existedOnServer === 'boolean' ? r.existedOnServer : undefined,
     unfinished: parseUnfinished(r.unfinished),
     lost: parseRanges(r.lost),
     timeMs: typeof r.timeMs === 'number' ? r.timeMs : 0,
   }
+}
+
+/** A record of this version: { kind, status?, message }. One written before
+ *  kinds were recorded has only `lastError`, its text (failureFromText). */
+function parseFailure(value: unknown): UploadFailure | null {
+  const f = value as Partial<UploadFailure> | null | undefined
+  if (typeof f !== 'object' || f === null || typeof f.message !== 'string') return null
+  if (!(UPLOAD_ERROR_KINDS as readonly unknown[]).includes(f.kind)) return null
+  return { kind: f.kind!, ...(typeof f.status === 'number' ? { status: f.status } : {}), message: f.message }
 }
 
 function parseRanges(value: unknown): Range[] | undefined {

@@ -2,7 +2,9 @@
 // (<stateDir>/staging/<id>), and reads, stat and listings of that path see the
 // staged content at once, before any upload (read-your-writes).
 //
-// Durability order, so that a crash never loses acknowledged data:
+// The store keeps the bytes; the journal's records about them are written by
+// the upload queue's records (upload-records.ts), which the store tells when
+// its bytes change, in the order that survives a crash:
 //  - the journal entry ('dirty') is written before the first byte of a change
 //    reaches the staged file, so data on disk always has an entry;
 //  - the entry ends ('uploaded'/'discarded') before the data file is deleted,
@@ -19,7 +21,8 @@ import { INTERNAL_DEFAULTS } from '../../config/types.js'
 import { FsError } from '../../errors.js'
 import { silentLogger, type Logger } from '../../log.js'
 import type { Remote } from '../../remote/remote.js'
-import { syncFolder, type Journal, type JournalEntry, type JournalOutcome } from './journal.js'
+import { syncFolder, type JournalEntry, type JournalOutcome } from './journal.js'
+import type { UploadRecords } from './upload-records.js'
 import { Semaphore } from '../../remote/semaphore.js'
 import { GroupRun } from './group-run.js'
 import { StagedFile } from './staging-file.js'
@@ -32,7 +35,8 @@ export const STAGING_FOLDER_NAME = 'staging'
 
 export interface StagingStoreOptions {
   remote: Remote
-  journal: Journal
+  /** Writes the journal's records about staged files (upload-records.ts). */
+  records: UploadRecords
   clock?: Clock
   /** Size of each ranged read when copying a file's remote content. */
   fetchChunkBytes?: number
@@ -51,7 +55,7 @@ export interface StageForWriteOptions {
 export class StagingStore {
   readonly folder: string
   private readonly remote: Remote
-  private readonly journal: Journal
+  private readonly records: UploadRecords
   private readonly clock: Clock
   private readonly fetchChunkBytes: number
   private readonly log: Logger
@@ -69,7 +73,7 @@ export class StagingStore {
   private constructor(folder: string, options: StagingStoreOptions) {
     this.folder = folder
     this.remote = options.remote
-    this.journal = options.journal
+    this.records = options.records
     this.clock = options.clock ?? systemClock
     this.fetchChunkBytes = options.fetchChunkBytes ?? INTERNAL_DEFAULTS.stagingFetchChunkBytes
     this.log = (options.logger ?? silentLogger).child({ component: 'staging' })
@@ -125,7 +129,7 @@ export class StagingStore {
     const id = randomUUID()
     const [file] = await Promise.all([
       this.newFile(filePath, existedOnServer, id),
-      this.journal.put({ ...dirtyEntry(id, filePath, 0), existedOnServer }, { durable: false }),
+      this.records.created(id, filePath, existedOnServer),
     ])
     file.dirty = true
     file.openInJournal = true
@@ -164,8 +168,7 @@ export class StagingStore {
     file.path = to
     file.existedOnServer ||= targetOnServer || (target?.existedOnServer ?? false)
     this.byPath.set(to, file)
-    // Like rename(2) on a local disk: durable with the next fsync or close.
-    if (file.dirty) await this.journal.update(file.id, { path: to, size: file.size, existedOnServer: file.existedOnServer }, { durable: false })
+    if (file.dirty) await this.records.moved(file)
   }
 
   /** Drop the staged data of filePath after the journal records why. */
@@ -178,7 +181,7 @@ export class StagingStore {
     if (file.removed) return
     file.removed = true
     if (this.byPath.get(file.path) === file) this.byPath.delete(file.path)
-    await this.journal.finish(file.id, outcome)
+    await this.records.ended(file.id, outcome)
     await unlinkIfThere(file.dataFile)
     if (file.holders === 0) await file.close()
   }
@@ -194,18 +197,18 @@ export class StagingStore {
     const names = new Set(await fsp.readdir(this.folder))
     // Newest record first: if a crash left two entries on one path (between a
     // rename over a target and the end of the target's entry), the later wins.
-    const entries = this.journal.entries().sort((a, b) => b.updatedMs - a.updatedMs)
+    const entries = this.records.entries().sort((a, b) => b.updatedMs - a.updatedMs)
     const claimed = new Set(entries.map(e => e.path))
     for (const entry of entries) {
       if (!names.has(entry.id)) {
         this.log.warn({ path: entry.path, id: entry.id }, 'journal entry without staged data; dropping it')
-        await this.journal.finish(entry.id, 'discarded')
+        await this.records.ended(entry.id, 'discarded')
         continue
       }
       names.delete(entry.id)
       if (this.byPath.has(entry.path)) {
         this.log.warn({ path: entry.path, id: entry.id }, 'older staged data for a path that has newer data; dropping it')
-        await this.journal.finish(entry.id, 'discarded')
+        await this.records.ended(entry.id, 'discarded')
         await fsp.rm(path.join(this.folder, entry.id), { force: true })
         continue
       }
@@ -243,7 +246,7 @@ export class StagingStore {
     const filePath = existed ? unfinishedPath(entry.path, lastWriteMs, taken) : entry.path
     const unfinished: UnfinishedInfo = { originalPath: existed ? entry.path : null, lastWriteMs }
     // The name it now goes to holds nothing on the server.
-    await this.journal.put({ ...entry, path: filePath, size, state: 'queued', existedOnServer: false, unfinished })
+    await this.records.recoveredUnfinished(entry, filePath, size, unfinished)
     if (existed) {
       this.log.warn(
         { path: entry.path, unfinishedPath: filePath, bytes: size },
@@ -267,7 +270,7 @@ export class StagingStore {
       release()
     }
     await this.folderSync.run()
-    await this.journal.sync()
+    await this.records.sync()
   }
 
   private async newFile(filePath: string, existedOnServer: boolean, id = randomUUID()): Promise<StagedFile> {
@@ -303,14 +306,8 @@ export class StagingStore {
     })
   }
 
-  // Not durable: the file's data is not on disk either until fsync(2) or
-  // its last close, which make the journal durable with it (upload-queue.ts).
-  // Waiting for the disk here made every create of a copy wait for one.
   private markDirty(file: StagedFile): Promise<void> {
-    return this.journal.put(
-      { ...dirtyEntry(file.id, file.path, file.size), existedOnServer: file.existedOnServer, unfinished: file.unfinished, lost: file.lost },
-      { durable: false },
-    )
+    return this.records.changed(file)
   }
 
   private fetchOnce(filePath: string, remoteSize: number): Promise<StagedFile> {
@@ -373,10 +370,6 @@ async function writeAll(handle: fsp.FileHandle, buffer: Buffer, position: number
     const { bytesWritten } = await handle.write(buffer, written, buffer.length - written, position + written)
     written += bytesWritten
   }
-}
-
-function dirtyEntry(id: string, filePath: string, size: number): Omit<JournalEntry, 'updatedMs'> {
-  return { id, path: filePath, size, state: 'dirty', attempts: 0, lastError: null }
 }
 
 /** A staged data file is a plain file: one unlink(2), where fs.rm first

@@ -1,18 +1,8 @@
 // The items of the upload queue, one per staged file with changes, and the
 // timers that make a waiting item ready (the quiet delay after the last
 // close, or a retry's backoff). UploadQueue (upload-queue.ts) decides what
-// happens to them; this holds them and their times.
-//
-// Life of an item (one per staged file with changes):
-//   open      a handle has it open for writing: never uploaded in this state
-//   waiting   closed; a timer runs (the coalescing delay, or a retry backoff)
-//   ready     due, waiting for one of maxConcurrentUploads slots
-//   uploading a PUT is running (aborted by rename, discard, close)
-//   failed    stopped on 507 / 403 / too many failures: data kept until
-//             retry() or discard()
-// A reopen during the delay puts the item back to 'open' (the timer restarts
-// at the next last close). A change during an upload is noticed through the
-// file's generation: the item is then uploaded again rather than finished.
+// happens to them; this holds them and their times, and moves them only
+// through the state machine (upload-lifecycle.ts).
 //
 // While a copy is running (files opened or closed for writing within the
 // quiet delay), ready items wait for it to end, up to busyMaxHoldMs past
@@ -23,9 +13,10 @@
 import type { Time, TimerHandle } from '../../clock.js'
 import { isSameOrBelow } from '../paths.js'
 import type { StagedFile } from './staging.js'
-import type { QueuedState } from './upload-view.js'
+import type { UploadFailure } from './upload-failure.js'
+import { apply, NEW, transition, type ItemState, type LifecycleEvent } from './upload-lifecycle.js'
 
-export type ItemState = QueuedState | 'uploading' | 'failed'
+export type { ItemState } from './upload-lifecycle.js'
 export type AbortReason = 'rename' | 'discard' | 'close'
 
 export interface Item {
@@ -36,7 +27,8 @@ export interface Item {
   timer: TimerHandle | null
   attempts: number
   transientFailures: number
-  lastError: string | null
+  /** Why the last try failed; null once it is tried afresh. */
+  error: UploadFailure | null
   /** bytes: the size sent (stopUpload waits for the answer once all is sent). */
   upload: { abort: AbortController; reason: AbortReason | null; bytes: number; sentBytes: number; done: Promise<void> } | null
 }
@@ -78,19 +70,28 @@ export class UploadItems {
     return this.#items.has(file)
   }
 
-  delete(file: StagedFile): void {
-    this.#items.delete(file)
+  /** The item leaves the queue: the server has it, or it was dropped. */
+  end(item: Item, event: 'uploaded' | 'discarded'): void {
+    transition(item.state, event)
+    this.cancelTimer(item)
+    if (this.#items.get(item.file) === item) this.#items.delete(item.file)
   }
 
   values(): IterableIterator<Item> {
     return this.#items.values()
   }
 
-  /** A new item, open for writing. */
-  add(file: StagedFile): Item {
-    const item: Item = { file, state: 'open', writers: 0, dueMs: null, timer: null, attempts: 0, transientFailures: 0, lastError: null, upload: null }
+  /** A new item: open for writing, or recovered from the journal at start. */
+  add(file: StagedFile, event: 'opened' | 'recovered' | 'recovered-failed'): Item {
+    const state = transition(NEW, event) as ItemState
+    const item: Item = { file, state, writers: 0, dueMs: null, timer: null, attempts: 0, transientFailures: 0, error: null, upload: null }
     this.#items.set(file, item)
     return item
+  }
+
+  /** Moves item by event (a transition with no timer). */
+  apply(item: Item, event: LifecycleEvent): void {
+    apply(item, event)
   }
 
   /** No item is scheduled again; their timers stop. */
@@ -103,7 +104,7 @@ export class UploadItems {
 
   /** A handle opened file for writing (its item, made when new). */
   opened(file: StagedFile): Item {
-    const item = this.#items.get(file) ?? this.add(file)
+    const item = this.#items.get(file) ?? this.add(file, 'opened')
     item.writers++
     this.#lastWriteMs = this.time.now()
     return item
@@ -118,29 +119,39 @@ export class UploadItems {
     return item
   }
 
-  /** Ready after delayMs (at once when 0 or less). */
-  schedule(item: Item, delayMs: number): void {
+  /** Waiting by event (closed, rescheduled, requeued, retried, ...), then
+   *  ready after delayMs (at once when 0 or less). */
+  schedule(item: Item, delayMs: number, event: LifecycleEvent): void {
     if (this.#closed) return
     this.cancelTimer(item)
+    apply(item, event)
     item.dueMs = this.time.now() + delayMs
     if (delayMs <= 0) {
-      item.state = 'ready'
-      this.onReady()
-      this.onChanged()
+      this.due(item)
       return
     }
-    item.state = 'waiting'
     item.timer = this.time.setTimeout(
       () => {
         item.timer = null
-        if (item.state !== 'waiting') return
-        item.state = 'ready'
-        this.onReady()
-        this.onChanged()
+        if (item.state === 'waiting') this.due(item)
       },
       delayMs,
       BACKGROUND,
     )
+    this.onChanged()
+  }
+
+  /** A waiting item is ready now (a drain, the bridge back, a retry). */
+  hurry(item: Item): void {
+    if (this.#closed) return
+    this.cancelTimer(item)
+    item.dueMs = this.time.now()
+    this.due(item)
+  }
+
+  private due(item: Item): void {
+    apply(item, 'due')
+    this.onReady()
     this.onChanged()
   }
 

@@ -3,21 +3,22 @@
 // a file whose writes failed, which is never uploaded. UploadQueue
 // (upload-queue.ts) starts and stops the uploads; this decides what follows.
 //
-// Transient failures (bridge down, timeout, 503, and the root answering 404
-// while MEGAcmd is logged out) are retried with backoff forever and do not
-// count as failures of the file.
+// Which failures are tried again, and when, is the retry policy's
+// (upload-retry.ts); each move of the item is a transition of
+// upload-lifecycle.ts.
 import type { EventEmitter } from 'node:events'
 import type { Time } from '../../clock.js'
 import type { Logger } from '../../log.js'
-import type { Journal } from './journal.js'
+import type { UploadRecords } from './upload-records.js'
 import type { StagedFile, StagingStore } from './staging.js'
-import { describeFailure, incompleteError, isTransientFailure, needsTheUser, retryDelayMs, type BackoffOptions } from './upload-backoff.js'
+import { failureOf, failureText, incompleteFailure } from './upload-failure.js'
+import { afterFailure, type BackoffOptions } from './upload-retry.js'
 import type { AbortReason, Item, UploadItems } from './upload-items.js'
 import type { UnfinishedUploads } from './unfinished-uploads.js'
 import type { UploadQueueEvents } from './upload-view.js'
 
 export interface OutcomeContext {
-  journal: Journal
+  records: UploadRecords
   store: StagingStore
   items: UploadItems
   time: Time
@@ -42,7 +43,7 @@ export class UploadOutcomes {
     if (file.removed) return
     const durationMs = this.c.time.now() - startedMs
     if (file.generation === generation && file.path === path && item.writers === 0) {
-      this.c.items.delete(file)
+      this.c.items.end(item, 'uploaded')
       // Listeners refresh their view of the server first, while the staged
       // data still answers reads, so the file never looks missing.
       log.info({ path, bytes: file.size, durationMs }, 'uploaded')
@@ -61,45 +62,45 @@ export class UploadOutcomes {
     // state; the newest goes up after its own last close.
     item.attempts = 0
     item.transientFailures = 0
-    item.lastError = null
-    if (item.writers > 0) item.state = 'open'
-    else this.c.items.schedule(item, this.c.quietDelayMs())
+    item.error = null
+    if (item.writers > 0) this.c.items.apply(item, 'held-open')
+    else this.c.items.schedule(item, this.c.quietDelayMs(), 'requeued')
   }
 
   async failed(item: Item, error: unknown, reason: AbortReason | null): Promise<void> {
-    const { journal, log, events } = this.c
+    const { records, log, events } = this.c
     const file = item.file
     if (file.removed || this.c.closed()) return
     if (reason !== null) {
       // Stopped on purpose; whoever stopped it decides what comes next.
-      item.state = item.writers > 0 ? 'open' : 'waiting'
+      this.c.items.apply(item, item.writers > 0 ? 'held-open' : 'requeued')
       return
     }
-    const message = describeFailure(error)
-    item.lastError = message
-    const event = { path: file.path, bytes: file.size, error: message }
-    if (isTransientFailure(error)) {
-      item.transientFailures++
-      const delayMs = retryDelayMs(item.transientFailures, this.c.backoff)
-      await journal.update(file.id, { lastError: message })
-      this.afterFailure(item, delayMs)
-      log.warn({ ...event, delayMs }, 'upload failed for now; will retry')
-      events.emit('retry', { ...event, delayMs, transient: true, attempts: item.attempts })
-      return
-    }
-    item.attempts++
-    if (needsTheUser(error) || item.attempts >= this.c.maxAttempts) {
-      item.state = 'failed'
-      await journal.update(file.id, { state: 'failed', attempts: item.attempts, lastError: message })
+    const failure = failureOf(error)
+    item.error = failure
+    const event = { path: file.path, bytes: file.size, error: failureText(failure) }
+    const next = afterFailure(failure.kind, item, this.c.maxAttempts, this.c.backoff)
+    if (next.action === 'give-up') {
+      item.attempts = next.attempts
+      this.c.items.apply(item, 'gave-up')
+      await records.gaveUp(file.id, item.attempts, failure)
       log.error({ ...event, attempts: item.attempts }, 'upload failed; data kept until retry or discard')
-      events.emit('failed', { ...event, attempts: item.attempts })
+      events.emit('failed', { ...event, kind: failure.kind, attempts: item.attempts })
       return
     }
-    const delayMs = retryDelayMs(item.attempts, this.c.backoff)
-    await journal.update(file.id, { attempts: item.attempts, lastError: message })
-    this.afterFailure(item, delayMs)
-    log.warn({ ...event, attempts: item.attempts, delayMs }, 'upload failed; will retry')
-    events.emit('retry', { ...event, delayMs, transient: false, attempts: item.attempts })
+    if (!next.counted) {
+      item.transientFailures++
+      await records.failedForNow(file.id, failure)
+      this.retryLater(item, next.delayMs)
+      log.warn({ ...event, delayMs: next.delayMs }, 'upload failed for now; will retry')
+      events.emit('retry', { ...event, kind: failure.kind, delayMs: next.delayMs, transient: true, attempts: item.attempts })
+      return
+    }
+    item.attempts = next.attempts
+    await records.failedForNow(file.id, failure, item.attempts)
+    this.retryLater(item, next.delayMs)
+    log.warn({ ...event, attempts: item.attempts, delayMs: next.delayMs }, 'upload failed; will retry')
+    events.emit('retry', { ...event, kind: failure.kind, delayMs: next.delayMs, transient: false, attempts: item.attempts })
   }
 
   /** Closed with writes that failed (a full staging disk): the content is
@@ -109,12 +110,12 @@ export class UploadOutcomes {
     const file = item.file
     if (item.upload) await this.c.stop(item, 'close')
     this.c.items.cancelTimer(item)
-    item.state = 'failed'
-    item.lastError = incompleteError(file)
+    this.c.items.apply(item, 'incomplete')
+    item.error = incompleteFailure(file)
     this.c.log.error({ path: file.path, bytes: file.size, lostBytes: file.lostBytes }, 'writes to this file failed (staging disk full): it is not uploaded; write it again or discard it')
-    this.c.events.emit('failed', { path: file.path, bytes: file.size, error: item.lastError, attempts: item.attempts })
+    this.c.events.emit('failed', { path: file.path, bytes: file.size, error: failureText(item.error), kind: item.error.kind, attempts: item.attempts })
     this.c.events.emit('changed')
-    await this.c.journal.update(file.id, { state: 'failed', size: file.size, lastError: item.lastError, lost: file.lost }).catch(err => this.journalFailed(file, err))
+    await this.c.records.incomplete(file, item.error).catch(err => this.journalFailed(file, err))
   }
 
   /** The journal could not record a close (its disk is full): the upload
@@ -124,8 +125,8 @@ export class UploadOutcomes {
     this.c.log.warn({ path: file.path, err }, 'could not record the close of a file in the upload journal')
   }
 
-  private afterFailure(item: Item, delayMs: number): void {
-    if (item.writers > 0) item.state = 'open'
-    else this.c.items.schedule(item, delayMs)
+  private retryLater(item: Item, delayMs: number): void {
+    if (item.writers > 0) this.c.items.apply(item, 'held-open')
+    else this.c.items.schedule(item, delayMs, 'requeued')
   }
 }

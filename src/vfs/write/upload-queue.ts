@@ -1,18 +1,20 @@
 // The durable upload queue: after the LAST close of a written file and a quiet
 // period (uploadDelayMs), the staged file is PUT to its final name. The staged
-// data and its journal entry go only after the server answered 201. An item's states are described in upload-items.ts;
-// what follows the end of an upload (retries, failures) in upload-outcome.ts.
+// data and its journal entry go only after the server answered 201. An item's
+// states and their transitions are upload-lifecycle.ts; what follows the end
+// of an upload in upload-outcome.ts, by the retry policy of upload-retry.ts.
 
 import { EventEmitter } from 'node:events'
-import { systemTime, waitAtMost, type Time } from '../../clock.js'
+import { systemTime, type Time } from '../../clock.js'
 import { INTERNAL_DEFAULTS } from '../../config/types.js'
 import { silentLogger, type Logger } from '../../log.js'
 import type { Remote } from '../../remote/remote.js'
-import type { Journal } from './journal.js'
+import type { UploadRecords } from './upload-records.js'
 import type { StagedFile, StagingStore } from './staging.js'
 import { isSameOrBelow } from '../paths.js'
-import { incompleteError, retryDelayMs } from './upload-backoff.js'
-import { ensureParentFolders } from './upload-parents.js'
+import { incompleteFailure } from './upload-failure.js'
+import { retryDelayMs } from './upload-retry.js'
+import { sendFile, stopUpload } from './upload-transfer.js'
 import { BACKGROUND, UploadItems, type AbortReason, type Item } from './upload-items.js'
 import { UnfinishedUploads } from './unfinished-uploads.js'
 import { UploadOutcomes } from './upload-outcome.js'
@@ -21,7 +23,8 @@ import { snapshotOf, untilEmpty, type DrainOptions, type DrainResult, type Uploa
 export interface UploadQueueOptions {
   remote: Remote
   store: StagingStore
-  journal: Journal
+  /** The journal's records (the same the store writes through). */
+  records: UploadRecords
   /** Quiet time after the last close before uploading (profile.uploadDelayMs). */
   uploadDelayMs: number
   /** Uploads running at once for this mount. */
@@ -47,7 +50,7 @@ export interface UploadQueueOptions {
 export class UploadQueue extends EventEmitter<UploadQueueEvents> {
   private readonly remote: Remote
   private readonly store: StagingStore
-  private readonly journal: Journal
+  private readonly records: UploadRecords
   private readonly time: Time
   private readonly log: Logger
   private readonly uploadDelayMs: number
@@ -68,7 +71,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     super()
     this.remote = options.remote
     this.store = options.store
-    this.journal = options.journal
+    this.records = options.records
     this.time = options.time ?? systemTime
     this.log = (options.logger ?? silentLogger).child({ component: 'upload-queue' })
     this.uploadDelayMs = options.uploadDelayMs
@@ -81,9 +84,9 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     }
     const busy = { quietMs: this.uploadDelayMs, maxHoldMs: options.busyMaxHoldMs ?? INTERNAL_DEFAULTS.uploadBusyMaxHoldMs }
     this.items = new UploadItems(this.time, () => this.pump(), () => this.changed(), busy)
-    const { journal, store, items, time, log, recovered, backoff } = this
+    const { records, store, items, time, log, recovered, backoff } = this
     this.outcomes = new UploadOutcomes({
-      ...{ journal, store, items, time, log, recovered, backoff },
+      ...{ records, store, items, time, log, recovered, backoff },
       maxAttempts: Math.max(1, options.maxAttempts ?? INTERNAL_DEFAULTS.uploadMaxAttempts),
       events: this,
       closed: () => this.closed,
@@ -97,16 +100,16 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
   start(): void {
     for (const file of this.store.all()) {
       if (!file.dirty || this.items.has(file)) continue
-      const entry = this.journal.get(file.id)
-      const item = this.items.add(file)
+      const entry = this.records.get(file.id)
+      const failed = entry?.state === 'failed' || file.incomplete
+      const item = this.items.add(file, failed ? 'recovered-failed' : 'recovered')
       this.recovered.add(file)
       item.attempts = entry?.attempts ?? 0
-      item.lastError = entry?.lastError ?? null
-      if (entry?.state === 'failed' || file.incomplete) {
-        item.state = 'failed'
-        item.lastError ??= incompleteError(file)
-      } else {
-        this.items.schedule(item, 0)
+      // Only a file whose writes failed is incomplete; a failed entry without
+      // its reason (an older version compacted it) shows as unknown.
+      item.error = entry?.error ?? (file.incomplete ? incompleteFailure(file) : null)
+      if (!failed) {
+        this.items.hurry(item)
         this.emit('queued', { path: file.path, bytes: file.size, delayMs: 0 })
       }
     }
@@ -122,10 +125,10 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
       // New content gets a fresh count of failures.
       if (item.state === 'failed') {
         item.attempts = 0
-        item.lastError = null
+        item.error = null
       }
       this.items.cancelTimer(item)
-      item.state = 'open'
+      this.items.apply(item, 'opened')
       this.changed()
     }
   }
@@ -136,12 +139,12 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     const item = this.items.closed(file)
     if (!item || item.writers > 0) return
     if (file.removed) {
-      this.items.delete(file)
+      this.items.end(item, 'discarded')
       this.changed()
       return
     }
     if (!file.dirty) {
-      this.items.delete(file)
+      this.items.end(item, 'discarded')
       await this.store.removeFile(file, 'discarded')
       this.changed()
       return
@@ -157,12 +160,12 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     // "queued", so a power loss never leaves a short file to be uploaded as
     // complete. The kernel does not wait for release: neither does close(2).
     await this.makeDurable(file)
-    await this.journal.update(file.id, { state: 'queued', size: file.size, lost: [] }).catch(err => this.outcomes.journalFailed(file, err))
+    await this.records.closed(file).catch(err => this.outcomes.journalFailed(file, err))
     if (item.state === 'uploading') return // finishing it will look at the generation
     // Asked only now: a drain may have started during the awaits above
     // (`close(fd)` returns before release, so a drain right after it does).
     const delayMs = this.drainers > 0 ? 0 : this.uploadDelayMs
-    this.items.schedule(item, delayMs)
+    this.items.schedule(item, delayMs, 'closed')
     this.emit('queued', { path: file.path, bytes: file.size, delayMs })
   }
 
@@ -186,7 +189,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     if (item?.upload) await this.stopUpload(item, 'rename')
     if (file.removed) return false
     await this.store.rename(from, to, targetOnServer)
-    if (item && (item.state === 'waiting' || item.state === 'ready')) this.items.schedule(item, this.drainers > 0 ? 0 : this.uploadDelayMs)
+    if (item && (item.state === 'waiting' || item.state === 'ready')) this.items.schedule(item, this.drainers > 0 ? 0 : this.uploadDelayMs, 'rescheduled')
     this.changed()
     return true
   }
@@ -208,7 +211,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
       this.items.unhold(paths)
       // A stopped upload the rename did not reschedule (it failed) goes again.
       for (const item of stopped) {
-        if (this.items.get(item.file) === item && item.state === 'waiting' && item.timer === null) this.items.schedule(item, this.drainers > 0 ? 0 : this.uploadDelayMs)
+        if (this.items.get(item.file) === item && item.state === 'waiting' && item.timer === null) this.items.schedule(item, this.drainers > 0 ? 0 : this.uploadDelayMs, 'rescheduled')
       }
       this.pump()
     }
@@ -240,7 +243,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     if (item?.upload) await this.stopUpload(item, 'discard')
     if (item) this.items.cancelTimer(item)
     if (file.removed) return false
-    this.items.delete(file)
+    if (item) this.items.end(item, 'discarded')
     const bytes = file.size
     await this.store.removeFile(file, 'discarded')
     this.log.info({ path, bytes }, 'discarded staged data')
@@ -255,14 +258,14 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     let count = 0
     for (const item of this.items.values()) {
       if (path !== undefined && item.file.path !== path) continue
-      const backingOff = item.state === 'waiting' && item.lastError !== null
+      const backingOff = item.state === 'waiting' && item.error !== null
       if (item.state !== 'failed' && !backingOff) continue
       // Its content is not what was written: only a rewrite or discard helps.
       if (item.file.incomplete) continue
       item.attempts = 0
       item.transientFailures = 0
-      await this.journal.update(item.file.id, { state: 'queued', attempts: 0 })
-      this.items.schedule(item, 0)
+      await this.records.retried(item.file.id)
+      this.items.schedule(item, 0, 'retried')
       count++
     }
     if (count > 0) this.log.info({ path: path ?? 'all', count }, 'retrying uploads')
@@ -282,7 +285,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     const wasPaused = this.paused
     this.paused = false
     for (const item of this.items.values()) {
-      if (item.state === 'waiting' && item.transientFailures > 0) this.items.schedule(item, 0)
+      if (item.state === 'waiting' && item.transientFailures > 0) this.items.hurry(item)
     }
     if (wasPaused) this.log.info('bridge available: uploads resumed')
     this.pump()
@@ -299,7 +302,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
   async drain(options: DrainOptions = {}): Promise<DrainResult> {
     this.drainers++
     for (const item of this.items.values()) {
-      if (item.state === 'waiting' && item.lastError === null) this.items.schedule(item, 0)
+      if (item.state === 'waiting' && item.error === null) this.items.hurry(item)
     }
     try {
       return await untilEmpty(this, options, finish => (options.timeoutMs === undefined ? null : this.time.setTimeout(finish, options.timeoutMs, BACKGROUND)))
@@ -336,28 +339,12 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
     const file = item.file
     const path = file.path
     const generation = file.generation
-    const abort = new AbortController()
     const startedMs = this.time.now()
-    item.state = 'uploading'
+    this.items.apply(item, 'started')
     this.running++
     this.log.debug({ path, bytes: file.size }, 'upload started')
     this.emit('upload-start', { path, bytes: file.size })
-    const run = async () => {
-      let error: unknown = null
-      try {
-        await ensureParentFolders(this.remote, path)
-        abort.signal.throwIfAborted()
-        await this.remote.put(path, file.dataFile, {
-          signal: abort.signal,
-          onProgress: sent => {
-            if (item.upload) item.upload.sentBytes = sent
-          },
-        })
-      } catch (err) {
-        error = err
-      }
-      const reason = item.upload?.reason ?? null
-      item.upload = null
+    sendFile(this.remote, item, path, async (error, reason) => {
       this.running--
       try {
         if (error === null) await this.outcomes.uploaded(item, path, generation, startedMs)
@@ -365,32 +352,16 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
       } catch (err) {
         // Only the journal can fail here (disk full, ...): keep the item queued.
         this.log.error({ path, err }, 'could not record the end of an upload')
-        if (!file.removed) this.items.schedule(item, retryDelayMs(1, this.backoff))
+        if (!file.removed && (item.state === 'uploading' || item.state === 'failed')) this.items.schedule(item, retryDelayMs(1, this.backoff), 'unrecorded')
       }
       this.pump()
       this.changed()
-    }
-    item.upload = { abort, reason: null, bytes: file.size, sentBytes: 0, done: Promise.resolve() }
-    item.upload.done = run()
+    })
     this.changed()
   }
 
-  private async stopUpload(item: Item, reason: AbortReason): Promise<void> {
-    const upload = item.upload
-    if (!upload) return
-    // Its whole body is sent: the server may be storing it right now, and
-    // stopping it would leave unknown whether it lands (the emulator, like a
-    // bridge that answers after storing, puts it in place anyway, after the
-    // rename or delete that stopped it looked). A small file's answer is a
-    // moment away: it is awaited for a while first.
-    if (reason !== 'close' && upload.sentBytes >= upload.bytes) {
-      let answered = false
-      await waitAtMost(upload.done.then(() => (answered = true)), this.answerGraceMs, this.time)
-      if (answered) return
-    }
-    upload.reason = reason
-    upload.abort.abort(new Error(`upload stopped: ${reason}`))
-    await upload.done
+  private stopUpload(item: Item, reason: AbortReason): Promise<void> {
+    return stopUpload(item, reason, this.answerGraceMs, this.time)
   }
 
   private changed(): void {

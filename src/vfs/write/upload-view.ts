@@ -3,6 +3,8 @@
 // emits, and waiting until it is empty. UploadQueue (upload-queue.ts) keeps
 // the items; nothing here changes them.
 import type { UnfinishedInfo } from './unfinished.js'
+import type { UploadErrorKind, UploadFailure } from './upload-failure.js'
+import type { ItemState } from './upload-lifecycle.js'
 
 export type QueuedState = 'open' | 'waiting' | 'ready'
 
@@ -26,7 +28,8 @@ export interface QueuedUpload {
   attempts: number
   /** When the next try is due (waiting only), ms since the epoch. */
   nextAttemptMs: number | null
-  lastError: string | null
+  /** Why the last try failed (waiting on a retry), else null. */
+  error: UploadFailure | null
 }
 
 export interface RunningUpload {
@@ -43,7 +46,7 @@ export interface FailedUpload {
   /** Recovered unfinished at start (absent: no). */
   unfinished?: UnfinishedInfo | null
   attempts: number
-  lastError: string
+  error: UploadFailure
 }
 
 export interface UploadTotals {
@@ -88,8 +91,9 @@ export interface UploadQueueEvents {
   'upload-start': [UploadEvent]
   /** mtimeMs: the staged file's, which the server may replace with its own. */
   uploaded: [UploadEvent & { durationMs: number; mtimeMs: number }]
-  retry: [UploadEvent & { error: string; delayMs: number; transient: boolean; attempts: number }]
-  failed: [UploadEvent & { error: string; attempts: number }]
+  /** error: the failure as people read it (upload-failure.ts, failureText). */
+  retry: [UploadEvent & { error: string; kind: UploadErrorKind; delayMs: number; transient: boolean; attempts: number }]
+  failed: [UploadEvent & { error: string; kind: UploadErrorKind; attempts: number }]
   discarded: [UploadEvent]
   /** Any change of the snapshot (for drain and progress displays). */
   changed: []
@@ -98,9 +102,9 @@ export interface UploadQueueEvents {
 /** What a snapshot reads of an item of the queue. */
 export interface ItemView {
   file: { path: string; size: number; unfinished?: UnfinishedInfo | null }
-  state: QueuedState | 'uploading' | 'failed'
+  state: ItemState
   attempts: number
-  lastError: string | null
+  error: UploadFailure | null
   dueMs: number | null
   upload: { sentBytes: number } | null
 }
@@ -117,10 +121,10 @@ export function snapshotOf(items: Iterable<ItemView>, count: number, paused: boo
       uploading.push({ path, bytes, ...unfinished, sentBytes: item.upload?.sentBytes ?? 0 })
       totals.uploadingBytes += bytes
     } else if (item.state === 'failed') {
-      failed.push({ path, bytes, ...unfinished, attempts: item.attempts, lastError: item.lastError ?? 'unknown error' })
+      failed.push({ path, bytes, ...unfinished, attempts: item.attempts, error: item.error ?? { kind: 'local', message: 'unknown error' } })
       totals.failedBytes += bytes
     } else {
-      queued.push({ path, bytes, ...unfinished, state: item.state, attempts: item.attempts, nextAttemptMs: item.state === 'waiting' ? item.dueMs : null, lastError: item.lastError })
+      queued.push({ path, bytes, ...unfinished, state: item.state, attempts: item.attempts, nextAttemptMs: item.state === 'waiting' ? item.dueMs : null, error: item.error })
       totals.queuedBytes += bytes
     }
   }

@@ -1,5 +1,5 @@
 // The write policy of a writable mount: every change goes to a staged file on
-// local disk first (staging.ts), is journaled (journal.ts), and reaches the
+// local disk first (staging.ts), is journaled (upload-records.ts), and reaches the
 // server through the upload queue (upload-queue.ts); deletes go to the trash
 // (trash.ts) unless the profile says permanent. Folders are made, moved and
 // removed on the server at once (they hold no data to lose).
@@ -14,7 +14,6 @@ import { FsError } from '../../errors.js'
 import type { Logger } from '../../log.js'
 import { RemoteError, type Remote, type RemoteEntry } from '../../remote/remote.js'
 import { fileAttr, processOwner, type AttrContext } from '../attrs.js'
-import { Journal } from './journal.js'
 import { baseName, isSameOrBelow, parentOf } from '../paths.js'
 import { checkFileEnd } from '../limits.js'
 import { toFsError } from '../remote-errors.js'
@@ -24,6 +23,7 @@ import { scheduleTrashPurge, type TrashPurgeTask } from '../trash/trash-schedule
 import type { Cron } from '../../cron.js'
 import type { Attr, DirEntries, FileHandle } from '../types.js'
 import { UploadQueue } from './upload-queue.js'
+import { UploadRecords } from './upload-records.js'
 import { liveWriteHandle, WriteFileHandle } from './write-handle.js'
 import type { WriteContext, WritePolicy, WritePolicyFactory } from './write-policy.js'
 
@@ -52,7 +52,7 @@ export function stagedWrites(options: StagedWritesOptions = {}): WritePolicyFact
 }
 
 interface Parts {
-  journal: Journal
+  records: UploadRecords
   store: StagingStore
   queue: UploadQueue
 }
@@ -85,12 +85,12 @@ export class StagedWrites implements WritePolicy {
 
   async #open(options: StagedWritesOptions): Promise<void> {
     const { time, stateDir } = this.#ctx
-    const journal = await Journal.open(stateDir, { clock: time })
-    const store = await StagingStore.open(stateDir, { remote: this.#remote, journal, clock: time, logger: this.#ctx.logger })
+    const records = await UploadRecords.open(stateDir, { clock: time })
+    const store = await StagingStore.open(stateDir, { remote: this.#remote, records, clock: time, logger: this.#ctx.logger })
     const queue = new UploadQueue({
       remote: this.#remote,
       store,
-      journal,
+      records,
       time,
       uploadDelayMs: this.#options.uploadDelayMs,
       maxConcurrentUploads: options.maxConcurrentUploads,
@@ -101,7 +101,7 @@ export class StagedWrites implements WritePolicy {
     // The file is on the server now, as it was staged: it joins the cached
     // listing (the server's own time replaces ours at the next listing).
     queue.on('uploaded', e => this.#onServerNow(e.path, { name: baseName(e.path), isDir: false, size: e.bytes, mtimeMs: e.mtimeMs, ctimeMs: e.mtimeMs, etag: null }))
-    this.#parts = { journal, store, queue }
+    this.#parts = { records, store, queue }
     queue.start()
   }
 
@@ -308,7 +308,7 @@ export class StagedWrites implements WritePolicy {
     if (!parts) return
     await parts.queue.close()
     await parts.store.close()
-    await parts.journal.close()
+    await parts.records.close()
   }
 
   // --- helpers -----------------------------------------------------------

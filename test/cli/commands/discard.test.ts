@@ -4,7 +4,7 @@ import { mountctlFixture } from '../mountctl-fixture.js'
 t.test('discard asks first, says what is lost, needs --yes without a terminal', async t => {
   const f = await mountctlFixture(t)
   f.queue.set([
-    { path: '/big.iso', bytes: 4_700_000_000, state: 'failed', lastError: 'no-space (507): over quota' },
+    { path: '/big.iso', bytes: 4_700_000_000, state: 'failed', error: { kind: 'no-space', status: 507, message: 'over quota' } },
     { path: '/b.txt', bytes: 10, state: 'ready' },
   ])
   let r = await f.ctl(['discard', 'photos', '/big.iso'])

@@ -11,7 +11,7 @@ t.test('status shows the upload queue and exits 1 while an upload has failed', a
   let r = await f.ctl(['status'])
   t.equal(r.code, 0, 'queued uploads are not a problem')
   t.match(r.stdout, /\nphotos\s+.*mounted.*\n    uploads: 2 queued \(12\.4 MB\), 1 uploading 45%\n$/)
-  f.queue.set([...f.queue.items, { path: '/big.iso', bytes: 4_700_000_000, state: 'failed', lastError: 'no-space (507): over quota' }])
+  f.queue.set([...f.queue.items, { path: '/big.iso', bytes: 4_700_000_000, state: 'failed', error: { kind: 'no-space', status: 507, message: 'over quota' } }])
   r = await f.ctl(['status'])
   t.equal(r.code, 1, 'a failed upload makes status exit 1')
   t.match(r.stdout, /    uploads: 2 queued \(12\.4 MB\), 1 uploading 45%, 1 failed \(4\.7 GB\)\n    error: upload of \/big\.iso failed: no-space \(507\): over quota\n    fix:   the MEGA account is full.*mountctl retry photos; see them: mountctl uploads photos/)

@@ -11,8 +11,8 @@ t.test('uploads: file by file, JSON, exit 1 with a failed one', async t => {
   f.queue.set([
     { path: '/c.iso', bytes: 1_000_000, state: 'uploading', sentBytes: 450_000 },
     { path: '/open.txt', bytes: 5, state: 'open' },
-    { path: '/retry.txt', bytes: 1_500, state: 'waiting', attempts: 2, lastError: 'other (500): boom', nextAttemptMs: Date.now() + 30_000 },
-    { path: '/big.iso', bytes: 4_700_000_000, state: 'failed', attempts: 1, lastError: 'no-space (507): over quota' },
+    { path: '/retry.txt', bytes: 1_500, state: 'waiting', attempts: 2, error: { kind: 'other', status: 500, message: 'boom' }, nextAttemptMs: Date.now() + 30_000 },
+    { path: '/big.iso', bytes: 4_700_000_000, state: 'failed', attempts: 1, error: { kind: 'no-space', status: 507, message: 'over quota' } },
   ])
   r = await f.ctl(['uploads'])
   t.equal(r.code, 1)
@@ -27,7 +27,7 @@ t.test('uploads: file by file, JSON, exit 1 with a failed one', async t => {
   r = await f.ctl(['uploads', '--json'])
   const j = JSON.parse(r.stdout)
   t.equal(j.uploads.length, 4)
-  t.match(j.uploads[3], { mount: 'photos', path: '/big.iso', state: 'failed', bytes: 4_700_000_000, attempts: 1, lastError: 'no-space (507): over quota', nextAttemptAt: null })
+  t.match(j.uploads[3], { mount: 'photos', path: '/big.iso', state: 'failed', bytes: 4_700_000_000, attempts: 1, lastError: 'no-space (507): over quota', errorKind: 'no-space', nextAttemptAt: null })
   r = await f.ctl(['uploads', 'nope'])
   t.equal(r.code, 1)
   t.match(r.stderr, /no profile named "nope"/)

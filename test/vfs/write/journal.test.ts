@@ -4,7 +4,7 @@ import t, { type Test } from 'tap'
 import { Journal, JOURNAL_FILE_NAME } from '../../../src/vfs/write/journal.js'
 import { ManualTime } from '../../helpers/manual-time.js'
 
-const entry = (id: string, p: string) => ({ id, path: p, size: 3, state: 'dirty' as const, attempts: 0, lastError: null })
+const entry = (id: string, p: string) => ({ id, path: p, size: 3, state: 'dirty' as const, attempts: 0, error: null })
 
 t.test('entries survive a reopen without close (crash), finished ones do not', async t => {
   const dir = t.testdir()
@@ -13,20 +13,49 @@ t.test('entries survive a reopen without close (crash), finished ones do not', a
   await a.put(entry('1', '/a.txt'))
   await a.put(entry('2', '/b.txt'))
   await a.update('1', { state: 'queued', size: 10 })
-  await a.update('2', { state: 'failed', attempts: 1, lastError: 'no-space (507)' })
+  await a.update('2', { state: 'failed', attempts: 1, error: { kind: 'no-space', status: 507, message: 'over quota' } })
   await a.put(entry('3', '/c.txt'))
   await a.finish('3', 'uploaded')
   // no close: the process "dies" here
   const b = await Journal.open(dir, { clock: time })
   t.same(
-    b.entries().map(e => [e.id, e.path, e.state, e.size, e.attempts, e.lastError]).sort(),
+    b.entries().map(e => [e.id, e.path, e.state, e.size, e.attempts, e.error]).sort(),
     [
       ['1', '/a.txt', 'queued', 10, 0, null],
-      ['2', '/b.txt', 'failed', 3, 1, 'no-space (507)'],
+      ['2', '/b.txt', 'failed', 3, 1, { kind: 'no-space', status: 507, message: 'over quota' }],
     ],
   )
   await a.close()
   await b.close()
+})
+
+t.test('a journal of the previous version (the failure as text only) loads, with the kind derived once', async t => {
+  const dir = t.testdir()
+  // Records as the version before failure kinds wrote them.
+  const old = [
+    { op: 'failed', id: 'f', path: '/big.iso', size: 9, attempts: 1, lastError: 'no-space (507): over quota', timeMs: 1 },
+    { op: 'queued', id: 'q', path: '/later.txt', size: 3, attempts: 0, lastError: 'bridge-down: connect ECONNREFUSED 127.0.0.1:4443', timeMs: 2 },
+    { op: 'failed', id: 'c', path: '/cut.bin', size: 6, attempts: 0, lastError: 'incomplete: 40 bytes could not be written', lost: [[0, 40]], timeMs: 3 },
+    { op: 'failed', id: 'l', path: '/local.bin', size: 1, attempts: 5, lastError: 'EIO: i/o error, read', timeMs: 4 },
+    { op: 'queued', id: 'n', path: '/fine.txt', size: 1, attempts: 0, lastError: null, timeMs: 5 },
+  ]
+  await fsp.writeFile(path.join(dir, JOURNAL_FILE_NAME), old.map(r => JSON.stringify(r) + '\n').join(''))
+  const j = await Journal.open(dir)
+  const byId = new Map(j.entries().map(e => [e.id, e]))
+  t.same(byId.get('f')?.error, { kind: 'no-space', status: 507, message: 'over quota' })
+  t.same(byId.get('q')?.error, { kind: 'bridge-down', message: 'connect ECONNREFUSED 127.0.0.1:4443' })
+  t.same(byId.get('c')?.error, { kind: 'incomplete', message: '40 bytes could not be written' })
+  t.same(byId.get('l')?.error, { kind: 'local', message: 'EIO: i/o error, read' })
+  t.equal(byId.get('n')?.error, null)
+  t.same([...byId.values()].map(e => [e.id, e.state]), [['f', 'failed'], ['q', 'queued'], ['c', 'failed'], ['l', 'failed'], ['n', 'queued']], 'every pending upload survives')
+  await j.close()
+  // Opening compacted it into this version's records: the kind is data now.
+  const lines = (await fsp.readFile(path.join(dir, JOURNAL_FILE_NAME), 'utf8')).trim().split('\n').map(l => JSON.parse(l))
+  t.same(lines[0].error, { kind: 'no-space', status: 507, message: 'over quota' })
+  t.notOk('lastError' in lines[0], 'no text to parse again')
+  const again = await Journal.open(dir)
+  t.same(again.get('f')?.error, { kind: 'no-space', status: 507, message: 'over quota' })
+  await again.close()
 })
 
 t.test('a torn last line is skipped and compacted away', async t => {

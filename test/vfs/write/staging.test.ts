@@ -2,6 +2,7 @@ import { promises as fsp } from 'node:fs'
 import path from 'node:path'
 import t from 'tap'
 import { Journal } from '../../../src/vfs/write/journal.js'
+import { UploadRecords } from '../../../src/vfs/write/upload-records.js'
 import { StagingStore, parentOf } from '../../../src/vfs/write/staging.js'
 import { WritableFakeRemote } from './write-fakes.js'
 import { ManualTime } from '../../helpers/manual-time.js'
@@ -9,7 +10,7 @@ import { ManualTime } from '../../helpers/manual-time.js'
 async function setup(dir: string, remote = new WritableFakeRemote(), fetchChunkBytes = 4) {
   const time = new ManualTime(Date.UTC(2024, 2, 31, 12))
   const journal = await Journal.open(dir, { clock: time })
-  const store = await StagingStore.open(dir, { remote, journal, clock: time, fetchChunkBytes })
+  const store = await StagingStore.open(dir, { remote, records: new UploadRecords(journal), clock: time, fetchChunkBytes })
   return { remote, time, journal, store }
 }
 

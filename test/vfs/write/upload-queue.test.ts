@@ -1,6 +1,7 @@
 import { existsSync, promises as fsp } from 'node:fs'
 import t from 'tap'
 import { Journal } from '../../../src/vfs/write/journal.js'
+import { UploadRecords } from '../../../src/vfs/write/upload-records.js'
 import { StagingStore, type StagedFile, type StagingStoreOptions } from '../../../src/vfs/write/staging.js'
 import { UploadQueue, type UploadQueueOptions } from '../../../src/vfs/write/upload-queue.js'
 import { INTERNAL_DEFAULTS } from '../../../src/config/types.js'
@@ -18,8 +19,9 @@ async function setup(
   storeOptions: Partial<StagingStoreOptions> = {},
 ) {
   const journal = await Journal.open(dir, { clock: time })
-  const store = await StagingStore.open(dir, { remote, journal, clock: time, ...storeOptions })
-  const queue = new UploadQueue({ remote, store, journal, time, uploadDelayMs: DELAY, random: () => 0.5, ...options })
+  const records = new UploadRecords(journal)
+  const store = await StagingStore.open(dir, { remote, records, clock: time, ...storeOptions })
+  const queue = new UploadQueue({ remote, store, records, time, uploadDelayMs: DELAY, random: () => 0.5, ...options })
   queue.start()
   const events: string[] = []
   for (const name of ['queued', 'upload-start', 'uploaded', 'retry', 'failed', 'discarded'] as const) {
@@ -312,8 +314,8 @@ t.test('a full staging disk: the writer gets ENOSPC and the file is never upload
 
   let snap = (await s.queue.drain()).snapshot
   t.match(snap.failed, [
-    { path: '/new.bin', bytes: 6, lastError: /^incomplete: 1000 bytes could not be written/ },
-    { path: '/kept.txt', bytes: 0, lastError: /^incomplete: 40 bytes/ },
+    { path: '/new.bin', bytes: 6, error: { kind: 'incomplete', message: /^1000 bytes could not be written/ } },
+    { path: '/kept.txt', bytes: 0, error: { kind: 'incomplete', message: /^40 bytes/ } },
   ])
   t.equal(s.remote.callsOf('put').length, 0, 'nothing uploaded')
   t.equal(await s.queue.retry(), 0, 'retry does not upload content that is not what was written')
@@ -356,7 +358,7 @@ t.test('bridge down: retries with capped backoff forever, then drains by itself'
   t.same(delays, [1_000, 2_000, 4_000, 8_000, 8_000, 8_000, 8_000], 'doubling up to the cap')
   const queued = s.queue.snapshot().queued[0]!
   t.equal(queued.attempts, 0, 'transient failures do not count')
-  t.match(queued.lastError, /bridge-down/)
+  t.match(queued.error, { kind: 'bridge-down' })
   t.equal(s.journal.entries()[0]?.state, 'queued')
   s.remote.failAlways('put', null)
   await s.time.advance(8_000)
@@ -370,7 +372,7 @@ t.test('pause while unavailable, resume goes at once', async t => {
   s.remote.failNext('put', 'timeout')
   await writeFile(s, '/x', 'data')
   await s.time.advance(DELAY)
-  await until(() => s.queue.snapshot().queued[0]?.lastError != null, 'failed once')
+  await until(() => s.queue.snapshot().queued[0]?.error != null, 'failed once')
   s.queue.pauseWhileUnavailable()
   s.queue.pauseWhileUnavailable()
   t.ok(s.queue.snapshot().paused)
@@ -400,7 +402,7 @@ t.test('507 and 403 mark the entry failed, keep the data; retry() uploads', asyn
   await until(() => s.queue.snapshot().failed.length === 2, 'b failed')
   const snap = s.queue.snapshot()
   t.same(
-    snap.failed.map(f => [f.path, f.bytes, f.attempts, /no-space \(507\)|forbidden \(403\)/.test(f.lastError)]),
+    snap.failed.map(f => [f.path, f.bytes, f.attempts, f.error.kind === 'no-space' || f.error.kind === 'forbidden']),
     [
       ['/a', 4, 1, true],
       ['/b', 2, 1, true],
@@ -649,7 +651,7 @@ t.test('parent folders: created in order, exists tolerated, a file in the way fa
   remote.addFile('/plain', 'x')
   await writeFile(s, '/plain/child', 'y')
   await s.queue.drain()
-  t.match(s.queue.snapshot().failed.map(f => f.lastError), [/conflict/, /is a file/])
+  t.match(s.queue.snapshot().failed.map(f => f.error), [{ kind: 'conflict' }, { kind: 'conflict', message: /is a file/ }])
   await closeAll(s)
 })
 
@@ -666,5 +668,26 @@ t.test('close keeps everything for the next start', async t => {
   t.same(pending(again), ['/kept'])
   await again.queue.drain()
   t.equal(again.remote.content('/kept'), 'K')
+  await closeAll(again)
+})
+
+t.test('a failed entry whose reason is not recorded is not called incomplete at the next start', async t => {
+  // Such an entry: a journal of this version compacted by an older one
+  // (which drops the failure object), then read here again.
+  const dir = t.testdir()
+  const s = await setup(dir)
+  s.remote.failNext('put', 'no-space')
+  const file = await writeFile(s, '/full.bin', 'data')
+  await s.queue.drain()
+  t.equal(s.queue.snapshot().failed.length, 1)
+  await s.journal.update(file.id, { error: null })
+  await closeAll(s)
+  const again = await setup(dir)
+  const [failed] = again.queue.snapshot().failed
+  t.equal(failed?.path, '/full.bin', 'still failed, data kept')
+  t.not(failed?.error.kind, 'incomplete', 'its content is whole: not the advice to write it again')
+  t.equal(await again.queue.retry(), 1, 'and a retry sends it')
+  await again.queue.drain()
+  t.equal(again.remote.content('/full.bin'), 'data')
   await closeAll(again)
 })

@@ -1,0 +1,112 @@
+// The bench's memory sequence on one daemon, with a reading of where the
+// memory is after each step: `node dist/bench/memory-sequence.js [--data
+// DIR] [--read] [--snapshots]`. Against rclone serve, one megamount daemon
+// started as the bench starts it: cold crawl (find, ls -lR) of tree/, ls -l
+// of bigdir/, optionally a cold read of big.bin, then a cold find of the
+// 100,000-entry huge/, then idle. Samples VmRSS/VmHWM every 250 ms and
+// prints RssAnon/RssFile after each step (docs/performance.md, "Memory").
+// --hook FILE: the daemon imports FILE at start (NODE_OPTIONS --import), is
+// sent SIGUSR2 after each step and is expected to write
+// $MEMHOOK_OUT/hook-<pid>.json (heap figures before and after a full GC);
+// they are printed. --huge-only:
+// the 100,000-entry crawl alone, on a fresh daemon.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { setTimeout as delay } from 'node:timers/promises'
+import { generateDataSet, generateHugeTree } from './dataset.js'
+import { FULL_SIZES } from './options.js'
+import { MegamountMount } from './mounts.js'
+import { startRcloneServer, stopServer } from './servers.js'
+import { cleanupEverything, dropKernelCaches, runTimed } from './procs.js'
+
+const { values } = parseArgs({
+  options: {
+    data: { type: 'string', default: join(tmpdir(), 'mm-memseq') },
+    read: { type: 'boolean', default: false },
+    hook: { type: 'string' },
+    import: { type: 'string' },
+    profile: { type: 'string', default: '{}' },
+    'huge-only': { type: 'boolean', default: false },
+    'idle-s': { type: 'string', default: '15' },
+  },
+})
+const base = resolve(values.data!)
+
+function status(pid: number): Record<string, number> {
+  const text = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const out: Record<string, number> = {}
+  for (const key of ['VmRSS', 'VmHWM', 'RssAnon', 'RssFile']) out[key] = Math.round(Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1]) / 1024)
+  return out
+}
+
+async function main(): Promise<void> {
+  const root = join(base, 'account', 'Bench')
+  if (!existsSync(join(base, 'ready'))) {
+    rmSync(base, { recursive: true, force: true })
+    mkdirSync(base, { recursive: true })
+    console.log('generating the data set')
+    generateDataSet(base, { ...FULL_SIZES, mediumCount: 10, writeSmallCount: 10, rsyncSmallCount: 10 }, 1)
+    generateHugeTree(root, FULL_SIZES.hugeFolders, FULL_SIZES.hugeFilesPerFolder, 1)
+    mkdirSync(join(base, 'ready'))
+  }
+  const work = join(base, 'work')
+  rmSync(work, { recursive: true, force: true })
+  mkdirSync(work, { recursive: true })
+  // --import FILE: only loaded (to try V8 flags at start, say).
+  if (values.import) process.env.NODE_OPTIONS = `--import=${resolve(values.import)}`
+  if (values.hook) {
+    process.env.NODE_OPTIONS = `--import=${resolve(values.hook)}`
+    process.env.MEMHOOK_OUT = work
+  }
+  const server = await startRcloneServer(root, work)
+  const mount = new MegamountMount(server, work, { daemonMain: resolve('dist/src/bin/megamountd.js'), mountctlMain: resolve('dist/src/bin/mountctl.js') })
+  // --profile '{"cacheMaxEntries":5000}': fields added to the bench's profile.
+  const profileFile = join(work, `${mount.id}-${server.name}`, 'mounts.json')
+  const config = JSON.parse(readFileSync(profileFile, 'utf8')) as { mounts: object[] }
+  config.mounts[0] = { ...config.mounts[0], ...JSON.parse(values.profile!) }
+  writeFileSync(profileFile, JSON.stringify(config))
+  try {
+    await mount.start()
+    const pid = mount.pids()[0]!
+    let peak = 0
+    const timer = setInterval(() => (peak = Math.max(peak, status(pid).VmHWM)), 250)
+    const report = async (step: string, ms?: number) => {
+      const s = status(pid)
+      peak = Math.max(peak, s.VmHWM)
+      console.log(`${step.padEnd(22)} ${ms === undefined ? '        ' : `${(ms / 1000).toFixed(2).padStart(6)} s`}  RSS ${s.VmRSS} MiB (anon ${s.RssAnon}, file ${s.RssFile}), HWM ${s.VmHWM}`)
+      if (!values.hook) return
+      const out = join(work, `hook-${pid}.json`)
+      rmSync(out, { force: true })
+      process.kill(pid, 'SIGUSR2')
+      for (let i = 0; i < 100 && !existsSync(out); i++) await delay(100)
+      await delay(200)
+      console.log('  ' + readFileSync(out, 'utf8'))
+    }
+    await delay(2000)
+    await report('idle, mounted')
+    const step = async (name: string, cmd: string, args: string[]) => {
+      await mount.makeCold()
+      dropKernelCaches()
+      const run = await runTimed(cmd, args, { output: 'discard', timeoutMs: 900_000 })
+      if (run.code !== 0) throw new Error(`${name}: exit ${run.code} ${run.stderr}`)
+      await report(name, run.ms)
+    }
+    if (!values['huge-only']) await step('crawl cold, find', 'find', [join(mount.mountpoint, 'tree'), '-type', 'f'])
+    if (!values['huge-only']) await step('crawl cold, ls -lR', 'ls', ['-lR', join(mount.mountpoint, 'tree')])
+    if (!values['huge-only']) await step('bigdir ls -l', 'ls', ['-l', join(mount.mountpoint, 'bigdir')])
+    if (values.read) await step('read big.bin', 'cat', [join(mount.mountpoint, 'big.bin')])
+    await step('find huge (100,000)', 'find', [join(mount.mountpoint, 'huge')])
+    await delay(Number(values['idle-s']) * 1000)
+    await report(`idle ${values['idle-s']} s after`)
+    clearInterval(timer)
+    console.log(`peak (VmHWM) ${peak} MiB`)
+  } finally {
+    await mount.stop()
+    await stopServer(server)
+    cleanupEverything()
+  }
+}
+
+await main()
