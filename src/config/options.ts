@@ -39,6 +39,12 @@ export const INTERNAL_OPTIONS = {
     'src/vfs/write/upload-retry.ts',
     'Failures (other than an unreachable bridge) before an upload is marked failed and waits for `mountctl retry`; a full account or a refused folder fails it at once.',
   ),
+  uploadBusyMaxHoldMs: internal(
+    'milliseconds',
+    30_000,
+    'src/vfs/write/upload-items.ts',
+    'While files are being written (one opened or closed within `uploadDelayMs`), uploads wait for the copy to end, but none longer than this after its own delay.',
+  ),
   uploadAnswerGraceMs: internal(
     'milliseconds',
     2_000,

@@ -38,6 +38,8 @@ export interface UploadQueueOptions {
   maxAttempts?: number
   /** A rename or delete waits this long for a sent upload's answer (stopUpload). */
   answerGraceMs?: number
+  /** Longest a due upload waits for a running copy to end (upload-items.ts). */
+  busyMaxHoldMs?: number
   /** Quiet delays, backoff and drain timeouts. Default: systemTime. */
   time?: Time
   /** [0, 1) source for backoff jitter. Default Math.random. */
@@ -80,7 +82,8 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
       retryMaxDelayMs: options.retryMaxDelayMs ?? INTERNAL_DEFAULTS.uploadRetryMaxDelayMs,
       random: options.random ?? Math.random,
     }
-    this.items = new UploadItems(this.time, () => this.pump(), () => this.changed())
+    const busy = { quietMs: this.uploadDelayMs, maxHoldMs: options.busyMaxHoldMs ?? INTERNAL_DEFAULTS.uploadBusyMaxHoldMs }
+    this.items = new UploadItems(this.time, () => this.pump(), () => this.changed(), busy)
     const { records, store, items, time, log, recovered, backoff } = this
     this.outcomes = new UploadOutcomes({
       ...{ records, store, items, time, log, recovered, backoff },
@@ -117,8 +120,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
 
   /** A handle opened file for writing: hold its upload until the last close. */
   openForWrite(file: StagedFile): void {
-    const item = this.items.get(file) ?? this.items.add(file, 'opened')
-    item.writers++
+    const item = this.items.opened(file)
     if (item.state === 'waiting' || item.state === 'ready' || item.state === 'failed') {
       // New content gets a fresh count of failures.
       if (item.state === 'failed') {
@@ -134,10 +136,8 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
   /** A handle that wrote (or could have) was released. At the last close a
    *  changed file is queued after uploadDelayMs; an unchanged copy is dropped. */
   async closeForWrite(file: StagedFile): Promise<void> {
-    const item = this.items.get(file)
-    if (!item) return
-    item.writers = Math.max(0, item.writers - 1)
-    if (item.writers > 0) return
+    const item = this.items.closed(file)
+    if (!item || item.writers > 0) return
     if (file.removed) {
       this.items.end(item, 'discarded')
       this.changed()
@@ -325,7 +325,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
 
   private pump(): void {
     while (!this.paused && !this.closed && this.running < this.maxConcurrentUploads) {
-      const next = this.items.nextReady()
+      const next = this.items.nextReady(this.drainers > 0)
       if (!next) return
       if (next.file.incomplete) {
         void this.outcomes.markIncomplete(next)

@@ -101,6 +101,44 @@ t.test('rewrites within the delay coalesce; an open file is never uploaded', asy
   await closeAll(s)
 })
 
+t.test('uploads wait while a copy is running, up to busyMaxHoldMs past their delay; a drain does not wait', async t => {
+  const s = await setup(t.testdir(), undefined, { busyMaxHoldMs: 10_000 })
+  await writeFile(s, '/copy/0', 'zero')
+  // A copy: one more file closed every half second, for 8 s.
+  for (let i = 1; i <= 16; i++) {
+    await s.time.advance(500)
+    await writeFile(s, `/copy/${i}`, `file ${i}`)
+  }
+  t.equal(s.remote.callsOf('put').length, 0, 'nothing uploaded while files keep being written')
+  await s.time.advance(DELAY - 1)
+  t.equal(s.remote.callsOf('put').length, 0, 'not before the copy was quiet for the delay')
+  await s.time.advance(1)
+  await until(() => s.remote.callsOf('put').length >= 1, 'uploads start once the copy is over')
+  await s.queue.drain()
+  t.equal(s.remote.content('/copy/16'), 'file 16')
+
+  // A copy that never pauses: the oldest file goes up busyMaxHoldMs after its delay.
+  const first = await writeFile(s, '/long/0', 'zero')
+  for (let i = 1; i <= 23; i++) {
+    await s.time.advance(500)
+    await writeFile(s, `/long/${i}`, `file ${i}`)
+  }
+  t.equal(s.remote.callsOf('put').length, 17, 'held 11.5 s after its close')
+  for (let i = 24; i <= 26; i++) {
+    await s.time.advance(500)
+    await writeFile(s, `/long/${i}`, `file ${i}`)
+  }
+  await until(() => first.removed, 'the oldest is uploaded 12 s after its close (2 s delay + 10 s)')
+  t.equal(s.remote.content('/long/0'), 'zero')
+
+  // A drain (unmount) sends what is closed at once, copy or not.
+  await writeFile(s, '/now', 'x')
+  const drained = await s.queue.drain()
+  t.equal(s.remote.content('/now'), 'x')
+  t.equal(drained.snapshot.totals.count, 0)
+  await closeAll(s)
+})
+
 t.test('an unchanged copy is dropped at close without an upload', async t => {
   const remote = new WritableFakeRemote().addFile('/same', 'abc')
   const s = await setup(t.testdir(), remote)
