@@ -56,7 +56,7 @@ const get = (url: URL, extra: { idleTimeoutMs?: number; signal?: AbortSignal; ma
   sendDirectGet({ url, headers: { Range: 'bytes=0-99' }, idleTimeoutMs: extra.idleTimeoutMs ?? 2000, signal: extra.signal, maxBodyBytes: extra.maxBodyBytes ?? 1 << 20 })
 
 t.test('the request: Range spelled so, Host, one connection per request', async t => {
-  const srv = await rawServer(t, socket => socket.end('HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 0-1/2\r\nContent-Length: 2\r\n\r\nok'))
+  const srv = await rawServer(t, socket => void socket.end('HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 0-1/2\r\nContent-Length: 2\r\n\r\nok'))
   const res = await get(srv.url('/a%20b?x=1'))
   t.equal(res?.status, 206)
   t.equal((await res!.body.whole()).toString(), 'ok')
@@ -94,7 +94,7 @@ t.test('body bytes that arrive with the headers are kept', async t => {
 
 t.test('a whole answer in one write, larger than the header room', async t => {
   const body = pattern(100_000, 3)
-  const srv = await rawServer(t, socket => socket.end(Buffer.concat([Buffer.from(`HTTP/1.1 206 Partial\r\nContent-Length: ${body.length}\r\n\r\n`), body])))
+  const srv = await rawServer(t, socket => void socket.end(Buffer.concat([Buffer.from(`HTTP/1.1 206 Partial\r\nContent-Length: ${body.length}\r\n\r\n`), body])))
   const res = await get(srv.url())
   t.ok((await res!.body.whole()).equals(body))
 })
@@ -110,7 +110,7 @@ t.test('a body that ends before its Content-Length is an error, never short data
 })
 
 t.test('a server that closes before the headers end: socket hang up', async t => {
-  const srv = await rawServer(t, socket => socket.end('HTTP/1.1 206 Partial Content\r\nContent-Le'))
+  const srv = await rawServer(t, socket => void socket.end('HTTP/1.1 206 Partial Content\r\nContent-Le'))
   await t.rejects(get(srv.url()), { code: 'ECONNRESET' })
 })
 
@@ -178,7 +178,7 @@ t.test('an abort rejects with its reason, before and after the headers', async t
 })
 
 t.test('other statuses: headers only, the body is dropped unread', async t => {
-  const srv = await rawServer(t, socket => socket.write('HTTP/1.1 404 Not Found\r\nContent-Length: 5\r\n\r\nnope!'))
+  const srv = await rawServer(t, socket => void socket.write('HTTP/1.1 404 Not Found\r\nContent-Length: 5\r\n\r\nnope!'))
   const res = await get(srv.url())
   t.equal(res?.status, 404)
   t.type(res?.body, DirectBody)
@@ -198,7 +198,7 @@ t.test('answers left to node:http resolve null: chunked, unsized, too long, 1xx,
     'HTTP/1.1 206 Partial Content\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok',
   ]
   for (const answer of cases) {
-    const srv = await rawServer(t, socket => socket.end(answer))
+    const srv = await rawServer(t, socket => void socket.end(answer))
     t.equal(await get(srv.url()), null, answer.slice(0, 40))
   }
 })

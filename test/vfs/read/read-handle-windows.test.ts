@@ -11,7 +11,7 @@ import { FakeRemote, patternBuffer } from '../../helpers/fake-remote.js'
 const MiB = 1024 * 1024
 
 function handle(remote: FakeRemote, chunks: ChunkCache, path: string, size: number) {
-  const entry: RemoteEntry = { name: path.slice(1), isDir: false, size, mtimeMs: 1_600_000_000_000, etag: null }
+  const entry: RemoteEntry = { name: path.slice(1), isDir: false, size, mtimeMs: 1_600_000_000_000, ctimeMs: null, etag: null }
   return new ReadFileHandle({
     path,
     entry,
@@ -61,7 +61,7 @@ t.test("a handle's recent segment keeps its bytes after the cache evicts it", as
     if (!small.equals(other.subarray(at, at + small.length))) t.fail(`b at ${at}`)
   }
   t.ok(chunks.windows.reused > 0, 'windows were reused meanwhile')
-  t.equal(chunks.find(fileVersionKey('/a.bin', { name: 'a.bin', isDir: false, size: first.length, mtimeMs: 1_600_000_000_000, etag: null }), 2 * MiB), undefined, "a's segment is gone from the shared cache")
+  t.equal(chunks.find(fileVersionKey('/a.bin', { name: 'a.bin', isDir: false, size: first.length, mtimeMs: 1_600_000_000_000, ctimeMs: null, etag: null }), 2 * MiB), undefined, "a's segment is gone from the shared cache")
   const readsBefore = remote.reads.length
   await a.read(buf, buf.length, 2 * MiB + buf.length)
   const again = remote.reads.slice(readsBefore).filter(r => r.path === '/a.bin' && r.offset <= 2 * MiB + buf.length)
