@@ -3,7 +3,6 @@
 // The built-in bridge emulator serves a sample account; megamountd runs as a
 // child process (the mount is served there, never in the process that
 // reads it) and this process waits until Ctrl-C, then unmounts cleanly.
-process.env.UV_THREADPOOL_SIZE ??= '32'
 
 const { runDemo } = await import('../daemon/demo.js')
 process.exit(await runDemo(process.env))

@@ -1,8 +1,4 @@
 #!/usr/bin/env node
-// FUSE callbacks and file I/O share libuv's thread pool; it is sized on first
-// use, so this runs before any module that could touch it is loaded.
-process.env.UV_THREADPOOL_SIZE ??= '32'
-
 // V8 otherwise lets the old generation grow to several times what is live
 // when a crawl allocates fast (parsing thousands of PROPFIND answers leaves
 // mostly garbage): measured on a 100,000-entry crawl, peak resident memory
