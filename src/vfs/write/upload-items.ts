@@ -27,6 +27,9 @@ export interface Item {
   timer: TimerHandle | null
   attempts: number
   transientFailures: number
+  /** Made ready at once (a retry, the bridge back, a drain): sent without
+   *  waiting for a running copy. */
+  atOnce: boolean
   /** Why the last try failed; null once it is tried afresh. */
   error: UploadFailure | null
   /** bytes: the size sent (stopUpload waits for the answer once all is sent). */
@@ -84,7 +87,7 @@ export class UploadItems {
   /** A new item: open for writing, or recovered from the journal at start. */
   add(file: StagedFile, event: 'opened' | 'recovered' | 'recovered-failed'): Item {
     const state = transition(NEW, event) as ItemState
-    const item: Item = { file, state, writers: 0, dueMs: null, timer: null, attempts: 0, transientFailures: 0, error: null, upload: null }
+    const item: Item = { file, state, writers: 0, dueMs: null, timer: null, attempts: 0, transientFailures: 0, atOnce: false, error: null, upload: null }
     this.#items.set(file, item)
     return item
   }
@@ -126,6 +129,7 @@ export class UploadItems {
     this.cancelTimer(item)
     apply(item, event)
     item.dueMs = this.time.now() + delayMs
+    item.atOnce = delayMs <= 0
     if (delayMs <= 0) {
       this.due(item)
       return
@@ -146,6 +150,7 @@ export class UploadItems {
     if (this.#closed) return
     this.cancelTimer(item)
     item.dueMs = this.time.now()
+    item.atOnce = true
     this.due(item)
   }
 
@@ -164,11 +169,16 @@ export class UploadItems {
    *  urgent (a drain): also while a copy is running. */
   nextReady(urgent = false): Item | null {
     let next: Item | null = null
+    let asked: Item | null = null
+    const older = (a: Item, b: Item | null) => b === null || (a.dueMs ?? 0) < (b.dueMs ?? 0)
     for (const item of this.#items.values()) {
       if (item.state !== 'ready' || this.isHeld(item.file.path)) continue
-      if (next === null || (item.dueMs ?? 0) < (next.dueMs ?? 0)) next = item
+      if (older(item, next)) next = item
+      if (item.atOnce && older(item, asked)) asked = item
     }
     if (next === null || urgent) return next
+    // What the user asked for now (mountctl retry) does not wait for a copy.
+    if (asked) return asked
     return this.#waitForCopy(next.dueMs ?? 0) ? null : next
   }
 

@@ -139,6 +139,22 @@ t.test('uploads wait while a copy is running, up to busyMaxHoldMs past their del
   await closeAll(s)
 })
 
+t.test('a retried upload goes at once, even while a copy is running', async t => {
+  const s = await setup(t.testdir(), undefined, { busyMaxHoldMs: 30_000 })
+  s.remote.failNext('put', 'no-space')
+  await writeFile(s, '/full', 'data')
+  await s.time.advance(DELAY)
+  await until(() => s.queue.snapshot().failed.length === 1, 'the upload failed')
+  // A copy starts: files keep closing.
+  await writeFile(s, '/copy/0', 'zero')
+  t.equal(await s.queue.retry('/full'), 1)
+  await s.time.advance(0)
+  await until(() => s.remote.content('/full') === 'data', 'the retried file is sent while the copy runs')
+  t.equal(s.remote.content('/copy/0'), undefined, 'the copy itself still waits')
+  await s.queue.drain()
+  await closeAll(s)
+})
+
 t.test('an unchanged copy is dropped at close without an upload', async t => {
   const remote = new WritableFakeRemote().addFile('/same', 'abc')
   const s = await setup(t.testdir(), remote)
