@@ -53,9 +53,10 @@ function storeLines(m: MountStatus, nowMs: number): string[] {
 
 /** "/Documents: 150 of 200 files (3.1 MB of 4.0 MB) on disk, downloading" */
 export function offlineSummary(o: NonNullable<MountStatus['offline']>): string {
-  const whole = o.pinnedFiles === o.files && o.state === 'up to date'
+  // A later check (every listing TTL) shows the last check's totals.
+  const whole = o.pinnedFiles === o.files && (o.state === 'up to date' || (o.state === 'checking' && o.files > 0))
   const how = whole
-    ? `all ${o.files} files (${formatBytes(o.bytes)}) on disk, up to date`
+    ? `all ${o.files} files (${formatBytes(o.bytes)}) on disk, ${o.state === 'checking' ? 'checking for changes' : 'up to date'}`
     : `${o.pinnedFiles} of ${o.files} files (${formatBytes(o.pinnedBytes)} of ${formatBytes(o.bytes)}) on disk, ${o.state}`
   return `${o.folders.join(', ')}: ${how}${o.error ? `: ${o.error}` : ''}`
 }

@@ -48,6 +48,18 @@ t.test('a rebuilt store and offline folders get a line each', async t => {
     NOW,
   )
   t.match(done, /    offline: \/Documents: all 200 files \(4\.0 MB\) on disk, up to date\n/)
+  const rechecking = formatStatusTable(
+    [mount({ offline: { folders: ['/Documents'], state: 'checking', files: 200, bytes: 4_000_000, pinnedFiles: 200, pinnedBytes: 4_000_000, checkedAt: null, error: null } })],
+    undefined,
+    NOW,
+  )
+  t.match(rechecking, /    offline: \/Documents: all 200 files \(4\.0 MB\) on disk, checking for changes\n/, 'a later check keeps the totals')
+  const firstCheck = formatStatusTable(
+    [mount({ offline: { folders: ['/Documents'], state: 'checking', files: 0, bytes: 0, pinnedFiles: 0, pinnedBytes: 0, checkedAt: null, error: null } })],
+    undefined,
+    NOW,
+  )
+  t.match(firstCheck, /    offline: \/Documents: 0 of 0 files \(0 bytes of 0 bytes\) on disk, checking\n/, 'a first check has nothing to show yet')
 })
 
 t.test('ages read as a person would say them', async t => {

@@ -59,6 +59,10 @@ export interface OfflinePinnerOptions {
   rescanMs: number
 }
 
+/** What a check counts: files below the offline folders, and those whole on disk. */
+type Tally = Pick<OfflineProgress, 'files' | 'bytes' | 'pinnedFiles' | 'pinnedBytes'>
+const EMPTY_TALLY: Readonly<Tally> = { files: 0, bytes: 0, pinnedFiles: 0, pinnedBytes: 0 }
+
 interface PinFile {
   path: string
   key: string
@@ -156,8 +160,14 @@ export class OfflinePinner {
       return
     }
     try {
-      this.#progress = { ...this.#progress, state: 'checking', files: 0, bytes: 0, pinnedFiles: 0, pinnedBytes: 0, error: null }
-      const missing = await this.#walk()
+      // A first check counts in the open; a later one keeps the last totals
+      // on show until it has its own, so status never counts down to zero
+      // and back every listing TTL.
+      const first = this.#progress.checkedAtMs === null
+      this.#progress = { ...this.#progress, state: 'checking', error: null }
+      const tally = first ? Object.assign(this.#progress, EMPTY_TALLY) : { ...EMPTY_TALLY }
+      const missing = await this.#walk(tally)
+      Object.assign(this.#progress, tally)
       this.#progress.state = 'downloading'
       await this.#download(missing)
       this.#progress = { ...this.#progress, state: 'up to date', checkedAtMs: this.#o.time.now() }
@@ -174,7 +184,7 @@ export class OfflinePinner {
   /** Lists every folder below the offline ones and returns the files not
    *  whole on disk; pins those that are, drops pinned versions that are no
    *  longer current. */
-  async #walk(): Promise<PinFile[]> {
+  async #walk(tally: Tally): Promise<PinFile[]> {
     const { metadata, disk } = this.#o
     const current = new Set<string>()
     const missing: PinFile[] = []
@@ -195,12 +205,12 @@ export class OfflinePinner {
         }
         const key = fileVersionKey(path, entry)
         current.add(key)
-        this.#progress.files++
-        this.#progress.bytes += entry.size
+        tally.files++
+        tally.bytes += entry.size
         if (disk.holdsWhole(key, entry.size)) {
           disk.pin(key, true)
-          this.#progress.pinnedFiles++
-          this.#progress.pinnedBytes += entry.size
+          tally.pinnedFiles++
+          tally.pinnedBytes += entry.size
         } else {
           missing.push({ path, key, size: entry.size })
         }

@@ -120,6 +120,19 @@ t.test('a file changed on the server is fetched again at the next check; a remov
   t.ok((await readAll(fs, '/Documents/doc1.bin')).equals(changed), 'the new content, with the bridge down')
 })
 
+t.test('while a later check runs, status keeps the last totals instead of counting from zero', async t => {
+  const { remote, time, mount } = await setup(t)
+  addDocuments(remote, 20)
+  const fs = await mount(['/Documents'])
+  await upToDate(fs)
+  const done = fs.stats().offline!
+  remote.hang('list')
+  await time.advance(60_000) // one listing TTL: the next check starts and waits on its listing
+  await waitUntil('checking', () => fs.stats().offline?.state === 'checking', 10_000, 5)
+  t.match(fs.stats().offline, { files: 20, bytes: done.bytes, pinnedFiles: 20, pinnedBytes: done.pinnedBytes }, 'the totals of the finished check')
+  remote.hang('list', false)
+})
+
 t.test('a folder taken off the list keeps its files as ordinary cache', async t => {
   const { remote, mount } = await setup(t)
   addDocuments(remote, 10)
