@@ -43,7 +43,7 @@ async function rawServer(t: { teardown: (fn: () => void) => void }, answer: Answ
 /** A write, then a real pause so the client sees it as a read of its own. */
 async function send(socket: net.Socket, data: string | Buffer): Promise<void> {
   await new Promise<void>(resolve => socket.write(data, () => resolve()))
-  await new Promise(resolve => setTimeout(resolve, 20))
+  await new Promise(resolve => setTimeout(resolve, 20)) // real-world wait: see above
 }
 
 function pattern(n: number, seed = 1): Buffer {
@@ -150,7 +150,7 @@ t.test('the idle bound: before the headers, in the body, and not while bytes mov
     await send(socket, `HTTP/1.1 206 Partial Content\r\nContent-Length: ${body.length}\r\n\r\n`)
     for (let at = 0; at < body.length; at += 1000) {
       await send(socket, body.subarray(at, at + 1000))
-      await new Promise(resolve => setTimeout(resolve, 80))
+      await new Promise(resolve => setTimeout(resolve, 80)) // real-world wait: a slow server paces its bytes
     }
     socket.end()
   })
