@@ -3,7 +3,7 @@
 // SIGTERM, then SIGKILL, then `fusermount -uz` whatever happened.
 
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -50,7 +50,13 @@ const CHILD = fileURLToPath(new URL('./mount-child.ts', import.meta.url))
 const READY_TIMEOUT_MS = process.env.MEGAMOUNT_TEST_PRELOAD ? 180_000 : 30_000
 
 export async function startMountChild(args: string[], readyTimeoutMs = READY_TIMEOUT_MS): Promise<MountChild> {
-  const mountpoint = await mkdtemp(join(tmpdir(), 'megamount-mnt-'))
+  // In a folder of its own: a process deep in the mount whose path passes
+  // PATH_MAX (mount-limits.test.ts) makes glibc's getcwd walk up and stat
+  // every entry of the folder holding the mountpoint. Straight in /tmp that
+  // meant every other test's mount, and one that hung hung this test too.
+  const home = await mkdtemp(join(tmpdir(), 'megamount-mnt-'))
+  const mountpoint = join(home, 'mnt')
+  await mkdir(mountpoint)
   const loader = import.meta.resolve('@tapjs/typescript/import')
   const child = spawn(process.execPath, [`--import=${loader}`, CHILD, '--mountpoint', mountpoint, ...args], {
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -110,7 +116,7 @@ export async function startMountChild(args: string[], readyTimeoutMs = READY_TIM
           clearTimeout(killer)
         }
         await new Promise(resolve => execFile('fusermount', ['-uz', mountpoint], resolve))
-        await rm(mountpoint, { recursive: true, force: true }).catch(() => {})
+        await rm(home, { recursive: true, force: true }).catch(() => {})
       })()
       return stopped
     },
