@@ -11,9 +11,12 @@ cd "$(dirname "$0")/.."
 
 tests=("$@")
 if [ ${#tests[@]} -eq 0 ]; then
-  # The real-mount tests, but the memory bound: the sanitizer's own shadow
-  # memory and quarantine make the daemon's size meaningless there.
-  mapfile -t tests < <(ls test/fuse/*.test.ts test/fuse/libfuse3/*.test.ts test/writes/*.test.ts | grep -v 'test/writes/memory.test.ts')
+  # The real-mount suite (what test/fuse-native/ runs again through
+  # fuse-native: test/fuse, test/writes and the two daemon files in
+  # test/bin), but the memory bound: the sanitizer's own shadow memory and
+  # quarantine make the daemon's size meaningless there.
+  mapfile -t tests < <(ls test/fuse/*.test.ts test/fuse/libfuse3/*.test.ts test/writes/*.test.ts \
+    test/bin/megamountd.test.ts test/bin/megamountd-external-unmount.test.ts | grep -v 'test/writes/memory.test.ts')
 fi
 
 libasan=$(gcc -print-file-name=libasan.so)
