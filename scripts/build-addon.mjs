@@ -8,6 +8,7 @@
 //   node scripts/build-addon.mjs            as above
 //   node scripts/build-addon.mjs --strict   fail (exit 1) when it cannot build
 //   node scripts/build-addon.mjs --asan     AddressSanitizer build (docs/filesystem.md)
+//   node scripts/build-addon.mjs --ubsan    UndefinedBehaviorSanitizer build (same page)
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
@@ -16,6 +17,7 @@ import { fileURLToPath } from 'node:url'
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const strict = process.argv.includes('--strict')
 const asan = process.argv.includes('--asan')
+const ubsan = process.argv.includes('--ubsan')
 const FIX = process.platform === 'darwin'
   ? 'install macFUSE 4.10 or newer (or FUSE-T) and the Xcode command line tools'
   : 'sudo apt-get install -y fuse3 libfuse3-dev pkg-config g++ make python3'
@@ -24,11 +26,12 @@ const FIX = process.platform === 'darwin'
 const gyp = process.env.npm_config_node_gyp
 const [cmd, args] = gyp ? [process.execPath, [gyp]] : ['node-gyp', []]
 const env = { ...process.env }
-if (asan) {
-  const flags = '-fsanitize=address -fno-omit-frame-pointer -g -O1'
+const sanitizers = [asan && 'address', ubsan && 'undefined'].filter(Boolean).join(',')
+if (sanitizers) {
+  const flags = `-fsanitize=${sanitizers} -fno-omit-frame-pointer -g -O1`
   env.CFLAGS = `${env.CFLAGS ?? ''} ${flags}`
   env.CXXFLAGS = `${env.CXXFLAGS ?? ''} ${flags}`
-  env.LDFLAGS = `${env.LDFLAGS ?? ''} -fsanitize=address`
+  env.LDFLAGS = `${env.LDFLAGS ?? ''} -fsanitize=${sanitizers}`
 }
 const result = spawnSync(cmd, [...args, 'rebuild'], { cwd: root, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
 const output = `${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? String(result.error) : ''}`
@@ -36,8 +39,9 @@ const output = `${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? Str
 mkdirSync(path.join(root, 'build'), { recursive: true })
 writeFileSync(path.join(root, 'build', 'addon-build.log'), output)
 if (result.status === 0) {
-  writeFileSync(path.join(root, 'build', 'addon-status.json'), JSON.stringify({ built: true, asan }) + '\n')
-  console.error(`megamount: built the libfuse 3 binding${asan ? ' (AddressSanitizer)' : ''}`)
+  writeFileSync(path.join(root, 'build', 'addon-status.json'), JSON.stringify({ built: true, asan, ubsan }) + '\n')
+  const named = [asan && 'AddressSanitizer', ubsan && 'UndefinedBehaviorSanitizer'].filter(Boolean).join(', ')
+  console.error(`megamount: built the libfuse 3 binding${named ? ` (${named})` : ''}`)
   process.exit(0)
 }
 

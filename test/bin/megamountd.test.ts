@@ -8,7 +8,7 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import t from 'tap'
 import { DAEMON, MOUNTCTL, daemonMissing, mountctlFor, waitUntil } from '../helpers/daemon-process.js'
-import { backendUnderTest } from '../helpers/mount-child-process.js'
+import { backendUnderTest, preload } from '../helpers/mount-child-process.js'
 import { sendRequest } from '../../src/control/client.js'
 import { BridgeEmulator } from '../../src/emulator/bridge.js'
 
@@ -48,7 +48,7 @@ async function writeConfig(mounts: object[] | string) {
 
 function startDaemon(): { child: ChildProcess; exited: Promise<number | null>; log: () => string } {
   let log = ''
-  const child = spawn(process.execPath, [DAEMON, '--config', configFile, '--socket', socket, '--state-dir', path.join(dir, 'state')], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [DAEMON, '--config', configFile, '--socket', socket, '--state-dir', path.join(dir, 'state')], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...preload() } })
   child.stdout!.on('data', d => (log += d))
   child.stderr!.on('data', d => (log += d))
   daemons.add(child)
