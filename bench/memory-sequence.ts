@@ -20,6 +20,7 @@ import { FULL_SIZES } from './options.js'
 import { MegamountMount } from './mounts.js'
 import { startRcloneServer, stopServer } from './servers.js'
 import { cleanupEverything, dropKernelCaches, runTimed } from './procs.js'
+import { readCpuMs } from './memory.js'
 
 const { values } = parseArgs({
   options: {
@@ -55,9 +56,11 @@ async function main(): Promise<void> {
   rmSync(work, { recursive: true, force: true })
   mkdirSync(work, { recursive: true })
   // --import FILE: only loaded (to try V8 flags at start, say).
-  if (values.import) process.env.NODE_OPTIONS = `--import=${resolve(values.import)}`
+  // Added to NODE_OPTIONS, so V8 options given there reach the daemon too.
+  const addOption = (option: string) => (process.env.NODE_OPTIONS = [process.env.NODE_OPTIONS, option].filter(Boolean).join(' '))
+  if (values.import) addOption(`--import=${resolve(values.import)}`)
   if (values.hook) {
-    process.env.NODE_OPTIONS = `--import=${resolve(values.hook)}`
+    addOption(`--import=${resolve(values.hook)}`)
     process.env.MEMHOOK_OUT = work
   }
   const server = await startRcloneServer(root, work)
@@ -72,10 +75,14 @@ async function main(): Promise<void> {
     const pid = mount.pids()[0]!
     let peak = 0
     const timer = setInterval(() => (peak = Math.max(peak, status(pid).VmHWM)), 250)
+    // The daemon's CPU per step: a memory setting must not cost much of it.
+    let cpuBefore = readCpuMs(pid) ?? 0
     const report = async (step: string, ms?: number) => {
       const s = status(pid)
       peak = Math.max(peak, s.VmHWM)
-      console.log(`${step.padEnd(22)} ${ms === undefined ? '        ' : `${(ms / 1000).toFixed(2).padStart(6)} s`}  RSS ${s.VmRSS} MiB (anon ${s.RssAnon}, file ${s.RssFile}), HWM ${s.VmHWM}`)
+      const cpu = readCpuMs(pid) ?? 0
+      console.log(`${step.padEnd(22)} ${ms === undefined ? '        ' : `${(ms / 1000).toFixed(2).padStart(6)} s`}  RSS ${s.VmRSS} MiB (anon ${s.RssAnon}, file ${s.RssFile}), HWM ${s.VmHWM}, CPU ${((cpu - cpuBefore) / 1000).toFixed(2)} s`)
+      cpuBefore = cpu
       if (!values.hook) return
       const out = join(work, `hook-${pid}.json`)
       rmSync(out, { force: true })

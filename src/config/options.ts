@@ -184,7 +184,7 @@ export const PROFILE_OPTIONS = {
     1,
     10_000_000,
     20_000,
-    'Upper bound on metadata kept in the daemon\'s memory, counted in entries: a cached folder listing counts one per child, a "no such file" answer one. About 2.5 MiB of daemon memory per 10,000 entries. A single folder larger than the bound is still cached, alone. Every listing is also kept in the mount\'s store on disk, without a bound: a listing memory let go of comes back from there without a request.',
+    'Upper bound on metadata kept in the daemon\'s memory, counted in entries: a cached folder listing counts one per child, a "no such file" answer one. About 2.5 MiB of daemon memory per 10,000 entries. It also bounds how many file entries the kernel keeps for the mount (libfuse 3 backend, at least 1,000): past it, the oldest never opened are dropped from the kernel\'s cache, about 190 bytes of daemon memory each. A single folder larger than the bound is still cached, alone. Every listing is also kept in the mount\'s store on disk, without a bound: a listing memory let go of comes back from there without a request.',
   ),
   negativeCacheTtlMs: wholeNumber(
     'milliseconds',

@@ -86,7 +86,7 @@ export interface MountBackend {
     fs: SupervisedFs,
     /** onLost: the mount ended without unmount() (removed from outside),
      *  for backends that can tell. */
-    options: { logger: Logger; readOnly: boolean; fsName: string; opTimeoutMs: number; kernelTtlS: number; negativeTtlS: number; onLost?: () => void },
+    options: { logger: Logger; readOnly: boolean; fsName: string; opTimeoutMs: number; kernelTtlS: number; negativeTtlS: number; kernelFileEntries?: number; onLost?: () => void },
   ): Promise<MountHandle>
   /** Lazily unmount a mount left behind by a killed daemon; no-op otherwise. */
   cleanStaleMount(mountpoint: string, logger: Logger): Promise<void>

@@ -60,6 +60,10 @@ export async function mountProfile(o: MountAttemptOptions): Promise<{ fs: Superv
       // And "no such name" as long as the core keeps it (the same listing
       // that ends the core's takes the kernel's back).
       negativeTtlS: profile.negativeCacheTtlMs / 1000,
+      // And as many file entries as the core keeps: each the kernel holds
+      // costs the daemon an inode-table node (src/fuse/libfuse3/inode-table.ts).
+      // At least 1,000, so a tiny cache does not make every ls ask again.
+      kernelFileEntries: Math.max(profile.cacheMaxEntries, 1_000),
       // The mount-table watch (mount-table-watch.ts) covers fuse-native.
       onLost: () => void (mounted && o.onLost(mounted)),
     })

@@ -39,6 +39,9 @@ export interface MountFuseOptions {
   /** libfuse3: how long the kernel may keep "no such name" (it is told when
    *  the core learns of the name); at most kernelTtlS. Default 1. */
   negativeTtlS?: number
+  /** libfuse3: file entries the kernel keeps before the oldest are shed
+   *  (src/fuse/libfuse3/inode-table.ts). Default 20,000. */
+  kernelFileEntries?: number
   /** libfuse3: the mount ended without unmount() (fusermount -u from outside). */
   onLost?: () => void
 }
@@ -69,6 +72,7 @@ async function mountWith(decision: BackendDecision, mp: string, fs: FileSystem, 
         kernelTtlS: options.kernelTtlS ?? DEFAULT_KERNEL_TTL_S,
         negativeTtlS: Math.min(options.negativeTtlS ?? 1, options.kernelTtlS ?? DEFAULT_KERNEL_TTL_S),
         opTimeoutMs: options.opTimeoutMs,
+        fileEntryLimit: options.kernelFileEntries,
         onLost: options.onLost,
       })
       return { ...common, unmount: () => m.unmount(), kernelStats: () => m.stats() }

@@ -58,6 +58,7 @@ const { values } = parseArgs({
     backend: { type: 'string' },
     'cache-ttl-ms': { type: 'string' },
     'kernel-ttl-s': { type: 'string' },
+    'kernel-file-entries': { type: 'string' },
     'op-timeout-ms': { type: 'string' },
   },
 })
@@ -107,7 +108,7 @@ const backend = parseBackendChoice(values.backend ?? process.env.MEGAMOUNT_FUSE_
 if (!backend) throw new Error(`--backend must be auto, libfuse3 or fuse-native (got ${values.backend})`)
 let lost = false
 const kernelTtlS = values['kernel-ttl-s'] ? Number(values['kernel-ttl-s']) : options.cacheTtlMs / 1000
-const mount = await mountFuse(values.mountpoint, fs, { logger, readOnly, fsName: 'megamount:test', opTimeoutMs: Number(values['op-timeout-ms'] ?? 20_000), backend, kernelTtlS, negativeTtlS: options.negativeCacheTtlMs / 1000, onLost: () => (lost = true) })
+const mount = await mountFuse(values.mountpoint, fs, { logger, readOnly, fsName: 'megamount:test', opTimeoutMs: Number(values['op-timeout-ms'] ?? 20_000), backend, kernelTtlS, negativeTtlS: options.negativeCacheTtlMs / 1000, kernelFileEntries: values['kernel-file-entries'] ? Number(values['kernel-file-entries']) : undefined, onLost: () => (lost = true) })
 process.stdout.write('READY\n')
 
 async function command(line: string): Promise<unknown> {

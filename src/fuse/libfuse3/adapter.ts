@@ -39,6 +39,8 @@ export interface LowLevelAdapterOptions {
   kernelTtlS: number
   /** How long the kernel may keep "no such name" (negative-entries.ts). */
   negativeTtlS: number
+  /** File entries the kernel keeps before the oldest are shed (inode-table.ts). */
+  fileEntryLimit?: number
   /** For setattr asking for "now". Default: the system clock. */
   clock?: Clock
 }
@@ -75,7 +77,7 @@ const MAX_READ_BYTES = 1024 * 1024
 const O_ACCMODE = 3
 
 export class LowLevelAdapter {
-  readonly table = new InodeTable()
+  readonly table: InodeTable
   readonly counters: KernelCounters = { lookups: 0, readdirs: 0, reads: 0, readBytes: 0, largestReadBytes: 0, writes: 0, writeBytes: 0, forgets: 0 }
   readonly #fs: FileSystem
   readonly #o: LowLevelAdapterOptions
@@ -95,6 +97,7 @@ export class LowLevelAdapter {
     this.#fs = fs
     this.#o = options
     this.#clock = options.clock ?? systemClock
+    this.table = new InodeTable(options.fileEntryLimit)
     this.#negatives = new NegativeEntries(this.#clock, options.negativeTtlS)
     this.#folders = new FolderReader(fs, this.table, options.kernelTtlS)
   }
@@ -105,6 +108,7 @@ export class LowLevelAdapter {
     this.#onEnded = onEnded
     this.#invalidator = new KernelInvalidator(this.#fs, this.table, session, this.#o.logger, this.#negatives)
     this.#folders.attach(session)
+    this.table.shed = (parentIno, name) => session.notifyInvalEntry(parentIno, name)
     const byName: Partial<Record<OpName, Handler>> = {
       lookup: r => this.#lookup(r),
       getattr: r => this.#getattr(r),
@@ -140,7 +144,6 @@ export class LowLevelAdapter {
   }
 
   #forgetOp = -1
-
   readonly dispatch: Dispatch = (op, slot, ino, ino2, fh, off, size, flags, mode, name, name2, extra) => {
     if (op === this.#forgetOp) return this.#forget(extra as Float64Array)
     if (op === this.#endedOp) return this.#onEnded?.()
@@ -158,9 +161,7 @@ export class LowLevelAdapter {
     this.#invalidator?.changed(change)
   }
 
-  openHandles(): number {
-    return this.#files.size
-  }
+  openHandles = (): number => this.#files.size
 
   /** Release every handle (after the kernel connection ended). */
   releaseAll(): Promise<void> {
@@ -209,7 +210,7 @@ export class LowLevelAdapter {
       this.table.dropIfUnused(node)
       return false
     }
-    this.table.counted(node)
+    this.table.counted(node, attr.mode)
     node.attrSig = attrSignature(attr)
     return true
   }
@@ -255,7 +256,6 @@ export class LowLevelAdapter {
   }
 
   #setattrBits: SetattrBits | null = null
-
   /** The addon's setattr bit values (libfuse's FUSE_SET_ATTR_*). */
   setSetattrBits(bits: SetattrBits): void {
     this.#setattrBits = bits
@@ -348,7 +348,7 @@ export class LowLevelAdapter {
     writeAttr(this.#attr, 0, node.ino, attr)
     const ttl = this.#o.kernelTtlS
     if (this.#session!.replyCreate(r.slot, this.#attr, ttl, ttl, fh, 0)) {
-      this.table.counted(node)
+      this.table.counted(node, attr.mode)
       node.attrSig = attrSignature(attr)
     } else {
       this.table.dropIfUnused(node)

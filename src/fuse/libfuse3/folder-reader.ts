@@ -112,7 +112,7 @@ export class FolderReader {
       const node = nodes[i]
       if (!node || names[i] === '.' || names[i] === '..') continue
       if (i < packed) {
-        this.#table.counted(node)
+        this.#table.counted(node, snapshot.attrs[offset + i]!.mode)
         node.attrSig = attrSignature(snapshot.attrs[offset + i])
       } else {
         this.#table.dropIfUnused(node)

@@ -8,8 +8,26 @@
 // - a name removed or renamed over leaves its old node detached (no parent):
 //   the kernel may still use it through an open file, never by path.
 // Inode numbers are never reused within a mount, so generation stays 0.
+//
+// The kernel keeps every entry it was given until memory is short, so a
+// crawl of 100,000 files kept 100,000 nodes here (~19 MiB of the daemon's
+// heap, and about as much kernel memory). The table is bounded instead:
+// past fileEntryLimit file entries, the oldest ones the kernel was given
+// are handed to `shed` (the adapter asks the kernel to drop the name; it
+// then forgets the inode, and forget() removes the node). Only plain files
+// never opened through the mount go: a folder's dentry may be a process's
+// working directory, and an opened file may be open still or have pages
+// cached (keep_cache) that the kernel would drop with its inode.
 
 export const ROOT_INO = 1
+
+/** File entries kept before the oldest are shed: as many as the metadata
+ *  cache holds by default (profile `cacheMaxEntries`), so the 10,000-file
+ *  folders people browse stay whole in the kernel's cache. */
+export const DEFAULT_FILE_ENTRY_LIMIT = 20_000
+
+const S_IFMT = 0o170000
+const S_IFREG = 0o100000
 
 export interface InodeNode {
   readonly ino: number
@@ -32,8 +50,18 @@ export class InodeTable {
   readonly root: InodeNode
   readonly #byIno = new Map<number, InodeNode>()
   #nextIno = ROOT_INO + 1
+  readonly #fileEntryLimit: number
+  /** File entries in the order the kernel first counted them (inode
+   *  numbers; those forgotten meanwhile are skipped when reached). */
+  #files: number[] = []
+  #filesHead = 0
+  /** Asks the kernel to drop parent/name (set once a session is attached). */
+  shed: ((parentIno: number, name: string) => void) | null = null
+  /** File entries shed so far (status: how often the bound was reached). */
+  shedCount = 0
 
-  constructor() {
+  constructor(fileEntryLimit = DEFAULT_FILE_ENTRY_LIMIT) {
+    this.#fileEntryLimit = fileEntryLimit
     this.root = { ino: ROOT_INO, parent: null, name: '', nlookup: 1, children: null, attrSig: 0, pageVersion: '', dirVersion: '' }
     this.#byIno.set(ROOT_INO, this.root)
   }
@@ -62,8 +90,28 @@ export class InodeTable {
     return node
   }
 
-  counted(node: InodeNode, lookups = 1): void {
-    node.nlookup += lookups
+  /** The kernel got node's entry; mode: its file type and permissions. */
+  counted(node: InodeNode, mode = 0): void {
+    if (node.nlookup++ !== 0 || (mode & S_IFMT) !== S_IFREG) return
+    this.#files.push(node.ino)
+    if (this.#files.length - this.#filesHead > this.#fileEntryLimit) this.#shedOldest()
+  }
+
+  // Down to 90% of the limit at once, so a crawl sheds in batches of a
+  // tenth rather than one entry per entry it adds.
+  #shedOldest(): void {
+    const keep = Math.floor(this.#fileEntryLimit * 0.9)
+    while (this.#files.length - this.#filesHead > keep) {
+      const node = this.#byIno.get(this.#files[this.#filesHead++]!)
+      const parent = node?.parent
+      if (!node || !parent || !this.shed || node.nlookup === 0 || node.pageVersion || parent.children?.get(node.name) !== node) continue
+      this.shedCount++
+      this.shed(parent.ino, node.name)
+    }
+    if (this.#filesHead > this.#files.length / 2) {
+      this.#files = this.#files.slice(this.#filesHead)
+      this.#filesHead = 0
+    }
   }
 
   /** A node made by ensure that the kernel never got: drop it again. */

@@ -27,6 +27,8 @@ export interface Libfuse3MountOptions {
   fsName: string
   kernelTtlS: number
   negativeTtlS: number
+  /** File entries the kernel keeps before the oldest are shed (inode-table.ts). */
+  fileEntryLimit?: number
   /** An operation not answered in this time gets ETIMEDOUT (a backstop: the
    *  core bounds its own requests), so no program hangs on the mount. */
   opTimeoutMs: number
@@ -37,6 +39,8 @@ export interface Libfuse3MountOptions {
 
 export interface Libfuse3Stats extends KernelCounters {
   inodes: number
+  /** File entries the kernel was asked to drop to bound the table (inode-table.ts). */
+  inodesShed: number
   openFiles: number
   readaheadKb: number | null
   native: NativeStats
@@ -49,7 +53,7 @@ export interface Libfuse3Mount {
 
 export async function mountLibfuse3(addon: Addon, mp: string, fs: FileSystem, options: Libfuse3MountOptions): Promise<Libfuse3Mount> {
   const logger = options.logger
-  const adapter = new LowLevelAdapter(fs, { logger, readOnly: options.readOnly, kernelTtlS: options.kernelTtlS, negativeTtlS: options.negativeTtlS })
+  const adapter = new LowLevelAdapter(fs, { logger, readOnly: options.readOnly, kernelTtlS: options.kernelTtlS, negativeTtlS: options.negativeTtlS, fileEntryLimit: options.fileEntryLimit })
   let unmounting = false
   let resolveEnded!: () => void
   const ended = new Promise<void>(resolve => (resolveEnded = resolve))
@@ -108,6 +112,7 @@ export async function mountLibfuse3(addon: Addon, mp: string, fs: FileSystem, op
       return {
         ...adapter.counters,
         inodes: adapter.table.size,
+        inodesShed: adapter.table.shedCount,
         openFiles: adapter.openHandles(),
         readaheadKb: readahead.kb,
         native: session.stats(),

@@ -6,7 +6,8 @@ t.test('a node lives while the kernel holds lookups of it', async t => {
   const a = table.ensure(table.root, 'a')
   t.equal(table.ensure(table.root, 'a'), a, 'the same name is the same node')
   t.not(a.ino, ROOT_INO)
-  table.counted(a, 2)
+  table.counted(a)
+  table.counted(a)
   table.forget(a.ino, 1)
   t.equal(table.get(a.ino), a, 'one lookup left')
   table.forget(a.ino, 1)
@@ -76,4 +77,59 @@ t.test('a node detached while its rename runs still moves to the new name', asyn
   t.equal(table.pathOf(one), '/uno.txt', 'the kernel knows it as uno.txt: so does the table (seen under load: stat uno.txt was ENOENT)')
   t.equal(table.child(table.root, 'uno.txt'), one)
   t.equal(table.child(table.root, 'one.txt'), undefined)
+})
+
+const FILE = 0o100644
+const FOLDER = 0o040755
+
+t.test('past the file entry limit the oldest unopened files are shed, and go once forgotten', async t => {
+  const table = new InodeTable(10)
+  const shed: string[] = []
+  table.shed = (parentIno, name) => shed.push(`${parentIno}/${name}`)
+  const dir = table.ensure(table.root, 'dir')
+  table.counted(dir, FOLDER)
+  const files = []
+  for (let i = 0; i < 10; i++) {
+    const f = table.ensure(dir, `f${i}`)
+    table.counted(f, FILE)
+    files.push(f)
+  }
+  t.same(shed, [], 'up to the limit, nothing is shed')
+  files[0]!.pageVersion = '5:1000' // opened: its pages stay with its inode
+  table.counted(files[1]!, FILE) // a second lookup: still one entry, in its old place
+  const sub = table.ensure(dir, 'sub')
+  table.counted(sub, FOLDER)
+  t.same(shed, [], 'folders do not count')
+  const eleventh = table.ensure(dir, 'f10')
+  table.counted(eleventh, FILE)
+  t.same(shed, [`${dir.ino}/f1`], 'down to 90% of the limit (9), oldest first: the opened file kept, the next one shed')
+  t.equal(table.shedCount, 1)
+  t.equal(table.get(files[1]!.ino), files[1], 'kept until the kernel forgets it')
+  table.forget(files[1]!.ino, 2)
+  table.forget(files[2]!.ino, 1)
+  t.equal(table.get(files[1]!.ino), undefined, 'gone once forgotten')
+  t.equal(table.child(dir, 'f2'), undefined)
+  const again = table.ensure(dir, 'f1')
+  table.counted(again, FILE)
+  t.same(shed, [`${dir.ino}/f1`], 'a name looked up again is a new entry, within the limit')
+  table.counted(table.ensure(dir, 'f11'), FILE)
+  t.same(shed, [`${dir.ino}/f1`, `${dir.ino}/f3`], 'past it, the next oldest still held goes (f2 was forgotten)')
+})
+
+t.test('an entry renamed, removed or forgotten before its turn is not shed', async t => {
+  const table = new InodeTable(4)
+  const shed: string[] = []
+  table.shed = (parentIno, name) => shed.push(`${parentIno}/${name}`)
+  const [a, b, c, d] = ['a', 'b', 'c', 'd'].map(name => {
+    const node = table.ensure(table.root, name)
+    table.counted(node, FILE)
+    return node
+  })
+  table.rename(table.root, 'a', table.root, 'a2')
+  table.detach(table.root, 'b')
+  table.forget(c!.ino, 1)
+  const e = table.ensure(table.root, 'e')
+  table.counted(e, FILE)
+  t.same(shed, [`${ROOT_INO}/a2`], 'the renamed one under its new name; the removed and forgotten ones skipped')
+  t.ok(d && table.get(d.ino), 'the newer ones stay')
 })

@@ -66,6 +66,21 @@ t.test('a warm ls of an unchanged folder is answered by the kernel: no READDIR r
   t.equal((await child.stats()).kernel!.readdirs, before, 'later ls read the kernel\'s copy')
 })
 
+t.test('past its file entry limit the kernel is asked to drop the oldest names: the inode table stays bounded, every file still there', async t => {
+  const child = await mount('--kernel-file-entries', '100')
+  t.teardown(() => child.stop())
+  const listed = async () => (await run('ls', ['-l', join(child.mountpoint, 'many')], { maxBuffer: 16 * MiB })).stdout.trim().split('\n')
+  const first = await listed()
+  t.equal(first.length, 501, 'total line and 500 files')
+  // The kernel forgets a dropped name's inode on its own thread: wait for
+  // its FORGETs (a real-world wait on the kernel).
+  await waitUntil('the kernel forgot the shed entries', async () => (await child.stats()).kernel!.inodes <= 110, 10_000, 50)
+  const { kernel } = await child.stats()
+  t.ok(kernel!.inodesShed >= 400, `${kernel!.inodesShed} file entries shed, ${kernel!.inodes} inodes left`)
+  t.equal((await stat(join(child.mountpoint, 'many', 'file 0.txt'))).size, 'file 0\n'.length, 'a shed file is looked up again')
+  t.same(await listed(), first, 'a second ls -l shows the same files, sizes and times')
+})
+
 t.test('a sequential read comes in pieces of 1 MiB', { skip: !isRoot && 'raising the mount\'s readahead needs root' }, async t => {
   const child = await mount()
   t.teardown(() => child.stop())
