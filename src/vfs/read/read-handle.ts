@@ -7,7 +7,9 @@
 //   sequential, up to readAheadMaxBytes; the next window is requested as soon
 //   as the reader enters the current one, so one request is always in flight
 //   ahead of the kernel and the bridge's round trip does not stall a copy.
-//   A 64 MiB file is read in 14 GETs with the default 8 MiB maximum.
+//   Windows of 1 MiB or more end on a 1 MiB boundary, where the kernel's
+//   reads end. A 64 MiB file is read in 14 GETs with the default 8 MiB
+//   maximum.
 // - A read far from the previous one is a seek: the window falls back to
 //   INITIAL_WINDOW_BYTES at the new position and nothing more is prefetched
 //   until reads are sequential again: a seek fetches only near its offset.
@@ -36,6 +38,9 @@ import type { Attr, FileHandle } from '../types.js'
 export const SMALL_FILE_MAX_BYTES = 1024 * 1024
 export const INITIAL_WINDOW_BYTES = 128 * 1024
 const SEQUENTIAL_SLACK_BYTES = 1024 * 1024
+/** The largest read the kernel sends (libfuse 3's max_pages), aligned to it:
+ *  a multiple of BLOCK_BYTES. */
+const KERNEL_READ_BYTES = 1024 * 1024
 /** A file manager's thumbnailer seeks once or twice; a player or a database
  *  keeps seeking. */
 const SEEKS_BEFORE_FILL = 3
@@ -197,7 +202,15 @@ export class ReadFileHandle implements FileHandle {
     if (this.#limit(start) <= position) start = position
     const limit = this.#limit(start)
     let end = Math.min(Math.max(start + this.#window, readEnd), limit)
-    if (end < limit) end = Math.min(limit, Math.ceil(Math.max(alignDown(end), readEnd) / BLOCK_BYTES) * BLOCK_BYTES)
+    if (end < limit) {
+      // A window of a kernel read or more ends where a kernel read ends, so
+      // each read of the stream lies within one window and is answered from
+      // it (readView) rather than copied from two. Shortened rather than
+      // lengthened, to stay within the read-ahead maximum.
+      const unit = this.#window >= KERNEL_READ_BYTES ? KERNEL_READ_BYTES : BLOCK_BYTES
+      const shorter = Math.floor(end / unit) * unit
+      end = Math.min(limit, shorter > start && shorter >= readEnd ? shorter : Math.ceil(end / unit) * unit)
+    }
     return { start, length: end - start }
   }
 
