@@ -9,7 +9,8 @@
 //   ahead of the kernel and the bridge's round trip does not stall a copy.
 //   Windows of 1 MiB or more end on a 1 MiB boundary, where the kernel's
 //   reads end. A 64 MiB file is read in 14 GETs with the default 8 MiB
-//   maximum.
+//   maximum. Bytes read in order from the caches count as progress too: a
+//   reader reaching the end of a cached start gets a full window there.
 // - A read far from the previous one is a seek: the window falls back to
 //   INITIAL_WINDOW_BYTES at the new position and nothing more is prefetched
 //   until reads are sequential again: a seek fetches only near its offset.
@@ -76,6 +77,8 @@ export class ReadFileHandle implements FileHandle {
   #streamEnd = 0
   #window = INITIAL_WINDOW_BYTES
   #lastFetchBytes = 0
+  // Where the current sequential run began (the first read or the last seek).
+  #runStart = 0
   // Segments this handle relies on right now, kept even if the shared cache
   // evicts them under pressure from other readers. Their windows, with the
   // claim this handle holds on each (window-pool.ts).
@@ -131,6 +134,7 @@ export class ReadFileHandle implements FileHandle {
       if (!first && ++this.#seeks === SEEKS_BEFORE_FILL) this.#stopFill = this.#o.onRandomAccess?.(position) ?? null
       this.#furthestEnd = end
       this.#window = INITIAL_WINDOW_BYTES
+      this.#runStart = position
       this.#streamEnd = position
       this.#lastFetchBytes = 0
     }
@@ -185,10 +189,19 @@ export class ReadFileHandle implements FileHandle {
   }
 
   #fetchStream(position: number, readEnd: number): Segment {
+    this.#growWindow()
     const { start, length } = this.#nextRequest(position, readEnd)
     const segment = this.#fetch(start, length)
     this.#advance(start + segment.length, segment.length)
     return segment
+  }
+
+  // Bytes this run read from the caches count as progress, as fetched ones
+  // do: a reader that went through the cached start of a file in order gets
+  // full windows where the cache ends, not the small first ones.
+  #growWindow(): void {
+    const inOrder = Math.min((this.#furthestEnd ?? this.#runStart) - this.#runStart, this.#o.readAheadMaxBytes)
+    while (this.#window * 2 <= inOrder) this.#window *= 2
   }
 
   /** The stream's next request holding position: from the block boundary
@@ -223,6 +236,7 @@ export class ReadFileHandle implements FileHandle {
       this.#streamEnd = known
       if (this.#streamEnd >= size || this.#streamEnd - readEnd >= this.#lastFetchBytes) return
     }
+    this.#growWindow()
     const { start, length } = this.#nextRequest(this.#streamEnd)
     // Over the mount's byte budget (many readers at once): read on demand.
     if (!this.#o.chunks.roomForPrefetch(length)) return
