@@ -57,7 +57,9 @@ export class ChunkCache {
   #inflightBytes = 0
   /** The mount's disk cache, or null when it has none. */
   readonly disk: DiskCache | null
-  /** Windows for read-ahead: free ones kept up to a quarter of the budget. */
+  /** Windows for read-ahead: free ones kept up to half the budget (two
+   *  8 MiB windows of the default 32 MiB, as a read-ahead step can free two
+   *  at once). */
   readonly windows: WindowPool
   // The buffer of each completed segment, to give its claim back on eviction.
   readonly #buffers = new Map<string, Buffer>()
@@ -65,7 +67,7 @@ export class ChunkCache {
   constructor(maxBytes: number, disk: DiskCache | null = null) {
     this.#maxBytes = Math.max(1, maxBytes)
     this.disk = disk
-    this.windows = new WindowPool(Math.floor(this.#maxBytes / 4))
+    this.windows = new WindowPool(Math.floor(this.#maxBytes / 2))
     this.#done = new LRUCache<string, Segment>({
       maxSize: this.#maxBytes,
       sizeCalculation: (_segment, key) => Math.max(1, this.#sizes.get(key) ?? 1),

@@ -21,6 +21,7 @@ export class WindowPool {
   readonly #maxFreeBytes: number
   #freeBytes = 0
   #reused = 0
+  #allocated = 0
 
   /** maxFreeBytes: free windows kept for reuse, in bytes at most. */
   constructor(maxFreeBytes: number) {
@@ -39,6 +40,7 @@ export class WindowPool {
       this.#reused++
     } else {
       buffer = Buffer.allocUnsafeSlow(length)
+      this.#allocated++
     }
     this.#claims.set(buffer, 1)
     return buffer
@@ -73,6 +75,11 @@ export class WindowPool {
   /** Windows handed out again rather than allocated. */
   get reused(): number {
     return this.#reused
+  }
+
+  /** Windows allocated because none of their size was free. */
+  get allocated(): number {
+    return this.#allocated
   }
 
   /** Drops the free windows (the mount's caches were cleared). */

@@ -7,7 +7,10 @@
 //   sequential, up to readAheadMaxBytes; the next window is requested as soon
 //   as the reader enters the current one, so one request is always in flight
 //   ahead of the kernel and the bridge's round trip does not stall a copy.
-//   A 64 MiB file is read in 14 GETs with the default 8 MiB maximum.
+//   Windows of 1 MiB or more end on a 1 MiB boundary, where the kernel's
+//   reads end. A 64 MiB file is read in 14 GETs with the default 8 MiB
+//   maximum. Bytes read in order from the caches count as progress too: a
+//   reader reaching the end of a cached start gets a full window there.
 // - A read far from the previous one is a seek: the window falls back to
 //   INITIAL_WINDOW_BYTES at the new position and nothing more is prefetched
 //   until reads are sequential again: a seek fetches only near its offset.
@@ -36,6 +39,9 @@ import type { Attr, FileHandle } from '../types.js'
 export const SMALL_FILE_MAX_BYTES = 1024 * 1024
 export const INITIAL_WINDOW_BYTES = 128 * 1024
 const SEQUENTIAL_SLACK_BYTES = 1024 * 1024
+/** The largest read the kernel sends (libfuse 3's max_pages), aligned to it:
+ *  a multiple of BLOCK_BYTES. */
+const KERNEL_READ_BYTES = 1024 * 1024
 /** A file manager's thumbnailer seeks once or twice; a player or a database
  *  keeps seeking. */
 const SEEKS_BEFORE_FILL = 3
@@ -71,6 +77,8 @@ export class ReadFileHandle implements FileHandle {
   #streamEnd = 0
   #window = INITIAL_WINDOW_BYTES
   #lastFetchBytes = 0
+  // Where the current sequential run began (the first read or the last seek).
+  #runStart = 0
   // Segments this handle relies on right now, kept even if the shared cache
   // evicts them under pressure from other readers. Their windows, with the
   // claim this handle holds on each (window-pool.ts).
@@ -126,6 +134,7 @@ export class ReadFileHandle implements FileHandle {
       if (!first && ++this.#seeks === SEEKS_BEFORE_FILL) this.#stopFill = this.#o.onRandomAccess?.(position) ?? null
       this.#furthestEnd = end
       this.#window = INITIAL_WINDOW_BYTES
+      this.#runStart = position
       this.#streamEnd = position
       this.#lastFetchBytes = 0
     }
@@ -180,10 +189,19 @@ export class ReadFileHandle implements FileHandle {
   }
 
   #fetchStream(position: number, readEnd: number): Segment {
+    this.#growWindow()
     const { start, length } = this.#nextRequest(position, readEnd)
     const segment = this.#fetch(start, length)
     this.#advance(start + segment.length, segment.length)
     return segment
+  }
+
+  // Bytes this run read from the caches count as progress, as fetched ones
+  // do: a reader that went through the cached start of a file in order gets
+  // full windows where the cache ends, not the small first ones.
+  #growWindow(): void {
+    const inOrder = Math.min((this.#furthestEnd ?? this.#runStart) - this.#runStart, this.#o.readAheadMaxBytes)
+    while (this.#window * 2 <= inOrder) this.#window *= 2
   }
 
   /** The stream's next request holding position: from the block boundary
@@ -197,7 +215,15 @@ export class ReadFileHandle implements FileHandle {
     if (this.#limit(start) <= position) start = position
     const limit = this.#limit(start)
     let end = Math.min(Math.max(start + this.#window, readEnd), limit)
-    if (end < limit) end = Math.min(limit, Math.ceil(Math.max(alignDown(end), readEnd) / BLOCK_BYTES) * BLOCK_BYTES)
+    if (end < limit) {
+      // A window of a kernel read or more ends where a kernel read ends, so
+      // each read of the stream lies within one window and is answered from
+      // it (readView) rather than copied from two. Shortened rather than
+      // lengthened, to stay within the read-ahead maximum.
+      const unit = this.#window >= KERNEL_READ_BYTES ? KERNEL_READ_BYTES : BLOCK_BYTES
+      const shorter = Math.floor(end / unit) * unit
+      end = Math.min(limit, shorter > start && shorter >= readEnd ? shorter : Math.ceil(end / unit) * unit)
+    }
     return { start, length: end - start }
   }
 
@@ -210,6 +236,7 @@ export class ReadFileHandle implements FileHandle {
       this.#streamEnd = known
       if (this.#streamEnd >= size || this.#streamEnd - readEnd >= this.#lastFetchBytes) return
     }
+    this.#growWindow()
     const { start, length } = this.#nextRequest(this.#streamEnd)
     // Over the mount's byte budget (many readers at once): read on demand.
     if (!this.#o.chunks.roomForPrefetch(length)) return

@@ -59,3 +59,16 @@ t.test('a failed download leaves the budget and is not found', async t => {
   t.equal(cache.inflightBytes, 0)
   t.equal(cache.find('f', 0), undefined)
 })
+
+t.test('two full-size windows freed together are both kept for the next GETs', async t => {
+  // A read-ahead step can free two windows at once (the cache evicting a
+  // segment, the reading handle letting go of another); dropping one of them
+  // made the next GET allocate a fresh window, and V8 collect for it.
+  const chunks = new ChunkCache(32 * MiB)
+  const [a, b] = [chunks.windows.take(8 * MiB), chunks.windows.take(8 * MiB)]
+  chunks.windows.release(a)
+  chunks.windows.release(b)
+  const again = [chunks.windows.take(8 * MiB), chunks.windows.take(8 * MiB)]
+  t.same(new Set(again), new Set([a, b]), 'both reused')
+  t.equal(chunks.windows.allocated, 2)
+})

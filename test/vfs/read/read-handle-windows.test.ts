@@ -11,8 +11,12 @@ import { FakeRemote, patternBuffer } from '../../helpers/fake-remote.js'
 const MiB = 1024 * 1024
 
 function handle(remote: FakeRemote, chunks: ChunkCache, path: string, size: number) {
+  return new ReadFileHandle(handleOptions(remote, chunks, path, size))
+}
+
+function handleOptions(remote: FakeRemote, chunks: ChunkCache, path: string, size: number) {
   const entry: RemoteEntry = { name: path.slice(1), isDir: false, size, mtimeMs: 1_600_000_000_000, ctimeMs: null, etag: null }
-  return new ReadFileHandle({
+  return {
     path,
     entry,
     attr: { mode: 0o100644, size, mtimeMs: 0, nlink: 1 } as never,
@@ -21,7 +25,7 @@ function handle(remote: FakeRemote, chunks: ChunkCache, path: string, size: numb
     chunks,
     logger: silentLogger,
     readAheadMaxBytes: 2 * MiB,
-  })
+  }
 }
 
 async function readThrough(h: ReadFileHandle, size: number, chunk = 256 * 1024): Promise<Buffer> {
@@ -87,9 +91,15 @@ t.test('readView: a view of the window when one segment holds the read, else a c
     else views++
     if (!bytes.equals(content.subarray(pos, pos + MiB))) t.fail(`bytes at ${pos}`)
   }
-  // 2 MiB windows from 1920 KiB on: every other 1 MiB read crosses an edge.
-  t.ok(views >= 11, `${views} reads answered from the window, ${copies} copied (window edges)`)
-  t.ok(copies >= 1, 'a read across two windows is copied')
+  // Windows end on 1 MiB boundaries once they are 1 MiB or more (here from
+  // the first), so no read is copied from two.
+  t.equal(copies, 0, `${views} reads answered from the window, ${copies} copied`)
+  const bigEnds = remote.reads.filter(r => r.length >= MiB).map(r => r.offset + r.length)
+  t.same(bigEnds.filter(end => end % MiB !== 0 && end !== content.length), [], 'every request of 1 MiB or more ends on a 1 MiB boundary')
+  const edge = remote.reads.find(r => r.offset >= 4 * MiB)!.offset
+  const across = await h.readView(scratch, MiB, edge - MiB / 2)
+  t.ok(across.buffer === scratch.buffer, 'a read across two windows is copied')
+  t.ok(across.equals(content.subarray(edge - MiB / 2, edge + MiB / 2)))
   const tail = await h.readView(scratch, MiB, content.length - 1000)
   t.ok(tail.equals(content.subarray(content.length - 1000)), 'short at the end of the file')
   t.equal((await h.readView(scratch, MiB, content.length)).length, 0, 'nothing past the end')
@@ -98,4 +108,29 @@ t.test('readView: a view of the window when one segment holds the read, else a c
   await h.release()
   await s.release()
   await t.rejects(h.readView(scratch, 10, 0), { code: 'EBADF' })
+})
+
+t.test('a reader that read the start from the cache gets full windows where the cache ends', async t => {
+  const remote = new FakeRemote()
+  const content = patternBuffer(48 * MiB, 8)
+  remote.addFile('/c.bin', content)
+  const chunks = new ChunkCache(32 * MiB)
+  const options = { ...handleOptions(remote, chunks, '/c.bin', content.length), readAheadMaxBytes: 8 * MiB }
+  // A first reader (a thumbnailer, the bench's warm-up) read the first MiBs;
+  // its read-ahead left the start of the file in the cache.
+  const first = new ReadFileHandle(options)
+  const scratch = Buffer.alloc(MiB)
+  for (let pos = 0; pos < 2 * MiB; pos += MiB) await first.readView(scratch, MiB, pos)
+  await first.release()
+  const cachedEnd = Math.max(...remote.reads.map(r => r.offset + r.length))
+  const before = remote.reads.length
+  const second = new ReadFileHandle(options)
+  for (let pos = 0; pos < content.length; pos += MiB) {
+    const bytes = await second.readView(scratch, MiB, pos)
+    if (!bytes.equals(content.subarray(pos, pos + MiB))) t.fail(`bytes at ${pos}`)
+  }
+  await second.release()
+  const after = remote.reads.slice(before)
+  t.equal(after[0]?.offset, cachedEnd, 'the second reader asks from where the cache ends')
+  t.ok(after[0]!.length >= 7 * MiB, `its first request is ${after[0]!.length / MiB} MiB, not a small first window`)
 })
