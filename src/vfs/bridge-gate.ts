@@ -3,11 +3,12 @@
 // EHOSTDOWN instead of waiting for a request timeout, and requests already in
 // flight are aborted so the processes blocked on them get their answer now.
 
+import { setMaxListeners } from 'node:events'
 import { FsError } from '../errors.js'
 
 export class BridgeGate {
   #available = true
-  #controller = new AbortController()
+  #controller = newController()
 
   get available(): boolean {
     return this.#available
@@ -19,7 +20,7 @@ export class BridgeGate {
     if (!available) {
       this.#controller.abort(new FsError('EHOSTDOWN', 'the bridge is down (health check)'))
     } else {
-      this.#controller = new AbortController()
+      this.#controller = newController()
     }
   }
 
@@ -37,4 +38,14 @@ export class BridgeGate {
   downError(what: string): FsError | null {
     return this.#available ? null : new FsError('EHOSTDOWN', `${what}: the MEGAcmd bridge is down`)
   }
+}
+
+/** Every remote call of the mount listens on this one signal, so a busy mount
+ *  (folder prefetch, fills, a copy in) has dozens of listeners at once, each
+ *  removed when its call ends. Node's "possible memory leak" warning past 10
+ *  would be a false alarm in the daemon's log. */
+function newController(): AbortController {
+  const controller = new AbortController()
+  setMaxListeners(0, controller.signal)
+  return controller
 }

@@ -19,7 +19,7 @@ import { startMountChild, type MountChild } from '../helpers/mount-child-process
 
 const run = promisify(execFile)
 const sh = (cwd: string, script: string, args: string[] = []) =>
-  run('bash', ['-c', script, 'sh', ...args], { cwd }).then(
+  run('bash', ['--norc', '-c', script, 'sh', ...args], { cwd }).then(
     r => ({ code: 0, out: r.stdout + r.stderr }),
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }),
   )

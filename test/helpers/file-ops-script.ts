@@ -72,9 +72,11 @@ export function runFileOps(cwd: string): Promise<string> {
 /** Runs a bash script in cwd; its output, errors included. stdin is closed:
  *  a program that asks a question (vim's "file changed since reading it")
  *  reads end of file instead of waiting for ever, and the difference shows
- *  in the output. */
+ *  in the output. --norc: bash reads ~/.bashrc when its stdin is a socket
+ *  (as libuv's is), and a user's rc file printing things (pyenv's rehash
+ *  racing the other run) would show up as a difference. */
 export async function runScript(script: string, cwd: string): Promise<string> {
-  const running = run('bash', ['-c', script], { cwd, maxBuffer: 1 << 24, timeout: RUN_TIMEOUT_MS })
+  const running = run('bash', ['--norc', '-c', script], { cwd, maxBuffer: 1 << 24, timeout: RUN_TIMEOUT_MS })
   running.child.stdin?.end()
   try {
     const { stdout, stderr } = await running

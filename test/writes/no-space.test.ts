@@ -12,7 +12,7 @@ import { startMountChild } from '../helpers/mount-child-process.js'
 import { startServer } from '../helpers/webdav-servers.js'
 
 const run = promisify(execFile)
-const sh = (cwd: string, script: string) => run('bash', ['-c', script], { cwd }).then(r => r.stdout + r.stderr)
+const sh = (cwd: string, script: string) => run('bash', ['--norc', '-c', script], { cwd }).then(r => r.stdout + r.stderr)
 
 interface Snapshot {
   failed: { path: string; error: { kind: string; status?: number; message: string } }[]

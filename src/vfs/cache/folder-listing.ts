@@ -32,3 +32,19 @@ export function buildListing(path: string, self: RemoteEntry, entries: RemoteEnt
   }
   return { path, self, byName, names: [...byName.keys()], duplicateNames, fetchedAtMs, newestChildMs: newest }
 }
+
+/** One change this mount made to a child of the folder, applied in place:
+ *  entry null removes the name. */
+export function applyEntry(listing: FolderListing, name: string, entry: RemoteEntry | null): void {
+  if (entry) {
+    if (!listing.byName.has(name)) {
+      listing.names.push(name)
+      listing.edits = (listing.edits ?? 0) + 1
+    }
+    listing.byName.set(name, { ...entry, name })
+    if (entry.mtimeMs !== null && (listing.newestChildMs === null || entry.mtimeMs > listing.newestChildMs)) listing.newestChildMs = entry.mtimeMs
+  } else if (listing.byName.delete(name)) {
+    listing.names = listing.names.filter(n => n !== name)
+    listing.edits = (listing.edits ?? 0) + 1
+  }
+}

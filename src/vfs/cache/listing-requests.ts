@@ -1,7 +1,13 @@
-// The listing requests in flight, one per folder. A request that a change
-// overtook (a file just uploaded, a rename) is superseded: its answer may
-// predate the change, so it is neither cached nor joined by later callers,
-// and the callers who were waiting for it ask again (listUntilCurrent).
+// The listing requests in flight, one per folder. A change this mount made
+// to one child of a folder (an upload that ended, a create, a rename) while
+// its listing is in flight is noted on the request and applied to the
+// answer when it arrives: the server may or may not show it yet, and either
+// way the answer with the change applied is the folder as it is now. A
+// change whose effect on the answer is not known (a refresh, a folder moved
+// above it) supersedes the request: its answer is neither cached nor joined
+// by later callers, and the callers who were waiting for it ask again
+// (listUntilCurrent).
+import type { RemoteEntry } from '../../remote/remote.js'
 import type { FolderListing } from './folder-listing.js'
 
 export interface Fetch {
@@ -9,6 +15,9 @@ export interface Fetch {
   superseded: boolean
   /** The answer goes into the memory LRU (not for background work). */
   memory: boolean
+  /** Changes to children made while the request was in flight, in order:
+   *  [name, entry or null when gone]. */
+  changes: Array<[string, RemoteEntry | null]>
 }
 
 /** Requests for one listing whose answers were overtaken by changes, at
@@ -27,12 +36,17 @@ export class ListingRequests {
   }
 
   begin(path: string, memory: boolean, run: (fetch: Fetch) => Promise<FolderListing>): Fetch {
-    const fetch: Fetch = { promise: Promise.resolve(null as never), superseded: false, memory }
+    const fetch: Fetch = { promise: Promise.resolve(null as never), superseded: false, memory, changes: [] }
     fetch.promise = run(fetch).finally(() => {
       if (this.#inflight.get(path) === fetch) this.#inflight.delete(path)
     })
     this.#inflight.set(path, fetch)
     return fetch
+  }
+
+  /** A change to one child of folder, for its request in flight. */
+  noteChange(folder: string, name: string, entry: RemoteEntry | null): void {
+    this.#inflight.get(folder)?.changes.push([name, entry])
   }
 
   /** Requests for these folders may answer from before a change. */

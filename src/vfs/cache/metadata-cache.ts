@@ -28,7 +28,7 @@ import { toFsError } from '../remote-errors.js'
 import { DuplicateNames } from './duplicate-names.js'
 import { NamesByFolder } from './names-by-folder.js'
 import { ListingRequests, listUntilCurrent, type Fetch } from './listing-requests.js'
-import { buildListing, type FolderListing } from './folder-listing.js'
+import { applyEntry, buildListing, type FolderListing } from './folder-listing.js'
 import { StoredListings } from './stored-listings.js'
 import { DEFAULT_STORED_MAX_AGE_MS, type KnownKind, type MetadataCacheOptions, type MetadataCacheStats } from './metadata-cache-options.js'
 
@@ -172,7 +172,7 @@ export class MetadataCache {
     try {
       const result = await this.#o.remote.list(path, { signal: this.#o.gate.signal })
       if (!result.self.isDir) throw new FsError('ENOTDIR', `${path} is a file`)
-      return this.#store(path, result, !fetch.superseded, fetch.memory)
+      return this.#store(path, result, !fetch.superseded, fetch.memory, fetch.changes)
     } catch (err) {
       const down = this.#o.gate.downError(what)
       if (stale && (down || (err instanceof RemoteError && err.transient))) {
@@ -188,12 +188,14 @@ export class MetadataCache {
     }
   }
 
-  /** The listing of an answer; kept in the cache unless `keep` is false
-   *  (a superseded request's answer is only handed to its own callers), in
-   *  memory too when `memory` or when memory holds the folder already. */
-  #store(path: string, result: Listing, keep: boolean, memory = true): FolderListing {
+  /** The listing of an answer, with the changes made while it was asked
+   *  for; kept in the cache unless `keep` is false (a superseded request's
+   *  answer is only handed to its own callers), in memory too when `memory`
+   *  or when memory holds the folder already. */
+  #store(path: string, result: Listing, keep: boolean, memory: boolean, changes: Array<[string, RemoteEntry | null]>): FolderListing {
     const { self, entries, duplicateNames } = result
     const listing = buildListing(path, self, entries, duplicateNames, this.#o.clock.now())
+    for (const [name, entry] of changes) applyEntry(listing, name, entry)
     if (!keep) return listing
     for (const name of listing.names) {
       // A name that now exists must not stay "missing".
@@ -289,11 +291,14 @@ export class MetadataCache {
    *  next lookup list the whole folder again, so copying 1,000 files into
    *  one folder listed it about 1,000 times. entry null: path is gone.
    *  What was cached at and below path is dropped (a folder that moved or
-   *  went takes its content with it), and a listing of the folder already
-   *  in flight is superseded: its answer may predate the change. */
+   *  went takes its content with it). A listing of the folder already in
+   *  flight gets the change applied to its answer (listing-requests.ts):
+   *  superseding it instead made an `ls` during a copy ask again for every
+   *  upload that ended, and after a few tries take an answer without them. */
   applyChange(path: string, entry: RemoteEntry | null, options: { emptyFolder?: boolean } = {}): void {
     const parent = parentOf(path)
-    this.#requests.supersede(key => key === parent || isSameOrBelow(key, path))
+    this.#requests.noteChange(parent, baseName(path), entry)
+    this.#requests.supersede(key => isSameOrBelow(key, path))
     // Only a folder has anything cached below it: for a file (the common
     // case, an upload) this stays O(1) however many names are cached.
     this.#entries.delete(path)
@@ -306,18 +311,7 @@ export class MetadataCache {
     const cached = this.#entries.peek(parent)
     if (cached?.kind === 'listing') {
       const listing = cached.listing
-      const name = baseName(path)
-      if (entry) {
-        if (!listing.byName.has(name)) {
-          listing.names.push(name)
-          listing.edits = (listing.edits ?? 0) + 1
-        }
-        listing.byName.set(name, { ...entry, name })
-        if (entry.mtimeMs !== null && (listing.newestChildMs === null || entry.mtimeMs > listing.newestChildMs)) listing.newestChildMs = entry.mtimeMs
-      } else if (listing.byName.delete(name)) {
-        listing.names = listing.names.filter(n => n !== name)
-        listing.edits = (listing.edits ?? 0) + 1
-      }
+      applyEntry(listing, baseName(path), entry)
       // Set again: the cache's size of a listing follows its entries.
       this.#entries.set(parent, cached)
       this.#stored?.changedLocally(listing)

@@ -101,3 +101,31 @@ t.test('a caller of an overtaken listing asks again; a lookup never takes it for
   t.equal(cache.knownKind('/b/later.txt'), 'unknown', 'but not remembered as missing on an overtaken answer')
   t.equal(remote.calls.list, 6, 'four requests, then the last answer is used')
 })
+
+t.test('uploads that end while a listing is in flight are in its answer, with no request again', async t => {
+  const { remote, cache } = setup(1000)
+  const list = remote.list.bind(remote)
+  // An `ls` during a copy in: every answer the server gives is overtaken by
+  // one more upload ending (whose staged copy is gone by then), and a file
+  // removed.
+  let uploads = 0
+  remote.list = async (path, options) => {
+    const answer = await list(path, options)
+    const name = `copied-${uploads++}.txt`
+    remote.addFile(`/a/${name}`, 'x')
+    cache.applyChange(`/a/${name}`, { name, isDir: false, size: 1, mtimeMs: 1_000, ctimeMs: 1_000, etag: null })
+    if (uploads === 1) {
+      remote.nodes.delete('/a/f0')
+      cache.applyChange('/a/f0', null)
+    }
+    return answer
+  }
+  const names = (await cache.listFolder('/a')).names
+  t.ok(uploads > 0)
+  for (let i = 0; i < uploads; i++) t.ok(names.includes(`copied-${i}.txt`), `copied-${i}.txt, uploaded while listing, is listed`)
+  t.notOk(names.includes('f0'), 'a name removed meanwhile is gone')
+  t.equal(remote.calls.list, 1, 'one request: the changes were applied to its answer')
+  const again = await cache.listFolder('/a')
+  t.ok(again.byName.has('copied-0.txt') && !again.byName.has('f0'), 'the cached answer has them too')
+  t.equal(remote.calls.list, 1)
+})
