@@ -8,8 +8,9 @@
 //   attributes and the kernel needs no LOOKUP per file (FUSE3.md).
 //
 // Kernel semantics worth knowing:
-// - flush comes once per close(2) of each duplicated descriptor, release
-//   exactly once when the last one goes: only release frees the handle.
+// - release comes exactly once, when the last duplicated descriptor is
+//   closed: only release frees the handle. flush (once per close(2)) is
+//   not registered: the kernel stops sending it (src/fuse/native/ops.cc).
 // - every entry in a lookup, create, mkdir or readdirplus answer counts as
 //   one lookup the kernel later forgets; "." and ".." in readdirplus do not.
 // - a reply to a request the kernel gave up on (its caller was killed)
@@ -123,7 +124,6 @@ export class LowLevelAdapter {
       open: r => this.#open(r),
       read: r => this.#read(r),
       write: r => this.#write(r),
-      flush: r => this.#handleOp(r, h => h.flush()),
       release: r => this.#release(r),
       fsync: r => this.#handleOp(r, h => h.fsync()),
       opendir: r => this.#folders.open(r.slot, r.ino, this.#pathOf(r.ino, 'opendir')),

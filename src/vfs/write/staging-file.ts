@@ -5,10 +5,10 @@
 // `generation` counts modifications: the upload queue compares it before and
 // after an upload to know whether what the server got is still the latest.
 
-import { promises as fsp } from 'node:fs'
 import type { Clock } from '../../clock.js'
 import { FsError } from '../../errors.js'
 import { checkFileEnd } from '../limits.js'
+import type { DataFile } from './staging-data.js'
 import { addRange, clipRanges, rangeBytes, removeRange, type Range } from './lost-ranges.js'
 import type { UnfinishedInfo } from './unfinished.js'
 
@@ -47,7 +47,7 @@ export class StagedFile {
    *  closed since): the upload queue clears it at the last close, and the
    *  next change records 'dirty' again before it happens. */
   openInJournal = false
-  private handle: fsp.FileHandle | null
+  private handle: DataFile | null
   private readonly clock: Clock
   /** Called before the first modification of a clean file, and before the
    *  first one after each last close, so the journal knows about the data
@@ -62,7 +62,7 @@ export class StagedFile {
     size: number
     mtimeMs: number
     dirty: boolean
-    handle: fsp.FileHandle
+    handle: DataFile
     clock: Clock
     beforeFirstChange: (file: StagedFile) => Promise<void>
     existedOnServer: boolean
@@ -172,7 +172,7 @@ export class StagedFile {
     await handle?.close()
   }
 
-  private open(): fsp.FileHandle {
+  private open(): DataFile {
     if (!this.handle) throw new FsError('EBADF', `staged data of ${this.path} is closed`)
     return this.handle
   }

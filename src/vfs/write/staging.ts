@@ -26,6 +26,7 @@ import type { UploadRecords } from './upload-records.js'
 import { Semaphore } from '../../remote/semaphore.js'
 import { GroupRun } from './group-run.js'
 import { StagedFile } from './staging-file.js'
+import { openStagingData, type DataFile } from './staging-data.js'
 import { readExactly } from '../read/exact-read.js'
 import { unfinishedPath, type UnfinishedInfo } from './unfinished.js'
 
@@ -41,8 +42,9 @@ export interface StagingStoreOptions {
   /** Size of each ranged read when copying a file's remote content. */
   fetchChunkBytes?: number
   logger?: Logger
-  /** Opens staged data files; tests pass one whose writes fail (a full disk). */
-  openDataFile?: (file: string, flags: string) => Promise<fsp.FileHandle>
+  /** Opens staged data files (staging-data.ts); tests wrap it so that
+   *  writes fail (a full disk). */
+  openDataFile?: (file: string, flags: string) => Promise<DataFile>
 }
 
 export interface StageForWriteOptions {
@@ -59,7 +61,7 @@ export class StagingStore {
   private readonly clock: Clock
   private readonly fetchChunkBytes: number
   private readonly log: Logger
-  private readonly openData: (file: string, flags: string) => Promise<fsp.FileHandle>
+  private readonly openData: (file: string, flags: string) => Promise<DataFile>
   private readonly byPath = new Map<string, StagedFile>()
   private readonly folderSync = new GroupRun(() => syncFolder(this.folder))
   // An fdatasync can hold a thread of Node's small I/O pool for a long time
@@ -77,7 +79,7 @@ export class StagingStore {
     this.clock = options.clock ?? systemClock
     this.fetchChunkBytes = options.fetchChunkBytes ?? INTERNAL_DEFAULTS.stagingFetchChunkBytes
     this.log = (options.logger ?? silentLogger).child({ component: 'staging' })
-    this.openData = options.openDataFile ?? ((file, flags) => fsp.open(file, flags, 0o600))
+    this.openData = options.openDataFile ?? openStagingData
   }
 
   /** Open the store under stateDir: adopt the staged files the journal knows
@@ -284,7 +286,7 @@ export class StagingStore {
   private makeFile(
     id: string,
     filePath: string,
-    handle: fsp.FileHandle,
+    handle: DataFile,
     size: number,
     mtimeMs: number,
     dirty: boolean,
@@ -364,7 +366,7 @@ function isAllZero(buffer: Buffer): boolean {
   return true
 }
 
-async function writeAll(handle: fsp.FileHandle, buffer: Buffer, position: number): Promise<void> {
+async function writeAll(handle: DataFile, buffer: Buffer, position: number): Promise<void> {
   let written = 0
   while (written < buffer.length) {
     const { bytesWritten } = await handle.write(buffer, written, buffer.length - written, position + written)

@@ -3,6 +3,7 @@ import t from 'tap'
 import { Journal } from '../../../src/vfs/write/journal.js'
 import { UploadRecords } from '../../../src/vfs/write/upload-records.js'
 import { StagingStore, type StagedFile, type StagingStoreOptions } from '../../../src/vfs/write/staging.js'
+import { openStagingData } from '../../../src/vfs/write/staging-data.js'
 import { UploadQueue, type UploadQueueOptions } from '../../../src/vfs/write/upload-queue.js'
 import { INTERNAL_DEFAULTS } from '../../../src/config/types.js'
 import { WritableFakeRemote, turns, until } from './write-fakes.js'
@@ -297,14 +298,14 @@ t.test('a last close during an upload is journaled: a crash then uploads the fil
 function fullableDisk() {
   const disk = { full: false }
   const openDataFile = async (file: string, flags: string) => {
-    const handle = await fsp.open(file, flags)
-    const write = handle.write.bind(handle) as (b: Buffer, o: number, l: number, p: number) => Promise<{ bytesWritten: number; buffer: Buffer }>
-    handle.write = (async (buffer: Buffer, offset: number, length: number, position: number) => {
+    const data = await openStagingData(file, flags)
+    const write = data.write.bind(data)
+    data.write = async (buffer: Buffer, offset: number, length: number, position: number) => {
       if (!disk.full) return write(buffer, offset, length, position)
       await write(buffer, offset, Math.floor(length / 2), position)
       throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })
-    }) as typeof handle.write
-    return handle
+    }
+    return data
   }
   return { disk, openDataFile }
 }
