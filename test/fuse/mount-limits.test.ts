@@ -7,19 +7,17 @@
 //    deep reads through relative steps, and only an absolute path longer
 //    than the kernel's PATH_MAX fails ("File name too long", from the kernel).
 // Mounts live in child processes; the files are read by shell processes.
-import { execFile } from 'node:child_process'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import t from 'tap'
 import { BridgeEmulator } from '../../src/emulator/bridge.js'
+import { bash } from '../helpers/bash.js'
 import { deepFilePath } from '../helpers/fs-cases.js'
 import { startMountChild, type MountChild } from '../helpers/mount-child-process.js'
 
-const run = promisify(execFile)
 const sh = (cwd: string, script: string, args: string[] = []) =>
-  run('bash', ['--norc', '-c', script, 'sh', ...args], { cwd }).then(
+  bash(script, { cwd }, args).then(
     r => ({ code: 0, out: r.stdout + r.stderr }),
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }),
   )

@@ -1,10 +1,7 @@
 // The everyday-changes script of test/writes/file-ops.test.ts, shared with
 // its stress run (file-ops-stress.test.ts): run in a local folder and in a
 // mount, its output must be the same.
-import { execFile } from 'node:child_process'
-import { promisify } from 'node:util'
-
-const run = promisify(execFile)
+import { bash } from './bash.js'
 
 // Each step prints what a user would look at; `|| true` keeps going after
 // the failures that are part of the test (rmdir of a full folder).
@@ -72,11 +69,9 @@ export function runFileOps(cwd: string): Promise<string> {
 /** Runs a bash script in cwd; its output, errors included. stdin is closed:
  *  a program that asks a question (vim's "file changed since reading it")
  *  reads end of file instead of waiting for ever, and the difference shows
- *  in the output. --norc: bash reads ~/.bashrc when its stdin is a socket
- *  (as libuv's is), and a user's rc file printing things (pyenv's rehash
- *  racing the other run) would show up as a difference. */
+ *  in the output. */
 export async function runScript(script: string, cwd: string): Promise<string> {
-  const running = run('bash', ['--norc', '-c', script], { cwd, maxBuffer: 1 << 24, timeout: RUN_TIMEOUT_MS })
+  const running = bash(script, { cwd, maxBuffer: 1 << 24, timeout: RUN_TIMEOUT_MS })
   running.child.stdin?.end()
   try {
     const { stdout, stderr } = await running

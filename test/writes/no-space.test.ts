@@ -2,17 +2,14 @@
 // marked failed, still readable through the mount; after a retry it uploads.
 // The daemon's retry command is not exercised here: the mount child calls
 // the queue's retry() as that command does.
-import { execFile } from 'node:child_process'
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import t from 'tap'
+import { bashOutput as sh } from '../helpers/bash.js'
 import { startMountChild } from '../helpers/mount-child-process.js'
 import { startServer } from '../helpers/webdav-servers.js'
 
-const run = promisify(execFile)
-const sh = (cwd: string, script: string) => run('bash', ['--norc', '-c', script], { cwd }).then(r => r.stdout + r.stderr)
 
 interface Snapshot {
   failed: { path: string; error: { kind: string; status?: number; message: string } }[]

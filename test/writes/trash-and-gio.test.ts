@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import t, { type Test } from 'tap'
+import { bashOutput as sh } from '../helpers/bash.js'
 import { startMountChild, type MountChild } from '../helpers/mount-child-process.js'
 import { startServer, treeDigest, type TestServer } from '../helpers/webdav-servers.js'
 
 const run = promisify(execFile)
-const sh = (cwd: string, script: string) => run('bash', ['--norc', '-c', script], { cwd }).then(r => r.stdout + r.stderr)
 const gioMissing = spawnSync('gio', ['help'], { stdio: 'ignore' }).error ? 'gio is not installed: apt-get install libglib2.0-bin' : false
 const sha = (s: string) => createHash('sha256').update(s).digest('hex')
 const today = () => new Date().toISOString().slice(0, 10)
