@@ -384,14 +384,12 @@ export class LowLevelAdapter {
   }
 
   async #release(r: Req): Promise<void> {
-    const h = this.#files.get(r.fh)
-    this.#files.take(r.fh)
     // Answered at once: what release does (the file's data to disk before
     // it is queued for upload) may take a while on a busy disk, and the
     // kernel holds at most max_background releases in flight before it
     // makes the next close(2) wait. Started first, so a later open sees the
     // file closed; a failure is logged (close(2) reported through flush).
-    const done = h.release()
+    const done = this.#files.release(r.fh)
     this.#session!.replyErr(r.slot, 0)
     await done
   }

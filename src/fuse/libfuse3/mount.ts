@@ -71,16 +71,21 @@ export async function mountLibfuse3(addon: Addon, mp: string, fs: FileSystem, op
   }, Math.min(1000, options.opTimeoutMs / 4)).unref()
   adapter.attach(session, addon.ops, () => {
     // The kernel connection is gone: what is still open is released (its
-    // writes are staged already) and the session freed.
+    // writes are staged already) and the session freed. The mount has ended
+    // once every release, also those answered before, has finished: the
+    // caller closes the core next.
     clearInterval(sweep)
     unwatch?.()
     session.destroy()
-    adapter.releaseAll().catch(err => logger.warn({ err }, 'releasing open files after the mount ended failed'))
-    resolveEnded()
-    if (!unmounting) {
-      logger.warn('the mount was removed from outside (fusermount -u, or the kernel ended it)')
-      options.onLost?.()
-    }
+    adapter.releaseAll()
+      .catch(err => logger.warn({ err }, 'releasing open files after the mount ended failed'))
+      .finally(() => {
+        resolveEnded()
+        if (!unmounting) {
+          logger.warn('the mount was removed from outside (fusermount -u, or the kernel ended it)')
+          options.onLost?.()
+        }
+      })
   })
   const readahead = await raiseReadahead(mp).catch(err => ({ kb: null, error: (err as Error).message }))
   if (readahead.error) logger.info({ readaheadKb: readahead.kb, error: readahead.error }, 'could not raise the mount\'s readahead to 1 MiB (needs root): reads stay in smaller pieces')

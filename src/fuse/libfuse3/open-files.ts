@@ -6,6 +6,8 @@ import type { FileHandle } from '../../vfs/types.js'
 
 export class OpenFiles {
   readonly #handles = new Map<number, FileHandle>()
+  /** Releases answered to the kernel but still under way. */
+  readonly #releasing = new Set<Promise<void>>()
   #nextFh = 1
 
   get size(): number {
@@ -29,23 +31,26 @@ export class OpenFiles {
     return h
   }
 
-  /** Forgets the handle; the caller releases it. */
-  take(fh: number): FileHandle | undefined {
-    const h = this.#handles.get(fh)
+  /** Forgets the handle and releases it; releaseAll waits for it too. */
+  release(fh: number): Promise<void> {
+    const done = this.get(fh).release()
     this.#handles.delete(fh)
-    return h
+    const tracked = done.catch(() => {}).finally(() => this.#releasing.delete(tracked))
+    this.#releasing.add(tracked)
+    return done
   }
 
   /** A reply the kernel did not take (its caller was killed): the file it
    *  would have held open is released now. */
   async drop(fh: number): Promise<void> {
-    await this.take(fh)?.release()
+    if (this.#handles.has(fh)) await this.release(fh)
   }
 
-  /** Release every handle (after the kernel connection ended). */
+  /** Release every handle (after the kernel connection ended), and wait
+   *  for the releases already under way: the core is closed after this. */
   async releaseAll(): Promise<void> {
     const all = [...this.#handles.values()]
     this.#handles.clear()
-    await Promise.allSettled(all.map(h => h.release()))
+    await Promise.allSettled([...all.map(h => h.release()), ...this.#releasing])
   }
 }
