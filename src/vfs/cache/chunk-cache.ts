@@ -68,10 +68,12 @@ export class ChunkCache {
   readonly #writing = new Set<string>()
   readonly #passed = new Set<string>()
 
-  constructor(maxBytes: number, disk: DiskCache | null = null) {
+  /** windows: shared with other mounts (MegaFsOptions.windows), or this
+   *  cache's own. */
+  constructor(maxBytes: number, disk: DiskCache | null = null, windows?: WindowPool) {
     this.#maxBytes = Math.max(1, maxBytes)
     this.disk = disk
-    this.windows = new WindowPool(Math.floor(this.#maxBytes / 2))
+    this.windows = windows ?? new WindowPool(Math.floor(this.#maxBytes / 2))
     this.#done = new LRUCache<string, Segment>({
       maxSize: this.#maxBytes,
       sizeCalculation: (_segment, key) => Math.max(1, this.#sizes.get(key) ?? 1),
@@ -211,8 +213,14 @@ export class ChunkCache {
   clear(): void {
     this.#byFile.clear()
     this.#done.clear()
-    this.windows.trim()
     this.disk?.clear()
+  }
+
+  /** The mount is going away: the windows of completed segments go back to
+   *  the pool, for the next mount sharing it. */
+  close(): void {
+    this.#byFile.clear()
+    this.#done.clear()
   }
 
   /** Bytes held by completed segments. */

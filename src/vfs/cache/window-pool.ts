@@ -26,7 +26,7 @@ export class WindowPool {
   readonly #claims = new WeakMap<Buffer, number>()
   // Oldest first: a window freed lately is the likeliest size to be asked
   // for next (the read-ahead window grows to its maximum and stays there).
-  #free: Buffer[] = []
+  readonly #free: Buffer[] = []
   readonly #maxFreeBytes: number
   #freeBytes = 0
   #reused = 0
@@ -89,11 +89,5 @@ export class WindowPool {
   /** Windows allocated because none of their size was free. */
   get allocated(): number {
     return this.#allocated
-  }
-
-  /** Drops the free windows (the mount's caches were cleared). */
-  trim(): void {
-    this.#free = []
-    this.#freeBytes = 0
   }
 }

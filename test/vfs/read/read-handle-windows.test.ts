@@ -8,6 +8,7 @@ import { silentLogger } from '../../../src/log.js'
 import { BridgeGate } from '../../../src/vfs/bridge-gate.js'
 import { ChunkCache, fileVersionKey } from '../../../src/vfs/cache/chunk-cache.js'
 import { DiskCache } from '../../../src/vfs/cache/disk-cache.js'
+import { WindowPool } from '../../../src/vfs/cache/window-pool.js'
 import { MountStore } from '../../../src/vfs/store/mount-store.js'
 import { ReadFileHandle } from '../../../src/vfs/read/read-handle.js'
 import type { RemoteEntry } from '../../../src/remote/remote.js'
@@ -75,6 +76,25 @@ t.test('with a disk cache, the segments a stream went past leave memory once on 
   t.ok((await held(false)) > 24 * MiB, 'without a disk cache the segments stay for the cache to evict')
   // The last window or two, within the kernel's slack of the end.
   t.ok((await held(true)) <= 4 * MiB, 'with one, only those near the reader stay')
+})
+
+t.test('a mount made anew on a shared pool reads with the windows of the one before', async t => {
+  const remote = new FakeRemote()
+  const content = patternBuffer(24 * MiB, 7)
+  remote.addFile('/big.bin', content)
+  const pool = new WindowPool(16 * MiB)
+  const read = async () => {
+    const chunks = new ChunkCache(8 * MiB, null, pool)
+    const h = handle(remote, chunks, '/big.bin', content.length)
+    t.ok((await readThrough(h, content.length)).equals(content), 'every byte right')
+    await h.release()
+    chunks.close()
+  }
+  await read()
+  const allocated = pool.allocated
+  t.ok(pool.freeBytes >= 4 * MiB, 'the windows came back when it closed')
+  await read()
+  t.equal(pool.allocated, allocated, 'none allocated for the second mount')
 })
 
 t.test("a handle's recent segment keeps its bytes after the cache evicts it", async t => {
