@@ -65,6 +65,11 @@ export class OpenCacheFiles {
     this.#noDirect = noDirect
   }
 
+  /** From now on every write goes through the page cache. */
+  stopDirect(): void {
+    this.#direct = false
+  }
+
   /** Bytes written with O_DIRECT so far. */
   get directBytes(): number {
     return this.#directBytes

@@ -24,9 +24,10 @@
 //   store is never dropped for being behind, so a file read once is whole on
 //   disk.
 // - A stream's windows (page-aligned, window-pool.ts) are written with O_DIRECT
-//   (cache-files.ts): the kernel keeps those bytes already, as the mounted
-//   file's pages. Other writes (fills, small reads) go through the page
-//   cache, where a reader jumping around finds them again at once.
+//   (cache-files.ts) on a local disk file system: the kernel keeps those
+//   bytes already, as the mounted file's pages. Other writes (fills, small
+//   reads) go through the page cache, where a reader jumping around finds
+//   them again at once.
 
 import { mkdir, readdir, statfs, unlink, type FileHandle } from 'node:fs/promises'
 import path from 'node:path'
@@ -88,6 +89,7 @@ export class DiskCache {
         if (!known.has(Number(name)) || String(Number(name)) !== name) await unlink(path.join(folder, name)).catch(() => {})
       }
       const fsStats = await statfs(folder)
+      if (!DIRECT_WRITE_FILE_SYSTEMS.has(Number(fsStats.type))) this.#files.stopDirect()
       const halfFree = Math.floor((Number(fsStats.bavail) * Number(fsStats.bsize)) / 2) + this.#bytes
       if (halfFree < this.#maxBytes) {
         logger.info({ folder, maxBytes: this.#maxBytes, halfFree }, 'disk cache limited to half the free disk space')
@@ -371,6 +373,12 @@ export class DiskCache {
     this.#files.remove(entry)
   }
 }
+
+// Local disk file systems (statfs f_type), where a direct write costs the
+// disk's time and no CPU: ext2/3/4, XFS, Btrfs, F2FS. Elsewhere the page
+// cache takes the writes: on NFS or SMB a direct write waits for the server,
+// and tmpfs keeps everything in memory anyway.
+const DIRECT_WRITE_FILE_SYSTEMS = new Set([0xef53, 0x58465342, 0x9123683e, 0xf2f52010])
 
 const MAX_OPEN_FILES = 64
 /** File versions whose block lists stay in memory between uses. */

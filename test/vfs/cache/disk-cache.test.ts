@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { mkdtemp, open, readdir, rm, writeFile, type FileHandle } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -89,6 +90,25 @@ t.test('a window of a stream goes to disk past the page cache, its last partial 
   const again = Buffer.alloc(size)
   t.equal(await next.cache.read('k', again, 0, 0, size), size, 'after a restart too')
   t.ok(again.equals(content))
+})
+
+t.test('on tmpfs (not a local disk file system) every window goes through the page cache', { skip: process.platform === 'linux' && existsSync('/dev/shm') ? false : 'no /dev/shm' }, async t => {
+  const dir = await mkdtemp(join('/dev/shm', 'megamount-disk-cache-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  const store = MountStore.open(dir, 'test-source', silentLogger)
+  const cache = new DiskCache({ folder: store.cacheFolder, maxBytes: 64 * B, logger: silentLogger, index: store.content })
+  t.teardown(async () => {
+    await cache.close()
+    store.close()
+  })
+  await cache.ready
+  const window = pageAlignedBuffer(4 * B)
+  patternBuffer(4 * B, 16).copy(window)
+  await cache.storeNow('k', '/k', 4 * B, 0, window)
+  t.equal(cache.directWriteBytes, 0)
+  const back = Buffer.alloc(4 * B)
+  t.equal(await cache.read('k', back, 0, 0, 4 * B), 4 * B)
+  t.ok(back.equals(window))
 })
 
 t.test('directWrites: false writes every window through the page cache', async t => {
