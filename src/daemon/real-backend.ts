@@ -11,6 +11,8 @@ import { WebDavRemote } from '../remote/webdav-remote.js'
 import type { Remote } from '../remote/remote.js'
 import { coreOptionsOf } from '../vfs/core-options.js'
 import { MegaFs } from '../vfs/mega-fs.js'
+import { WindowPool } from '../vfs/cache/window-pool.js'
+import { INTERNAL_DEFAULTS } from '../config/types.js'
 import { stagedWrites } from '../vfs/write/write-staged.js'
 import path from 'node:path'
 import type { MountBackend, SupervisedFs } from './backend.js'
@@ -32,6 +34,11 @@ export function createRealBackend(
   options: RealBackendOptions = { fuseBackend: 'auto' },
   link = new MegaCmdLink({ settings }),
 ): MountBackend {
+  // One pool for every mount of the daemon: a mount made anew (mountctl
+  // mount after unmount, a remount after the bridge came back) takes the
+  // windows of the one before instead of allocating while those still wait
+  // for the collector. It keeps as many free as one mount's pool did.
+  const windows = new WindowPool(Math.floor(INTERNAL_DEFAULTS.readCacheMaxBytes / 2))
   return {
     async resolveUrl(profile: Profile, _logger: Logger, knownUrl?: string | null): Promise<string> {
       return profile.url ?? link.resolve(profile, knownUrl ?? null)
@@ -60,6 +67,7 @@ export function createRealBackend(
         stateDir: mountStateDir(stateDir, profile),
         store,
         writes: stagedWrites({ onCreated: onWrites }),
+        windows,
       })
     },
     mount: (mountpoint, fs, mountOptions) => mountFuse(mountpoint, fs, { ...mountOptions, backend: options.fuseBackend }),

@@ -10,6 +10,7 @@ import { constants as fsConstants } from 'node:fs'
 import path from 'node:path'
 import { systemTime, type Time } from '../clock.js'
 import { INTERNAL_DEFAULTS } from '../config/types.js'
+import type { WindowPool } from './cache/window-pool.js'
 import { FsError } from '../errors.js'
 import type { Logger } from '../log.js'
 import type { Remote, RemoteEntry } from '../remote/remote.js'
@@ -47,6 +48,9 @@ export interface MegaFsOptions {
   /** The mount's persistent store (MountStore.open), owned by the caller.
    *  Default: a store in memory, so nothing outlives the mount. */
   store?: MountStore
+  /** Read-ahead windows, shared with the daemon's other mounts so that a
+   *  mount made anew reuses them. Default: the mount's own. */
+  windows?: WindowPool
 }
 
 export interface MegaFsStats {
@@ -142,7 +146,7 @@ export class MegaFs implements FileSystem {
       opts.diskCacheMaxBytes > 0
         ? new DiskCache({ folder: this.#store.cacheFolder, maxBytes: opts.diskCacheMaxBytes, logger: this.#logger, index: this.#store.content })
         : null
-    this.#chunks = new ChunkCache(readCacheMaxBytes, this.#disk)
+    this.#chunks = new ChunkCache(readCacheMaxBytes, this.#disk, options.windows)
     // Prefetched data must not push out what the user is using: each kind
     // takes at most a quarter of the cache it fills.
     const slotCount = prefetchSlotsFor(opts)
@@ -371,6 +375,7 @@ export class MegaFs implements FileSystem {
     await this.#pinner?.close()
     await this.#writes.close()
     this.#metadata.flushStored()
+    this.#chunks.close()
     await this.#disk?.close()
     if (this.#ownsStore) this.#store.close()
   }

@@ -7,7 +7,7 @@
 // For lookups by position, the blocks on disk are also kept as a flat list
 // of merged [start, end) byte ranges.
 
-import { crc32 } from 'node:zlib'
+import { crc32 } from './crc32.js'
 
 export const BLOCK_BYTES = 128 * 1024
 

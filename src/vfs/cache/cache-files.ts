@@ -1,12 +1,18 @@
 // The files of the disk cache (disk-cache.ts): one sparse file per cached
-// file version, named by its id in the index, the handles kept open on them,
-// and reading whole blocks back with their checksums checked.
+// file version, named by its id in the index, the handles kept open on them
+// (one through the page cache, and one with O_DIRECT for windows written past
+// it), and reading whole blocks back with their checksums checked.
 
 import { open, unlink, type FileHandle } from 'node:fs/promises'
 import { constants as fsConstants } from 'node:fs'
 import path from 'node:path'
 import type { IndexedFile } from '../store/content-index.js'
 import { BLOCK_BYTES, alignDown, blockLength, checksumOf, rangesOfBlocks } from './block-ranges.js'
+import { PAGE_BYTES, isPageAligned } from './page-aligned.js'
+
+/** Linux's O_DIRECT (0 where there is none, as on macOS: writes then always
+ *  go through the page cache). */
+export const O_DIRECT = fsConstants.O_DIRECT ?? 0
 
 export interface CachedFile {
   id: number
@@ -22,6 +28,8 @@ export interface CachedFile {
   bytes: number
   pinned: boolean
   handle: Promise<FileHandle> | null
+  /** The same file opened with O_DIRECT, once a direct write needed it. */
+  direct: Promise<FileHandle> | null
   /** Reads and writes in progress on handle. */
   busy: number
   dropped: boolean
@@ -34,6 +42,7 @@ export function cachedFile(folder: string, row: IndexedFile, crcs = new Map<numb
     crcs,
     ranges: rangesOfBlocks(crcs.keys(), row.size),
     handle: null,
+    direct: null,
     busy: 0,
     dropped: false,
   }
@@ -44,9 +53,64 @@ export function cachedFile(folder: string, row: IndexedFile, crcs = new Map<numb
 export class OpenCacheFiles {
   readonly #maxOpen: number
   #open = 0
+  #direct: boolean
+  readonly #noDirect: (err: unknown) => void
+  #directBytes = 0
 
-  constructor(maxOpen: number) {
+  /** direct: write page-aligned windows with O_DIRECT (where the system has
+   *  it); noDirect is told once if the file system refuses it. */
+  constructor(maxOpen: number, direct: boolean, noDirect: (err: unknown) => void = () => {}) {
     this.#maxOpen = maxOpen
+    this.#direct = direct && O_DIRECT !== 0
+    this.#noDirect = noDirect
+  }
+
+  /** From now on every write goes through the page cache. */
+  stopDirect(): void {
+    this.#direct = false
+  }
+
+  /** Bytes written with O_DIRECT so far. */
+  get directBytes(): number {
+    return this.#directBytes
+  }
+
+  /** Writes all of data at start of entry's file (handle: its handle()). */
+  async write(entry: CachedFile, handle: FileHandle, start: number, data: Buffer): Promise<void> {
+    let done = isPageAligned(data) ? await this.#writeDirect(entry, start, data) : 0
+    while (done < data.length) {
+      const { bytesWritten } = await handle.write(data, done, data.length - done, start + done)
+      done += bytesWritten
+    }
+  }
+
+  // A window of a stream goes to disk with O_DIRECT, its last partial page
+  // (at the end of a file) through the page cache. The kernel already keeps
+  // the file's pages for the mount (the FUSE file's); a second copy of the
+  // same bytes under the cache file cost the daemon 40-400 ms of CPU per
+  // 256 MiB, most of it the kernel finding fresh pages for it, and took as
+  // much memory again. Returns the bytes written that way; 0 where the file
+  // system has no direct I/O (the page cache then takes every write).
+  async #writeDirect(entry: CachedFile, start: number, data: Buffer): Promise<number> {
+    const bulk = data.length - (data.length % PAGE_BYTES)
+    if (!this.#direct || bulk === 0) return 0
+    let done = 0
+    try {
+      const handle = await this.directHandle(entry)
+      while (done < bulk) {
+        const { bytesWritten } = await handle.write(data, done, bulk - done, start + done)
+        done += bytesWritten
+        // The rest goes through the page cache (a short direct write ends
+        // on a block; seen only when the disk is nearly full).
+        if (bytesWritten === 0 || done % PAGE_BYTES !== 0) break
+      }
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EINVAL') throw err
+      this.#direct = false
+      this.#noDirect(err)
+    }
+    this.#directBytes += done
+    return done
   }
 
   /** entry's handle, opened (and the file created) on first use; byRecency
@@ -63,12 +127,29 @@ export class OpenCacheFiles {
     return entry.handle
   }
 
+  /** entry's O_DIRECT handle, opened on first use, after handle() created
+   *  the file. Rejects where the file system has no direct I/O (EINVAL). */
+  directHandle(entry: CachedFile): Promise<FileHandle> {
+    if (!entry.direct) {
+      const opening = open(entry.file, fsConstants.O_WRONLY | O_DIRECT)
+      entry.direct = opening
+      // A failed open is not kept: the caller decides whether to try again.
+      opening.catch(() => {
+        if (entry.direct === opening) entry.direct = null
+      })
+    }
+    return entry.direct
+  }
+
   close(entry: CachedFile): void {
     const handle = entry.handle
     if (!handle) return
     entry.handle = null
     this.#open--
     void handle.then(h => h.close()).catch(() => {})
+    const direct = entry.direct
+    entry.direct = null
+    void direct?.then(h => h.close()).catch(() => {})
   }
 
   /** Closes and deletes the file of an entry that was dropped. */

@@ -63,11 +63,17 @@ export class ChunkCache {
   readonly windows: WindowPool
   // The buffer of each completed segment, to give its claim back on eviction.
   readonly #buffers = new Map<string, Buffer>()
+  // Segments whose disk cache write is under way, and those of them a reader
+  // has gone past (passed()).
+  readonly #writing = new Set<string>()
+  readonly #passed = new Set<string>()
 
-  constructor(maxBytes: number, disk: DiskCache | null = null) {
+  /** windows: shared with other mounts (MegaFsOptions.windows), or this
+   *  cache's own. */
+  constructor(maxBytes: number, disk: DiskCache | null = null, windows?: WindowPool) {
     this.#maxBytes = Math.max(1, maxBytes)
     this.disk = disk
-    this.windows = new WindowPool(Math.floor(this.#maxBytes / 2))
+    this.windows = windows ?? new WindowPool(Math.floor(this.#maxBytes / 2))
     this.#done = new LRUCache<string, Segment>({
       maxSize: this.#maxBytes,
       sizeCalculation: (_segment, key) => Math.max(1, this.#sizes.get(key) ?? 1),
@@ -131,11 +137,16 @@ export class ChunkCache {
           this.windows.release(buffer) // dropped meanwhile
           return
         }
+        const key = `${fileKey}\0${segment.offset}`
         if (this.disk) {
           this.windows.retain(buffer)
-          void this.disk.storeNow(fileKey, pathOfKey(fileKey), sizeOfKey(fileKey), segment.offset, buffer).finally(() => this.windows.release(buffer))
+          this.#writing.add(key)
+          void this.disk.storeNow(fileKey, pathOfKey(fileKey), sizeOfKey(fileKey), segment.offset, buffer).finally(() => {
+            this.#writing.delete(key)
+            if (this.#passed.delete(key) && this.#done.peek(key) === segment) this.#dropIfOnDisk(fileKey, key, segment.offset)
+            this.windows.release(buffer)
+          })
         }
-        const key = `${fileKey}\0${segment.offset}`
         this.#sizes.set(key, buffer.length)
         this.#done.set(key, segment)
         // Larger than the whole bound: not kept, so not findable either.
@@ -153,6 +164,22 @@ export class ChunkCache {
         this.#forget(fileKey, segment)
       },
     )
+  }
+
+  /** A sequential reader went past segment: dropped now if the disk cache
+   *  holds its bytes (once its write is done, if that is still under way),
+   *  so its window is free for the next fetch. Kept otherwise, for the
+   *  cache's own eviction. */
+  passed(fileKey: string, segment: Segment): void {
+    if (!this.disk) return
+    const key = `${fileKey}\0${segment.offset}`
+    if (this.#writing.has(key)) this.#passed.add(key)
+    else this.#dropIfOnDisk(fileKey, key, segment.offset)
+  }
+
+  #dropIfOnDisk(fileKey: string, key: string, offset: number): void {
+    const length = this.#sizes.get(key)
+    if (length !== undefined && this.disk?.covers(fileKey, offset, offset + length)) this.#done.delete(key)
   }
 
   /** Whether a read-ahead of `bytes` fits in the budget next to the
@@ -186,8 +213,14 @@ export class ChunkCache {
   clear(): void {
     this.#byFile.clear()
     this.#done.clear()
-    this.windows.trim()
     this.disk?.clear()
+  }
+
+  /** The mount is going away: the windows of completed segments go back to
+   *  the pool, for the next mount sharing it. */
+  close(): void {
+    this.#byFile.clear()
+    this.#done.clear()
   }
 
   /** Bytes held by completed segments. */

@@ -12,12 +12,21 @@
 // bytes replaced. A holder that forgets to give a claim back costs only the
 // reuse: the window is then collected like any buffer. Buffers not made here
 // (node:http's answers, small files) pass through retain and release untouched.
+//
+// Windows of a stream (DIRECT_WINDOW_MIN_BYTES or more) start on a memory page
+// (page-aligned.ts), so the disk cache writes them past the page cache.
+
+import { pageAlignedBuffer } from './page-aligned.js'
+
+/** Smaller windows (the first ones of a stream, a seek's) are ordinary
+ *  Buffers: cheaper to make, and there are many of them in a random read. */
+export const DIRECT_WINDOW_MIN_BYTES = 1024 * 1024
 
 export class WindowPool {
   readonly #claims = new WeakMap<Buffer, number>()
   // Oldest first: a window freed lately is the likeliest size to be asked
   // for next (the read-ahead window grows to its maximum and stays there).
-  #free: Buffer[] = []
+  readonly #free: Buffer[] = []
   readonly #maxFreeBytes: number
   #freeBytes = 0
   #reused = 0
@@ -39,7 +48,7 @@ export class WindowPool {
       this.#freeBytes -= length
       this.#reused++
     } else {
-      buffer = Buffer.allocUnsafeSlow(length)
+      buffer = length >= DIRECT_WINDOW_MIN_BYTES ? pageAlignedBuffer(length) : Buffer.allocUnsafeSlow(length)
       this.#allocated++
     }
     this.#claims.set(buffer, 1)
@@ -80,11 +89,5 @@ export class WindowPool {
   /** Windows allocated because none of their size was free. */
   get allocated(): number {
     return this.#allocated
-  }
-
-  /** Drops the free windows (the mount's caches were cleared). */
-  trim(): void {
-    this.#free = []
-    this.#freeBytes = 0
   }
 }

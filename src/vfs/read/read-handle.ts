@@ -129,6 +129,7 @@ export class ReadFileHandle implements FileHandle {
     const first = this.#furthestEnd === null
     if (sequential) {
       this.#furthestEnd = Math.max(this.#furthestEnd ?? 0, end)
+      this.#leaveBehind(position)
     } else {
       // A seek (or the first read): restart the stream here, small.
       if (!first && ++this.#seeks === SEEKS_BEFORE_FILL) this.#stopFill = this.#o.onRandomAccess?.(position) ?? null
@@ -293,6 +294,22 @@ export class ReadFileHandle implements FileHandle {
       this.#recent = this.#recent.filter(s => s !== segment)
     })
     return segment
+  }
+
+  // Segments the stream has gone past (beyond the slack of the kernel's reads
+  // out of order) are let go, and the chunk cache drops them when their bytes
+  // are on disk: their windows come back for the next fetches instead of
+  // waiting for the cache's eviction. The bytes are read from disk if asked
+  // for again. A 256 MiB read held about 5 windows of 8 MiB; it now holds 2 or 3.
+  #leaveBehind(position: number): void {
+    const behind = position - SEQUENTIAL_SLACK_BYTES
+    if (!this.#recent.some(segment => segment.offset + segment.length <= behind)) return
+    this.#recent = this.#recent.filter(segment => {
+      if (segment.offset + segment.length > behind) return true
+      this.#letGo(segment)
+      this.#o.chunks.passed(this.#fileKey, segment)
+      return false
+    })
   }
 
   #letGo(segment: Segment): void {

@@ -1,10 +1,13 @@
-import { mkdtemp, open, readdir, rm, writeFile } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { mkdtemp, open, readdir, rm, writeFile, type FileHandle } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { silentLogger } from '../../../src/log.js'
 import { BLOCK_BYTES as B } from '../../../src/vfs/cache/block-ranges.js'
+import { O_DIRECT, OpenCacheFiles, cachedFile } from '../../../src/vfs/cache/cache-files.js'
 import { DiskCache } from '../../../src/vfs/cache/disk-cache.js'
+import { PAGE_BYTES, pageAlignedBuffer } from '../../../src/vfs/cache/page-aligned.js'
 import { MountStore } from '../../../src/vfs/store/mount-store.js'
 import { patternBuffer } from '../../helpers/fake-remote.js'
 import { waitUntil } from '../../helpers/wait-until.js'
@@ -59,6 +62,100 @@ t.test('a stored range is read back once written, and only then', async t => {
   const all = Buffer.alloc(size)
   t.equal(await cache.read('k', all, 0, 0, size), size)
   t.ok(all.equals(content), 'the whole file, byte for byte')
+})
+
+t.test('a window of a stream goes to disk past the page cache, its last partial page through it, and reads back checked', { skip: O_DIRECT === 0 ? 'no O_DIRECT here' : false }, async t => {
+  const { cache, close, reopen } = await setup(t)
+  const size = 9 * B + 100
+  const window = pageAlignedBuffer(size)
+  patternBuffer(size, 12).copy(window)
+  const content = Buffer.from(window)
+  cache.store('k', '/w', size, 0, window)
+  t.notOk(cache.covers('k', 0, 1), 'not findable before the write completed')
+  await until('the window', () => cache.covers('k', 0, size))
+  t.equal(cache.directWriteBytes, size - (size % PAGE_BYTES), 'all whole pages direct')
+  const back = Buffer.alloc(size)
+  t.equal(await cache.read('k', back, 0, 0, size), size)
+  t.ok(back.equals(content), 'byte for byte, the tail too')
+
+  // A view into a window off a page, or an ordinary buffer: page cache.
+  await cache.storeNow('v', '/v', 4 * B, B, pageAlignedBuffer(4 * B).subarray(100, 100 + 3 * B))
+  await cache.storeNow('o', '/o', 4 * B, 0, patternBuffer(4 * B, 13))
+  t.ok(cache.covers('v', B, 4 * B) && cache.covers('o', 0, 4 * B))
+  t.equal(cache.directWriteBytes, size - (size % PAGE_BYTES), 'nothing more went direct')
+
+  await close()
+  const next = await reopen()
+  t.teardown(next.close)
+  const again = Buffer.alloc(size)
+  t.equal(await next.cache.read('k', again, 0, 0, size), size, 'after a restart too')
+  t.ok(again.equals(content))
+})
+
+t.test('on tmpfs (not a local disk file system) every window goes through the page cache', { skip: process.platform === 'linux' && existsSync('/dev/shm') ? false : 'no /dev/shm' }, async t => {
+  const dir = await mkdtemp(join('/dev/shm', 'megamount-disk-cache-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  const store = MountStore.open(dir, 'test-source', silentLogger)
+  const cache = new DiskCache({ folder: store.cacheFolder, maxBytes: 64 * B, logger: silentLogger, index: store.content })
+  t.teardown(async () => {
+    await cache.close()
+    store.close()
+  })
+  await cache.ready
+  const window = pageAlignedBuffer(4 * B)
+  patternBuffer(4 * B, 16).copy(window)
+  await cache.storeNow('k', '/k', 4 * B, 0, window)
+  t.equal(cache.directWriteBytes, 0)
+  const back = Buffer.alloc(4 * B)
+  t.equal(await cache.read('k', back, 0, 0, 4 * B), 4 * B)
+  t.ok(back.equals(window))
+})
+
+t.test('directWrites: false writes every window through the page cache', async t => {
+  const dir = await mkdtemp(join(tmpdir(), 'megamount-disk-cache-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  const store = MountStore.open(dir, 'test-source', silentLogger)
+  const cache = new DiskCache({ folder: store.cacheFolder, maxBytes: 64 * B, logger: silentLogger, index: store.content, directWrites: false })
+  t.teardown(async () => {
+    await cache.close()
+    store.close()
+  })
+  await cache.ready
+  const window = pageAlignedBuffer(4 * B)
+  patternBuffer(4 * B, 14).copy(window)
+  await cache.storeNow('k', '/k', 4 * B, 0, window)
+  t.equal(cache.directWriteBytes, 0)
+  const back = Buffer.alloc(4 * B)
+  t.equal(await cache.read('k', back, 0, 0, 4 * B), 4 * B)
+  t.ok(back.equals(window))
+})
+
+t.test('a file system that refuses direct writes gets them through the page cache, and is told once', async t => {
+  const dir = await mkdtemp(join(tmpdir(), 'megamount-disk-cache-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  let told = 0
+  let tried = 0
+  // As tmpfs before Linux 6.6 answers an open with O_DIRECT.
+  class Refusing extends OpenCacheFiles {
+    override directHandle(): Promise<FileHandle> {
+      tried++
+      return Promise.reject(Object.assign(new Error('Invalid argument'), { code: 'EINVAL' }))
+    }
+  }
+  const files = new Refusing(4, true, () => told++)
+  const entry = cachedFile(dir, { id: 1, key: 'k', path: '/k', size: 4 * B, bytes: 0, pinned: false })
+  const handle = await files.handle(entry, [])
+  t.teardown(() => files.close(entry))
+  const window = pageAlignedBuffer(4 * B)
+  patternBuffer(4 * B, 15).copy(window)
+  await files.write(entry, handle, 0, window)
+  await files.write(entry, handle, 0, window)
+  t.equal(told, O_DIRECT === 0 ? 0 : 1, 'told once')
+  t.equal(tried, O_DIRECT === 0 ? 0 : 1, 'not tried again')
+  t.equal(files.directBytes, 0)
+  const back = Buffer.alloc(4 * B)
+  await handle.read(back, 0, back.length, 0)
+  t.ok(back.equals(window), 'every byte written')
 })
 
 t.test('only whole blocks are kept', async t => {

@@ -1,12 +1,19 @@
 // Read-ahead windows are reused (window-pool.ts) without any reader ever
 // seeing a window's bytes replaced while it still relies on them.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import t from 'tap'
 import { silentLogger } from '../../../src/log.js'
 import { BridgeGate } from '../../../src/vfs/bridge-gate.js'
 import { ChunkCache, fileVersionKey } from '../../../src/vfs/cache/chunk-cache.js'
+import { DiskCache } from '../../../src/vfs/cache/disk-cache.js'
+import { WindowPool } from '../../../src/vfs/cache/window-pool.js'
+import { MountStore } from '../../../src/vfs/store/mount-store.js'
 import { ReadFileHandle } from '../../../src/vfs/read/read-handle.js'
 import type { RemoteEntry } from '../../../src/remote/remote.js'
 import { FakeRemote, patternBuffer } from '../../helpers/fake-remote.js'
+import { waitUntil } from '../../helpers/wait-until.js'
 
 const MiB = 1024 * 1024
 
@@ -43,6 +50,51 @@ t.test('a sequential read reuses its windows and every byte is right', async t =
   t.ok((await readThrough(h, content.length)).equals(content))
   await h.release()
   t.ok(chunks.windows.reused >= 10, `${chunks.windows.reused} windows reused`)
+})
+
+t.test('with a disk cache, the segments a stream went past leave memory once on disk', async t => {
+  const held = async (withDisk: boolean) => {
+    const dir = await mkdtemp(join(tmpdir(), 'megamount-read-behind-'))
+    t.teardown(() => rm(dir, { recursive: true, force: true }))
+    const store = MountStore.open(dir, 'test-source', silentLogger)
+    const disk = withDisk ? new DiskCache({ folder: store.cacheFolder, maxBytes: 256 * MiB, logger: silentLogger, index: store.content }) : null
+    await disk?.ready
+    t.teardown(async () => {
+      await disk?.close()
+      store.close()
+    })
+    const remote = new FakeRemote()
+    const content = patternBuffer(40 * MiB, 6)
+    remote.addFile('/big.bin', content)
+    const chunks = new ChunkCache(32 * MiB, disk)
+    const h = handle(remote, chunks, '/big.bin', content.length)
+    t.ok((await readThrough(h, content.length)).equals(content), 'every byte right')
+    await h.release()
+    await waitUntil('the disk writes', () => (disk?.pendingBytes ?? 0) === 0, 10_000, 5)
+    return chunks.sizeBytes
+  }
+  t.ok((await held(false)) > 24 * MiB, 'without a disk cache the segments stay for the cache to evict')
+  // The last window or two, within the kernel's slack of the end.
+  t.ok((await held(true)) <= 4 * MiB, 'with one, only those near the reader stay')
+})
+
+t.test('a mount made anew on a shared pool reads with the windows of the one before', async t => {
+  const remote = new FakeRemote()
+  const content = patternBuffer(24 * MiB, 7)
+  remote.addFile('/big.bin', content)
+  const pool = new WindowPool(16 * MiB)
+  const read = async () => {
+    const chunks = new ChunkCache(8 * MiB, null, pool)
+    const h = handle(remote, chunks, '/big.bin', content.length)
+    t.ok((await readThrough(h, content.length)).equals(content), 'every byte right')
+    await h.release()
+    chunks.close()
+  }
+  await read()
+  const allocated = pool.allocated
+  t.ok(pool.freeBytes >= 4 * MiB, 'the windows came back when it closed')
+  await read()
+  t.equal(pool.allocated, allocated, 'none allocated for the second mount')
 })
 
 t.test("a handle's recent segment keeps its bytes after the cache evicts it", async t => {
