@@ -4,6 +4,7 @@ import t from 'tap'
 import { Journal } from '../../../src/vfs/write/journal.js'
 import { UploadRecords } from '../../../src/vfs/write/upload-records.js'
 import { StagingStore, parentOf } from '../../../src/vfs/write/staging.js'
+import { openStagingData } from '../../../src/vfs/write/staging-data.js'
 import { WritableFakeRemote } from './write-fakes.js'
 import { ManualTime } from '../../helpers/manual-time.js'
 
@@ -176,7 +177,68 @@ t.test('rename and remove', async t => {
   await t.rejects(a.read(Buffer.alloc(1), 1, 0), { code: 'EBADF' }, 'closed after the last holder')
   await store.remove('/none', 'discarded')
   await store.removeFile(a, 'discarded')
-  t.same(await fsp.readdir(path.join(dir, 'staging')), [])
+  const left = await fsp.readdir(path.join(dir, 'staging'))
+  t.notOk(left.includes(a.id) || left.includes(b.id), 'the data files are gone')
+  await store.close()
+  t.same(await fsp.readdir(path.join(dir, 'staging')), [], 'and the spares with the close')
+  await journal.close()
+})
+
+t.test('creates take empty data files made ahead in the I/O pool; a crash or a stop leaves none', async t => {
+  const dir = t.testdir()
+  const staging = path.join(dir, 'staging')
+  const first = await setup(dir)
+  t.equal(await first.store.sparesMade(), 0, 'an idle mount keeps no spare files')
+  const a = await first.store.create('/a.txt')
+  t.equal(await first.store.sparesMade(), 8, 'the first create has more made for the next ones')
+  const before = await fsp.readdir(staging)
+  t.equal(before.length, 9)
+  const b = await first.store.create('/b.txt')
+  t.ok(before.includes(b.id), 'the next create takes one of them')
+  t.equal(first.journal.get(b.id)?.path, '/b.txt', 'journaled under the spare id')
+  await b.write(Buffer.from('bee'), 3, 0)
+  await first.store.makeDurable(b)
+  t.equal(await fsp.readFile(b.dataFile, 'utf8'), 'bee')
+  t.equal(await first.store.sparesMade(), 8, 'and one more is made')
+  // crash: nothing is closed; the spares are data files no entry names
+  const second = await setup(dir)
+  t.same((await fsp.readdir(staging)).sort(), [a.id, b.id].sort(), 'the start after a crash removes the spares')
+  t.equal(await readAll(second.store.get('/b.txt')!), 'bee')
+  await second.store.create('/c.txt')
+  await second.store.sparesMade()
+  await second.store.close()
+  t.equal((await fsp.readdir(staging)).length, 3, 'a stop removes the spares, the staged files stay')
+  await first.store.close()
+  await first.journal.close()
+  await second.journal.close()
+})
+
+t.test('no spare can be made (a full disk): creates make their own file, one try at a time', async t => {
+  const dir = t.testdir()
+  const time = new ManualTime(Date.UTC(2024, 2, 31, 12))
+  const journal = await Journal.open(dir, { clock: time })
+  let pooled = 0
+  const store = await StagingStore.open(dir, {
+    remote: new WritableFakeRemote(),
+    records: new UploadRecords(journal),
+    clock: time,
+    openDataFile: async (file, flags, where) => {
+      if (where === 'pool') {
+        pooled++
+        throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' })
+      }
+      return openStagingData(file, flags)
+    },
+  })
+  const a = await store.create('/a')
+  t.equal(await store.sparesMade(), 0)
+  t.equal(pooled, 8, 'the first create asked for 8')
+  const b = await store.create('/b')
+  await store.sparesMade()
+  t.equal(pooled, 9, 'after a failure: one try per create')
+  await a.write(Buffer.from('x'), 1, 0)
+  await b.write(Buffer.from('y'), 1, 0)
+  t.same((await fsp.readdir(path.join(dir, 'staging'))).sort(), [a.id, b.id].sort())
   await store.close()
   await journal.close()
 })
