@@ -8,9 +8,11 @@
 // a file made earlier by a pool thread, and the pool makes the next one
 // while the program writes.
 //
-// A spare has no journal entry: the start after a crash removes it with the
-// other data files the journal does not name (staging.ts, load), and a
-// clean stop removes the spares. Its name in the staging folder reaches the
+// Spares are made only while files are written one after another (a create
+// while another file is staged) and dropped once nothing is staged, so an
+// idle mount keeps none. A spare has no journal entry: the start after a
+// crash removes it with the other data files the journal does not name
+// (staging.ts, load), and a clean stop removes the spares. Its name in the staging folder reaches the
 // disk with the folder's sync at the file's last close, as a file made at
 // the create does (staging.ts, makeDurable).
 
@@ -19,6 +21,10 @@ import { promises as fsp } from 'node:fs'
 import path from 'node:path'
 import type { Logger } from '../../log.js'
 import type { DataFile } from './staging-data.js'
+
+/** Spares kept ready: a create takes about as long as a file's write and
+ *  close, so a few cover the pool's own delays (its threads busy with syncs). */
+export const SPARE_DATA_FILES = 8
 
 export interface SpareDataFile {
   id: string
@@ -35,21 +41,22 @@ export class SpareDataFiles {
   #closed = false
   /** The last try failed: one try at a time until one works. */
   #failing = false
+  /** Spares made for an earlier generation are dropped when they land. */
+  #generation = 0
 
   /** open: makes an empty data file (exclusive create); max: spares kept. */
-  constructor(folder: string, open: (file: string) => Promise<DataFile>, max: number, log: Logger) {
+  constructor(folder: string, open: (file: string) => Promise<DataFile>, log: Logger, max = SPARE_DATA_FILES) {
     this.#folder = folder
     this.#open = open
     this.#max = max
     this.#log = log
   }
 
-  /** A spare made earlier, or null (none ready yet: the caller makes its
-   *  own). Either way more are made for the next creates. The first create
-   *  of a mount finds none, so an idle mount keeps no spare files. */
-  take(): SpareDataFile | null {
+  /** A spare made earlier, or null (none ready: the caller makes its own).
+   *  makeMore: make spares for the next creates. */
+  take(makeMore: boolean): SpareDataFile | null {
     const spare = this.#ready.pop() ?? null
-    this.#fill()
+    if (makeMore) this.#fill()
     return spare
   }
 
@@ -62,22 +69,29 @@ export class SpareDataFiles {
     while (this.#making.size > 0) await Promise.allSettled([...this.#making])
   }
 
-  /** Closes and deletes every spare; none is made afterwards. */
-  async close(): Promise<void> {
-    this.#closed = true
-    await this.settled()
+  /** Closes and deletes every spare, those being made too. */
+  async drop(): Promise<void> {
+    this.#generation++
     const spares = this.#ready.splice(0)
     await Promise.all(spares.map(s => this.#discard(s)))
+    await this.settled()
+  }
+
+  /** drop(), and none is made afterwards. */
+  async close(): Promise<void> {
+    this.#closed = true
+    await this.drop()
   }
 
   #fill(): void {
     const max = this.#failing ? 1 : this.#max
     while (!this.#closed && this.#ready.length + this.#making.size < max) {
       const id = randomUUID()
+      const generation = this.#generation
       const making: Promise<void> = this.#open(path.join(this.#folder, id)).then(
         async handle => {
           this.#failing = false
-          if (this.#closed) await this.#discard({ id, handle })
+          if (this.#closed || generation !== this.#generation) await this.#discard({ id, handle })
           else this.#ready.push({ id, handle })
         },
         (err: unknown) => {

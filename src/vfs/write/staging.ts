@@ -48,9 +48,6 @@ export interface StagingStoreOptions {
   openDataFile?: (file: string, flags: string, where?: 'here' | 'pool') => Promise<DataFile>
 }
 
-/** Empty data files made ahead for the next creates (spare-data-files.ts). */
-const SPARE_DATA_FILES = 8
-
 export interface StageForWriteOptions {
   /** O_TRUNC: start empty instead of copying the remote content. */
   truncate: boolean
@@ -85,7 +82,7 @@ export class StagingStore {
     this.fetchChunkBytes = options.fetchChunkBytes ?? INTERNAL_DEFAULTS.stagingFetchChunkBytes
     this.log = (options.logger ?? silentLogger).child({ component: 'staging' })
     this.openData = options.openDataFile ?? openStagingData
-    this.spares = new SpareDataFiles(folder, file => this.openData(file, 'wx+', 'pool'), SPARE_DATA_FILES, this.log)
+    this.spares = new SpareDataFiles(folder, file => this.openData(file, 'wx+', 'pool'), this.log)
   }
 
   /** Open the store under stateDir: adopt the staged files the journal knows
@@ -134,7 +131,7 @@ export class StagingStore {
     }
     // The journal may name a file before it exists (load() drops such an
     // entry after a crash): the record and the file are made at once.
-    const spare = this.spares.take()
+    const spare = this.takeSpare()
     const id = spare?.id ?? randomUUID()
     const [file] = await Promise.all([
       this.newFile(filePath, existedOnServer, spare ?? { id }),
@@ -164,10 +161,7 @@ export class StagingStore {
   }
 
   /** How many spare data files are ready once those being made are (tests). */
-  async sparesMade(): Promise<number> {
-    await this.spares.settled()
-    return this.spares.ready
-  }
+  sparesMade = (): Promise<number> => this.spares.settled().then(() => this.spares.ready)
 
   /** Move staged content to a new path. An existing staged target is
    *  replaced (its data dropped), as rename(2) replaces a file.
@@ -199,6 +193,7 @@ export class StagingStore {
     await this.records.ended(file.id, outcome)
     await unlinkIfThere(file.dataFile)
     if (file.holders === 0) await file.close()
+    if (this.byPath.size === 0) await this.spares.drop()
   }
 
   /** Close every descriptor (the data stays for the next start). */
@@ -290,12 +285,18 @@ export class StagingStore {
   }
 
   /** made: a spare data file (made ahead), or the id of one to make now. */
-  private async newFile(filePath: string, existedOnServer: boolean, made: { id: string; handle?: DataFile } = this.spares.take() ?? { id: randomUUID() }): Promise<StagedFile> {
+  private async newFile(filePath: string, existedOnServer: boolean, made: { id: string; handle?: DataFile } = this.takeSpare() ?? { id: randomUUID() }): Promise<StagedFile> {
     const id = made.id
     const handle = made.handle ?? (await this.openData(path.join(this.folder, id), 'wx+'))
     const file = this.makeFile(id, filePath, handle, 0, this.clock.now(), false, existedOnServer)
     this.byPath.set(filePath, file)
     return file
+  }
+
+  /** Spares are made at a create while another file is staged (a copy),
+   *  none for a lone save, none kept once nothing is staged (removeFile). */
+  private takeSpare(): { id: string; handle: DataFile } | null {
+    return this.spares.take(this.byPath.size > 0)
   }
 
   private makeFile(
