@@ -119,6 +119,6 @@ export class FakeSession implements NativeSession {
     return true
   }
   stats(): NativeStats {
-    return { maxWrite: 1 << 20, maxReadahead: 1 << 20, readdirplus: true, notificationsSent: 0, notificationsFailed: 0, pending: 0, requests: 0, queueWaitMeanMs: 0, queueWaitMaxMs: 0 }
+    return { maxWrite: 1 << 20, maxReadahead: 1 << 20, readdirplus: true, notificationsSent: 0, notificationsFailed: 0, pending: 0, requests: 0, queueWaitMeanMs: 0, queueWaitMaxMs: 0, answeredInAddon: 0 }
   }
 }

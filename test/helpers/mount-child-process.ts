@@ -34,7 +34,7 @@ export interface MountChild {
     calls: Record<string, number> | null
     reads: { offset: number; length: number }[] | null
     backend: FuseBackendName
-    kernel: { lookups: number; readdirs: number; reads: number; largestReadBytes: number; inodes: number; inodesShed: number; readaheadKb: number | null; native: { notificationsSent: number; requests: number; queueWaitMeanMs: number; queueWaitMaxMs: number } } | null
+    kernel: { lookups: number; readdirs: number; reads: number; largestReadBytes: number; inodes: number; inodesShed: number; readaheadKb: number | null; native: { notificationsSent: number; requests: number; queueWaitMeanMs: number; queueWaitMaxMs: number; answeredInAddon: number } } | null
     /** The kernel connection ended without an unmount (libfuse3). */
     lost: boolean
   }>

@@ -341,7 +341,8 @@ export class LowLevelAdapter {
     node.pageVersion = contentVersion(attr)
     writeAttr(this.#attr, 0, node.ino, attr)
     const ttl = this.#o.kernelTtlS
-    if (this.#session!.replyCreate(r.slot, this.#attr, ttl, ttl, fh, 0)) {
+    // The addon answers the next chmod and stat from these (attr-cache.h).
+    if (this.#session!.replyCreate(r.slot, this.#attr, ttl, ttl, fh, 0, true)) {
       this.table.counted(node, attr.mode)
       node.attrSig = attrSignature(attr)
     } else {
@@ -366,10 +367,16 @@ export class LowLevelAdapter {
 
   async #write(r: Req): Promise<void> {
     const data = r.extra as Buffer
-    const n = await this.#files.get(r.fh).write(data, data.length, r.off)
+    const handle = this.#files.get(r.fh)
+    const n = await handle.write(data, data.length, r.off)
     this.counters.writes++
     this.counters.writeBytes += n
-    this.#session!.replyWrite(r.slot, n)
+    // The kernel forgets size and times after a write and asks again (a
+    // stat after close, rsync's): the addon answers that with these.
+    const attr = await handle.getattr()
+    const node = this.table.get(r.ino)
+    writeAttr(this.#attr, 0, r.ino, attr)
+    if (this.#session!.replyWrite(r.slot, n, this.#attr, this.#o.kernelTtlS) && node) node.attrSig = attrSignature(attr)
   }
 
   async #handleOp(r: Req, run: (h: FileHandle) => Promise<void>): Promise<void> {

@@ -44,6 +44,9 @@ export interface NativeStats {
   requests: number
   queueWaitMeanMs: number
   queueWaitMaxMs: number
+  /** Requests the addon answered itself from the attributes of files being
+   *  written (src/fuse/native/attr-cache.h). */
+  answeredInAddon: number
 }
 
 /** Every reply returns false when the request can no longer be answered
@@ -51,11 +54,15 @@ export interface NativeStats {
 export interface NativeSession {
   replyErr(slot: number, errno: number): boolean
   replyEntry(slot: number, attrs: Float64Array, attrTimeoutS: number, entryTimeoutS: number): boolean
-  replyCreate(slot: number, attrs: Float64Array, attrTimeoutS: number, entryTimeoutS: number, fh: number, openBits: number): boolean
-  replyAttr(slot: number, attrs: Float64Array, attrTimeoutS: number): boolean
+  /** keep: the addon may answer GETATTR, and SETATTR of the mode or owner,
+   *  with these attributes until something may change them
+   *  (src/fuse/native/attr-cache.h). */
+  replyCreate(slot: number, attrs: Float64Array, attrTimeoutS: number, entryTimeoutS: number, fh: number, openBits: number, keep?: boolean): boolean
+  replyAttr(slot: number, attrs: Float64Array, attrTimeoutS: number, keep?: boolean): boolean
   replyOpen(slot: number, fh: number, openBits: number): boolean
   replyBuf(slot: number, buffer: Buffer, length: number): boolean
-  replyWrite(slot: number, count: number): boolean
+  /** attrs: the file's attributes after the write, kept as replyCreate's. */
+  replyWrite(slot: number, count: number, attrs?: Float64Array, attrTimeoutS?: number): boolean
   replyStatfs(slot: number, figures: Float64Array): boolean
   /** Packs entries from the start of names/attrs; returns how many fit, -1 when the session is gone. */
   replyDir(slot: number, size: number, plus: boolean, names: string[], attrs: Float64Array, firstOffset: number, attrTimeoutS: number, entryTimeoutS: number): number

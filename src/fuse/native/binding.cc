@@ -119,6 +119,17 @@ struct Args {
     return static_cast<const char*>(data);
   }
 
+  // An optional boolean argument (false when absent).
+  bool Flag(size_t i) {
+    bool b = false;
+    if (i < argc) napi_get_value_bool(env, argv[i], &b);
+    return b;
+  }
+
+  // The arrival number of the request behind the slot in argument 0
+  // (attr-cache.h); call before Req, which frees the slot.
+  uint64_t Seq() { return ok ? session->SlotSeq(static_cast<int32_t>(Num(0))) : 0; }
+
   // The request behind the slot in argument 0; null (and nothing thrown)
   // when the session is gone, because answers may arrive after unmount.
   fuse_req_t Req() {
@@ -201,20 +212,25 @@ napi_value ReplyEntry(napi_env env, napi_callback_info info) {
   const double* attrs = a.Doubles(1, kAttrStride);
   double at = a.Num(2), et = a.Num(3);
   if (!a.ok) return nullptr;
+  uint64_t seq = a.Seq();
   fuse_req_t req = a.Req();
   if (req == nullptr) return Bool(env, false);
   fuse_entry_param e;
   FillEntry(attrs, at, et, &e);
+  if (e.ino != 0) a.session->attrs().Put(e.ino, e.attr, at, seq, false);
   return Answered(env, fuse_reply_entry(req, &e));
 }
 
-// replyCreate(slot, attrs, attrTimeout, entryTimeout, fh, openBits)
+// replyCreate(slot, attrs, attrTimeout, entryTimeout, fh, openBits, keep):
+// keep: the loop thread may answer with these attributes (attr-cache.h).
 napi_value ReplyCreate(napi_env env, napi_callback_info info) {
   Args a(env, info, 6);
   if (!a.ok) return nullptr;
   const double* attrs = a.Doubles(1, kAttrStride);
   double at = a.Num(2), et = a.Num(3), fh = a.Num(4), bits = a.Num(5);
+  bool keep = a.Flag(6);
   if (!a.ok) return nullptr;
+  uint64_t seq = a.Seq();
   fuse_req_t req = a.Req();
   if (req == nullptr) return Bool(env, false);
   fuse_entry_param e;
@@ -222,20 +238,26 @@ napi_value ReplyCreate(napi_env env, napi_callback_info info) {
   fuse_file_info fi;
   memset(&fi, 0, sizeof(fi));
   FillOpen(fh, bits, &fi);
+  // Kept before the answer goes: the program's next request (its fchmod)
+  // may reach the loop thread before this thread runs again.
+  a.session->attrs().Put(e.ino, e.attr, at, seq, keep);
   return Answered(env, fuse_reply_create(req, &e, &fi));
 }
 
-// replyAttr(slot, attrs, attrTimeout)
+// replyAttr(slot, attrs, attrTimeout, keep)
 napi_value ReplyAttr(napi_env env, napi_callback_info info) {
   Args a(env, info, 3);
   if (!a.ok) return nullptr;
   const double* attrs = a.Doubles(1, kAttrStride);
   double at = a.Num(2);
+  bool keep = a.Flag(3);
   if (!a.ok) return nullptr;
+  uint64_t seq = a.Seq();
   fuse_req_t req = a.Req();
   if (req == nullptr) return Bool(env, false);
   struct stat st;
   FillStat(attrs, &st);
+  a.session->attrs().Put(st.st_ino, st, at, seq, keep);
   return Answered(env, fuse_reply_attr(req, &st, at));
 }
 
@@ -271,14 +293,24 @@ napi_value ReplyBuf(napi_env env, napi_callback_info info) {
   return Answered(env, fuse_reply_buf(req, bytes, static_cast<size_t>(n)));
 }
 
-// replyWrite(slot, count)
+// replyWrite(slot, count[, attrs, attrTimeout]): attrs, the file's
+// attributes after the write, answer the kernel's next GETATTR from the
+// loop thread (attr-cache.h).
 napi_value ReplyWrite(napi_env env, napi_callback_info info) {
   Args a(env, info, 2);
   if (!a.ok) return nullptr;
   double n = a.Num(1);
+  const double* attrs = a.argc >= 4 ? a.Doubles(2, kAttrStride) : nullptr;
+  double at = attrs != nullptr ? a.Num(3) : 0;
   if (!a.ok) return nullptr;
+  uint64_t seq = a.Seq();
   fuse_req_t req = a.Req();
   if (req == nullptr) return Bool(env, false);
+  if (attrs != nullptr) {
+    struct stat st;
+    FillStat(attrs, &st);
+    a.session->attrs().Put(st.st_ino, st, at, seq, true);
+  }
   return Answered(env, fuse_reply_write(req, static_cast<size_t>(n)));
 }
 
@@ -341,6 +373,7 @@ napi_value ReplyDir(napi_env env, napi_callback_info info) {
     names[i].resize(len);
     napi_get_value_string_utf8(env, v, &names[i][0], len + 1, &len);
   }
+  uint64_t seq = a.Seq();
   fuse_req_t req = a.Req();
   if (req == nullptr) return Number(env, -1);
   std::vector<char> buf(static_cast<size_t>(size));
@@ -368,6 +401,14 @@ napi_value ReplyDir(napi_env env, napi_callback_info info) {
   // A reply the kernel no longer waits for (its caller was killed) delivers
   // nothing: then no entry counts as looked up.
   if (fuse_reply_buf(req, buf.data(), used) != 0) return Number(env, -1);
+  if (plus) {
+    for (uint32_t i = 0; i < packed; i++) {
+      const double* rec = attrs + static_cast<size_t>(i) * kAttrStride;
+      struct stat st;
+      FillStat(rec, &st);
+      if (names[i] != "." && names[i] != "..") a.session->attrs().Put(st.st_ino, st, at, seq, false);
+    }
+  }
   return Number(env, packed);
 }
 
@@ -385,6 +426,7 @@ napi_value NotifyInvalInode(napi_env env, napi_callback_info info) {
   if (!a.ok) return nullptr;
   auto ino = static_cast<fuse_ino_t>(a.Num(0));
   auto off = static_cast<int64_t>(a.Num(1));
+  if (a.ok) a.session->attrs().Drop(ino);
   return Deliver(a, Notification{false, ino, off, static_cast<int64_t>(a.Num(2)), std::string()});
 }
 
@@ -393,6 +435,8 @@ napi_value NotifyInvalEntry(napi_env env, napi_callback_info info) {
   Args a(env, info, 2);
   if (!a.ok) return nullptr;
   auto parent = static_cast<fuse_ino_t>(a.Num(0));
+  // The name's inode is not known here.
+  if (a.ok) a.session->attrs().DropAll();
   return Deliver(a, Notification{true, parent, 0, 0, a.Str(1)});
 }
 
@@ -427,6 +471,7 @@ napi_value Stats(napi_env env, napi_callback_info info) {
   napi_set_named_property(env, obj, "requests", Number(env, static_cast<double>(s.delivered)));
   napi_set_named_property(env, obj, "queueWaitMeanMs", Number(env, s.delivered > 0 ? s.wait_total_ms / s.delivered : 0));
   napi_set_named_property(env, obj, "queueWaitMaxMs", Number(env, s.wait_max_ms));
+  napi_set_named_property(env, obj, "answeredInAddon", Number(env, static_cast<double>(s.answered_here)));
   return obj;
 }
 
@@ -493,7 +538,7 @@ void Session::CallJs(napi_env env, napi_value js_cb, void* context, void* data) 
   s->delivered_++;
   s->wait_total_ms_ += waited;
   if (waited > s->wait_max_ms_) s->wait_max_ms_ = waited;
-  int32_t slot = r->req != nullptr ? s->Register(r->req) : -1;
+  int32_t slot = r->req != nullptr ? s->Register(r->req, r->seq) : -1;
   napi_value argv[12];
   napi_create_int32(env, r->op, &argv[0]);
   napi_create_int32(env, slot, &argv[1]);

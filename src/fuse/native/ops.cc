@@ -78,6 +78,18 @@ void MakeOp(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode) {
   SessionOf(req)->Post(r);
 }
 
+// The attributes JavaScript last gave the kernel, when still valid
+// (attr-cache.h): answered here.
+void Getattr(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+  struct stat st;
+  double ttl = 0;
+  if (SessionOf(req)->attrs().Get(ino, &st, &ttl)) {
+    fuse_reply_attr(req, &st, ttl);
+    return;
+  }
+  HandleOp<OP_GETATTR>(req, ino, fi);
+}
+
 void Forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup) {
   Session* s = SessionOf(req);
   fuse_reply_none(req);
@@ -98,7 +110,17 @@ void ForgetMulti(fuse_req_t req, size_t count, fuse_forget_data* forgets) {
   s->Post(r);
 }
 
+// Setting only these changes nothing the core keeps (MEGA has no modes or
+// owners): the answer is the attributes as they are.
+constexpr int kKeptSetattr = FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID | FUSE_SET_ATTR_CTIME;
+
 void Setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set, fuse_file_info* fi) {
+  struct stat st;
+  double ttl = 0;
+  if ((to_set & ~kKeptSetattr) == 0 && SessionOf(req)->attrs().Get(ino, &st, &ttl)) {
+    fuse_reply_attr(req, &st, ttl);
+    return;
+  }
   Request* r = NewRequest(OP_SETATTR, req, ino);
   SetFile(r, fi);
   r->flags = to_set;
@@ -180,7 +202,7 @@ fuse_lowlevel_ops MakeOps() {
   ops.lookup = NameOp<OP_LOOKUP>;
   ops.forget = Forget;
   ops.forget_multi = ForgetMulti;
-  ops.getattr = HandleOp<OP_GETATTR>;
+  ops.getattr = Getattr;
   ops.setattr = Setattr;
   ops.mknod = Mknod;
   ops.mkdir = MakeOp<OP_MKDIR>;

@@ -79,15 +79,39 @@ void Session::Loop() {
   Post(r);
 }
 
+namespace {
+// What a request may do to the attributes the kernel was given.
+AttrCache::Change ChangeOf(const Request& r) {
+  switch (r.op) {
+    case OP_WRITE:
+    case OP_SETATTR:
+    case OP_OPEN:  // O_TRUNC
+      return AttrCache::CHANGES_INODE;
+    case OP_CREATE:
+    case OP_MKNOD:
+    case OP_MKDIR:
+    case OP_UNLINK:
+    case OP_RMDIR:
+    case OP_SYMLINK:
+    case OP_RENAME:
+    case OP_LINK:
+      return AttrCache::CHANGES_NAMES;
+    default:
+      return AttrCache::KEEPS;
+  }
+}
+}  // namespace
+
 void Session::Post(Request* r) {
   r->posted = std::chrono::steady_clock::now();
+  if (r->req != nullptr) r->seq = attrs_.Arrive(static_cast<fuse_ino_t>(r->ino), ChangeOf(*r));
   if (napi_call_threadsafe_function(tsfn_, r, napi_tsfn_nonblocking) != napi_ok) {
     if (r->req != nullptr) fuse_reply_err(r->req, ENODEV);
     delete r;
   }
 }
 
-int32_t Session::Register(fuse_req_t req) {
+int32_t Session::Register(fuse_req_t req, uint64_t seq) {
   int32_t slot;
   auto now = std::chrono::steady_clock::now();
   if (!free_slots_.empty()) {
@@ -95,10 +119,12 @@ int32_t Session::Register(fuse_req_t req) {
     free_slots_.pop_back();
     slots_[slot] = req;
     slot_started_[slot] = now;
+    slot_seq_[slot] = seq;
   } else {
     slot = static_cast<int32_t>(slots_.size());
     slots_.push_back(req);
     slot_started_.push_back(now);
+    slot_seq_.push_back(seq);
   }
   pending_++;
   return slot;
@@ -117,6 +143,11 @@ uint32_t Session::Expire(double max_ms) {
     expired++;
   }
   return expired;
+}
+
+uint64_t Session::SlotSeq(int32_t slot) const {
+  if (destroyed_ || slot < 0 || static_cast<size_t>(slot) >= slots_.size() || slots_[slot] == nullptr) return 0;
+  return slot_seq_[slot];
 }
 
 fuse_req_t Session::Take(int32_t slot) {
@@ -193,6 +224,7 @@ Session::Stats Session::GetStats() {
   s.delivered = delivered_;
   s.wait_total_ms = wait_total_ms_;
   s.wait_max_ms = wait_max_ms_;
+  s.answered_here = attrs_.answered();
   return s;
 }
 

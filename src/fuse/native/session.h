@@ -20,6 +20,8 @@
 #include <fuse_lowlevel.h>
 #include <node_api.h>
 
+#include "attr-cache.h"
+
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -80,6 +82,7 @@ struct Request {
   std::vector<char> data;    // write: the bytes
   std::vector<double> numbers;  // setattr: size, atime, mtime (ms), mode, uid, gid; forget: ino, count pairs
   std::chrono::steady_clock::time_point posted;  // when the loop thread queued it
+  uint64_t seq = 0;          // its arrival in the attribute cache (attr-cache.h)
 };
 
 struct Notification {
@@ -102,7 +105,10 @@ class Session {
   // Main thread only. Returns the request behind slot and frees the slot,
   // or null when the slot is unknown or the session is gone.
   fuse_req_t Take(int32_t slot);
-  int32_t Register(fuse_req_t req);
+  // Main thread: the arrival number of the request behind a live slot (0
+  // when none), for the attribute cache.
+  uint64_t SlotSeq(int32_t slot) const;
+  int32_t Register(fuse_req_t req, uint64_t seq);
   // Answers ETIMEDOUT to every request waiting longer than max_ms: the
   // backstop that keeps a program from hanging on an operation JavaScript
   // never finishes. Its late answer then finds the slot taken. Main thread.
@@ -118,6 +124,9 @@ class Session {
 
   void Post(Request* r);  // any thread
 
+  // Attributes the loop thread may answer with (attr-cache.h).
+  AttrCache& attrs() { return attrs_; }
+
   // Figures for status: what the kernel agreed to at INIT and what was sent.
   struct Stats {
     uint32_t max_write = 0;
@@ -131,6 +140,8 @@ class Session {
     uint64_t delivered = 0;
     double wait_total_ms = 0;
     double wait_max_ms = 0;
+    // Requests answered on the loop thread from the attribute cache.
+    uint64_t answered_here = 0;
   };
   Stats GetStats();
 
@@ -162,6 +173,8 @@ class Session {
 
   std::vector<fuse_req_t> slots_;
   std::vector<std::chrono::steady_clock::time_point> slot_started_;
+  std::vector<uint64_t> slot_seq_;
+  AttrCache attrs_;
   std::vector<int32_t> free_slots_;
   uint64_t pending_ = 0;
   uint64_t delivered_ = 0;  // main thread only, like the slots

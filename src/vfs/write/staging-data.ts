@@ -35,12 +35,14 @@ const ftruncateAsync = promisify(fs.ftruncate)
 const fdatasyncAsync = promisify(fs.fdatasync)
 const fstatAsync = promisify(fs.fstat)
 const closeAsync = promisify(fs.close)
+const openAsync = promisify(fs.open)
 
 /** Opens a staged data file (flags and mode as fs.open; 0600: it is the
- *  user's content). A create is a metadata change in the page cache: made
- *  on this thread, like the small writes that follow it. */
-export async function openStagingData(file: string, flags: string): Promise<DataFile> {
-  return new StagingData(fs.openSync(file, flags, 0o600))
+ *  user's content). 'here': on this thread, like the small writes that
+ *  follow; 'pool': in Node's I/O pool, for files made ahead of need
+ *  (spare-data-files.ts), since a create can wait for the disk's journal. */
+export async function openStagingData(file: string, flags: string, where: 'here' | 'pool' = 'here'): Promise<DataFile> {
+  return new StagingData(where === 'pool' ? await openAsync(file, flags, 0o600) : fs.openSync(file, flags, 0o600))
 }
 
 class StagingData implements DataFile {

@@ -27,6 +27,7 @@ import { Semaphore } from '../../remote/semaphore.js'
 import { GroupRun } from './group-run.js'
 import { StagedFile } from './staging-file.js'
 import { openStagingData, type DataFile } from './staging-data.js'
+import { SpareDataFiles } from './spare-data-files.js'
 import { readExactly } from '../read/exact-read.js'
 import { unfinishedPath, type UnfinishedInfo } from './unfinished.js'
 
@@ -44,7 +45,7 @@ export interface StagingStoreOptions {
   logger?: Logger
   /** Opens staged data files (staging-data.ts); tests wrap it so that
    *  writes fail (a full disk). */
-  openDataFile?: (file: string, flags: string) => Promise<DataFile>
+  openDataFile?: (file: string, flags: string, where?: 'here' | 'pool') => Promise<DataFile>
 }
 
 export interface StageForWriteOptions {
@@ -61,7 +62,8 @@ export class StagingStore {
   private readonly clock: Clock
   private readonly fetchChunkBytes: number
   private readonly log: Logger
-  private readonly openData: (file: string, flags: string) => Promise<DataFile>
+  private readonly openData: (file: string, flags: string, where?: 'here' | 'pool') => Promise<DataFile>
+  private readonly spares: SpareDataFiles
   private readonly byPath = new Map<string, StagedFile>()
   private readonly folderSync = new GroupRun(() => syncFolder(this.folder))
   // An fdatasync can hold a thread of Node's small I/O pool for a long time
@@ -80,6 +82,7 @@ export class StagingStore {
     this.fetchChunkBytes = options.fetchChunkBytes ?? INTERNAL_DEFAULTS.stagingFetchChunkBytes
     this.log = (options.logger ?? silentLogger).child({ component: 'staging' })
     this.openData = options.openDataFile ?? openStagingData
+    this.spares = new SpareDataFiles(folder, file => this.openData(file, 'wx+', 'pool'), this.log)
   }
 
   /** Open the store under stateDir: adopt the staged files the journal knows
@@ -128,9 +131,10 @@ export class StagingStore {
     }
     // The journal may name a file before it exists (load() drops such an
     // entry after a crash): the record and the file are made at once.
-    const id = randomUUID()
+    const spare = this.takeSpare()
+    const id = spare?.id ?? randomUUID()
     const [file] = await Promise.all([
-      this.newFile(filePath, existedOnServer, id),
+      this.newFile(filePath, existedOnServer, spare ?? { id }),
       this.records.created(id, filePath, existedOnServer),
     ])
     file.dirty = true
@@ -155,6 +159,9 @@ export class StagingStore {
     if (options.truncate && (file.size !== 0 || !file.dirty || file.incomplete)) await file.truncate(0)
     return file
   }
+
+  /** How many spare data files are ready once those being made are (tests). */
+  sparesMade = (): Promise<number> => this.spares.settled().then(() => this.spares.ready)
 
   /** Move staged content to a new path. An existing staged target is
    *  replaced (its data dropped), as rename(2) replaces a file.
@@ -186,10 +193,12 @@ export class StagingStore {
     await this.records.ended(file.id, outcome)
     await unlinkIfThere(file.dataFile)
     if (file.holders === 0) await file.close()
+    if (this.byPath.size === 0) await this.spares.drop()
   }
 
   /** Close every descriptor (the data stays for the next start). */
   async close(): Promise<void> {
+    await this.spares.close()
     await Promise.allSettled([...this.fetching.values()])
     await Promise.all(this.all().map(f => f.close()))
     this.byPath.clear()
@@ -275,12 +284,19 @@ export class StagingStore {
     await this.records.sync()
   }
 
-  private async newFile(filePath: string, existedOnServer: boolean, id = randomUUID()): Promise<StagedFile> {
-    const dataFile = path.join(this.folder, id)
-    const handle = await this.openData(dataFile, 'wx+')
+  /** made: a spare data file (made ahead), or the id of one to make now. */
+  private async newFile(filePath: string, existedOnServer: boolean, made: { id: string; handle?: DataFile } = this.takeSpare() ?? { id: randomUUID() }): Promise<StagedFile> {
+    const id = made.id
+    const handle = made.handle ?? (await this.openData(path.join(this.folder, id), 'wx+'))
     const file = this.makeFile(id, filePath, handle, 0, this.clock.now(), false, existedOnServer)
     this.byPath.set(filePath, file)
     return file
+  }
+
+  /** Spares are made at a create while another file is staged (a copy),
+   *  none for a lone save, none kept once nothing is staged (removeFile). */
+  private takeSpare(): { id: string; handle: DataFile } | null {
+    return this.spares.take(this.byPath.size > 0)
   }
 
   private makeFile(

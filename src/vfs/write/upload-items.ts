@@ -156,7 +156,11 @@ export class UploadItems {
 
   private due(item: Item): void {
     apply(item, 'due')
-    this.onReady()
+    // Uploads already wait for a running copy, and the wake-up set for the
+    // oldest ready item comes no later than this one needs (its due time
+    // and the copy's last write are no earlier): looking for a ready item
+    // now would scan every item once per file of the copy.
+    if (item.atOnce || this.#busyTimer === null) this.onReady()
     this.onChanged()
   }
 

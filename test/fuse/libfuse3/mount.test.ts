@@ -187,3 +187,50 @@ t.test('closing a written file waits for no answer from JavaScript (no flush)', 
   t.ok(perFile <= 4.2, `${perFile} requests per file written and closed`)
   t.equal(await nodeFs.readFile(join(folder, 'f9.txt'), 'utf8'), 'file 9\n')
 })
+
+t.test('rsync -a: the addon answers the chmod after each create and the stat after each close', async t => {
+  const child = await mount('--state-dir', join(root, 'rsync-state'))
+  t.teardown(() => child.stop())
+  const source = join(root, 'rsync-source')
+  await mkdir(source, { recursive: true })
+  const mtime = new Date(Date.UTC(2021, 5, 7, 8, 9, 10))
+  for (let i = 0; i < 10; i++) {
+    await writeFile(join(source, `r${i}.bin`), `rsync file ${i}\n`.repeat(i + 1))
+    await nodeFs.utimes(join(source, `r${i}.bin`), mtime, mtime)
+  }
+  const target = join(child.mountpoint, 'rsynced')
+  await mkdir(target)
+  await writeFile(join(target, 'first.txt'), 'x') // the kernel learns flush is not answered here
+  const before = (await child.stats()).kernel!.native
+  await run('rsync', ['-a', `${source}/`, `${target}/`])
+  const after = (await child.stats()).kernel!.native
+  const perFile = (after.requests - before.requests) / 10
+  // Into JavaScript: 3 lookups (the name, the temporary name, the name again
+  // before the rename), create, write, release, utimensat, rename; the folder
+  // adds a few. fchmod and the stat after close stay in the addon.
+  t.ok(perFile <= 8.6, `${perFile} requests per file into JavaScript`)
+  t.ok(after.answeredInAddon - before.answeredInAddon >= 20, `${after.answeredInAddon - before.answeredInAddon} answered by the addon`)
+  for (let i = 0; i < 10; i++) {
+    const st = await stat(join(target, `r${i}.bin`))
+    t.equal(st.size, `rsync file ${i}\n`.length * (i + 1))
+    t.equal(st.mtimeMs, mtime.getTime(), 'the time rsync set is shown until the upload')
+    t.equal(await nodeFs.readFile(join(target, `r${i}.bin`), 'utf8'), `rsync file ${i}\n`.repeat(i + 1))
+  }
+})
+
+t.test('a chmod answered by the addon never shows a size from before a write', async t => {
+  const child = await mount('--state-dir', join(root, 'chmod-state'))
+  t.teardown(() => child.stop())
+  const folder = join(child.mountpoint, 'modes')
+  await mkdir(folder)
+  const before = (await child.stats()).kernel!.native.answeredInAddon
+  // create (kept), write (the kernel forgets size), chmod, stat: each answer
+  // must carry the size after the write.
+  const { stdout } = await run('bash', ['-c', `set -e; cd "${folder}"
+    exec 3>f.txt; chmod 600 f.txt; printf hello >&3; chmod 640 f.txt; stat -c %s f.txt
+    printf ' world' >&3; stat -c %s f.txt; exec 3>&-; chmod 600 f.txt; stat -c %s f.txt
+    : > f.txt; chmod 644 f.txt; stat -c %s f.txt`])
+  t.same(stdout.trim().split('\n').map(Number), [5, 11, 11, 0])
+  t.ok((await child.stats()).kernel!.native.answeredInAddon - before >= 3, 'answered by the addon')
+  t.equal(await nodeFs.readFile(join(folder, 'f.txt'), 'utf8'), '')
+})

@@ -4,6 +4,7 @@ import t from 'tap'
 import { Journal } from '../../../src/vfs/write/journal.js'
 import { UploadRecords } from '../../../src/vfs/write/upload-records.js'
 import { StagingStore, parentOf } from '../../../src/vfs/write/staging.js'
+import { openStagingData } from '../../../src/vfs/write/staging-data.js'
 import { WritableFakeRemote } from './write-fakes.js'
 import { ManualTime } from '../../helpers/manual-time.js'
 
@@ -176,7 +177,79 @@ t.test('rename and remove', async t => {
   await t.rejects(a.read(Buffer.alloc(1), 1, 0), { code: 'EBADF' }, 'closed after the last holder')
   await store.remove('/none', 'discarded')
   await store.removeFile(a, 'discarded')
-  t.same(await fsp.readdir(path.join(dir, 'staging')), [])
+  const left = await fsp.readdir(path.join(dir, 'staging'))
+  t.notOk(left.includes(a.id) || left.includes(b.id), 'the data files are gone')
+  await store.close()
+  t.same(await fsp.readdir(path.join(dir, 'staging')), [], 'and the spares with the close')
+  await journal.close()
+})
+
+t.test('a copy of many files takes empty data files made ahead in the I/O pool; a save, a crash or a stop leaves none', async t => {
+  const dir = t.testdir()
+  const staging = path.join(dir, 'staging')
+  const first = await setup(dir)
+  const a = await first.store.create('/a.txt')
+  t.equal(await first.store.sparesMade(), 0, 'a lone save makes no spare files')
+  await first.store.create('/b.txt')
+  t.equal(await first.store.sparesMade(), 8, 'a create while another file is staged (a copy) has some made')
+  const before = await fsp.readdir(staging)
+  t.equal(before.length, 10)
+  const c = await first.store.create('/c.txt')
+  t.ok(before.includes(c.id), 'the next create takes one of them')
+  t.equal(first.journal.get(c.id)?.path, '/c.txt', 'journaled under the spare id')
+  await c.write(Buffer.from('sea'), 3, 0)
+  await first.store.makeDurable(c)
+  t.equal(await fsp.readFile(c.dataFile, 'utf8'), 'sea')
+  t.equal(await first.store.sparesMade(), 8, 'and one more is made')
+  // crash: nothing is closed; the spares are data files no entry names
+  const second = await setup(dir)
+  t.same((await fsp.readdir(staging)).length, 3, 'the start after a crash removes the spares')
+  t.equal(await readAll(second.store.get('/c.txt')!), 'sea')
+  await second.store.create('/d.txt')
+  t.equal(await second.store.sparesMade(), 8)
+  for (const p of ['/a.txt', '/b.txt', '/c.txt']) await second.store.remove(p, 'uploaded')
+  t.equal((await fsp.readdir(staging)).length, 9, 'spares stay while a file is staged')
+  await second.store.remove('/d.txt', 'uploaded')
+  t.same(await fsp.readdir(staging), [], 'and go once nothing is staged')
+  const e = await second.store.create('/e.txt')
+  await second.store.create('/f.txt')
+  await second.store.sparesMade()
+  await second.store.close()
+  t.same((await fsp.readdir(staging)).length, 2, 'a stop removes the spares, the staged files stay')
+  t.notOk(a.removed)
+  t.ok(e.id)
+  await first.store.close()
+  await first.journal.close()
+  await second.journal.close()
+})
+
+t.test('no spare can be made (a full disk): creates make their own file, one try at a time', async t => {
+  const dir = t.testdir()
+  const time = new ManualTime(Date.UTC(2024, 2, 31, 12))
+  const journal = await Journal.open(dir, { clock: time })
+  let pooled = 0
+  const store = await StagingStore.open(dir, {
+    remote: new WritableFakeRemote(),
+    records: new UploadRecords(journal),
+    clock: time,
+    openDataFile: async (file, flags, where) => {
+      if (where === 'pool') {
+        pooled++
+        throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' })
+      }
+      return openStagingData(file, flags)
+    },
+  })
+  const a = await store.create('/a')
+  const b = await store.create('/b')
+  t.equal(await store.sparesMade(), 0)
+  t.equal(pooled, 8, 'the second create asked for 8')
+  const c = await store.create('/c')
+  await store.sparesMade()
+  t.equal(pooled, 9, 'after a failure: one try per create')
+  await a.write(Buffer.from('x'), 1, 0)
+  await c.write(Buffer.from('y'), 1, 0)
+  t.same((await fsp.readdir(path.join(dir, 'staging'))).sort(), [a.id, b.id, c.id].sort())
   await store.close()
   await journal.close()
 })
