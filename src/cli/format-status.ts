@@ -40,14 +40,15 @@ function localTime(iso: string): string {
   return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`
 }
 
-/** "failed:  3 operations since mounted (EIO 2, ETIMEDOUT 1); last 12 s ago:
+/** "failed:  3 operations since mounted (EIO 2, ETIMEDOUT 1); last 12 s ago,
  *  read /b.txt: ...": what programs on the mount were answered with errors
  *  the user did not choose (src/fuse/failed-ops.ts). */
 export function failedLine(m: MountStatus, nowMs: number): string | null {
   const e = m.errors
   if (!e || e.count === 0) return null
   const codes = Object.entries(e.byCode).sort((a, b) => b[1] - a[1]).map(([code, n]) => `${code} ${n}`).join(', ')
-  const last = e.last ? `; last ${formatAge(nowMs - Date.parse(e.last.at))} ago: ${e.last.message}` : ''
+  const where = e.last?.path ? `${e.last.op} ${e.last.path}` : e.last?.op
+  const last = e.last ? `; last ${formatAge(nowMs - Date.parse(e.last.at))} ago, ${where}: ${e.last.message}` : ''
   return `    failed:  ${e.count} ${e.count === 1 ? 'operation' : 'operations'} since mounted (${codes})${last} (the daemon's log has each)`
 }
 

@@ -50,10 +50,12 @@ t.test('a failed listing is counted in status with its errno; a missing name is 
   emulator.failNext('PROPFIND', 500, 0)
   t.match(ls, /Input\/output error/, 'ls sees the failure')
 
-  const s = (await waitFor('a failure counted', st => (st.docs?.errors?.count ?? 0) > 0)).docs!
-  t.equal(s.errors!.byCode.EIO, s.errors!.count, 'all of them EIO')
-  t.match(s.errors!.last, { path: '/reports', code: 'EIO', message: /500/ }, 'the last one names the folder and the answer')
+  // A health check (every second) that fell in the window got a 500 too and
+  // may have had the bridge called down: later answers are then EHOSTDOWN.
+  const s = (await waitFor('a failure counted', st => (st.docs?.errors?.byCode.EIO ?? 0) > 0)).docs!
+  t.ok(s.errors!.byCode.EIO! >= 1, 'the failed listing is an EIO')
+  t.match(s.errors!.last, { path: '/reports', code: /^(EIO|EHOSTDOWN)$/ }, 'the last one names the folder')
   const table = await mountctl('status', 'docs')
-  t.match(table.stdout, /\n    failed:  \d+ operations? since mounted \(EIO \d+\); last \d+ s ago: .*500/)
+  t.match(table.stdout, /\n    failed:  \d+ operations? since mounted \(.*EIO \d+.*\); last \d+ s ago, \w+ \/reports: /)
   t.equal(table.code, 0, 'failed operations do not change the exit status')
 })

@@ -12,6 +12,7 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import t from 'tap'
 import { BridgeEmulator } from '../../src/emulator/bridge.js'
+import { sendRequest } from '../../src/control/client.js'
 import { MOUNTCTL, daemonDirs, daemonMissing, startDaemon, stopDaemon, waitUntil, isMounted } from '../helpers/daemon-process.js'
 
 const run = promisify(execFile)
@@ -66,8 +67,16 @@ t.test('bridge hangs: ls and cat fail within the bound, status answers at once',
   t.ok(cat.failed, `cat of a file never read fails (${cat.stderr.trim()})`)
   t.ok(cat.ms < REQUEST_TIMEOUT_MS + SLACK_MS, `cat returned in ${cat.ms} ms`)
 
+  // The daemon's answer is timed here, without starting a mountctl process
+  // (which alone took up to 3.7 s on a machine at load 20): waiting for the
+  // hanging bridge would add up to REQUEST_TIMEOUT_MS.
+  const asked = Date.now()
+  const reply = await sendRequest(dirs.socket, 'status', {}, { timeoutMs: 30_000 })
+  const answeredMs = Date.now() - asked
+  t.ok(reply.ok, 'status answers while the bridge hangs')
+  t.ok(answeredMs < REQUEST_TIMEOUT_MS / 2, `the daemon answered status in ${answeredMs} ms while the bridge hangs`)
   const status = await timed(process.execPath, [MOUNTCTL, '--socket', dirs.socket, 'status', '--json'])
-  t.ok(status.ms < 2_000, `mountctl status answered in ${status.ms} ms while the bridge hangs`)
+  t.ok(status.ms < 10_000, `and mountctl status printed it (${status.ms} ms, most of it starting node)`)
 
   await emulator.setMode('normal')
   await waitUntil('mounted again', async () => {
