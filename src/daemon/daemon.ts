@@ -21,7 +21,7 @@ import type { CacheReport, MountStatus, ReloadSummary, StatusReport, UploadItem 
 import { rejectedStatus } from './mount-status.js'
 import { controlHandlers } from './control-handlers.js'
 import { MountSupervisor } from './supervisor.js'
-import { IdleReducer, type KernelActivity } from './idle-reducer.js'
+import { reducerForMounts, type IdleReducer, type MemoryReducerHooks } from './idle-reducer.js'
 
 export interface DaemonOptions {
   configFile: string
@@ -53,7 +53,7 @@ export interface DaemonOptions {
   /** Gives memory back when the mounts go quiet after a burst (the libfuse 3
    *  addon's reduceMemory, see idle-reducer.ts); absent: never. rssBytes
    *  defaults to the process's own. */
-  memoryReducer?: { reduce(): void; rssBytes?(): number }
+  memoryReducer?: MemoryReducerHooks
 }
 
 export const DEFAULT_STOP_TIMEOUT_MS = INTERNAL_DEFAULTS.stopTimeoutSeconds * 1000
@@ -117,18 +117,7 @@ export class Daemon {
     }
     const memory = this.opts.memoryReducer
     if (memory) {
-      this.reducer = new IdleReducer({
-        time: this.opts.time,
-        logger: this.logger,
-        activity: () => this.kernelActivity(),
-        rssBytes: memory.rssBytes ?? (() => process.memoryUsage.rss()),
-        reduce: () => {
-          // SQLite's caches first: the collection and malloc_trim after it
-          // then hand back what they held.
-          for (const sup of this.supervisors.values()) sup.releaseMemory()
-          memory.reduce()
-        },
-      })
+      this.reducer = reducerForMounts(() => this.supervisors.values(), memory, { time: this.opts.time, logger: this.logger })
       this.reducer.start()
     }
     const watch = this.opts.watchProfileFile
@@ -171,30 +160,11 @@ export class Daemon {
     await Promise.all([...this.supervisors.values()].map(s => s.idle()))
   }
 
-  /** Over every mount; null when one of them cannot count its requests. */
-  private kernelActivity(): KernelActivity | null {
-    const total = { requests: 0, pending: 0 }
-    for (const sup of this.supervisors.values()) {
-      const one = sup.kernelActivity()
-      if (!one) return null
-      total.requests += one.requests
-      total.pending += one.pending
-    }
-    return total
-  }
-
   status(): StatusReport {
     const mounts: MountStatus[] = [...this.supervisors.values()].map(s => ({ ...s.status(), profileError: this.profileErrors.get(s.profile.name) ?? null }))
     for (const r of this.rejected) mounts.push(rejectedStatus(r, this.startedAt))
     return {
-      daemon: {
-        pid: process.pid,
-        configFile: this.opts.configFile,
-        startedAt: this.startedAt,
-        version: this.opts.version,
-        profileFileError: this.profileFileError,
-        idleMemoryReducer: this.reducer?.stats() ?? null,
-      },
+      daemon: { pid: process.pid, configFile: this.opts.configFile, startedAt: this.startedAt, version: this.opts.version, profileFileError: this.profileFileError, idleMemoryReducer: this.reducer?.stats() ?? null },
       mounts,
     }
   }

@@ -147,3 +147,41 @@ export class IdleReducer {
 function mib(bytes: number): number {
   return Math.round(bytes / 1024 / 1024)
 }
+
+/** The reduction itself (the addon's reduceMemory) and, for tests, the
+ *  resident size (default: the process's own). */
+export interface MemoryReducerHooks {
+  reduce(): void
+  rssBytes?(): number
+}
+
+/** What the reducer needs of each mount (MountSupervisor). */
+export interface ReducibleMount {
+  kernelActivity(): KernelActivity | null
+  /** Empties the mount's own caches that hold memory (SQLite's page cache). */
+  releaseMemory(): void
+}
+
+/** The daemon's reducer over its mounts: their requests summed (null when
+ *  one cannot count them), their caches emptied before the collection so
+ *  that it and malloc_trim hand back what those held. */
+export function reducerForMounts(mounts: () => Iterable<ReducibleMount>, hooks: MemoryReducerHooks, options: { time: Time; logger: Logger }): IdleReducer {
+  return new IdleReducer({
+    ...options,
+    activity: () => {
+      const total = { requests: 0, pending: 0 }
+      for (const mount of mounts()) {
+        const one = mount.kernelActivity()
+        if (!one) return null
+        total.requests += one.requests
+        total.pending += one.pending
+      }
+      return total
+    },
+    rssBytes: hooks.rssBytes ?? (() => process.memoryUsage.rss()),
+    reduce: () => {
+      for (const mount of mounts()) mount.releaseMemory()
+      hooks.reduce()
+    },
+  })
+}

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { ManualTime } from '../helpers/manual-time.js'
-import { IdleReducer, type KernelActivity } from '../../src/daemon/idle-reducer.js'
+import { IdleReducer, reducerForMounts, type KernelActivity } from '../../src/daemon/idle-reducer.js'
 import { silentLogger } from '../../src/log.js'
 
 const MiB = 1024 * 1024
@@ -153,5 +153,31 @@ t.test('a failing reduction is logged and does not stop the checks', async t => 
     t.equal(calls, round)
   }
   t.equal(warnings.length, 2)
+  reducer.stop()
+})
+
+t.test('over the daemon\'s mounts: requests summed, caches emptied before the collection, off while one cannot count', async t => {
+  const time = new ManualTime()
+  const calls: string[] = []
+  const mount = (name: string, activity: KernelActivity | null) => ({ activity, kernelActivity() { return this.activity }, releaseMemory: () => void calls.push(`release ${name}`) })
+  const a = mount('a', { requests: 0, pending: 0 })
+  const b = mount('b', { requests: 0, pending: 0 })
+  const mounts = [a, b]
+  let rss = 80 * MiB
+  const reducer = reducerForMounts(() => mounts, { reduce: () => void calls.push('reduce'), rssBytes: () => rss }, { time, logger: silentLogger })
+  reducer.start()
+  a.activity = { requests: 5, pending: 0 }
+  await time.advance(1_000) // the first quiet moment
+  b.activity = { requests: 7, pending: 0 } // only b is busy: the daemon is
+  rss = 100 * MiB
+  await time.advance(500)
+  t.same(calls, [], 'activity on one mount is activity')
+  await time.advance(1_000)
+  t.same(calls, ['release a', 'release b', 'reduce'])
+  mounts.push(mount('fuse-native', null))
+  b.activity = { requests: 20, pending: 0 }
+  rss = 120 * MiB
+  await time.advance(10_000)
+  t.equal(calls.length, 3, 'nothing once a mount cannot count its requests')
   reducer.stop()
 })
