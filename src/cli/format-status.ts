@@ -40,6 +40,17 @@ function localTime(iso: string): string {
   return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`
 }
 
+/** "failed:  3 operations since mounted (EIO 2, ETIMEDOUT 1); last 12 s ago:
+ *  read /b.txt: ...": what programs on the mount were answered with errors
+ *  the user did not choose (src/fuse/failed-ops.ts). */
+export function failedLine(m: MountStatus, nowMs: number): string | null {
+  const e = m.errors
+  if (!e || e.count === 0) return null
+  const codes = Object.entries(e.byCode).sort((a, b) => b[1] - a[1]).map(([code, n]) => `${code} ${n}`).join(', ')
+  const last = e.last ? `; last ${formatAge(nowMs - Date.parse(e.last.at))} ago: ${e.last.message}` : ''
+  return `    failed:  ${e.count} ${e.count === 1 ? 'operation' : 'operations'} since mounted (${codes})${last} (the daemon's log has each)`
+}
+
 /** The lines under a mount about its store and offline folders. */
 function storeLines(m: MountStatus, nowMs: number): string[] {
   const out: string[] = []
@@ -71,6 +82,8 @@ export function formatStatusTable(mounts: MountStatus[], home?: string, nowMs = 
     out.push(line(rows[i]!))
     const uploads = uploadsSummary(m.uploads)
     if (uploads) out.push(`    uploads: ${uploads}`)
+    const failed = failedLine(m, nowMs)
+    if (failed) out.push(failed)
     if (m.unusableNames) out.push(`    names: ${m.unusableNames} ${m.unusableNames === 1 ? 'entry' : 'entries'} left out: the server lists names or sizes that cannot be files here (the daemon's log names them)`)
     out.push(...unfinishedLines(m.uploads))
     // The fallback works but is slower: say so, with the way out.

@@ -139,6 +139,16 @@ const mountStatusFields = {
    *  the kernel's figures on libfuse3 (reads, lookups, ...: passed on as
    *  the backend gives them, see src/fuse/libfuse3/mount.ts). */
   fuse: z.object({ backend: z.string(), why: z.string(), fix: z.string().nullable(), kernel: z.unknown() }).optional(),
+  /** While mounted: operations that failed for a reason the user did not
+   *  choose (the bridge down or silent, a bad reply, the disk full, the
+   *  server refusing: EIO, ETIMEDOUT, EHOSTDOWN, EAGAIN, ENOSPC, EACCES,
+   *  EFBIG; never "no such file"), since the mount began: how many, by
+   *  errno name, and the last one. See src/fuse/failed-ops.ts. */
+  errors: z.object({
+    count: z.number(),
+    byCode: z.record(z.string(), z.number()),
+    last: z.object({ at: z.string(), op: z.string(), path: z.string(), code: z.string(), message: z.string() }).nullable(),
+  }).optional(),
   /** While mounted, the mount's persistent store: treeAt, when its newest
    *  listing was fetched (while degraded, the tree shown is as of then;
    *  null: nothing stored yet); warning, a store rebuilt at start or failed

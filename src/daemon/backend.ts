@@ -1,6 +1,7 @@
 // What the daemon needs from the layers below it (remote, filesystem core,
 // FUSE adapter), as one injectable object: the real one is wired in
 // real-backend.ts; tests pass fakes.
+import type { FailedOpsSnapshot } from '../fuse/failed-ops.js'
 import type { Libfuse3Stats } from '../fuse/libfuse3/mount.js'
 import type { Logger } from '../log.js'
 import type { DfCache } from '../megacmd/df-cache.js'
@@ -56,6 +57,8 @@ export interface MountHandle {
   backendFix?: string
   /** Kernel-side figures of the libfuse 3 backend; null on fuse-native. */
   kernelStats?(): KernelStats | null
+  /** Operations that failed since the mount began (src/fuse/failed-ops.ts). */
+  failedOps?(): FailedOpsSnapshot
 }
 
 /** What the libfuse 3 backend counts (src/fuse/libfuse3/mount.ts). */

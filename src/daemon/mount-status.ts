@@ -54,6 +54,7 @@ export class MountStatusView {
       uploads: m.uploads.counts(),
       warnings: m.warnings,
       fuse: fuseStatus(m.handle),
+      errors: m.handle?.failedOps?.(),
       ...storeStatus(m.fs ? s : null),
     }
   }

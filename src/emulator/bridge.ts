@@ -237,7 +237,8 @@ export class BridgeEmulator {
     return this.mode
   }
 
-  /** The next `count` requests with this method are answered `status`. */
+  /** The next `count` requests with this method are answered `status`;
+   *  a count of 0 ends the failures planned for the method. */
   failNext(method: string, status: number, count = 1): void {
     this.faults.failNext(method, status, count)
   }

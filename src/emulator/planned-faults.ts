@@ -6,9 +6,14 @@ export class PlannedFaults {
   readonly #failures = new Map<string, Array<{ status: number; remaining: number }>>()
   #bodyFault: { fault: BodyFault; remaining: number } | null = null
 
-  /** The next `count` requests with this method are answered `status`. */
+  /** The next `count` requests with this method are answered `status`;
+   *  a count of 0 ends the failures planned for the method. */
   failNext(method: string, status: number, count: number): void {
     const key = method.toUpperCase()
+    if (count <= 0) {
+      this.#failures.delete(key)
+      return
+    }
     const queue = this.#failures.get(key) ?? []
     queue.push({ status, remaining: count })
     this.#failures.set(key, queue)

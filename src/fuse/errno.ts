@@ -8,6 +8,7 @@
 import { constants, platform } from 'node:os'
 import { FS_ERROR_CODES, isFsError, type FsErrorCode } from '../errors.js'
 import type { Logger } from '../log.js'
+import type { FailedOps } from './failed-ops.js'
 
 // Node's table omits a few codes on some platforms (EHOSTDOWN on Linux).
 const MISSING_FROM_NODE: Partial<Record<FsErrorCode, Partial<Record<NodeJS.Platform, number>>>> = {
@@ -28,7 +29,8 @@ export function errnoFor(code: FsErrorCode): number {
 }
 
 /** The negative return code fuse-native expects for any thrown value. */
-export function fuseCodeFor(err: unknown, logger: Logger, op: string, path: string): number {
+export function fuseCodeFor(err: unknown, logger: Logger, op: string, path: string, failed?: FailedOps): number {
+  failed?.note(op, path, err)
   if (isFsError(err)) {
     // Expected answers (ENOENT for probes, EROFS) are routine: debug only.
     logger.debug({ op, path, code: err.code, msg: err.message }, 'operation failed')

@@ -9,6 +9,7 @@ import { mountFuseNative } from './fuse-native/mount.js'
 import { loadAddon } from './libfuse3/addon.js'
 import { mountLibfuse3, type Libfuse3Stats } from './libfuse3/mount.js'
 import { checkCanMount, MountError } from './mount-checks.js'
+import { FailedOps, type FailedOpsSnapshot } from './failed-ops.js'
 
 export { cleanStaleMount } from './stale-mount.js'
 export { checkCanMount, MountError, type MountErrorReason } from './mount-checks.js'
@@ -22,6 +23,8 @@ export interface FuseMount {
   unmount(): Promise<void>
   /** Kernel-side figures (libfuse3 only). */
   kernelStats(): Libfuse3Stats | null
+  /** Operations that failed since the mount began (failed-ops.ts). */
+  failedOps(): FailedOpsSnapshot
 }
 
 export interface MountFuseOptions {
@@ -60,7 +63,8 @@ export async function mountFuse(mountpoint: string, fs: FileSystem, options: Mou
 }
 
 async function mountWith(decision: BackendDecision, mp: string, fs: FileSystem, options: MountFuseOptions, logger: Logger): Promise<FuseMount> {
-  const common = { mountpoint: mp, backend: decision.name, backendWhy: decision.why, backendFix: decision.fix }
+  const failedOps = new FailedOps()
+  const common = { mountpoint: mp, backend: decision.name, backendWhy: decision.why, backendFix: decision.fix, failedOps: () => failedOps.snapshot() }
   if (decision.name === 'libfuse3') {
     const loaded = loadAddon()
     if (!loaded.ok) throw new MountError('no-backend', `${loaded.reason}: ${loaded.fix}`)
@@ -74,6 +78,7 @@ async function mountWith(decision: BackendDecision, mp: string, fs: FileSystem, 
         opTimeoutMs: options.opTimeoutMs,
         fileEntryLimit: options.kernelFileEntries,
         onLost: options.onLost,
+        failedOps,
       })
       return { ...common, unmount: () => m.unmount(), kernelStats: () => m.stats() }
     } catch (err) {
@@ -81,10 +86,10 @@ async function mountWith(decision: BackendDecision, mp: string, fs: FileSystem, 
       // fusermount refusing an option) still leaves fuse-native to try.
       if (options.backend === 'libfuse3' || !(err instanceof MountError)) throw err
       logger.warn({ err: err.message }, 'the libfuse 3 mount failed; trying fuse-native')
-      const m = await mountFuseNative(mp, fs, { logger, readOnly: options.readOnly, fsName: options.fsName, opTimeoutMs: options.opTimeoutMs })
+      const m = await mountFuseNative(mp, fs, { logger, readOnly: options.readOnly, fsName: options.fsName, opTimeoutMs: options.opTimeoutMs, failedOps })
       return { ...common, backend: 'fuse-native', backendWhy: `fallback: the libfuse 3 mount failed (${err.message})`, unmount: () => m.unmount(), kernelStats: () => null }
     }
   }
-  const m = await mountFuseNative(mp, fs, { logger, readOnly: options.readOnly, fsName: options.fsName, opTimeoutMs: options.opTimeoutMs })
+  const m = await mountFuseNative(mp, fs, { logger, readOnly: options.readOnly, fsName: options.fsName, opTimeoutMs: options.opTimeoutMs, failedOps })
   return { ...common, unmount: () => m.unmount(), kernelStats: () => null }
 }

@@ -65,3 +65,11 @@ t.test('a rebuilt store and offline folders get a line each', async t => {
 t.test('ages read as a person would say them', async t => {
   t.same([5_000, 600_000, 5 * 3600_000, 3 * 86_400_000].map(formatAge), ['5 s', '10 min', '5 h', '3 days'])
 })
+
+t.test('failed operations get a line with how many, which errno and the last one', async t => {
+  const last = { at: new Date(NOW - 12_000).toISOString(), op: 'read', path: '/b.txt', code: 'ETIMEDOUT', message: 'read /b.txt: the bridge did not answer within 30 s' }
+  const out = formatStatusTable([mount({ errors: { count: 3, byCode: { ETIMEDOUT: 1, EIO: 2 }, last } })], '/home/me', NOW)
+  t.match(out, "\n    failed:  3 operations since mounted (EIO 2, ETIMEDOUT 1); last 12 s ago: read /b.txt: the bridge did not answer within 30 s (the daemon's log has each)")
+  t.notMatch(formatStatusTable([mount({ errors: { count: 0, byCode: {}, last: null } })], '/home/me', NOW), /failed:/, 'no line when nothing failed')
+  t.notMatch(formatStatusTable([mount({})], '/home/me', NOW), /failed:/, 'nor from a daemon without the field')
+})

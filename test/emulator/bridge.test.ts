@@ -376,6 +376,10 @@ t.test('failNext answers the next requests of a method with a status', async t =
   t.equal((await req('GET', b + '/a.txt')).status, 503)
   t.equal((await req('GET', b + '/a.txt')).status, 200)
   t.equal((await request('GET', base + '/a.txt')).status, 200, 'other emulators unaffected')
+  emulator.failNext('GET', 500, 100)
+  t.equal((await req('GET', b + '/a.txt')).status, 500)
+  emulator.failNext('GET', 500, 0)
+  t.equal((await req('GET', b + '/a.txt')).status, 200, 'a count of 0 ends the planned failures')
 })
 
 t.test('setBodyFault: GET answers whose body is not the bytes asked for', async t => {

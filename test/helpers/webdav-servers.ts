@@ -1,17 +1,18 @@
-// The two servers the write tests run against, each over a local folder whose
-// content is what "the server has": MEGA's bridge emulator (in this process)
-// and `rclone serve webdav` (a child process, on a free 127.0.0.1 port).
+// The servers the write tests run against, each over a local folder whose
+// content is what "the server has": MEGA's bridge emulator (in this process),
+// `rclone serve webdav` and Apache's mod_dav (child processes, on a free
+// 127.0.0.1 port).
 
-import { spawn, spawnSync } from 'node:child_process'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises'
+import { createReadStream, existsSync } from 'node:fs'
+import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { BridgeEmulator, type BridgeEmulatorOptions } from '../../src/emulator/bridge.js'
 
-export type ServerKind = 'emulator' | 'rclone'
+export type ServerKind = 'emulator' | 'rclone' | 'apache'
 
 export interface TestServer {
   kind: ServerKind
@@ -27,6 +28,25 @@ export interface TestServer {
 export const rcloneMissing: string | false = spawnSync('rclone', ['version'], { stdio: 'ignore' }).error
   ? 'rclone is not installed: run scripts/setup.sh (or apt-get install rclone) to run this test'
   : false
+
+const APACHE = '/usr/sbin/apache2'
+const APACHE_MODULES = '/usr/lib/apache2/modules'
+
+/** Why Apache tests cannot run here, or false. Apache is not installed by
+ *  scripts/setup.sh (installing it starts a web server on port 80); .ci/run
+ *  installs it without starting it. */
+export const apacheMissing: string | false = (() => {
+  if (process.getuid?.() !== 0) return 'Apache mod_dav tests run as root (Apache serves as www-data)'
+  if (spawnSync(APACHE, ['-v'], { stdio: 'ignore' }).error || !existsSync(join(APACHE_MODULES, 'mod_dav_fs.so'))) {
+    return 'Apache is not installed: apt-get install apache2 (then systemctl disable --now apache2 if you do not want it running) to run this test'
+  }
+  return false
+})()
+
+/** Why a server kind cannot be tested here, or false. */
+export function serverMissing(kind: ServerKind): string | false {
+  return kind === 'rclone' ? rcloneMissing : kind === 'apache' ? apacheMissing : false
+}
 
 export async function freePort(): Promise<number> {
   const server = net.createServer()
@@ -49,6 +69,7 @@ export async function startServer(kind: ServerKind, emulatorOptions: Partial<Bri
     const url = emulator.serve('/Test Drive')
     return { kind, url, folder, emulator, stop: async () => (await emulator.stop(), await cleanup()) }
   }
+  if (kind === 'apache') return startApache(dir, cleanup)
   const folder = join(dir, 'served')
   await mkdir(folder)
   const port = await freePort()
@@ -73,6 +94,69 @@ export async function startServer(kind: ServerKind, emulatorOptions: Partial<Bri
       await cleanup()
     },
   }
+}
+
+/** Apache 2.4 with mod_dav_fs in the foreground, on its own configuration
+ *  (nothing of the system's Apache is used). It serves as www-data, so the
+ *  served folder belongs to www-data: content is made through the mount. */
+async function startApache(dir: string, cleanup: () => Promise<void>): Promise<TestServer> {
+  const folder = join(dir, 'served')
+  const locks = join(dir, 'locks')
+  await mkdir(folder)
+  await mkdir(locks)
+  const www = Number(execFileSync('id', ['-u', 'www-data']).toString().trim())
+  const wwwGroup = Number(execFileSync('id', ['-g', 'www-data']).toString().trim())
+  await chmod(dir, 0o755)
+  await chown(folder, www, wwwGroup)
+  await chown(locks, www, wwwGroup)
+  const port = await freePort()
+  const config = join(dir, 'apache.conf')
+  await writeFile(config, [
+    'ServerName 127.0.0.1',
+    `Listen 127.0.0.1:${port}`,
+    `DefaultRuntimeDir ${dir}`,
+    `PidFile ${join(dir, 'apache.pid')}`,
+    `ErrorLog ${join(dir, 'error.log')}`,
+    'User www-data',
+    'Group www-data',
+    ...['mpm_event', 'authz_core', 'mime', 'dav', 'dav_fs'].map(m => `LoadModule ${m}_module ${APACHE_MODULES}/mod_${m}.so`),
+    'TypesConfig /dev/null',
+    `DavLockDB ${join(locks, 'DavLock')}`,
+    `DocumentRoot ${folder}`,
+    `<Directory ${folder}>`,
+    '  Dav On',
+    '  Require all granted',
+    '</Directory>',
+    '',
+  ].join('\n'))
+  const child = spawn(APACHE, ['-f', config, '-DFOREGROUND'], { stdio: ['ignore', 'ignore', 'pipe'] })
+  let log = ''
+  child.stderr!.on('data', (c: Buffer) => (log += c.toString()))
+  const exited = new Promise(resolve => child.once('exit', resolve))
+  const stop = async () => {
+    if (child.exitCode === null) child.kill('SIGTERM')
+    await exited
+    await cleanup()
+  }
+  // Real-world wait: Apache is another process; it serves once it listens.
+  for (let tries = 0; ; tries++) {
+    if (child.exitCode !== null) throw new Error(`apache2 exited (${child.exitCode}) before serving:\n${log}${await readFile(join(dir, 'error.log'), 'utf8').catch(() => '')}`)
+    if (await canConnect(port)) break
+    if (tries > 100) {
+      await stop()
+      throw new Error(`apache2 did not listen on ${port} within 10 s:\n${log}`)
+    }
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+  return { kind: 'apache', url: `http://127.0.0.1:${port}/`, folder, emulator: null, stop }
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise(resolve => {
+    const socket = net.connect(port, '127.0.0.1')
+    socket.once('connect', () => (socket.destroy(), resolve(true)))
+    socket.once('error', () => resolve(false))
+  })
 }
 
 export async function sha256File(file: string): Promise<string> {

@@ -7,11 +7,11 @@
 // runs it 100 times against each server.
 import t from 'tap'
 import { runFileOps } from '../helpers/file-ops-script.js'
-import { rcloneMissing, treeDigest, type ServerKind } from '../helpers/webdav-servers.js'
+import { serverMissing, treeDigest, type ServerKind } from '../helpers/webdav-servers.js'
 import { writableMountOn } from '../helpers/writable-mount.js'
 
-for (const kind of ['emulator', 'rclone'] as ServerKind[]) {
-  t.test(`file operations through the mount, ${kind}`, { skip: kind === 'rclone' && rcloneMissing }, async t => {
+for (const kind of ['emulator', 'rclone', 'apache'] as ServerKind[]) {
+  t.test(`file operations through the mount, ${kind}`, { skip: serverMissing(kind) }, async t => {
     const { server, child, local } = await writableMountOn(t, kind, 300)
 
     const expected = await runFileOps(local)

@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import t from 'tap'
-import { rcloneMissing, sha256File, type ServerKind } from '../helpers/webdav-servers.js'
+import { serverMissing, sha256File, type ServerKind } from '../helpers/webdav-servers.js'
 import { writableMountOn } from '../helpers/writable-mount.js'
 
 const run = promisify(execFile)
@@ -32,8 +32,8 @@ t.teardown(() => rm(built, { recursive: true, force: true }))
 const gccMissing = await run('gcc', ['--version']).then(() => false, () => 'gcc is missing: scripts/setup.sh installs it')
 const fsx = gccMissing ? '' : (await run('bash', [BUILD, built])).stdout.trim()
 
-for (const kind of ['emulator', 'rclone'] as ServerKind[]) {
-  t.test(`fsx through the mount, ${kind}`, { skip: gccMissing || (kind === 'rclone' && rcloneMissing) }, async t => {
+for (const kind of ['emulator', 'rclone', 'apache'] as ServerKind[]) {
+  t.test(`fsx through the mount, ${kind}`, { skip: gccMissing || serverMissing(kind) }, async t => {
     const { server, child, local: good } = await writableMountOn(t, kind, 300)
 
     for (const { file, args } of RUNS) {

@@ -10,7 +10,7 @@ import { promisify } from 'node:util'
 import t from 'tap'
 import { patternBuffer } from '../helpers/fake-remote.js'
 import { startMountChild } from '../helpers/mount-child-process.js'
-import { rcloneMissing, startServer, treeDigest, type ServerKind } from '../helpers/webdav-servers.js'
+import { serverMissing, startServer, treeDigest, type ServerKind } from '../helpers/webdav-servers.js'
 
 const run = promisify(execFile)
 const FILES = 1000
@@ -26,8 +26,8 @@ async function makeTree(root: string): Promise<void> {
   }
 }
 
-for (const kind of ['emulator', 'rclone'] as ServerKind[]) {
-  t.test(`cp -a and rsync -a of ${FILES} files, ${kind}`, { skip: kind === 'rclone' && rcloneMissing }, async t => {
+for (const kind of ['emulator', 'rclone', 'apache'] as ServerKind[]) {
+  t.test(`cp -a and rsync -a of ${FILES} files, ${kind}`, { skip: serverMissing(kind) }, async t => {
     const server = await startServer(kind)
     const work = await mkdtemp(join(tmpdir(), 'megamount-tree-'))
     t.teardown(async () => {

@@ -17,6 +17,7 @@ import { FsError } from '../../errors.js'
 import type { Logger } from '../../log.js'
 import type { Attr, FileHandle, FileSystem, StatFs } from '../../vfs/types.js'
 import { fuseCodeFor } from '../errno.js'
+import type { FailedOps } from '../failed-ops.js'
 
 /** fuse-native passes statfs figures as 32-bit integers. */
 const UINT32_MAX = 0xffffffff
@@ -31,6 +32,8 @@ export interface AdapterOptions {
   opTimeoutMs: number
   /** For utimens asking for "now". Default: the system clock. */
   clock?: Clock
+  /** Operations that failed, for status (failed-ops.ts). */
+  failedOps?: FailedOps
 }
 
 export interface FuseAdapter {
@@ -123,7 +126,7 @@ export function createFuseAdapter(fs: FileSystem, options: AdapterOptions): Fuse
     }
     promise.then(
       value => (code ? cb(code(value)) : cb(0, value)),
-      err => cb(fuseCodeFor(err, logger, op, path)),
+      err => cb(fuseCodeFor(err, logger, op, path, options.failedOps)),
     )
   }
 
@@ -155,7 +158,7 @@ export function createFuseAdapter(fs: FileSystem, options: AdapterOptions): Fuse
           const selfStat = toFuseStat(self)
           cb(0, ['.', '..', ...names], [selfStat, selfStat, ...attrs.map(toFuseStat)])
         },
-        err => cb(fuseCodeFor(err, logger, 'readdir', path)),
+        err => cb(fuseCodeFor(err, logger, 'readdir', path, options.failedOps)),
       )
     },
     open: (path, flags, cb) => opened('open', path, cb, () => fs.open(path, flags)),

@@ -15,6 +15,7 @@ import type Fuse from 'fuse-native'
 import type { Logger } from '../../log.js'
 import type { FileSystem } from '../../vfs/types.js'
 import { findMount } from '../../mount-table.js'
+import type { FailedOps } from '../failed-ops.js'
 import { MountError } from '../mount-checks.js'
 import { forceUnmount } from '../stale-mount.js'
 import { createFuseAdapter } from './adapter.js'
@@ -31,6 +32,8 @@ export interface FuseNativeMountOptions {
   fsName: string
   /** fuse-native's per-operation backstop; an op not answered in time gets ETIMEDOUT. */
   opTimeoutMs: number
+  /** Operations that failed, for status (src/fuse/failed-ops.ts). */
+  failedOps?: FailedOps
 }
 
 export interface FuseNativeMount {
@@ -59,7 +62,7 @@ export async function mountFuseNative(mp: string, fs: FileSystem, options: FuseN
   const loaded = loadFuseNative()
   if (!loaded.ok) throw new MountError('no-backend', `${loaded.reason}: ${loaded.fix}`)
   const logger = options.logger
-  const adapter = createFuseAdapter(fs, { logger, readOnly: options.readOnly, opTimeoutMs: options.opTimeoutMs })
+  const adapter = createFuseAdapter(fs, { logger, readOnly: options.readOnly, opTimeoutMs: options.opTimeoutMs, failedOps: options.failedOps })
   const fuse = new loaded.Fuse(mp, adapter.ops, {
     timeout: options.opTimeoutMs,
     fsname: options.fsName.replace(/[,\s]/g, '_'),

@@ -22,6 +22,7 @@ import { FsError } from '../../errors.js'
 import type { Logger } from '../../log.js'
 import type { Attr, FileHandle, FileSystem, FsChange } from '../../vfs/types.js'
 import { errnoFor, fuseCodeFor } from '../errno.js'
+import type { FailedOps } from '../failed-ops.js'
 import { OPEN_KEEP_CACHE, type Dispatch, type NativeSession, type OpName } from './addon.js'
 import { ATTR_STRIDE, attrSignature, contentVersion, writeAttr } from './attr-record.js'
 import { FolderReader } from './folder-reader.js'
@@ -44,6 +45,8 @@ export interface LowLevelAdapterOptions {
   fileEntryLimit?: number
   /** For setattr asking for "now". Default: the system clock. */
   clock?: Clock
+  /** Operations that failed, for status (failed-ops.ts). */
+  failedOps?: FailedOps
 }
 
 export interface KernelCounters {
@@ -170,8 +173,7 @@ export class LowLevelAdapter {
 
   #fail(r: Req, op: number, err: unknown): void {
     const opName = this.#opName(op)
-    const path = r.name ?? String(r.ino)
-    this.#session?.replyErr(r.slot, -fuseCodeFor(err, this.#o.logger, opName, path))
+    this.#session?.replyErr(r.slot, -fuseCodeFor(err, this.#o.logger, opName, this.table.describe(r.ino, r.name), this.#o.failedOps))
   }
 
   #opName(op: number): string {
@@ -190,14 +192,6 @@ export class LowLevelAdapter {
     const path = this.table.pathOf(this.#node(ino, what))
     if (path === null) throw new FsError('ENOENT', `${what}: inode ${ino} was removed`)
     return path
-  }
-
-  #childPath(parentIno: number, name: string | undefined, what: string): { parent: InodeNode; path: string } {
-    const parent = this.#node(parentIno, what)
-    const parentPath = this.table.pathOf(parent)
-    if (parentPath === null) throw new FsError('ENOENT', `${what}: the folder was removed`)
-    if (!name) throw new FsError('EINVAL', `${what}: no name`)
-    return { parent, path: parentPath === '/' ? `/${name}` : `${parentPath}/${name}` }
   }
 
   /** Answers an entry (lookup, mkdir, create) and counts the kernel's lookup. */
@@ -222,7 +216,7 @@ export class LowLevelAdapter {
 
   async #lookup(r: Req): Promise<void> {
     this.counters.lookups++
-    const { parent, path } = this.#childPath(r.ino, r.name, 'lookup')
+    const { parent, path } = this.table.childPath(r.ino, r.name, 'lookup')
     const attr = await this.#fs.getattr(path).catch((err: unknown) => {
       if (err instanceof FsError && err.code === 'ENOENT' && this.#negatives.add(parent.ino, r.name!)) return null
       throw err
@@ -262,22 +256,22 @@ export class LowLevelAdapter {
   }
 
   async #mkdir(r: Req): Promise<void> {
-    const { parent, path } = this.#childPath(r.ino, r.name, 'mkdir')
+    const { parent, path } = this.table.childPath(r.ino, r.name, 'mkdir')
     this.#negatives.drop(parent.ino, r.name!) // as in create
     await this.#fs.mkdir(path, r.mode)
     this.#replyEntry(r.slot, parent, r.name!, await this.#fs.getattr(path))
   }
 
   async #remove(r: Req, op: 'unlink' | 'rmdir'): Promise<void> {
-    const { parent, path } = this.#childPath(r.ino, r.name, op)
+    const { parent, path } = this.table.childPath(r.ino, r.name, op)
     await (op === 'unlink' ? this.#fs.unlink(path) : this.#fs.rmdir(path))
     this.table.detach(parent, r.name!)
     this.#session!.replyErr(r.slot, 0)
   }
 
   async #rename(r: Req): Promise<void> {
-    const from = this.#childPath(r.ino, r.name, 'rename')
-    const to = this.#childPath(r.ino2, r.name2, 'rename')
+    const from = this.table.childPath(r.ino, r.name, 'rename')
+    const to = this.table.childPath(r.ino2, r.name2, 'rename')
     // renameat2: RENAME_NOREPLACE (1) is checked here; RENAME_EXCHANGE (2)
     // cannot be done on MEGA.
     if (r.flags & 2) throw new FsError('EINVAL', `rename ${from.path}: exchanging two entries is not possible on MEGA`)
@@ -337,7 +331,7 @@ export class LowLevelAdapter {
   }
 
   async #create(r: Req): Promise<void> {
-    const { parent, path } = this.#childPath(r.ino, r.name, 'create')
+    const { parent, path } = this.table.childPath(r.ino, r.name, 'create')
     // The kernel makes the name: the core's change report must not undo it.
     this.#negatives.drop(parent.ino, r.name!)
     const handle = await this.#fs.create(path, r.mode)

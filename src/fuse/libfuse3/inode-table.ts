@@ -19,6 +19,8 @@
 // working directory, and an opened file may be open still or have pages
 // cached (keep_cache) that the kernel would drop with its inode.
 
+import { FsError } from '../../errors.js'
+
 export const ROOT_INO = 1
 
 /** File entries kept before the oldest are shed: as many as the metadata
@@ -138,6 +140,26 @@ export class InodeTable {
       parts.push(n.name)
     }
     return '/' + parts.reverse().join('/')
+  }
+
+  /** A name in a folder the kernel knows, and the path it makes. */
+  childPath(parentIno: number, name: string | undefined, what: string): { parent: InodeNode; path: string } {
+    const parent = this.get(parentIno)
+    if (!parent) throw new FsError('ENOENT', `${what}: unknown inode ${parentIno}`)
+    const parentPath = this.pathOf(parent)
+    if (parentPath === null) throw new FsError('ENOENT', `${what}: the folder was removed`)
+    if (!name) throw new FsError('EINVAL', `${what}: no name`)
+    return { parent, path: parentPath === '/' ? `/${name}` : `${parentPath}/${name}` }
+  }
+
+  /** The path a request was about, for the log and status: its inode's,
+   *  with the name it carries (lookup, create, ...), or the inode number. */
+  describe(ino: number, name: string | undefined): string {
+    const node = this.get(ino)
+    const at = node ? this.pathOf(node) : null
+    if (at === null) return name ?? `inode ${ino}`
+    if (!name) return at
+    return at === '/' ? `/${name}` : `${at}/${name}`
   }
 
   /** parent/name no longer exists (unlink, rmdir, gone from the server). */

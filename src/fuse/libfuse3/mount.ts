@@ -14,6 +14,7 @@ import { forceUnmount } from '../stale-mount.js'
 import type { Addon, NativeStats } from './addon.js'
 import { LowLevelAdapter, type KernelCounters } from './adapter.js'
 import { mountOptions } from './mount-options.js'
+import type { FailedOps } from '../failed-ops.js'
 import { raiseReadahead } from './readahead.js'
 
 const execFileAsync = promisify(execFile)
@@ -35,6 +36,8 @@ export interface Libfuse3MountOptions {
   /** Called when the kernel connection ends without unmount() (someone
    *  ran fusermount -u, or the kernel aborted it). */
   onLost?: () => void
+  /** Operations that failed, for status (src/fuse/failed-ops.ts). */
+  failedOps?: FailedOps
 }
 
 export interface Libfuse3Stats extends KernelCounters {
@@ -53,7 +56,7 @@ export interface Libfuse3Mount {
 
 export async function mountLibfuse3(addon: Addon, mp: string, fs: FileSystem, options: Libfuse3MountOptions): Promise<Libfuse3Mount> {
   const logger = options.logger
-  const adapter = new LowLevelAdapter(fs, { logger, readOnly: options.readOnly, kernelTtlS: options.kernelTtlS, negativeTtlS: options.negativeTtlS, fileEntryLimit: options.fileEntryLimit })
+  const adapter = new LowLevelAdapter(fs, { logger, readOnly: options.readOnly, kernelTtlS: options.kernelTtlS, negativeTtlS: options.negativeTtlS, fileEntryLimit: options.fileEntryLimit, failedOps: options.failedOps })
   let unmounting = false
   let resolveEnded!: () => void
   const ended = new Promise<void>(resolve => (resolveEnded = resolve))
@@ -67,7 +70,10 @@ export async function mountLibfuse3(addon: Addon, mp: string, fs: FileSystem, op
   adapter.setSetattrBits(addon.setattrBits)
   const sweep = setInterval(() => {
     const expired = session.expire(options.opTimeoutMs)
-    if (expired > 0) logger.warn({ expired, opTimeoutMs: options.opTimeoutMs }, 'operations not answered in time were failed with ETIMEDOUT')
+    if (expired > 0) {
+      logger.warn({ expired, opTimeoutMs: options.opTimeoutMs }, 'operations not answered in time were failed with ETIMEDOUT')
+      options.failedOps?.noteTimedOut(expired, `${expired} kernel request(s) not answered within ${options.opTimeoutMs} ms`)
+    }
   }, Math.min(1000, options.opTimeoutMs / 4)).unref()
   adapter.attach(session, addon.ops, () => {
     // The kernel connection is gone: what is still open is released (its
