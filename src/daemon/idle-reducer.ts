@@ -9,10 +9,11 @@
 //
 // It never runs during activity: only when no kernel request has reached
 // the daemon for a whole check interval and none is waiting for its answer
-// (a lookup waiting on a slow PROPFIND is activity too), after the resident memory grew by
-// minGrowthBytes since the last quiet moment, and at most once per
-// minIntervalMs. A full collection pauses the main thread (60-300 ms after
-// the crawl, docs/performance.md); a request arriving meanwhile waits that long.
+// (a lookup waiting on a slow PROPFIND is activity too), after resident
+// memory grew by minGrowthBytes since the last quiet moment, and at most
+// once per minIntervalMs. The collection pauses the main thread (76-496 ms
+// after the 100,000-entry crawl on a loaded machine, docs/performance.md);
+// a request arriving meanwhile waits that long.
 import type { Logger } from '../log.js'
 import type { Time, TimerHandle } from '../clock.js'
 
@@ -127,7 +128,7 @@ export class IdleReducer {
     const now = this.opts.time.now()
     if (rss - baseline < this.minGrowthBytes) return
     if (this.counters.lastAtMs !== null && now - this.counters.lastAtMs < this.minIntervalMs) {
-      // Too soon: the next quiet moment after more activity may try again.
+      // Too soon: looked at again at each quiet check until the interval has passed.
       this.busy = true
       return
     }
