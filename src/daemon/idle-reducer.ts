@@ -10,10 +10,11 @@
 // It never runs during activity: only when no kernel request has reached
 // the daemon for a whole check interval and none is waiting for its answer
 // (a lookup waiting on a slow PROPFIND is activity too), after resident
-// memory grew by minGrowthBytes since the last quiet moment, and at most
-// once per minIntervalMs. The collection pauses the main thread (76-496 ms
+// memory grew by minGrowthBytes since the last quiet moment or the young
+// generation grew to that size, and at most once per minIntervalMs. The collection pauses the main thread (76-496 ms
 // after the 100,000-entry crawl on a loaded machine, docs/performance.md);
 // a request arriving meanwhile waits that long.
+import v8 from 'node:v8'
 import type { Logger } from '../log.js'
 import type { Time, TimerHandle } from '../clock.js'
 
@@ -26,6 +27,9 @@ export interface IdleReducerOptions {
   activity(): KernelActivity | null
   /** Resident memory now, in bytes. */
   rssBytes(): number
+  /** The size V8's young generation has grown to, in bytes: a burst that
+   *  allocated fast grows it to 8-16 MiB, and only a reduction shrinks it. */
+  youngGenerationBytes(): number
   /** The reduction itself (the addon's reduceMemory). */
   reduce(): void
   /** How often activity is looked at; quiet means no request for a whole interval. */
@@ -126,7 +130,10 @@ export class IdleReducer {
     const baseline = Math.min(this.baselineBytes, rss)
     this.baselineBytes = baseline
     const now = this.opts.time.now()
-    if (rss - baseline < this.minGrowthBytes) return
+    // The young generation too: a burst right after memory was held by
+    // something since let go (a mount's read buffers, unmounted) may grow
+    // the heap a lot and the resident size little above that low.
+    if (rss - baseline < this.minGrowthBytes && this.opts.youngGenerationBytes() < this.minGrowthBytes) return
     if (this.counters.lastAtMs !== null && now - this.counters.lastAtMs < this.minIntervalMs) {
       // Too soon: looked at again at each quiet check until the interval has passed.
       this.busy = true
@@ -150,10 +157,15 @@ function mib(bytes: number): number {
 }
 
 /** The reduction itself (the addon's reduceMemory) and, for tests, the
- *  resident size (default: the process's own). */
+ *  resident size and the young generation's (default: the process's own). */
 export interface MemoryReducerHooks {
   reduce(): void
   rssBytes?(): number
+  youngGenerationBytes?(): number
+}
+
+function youngGenerationBytes(): number {
+  return v8.getHeapSpaceStatistics().find(s => s.space_name === 'new_space')?.space_size ?? 0
 }
 
 /** What the reducer needs of each mount (MountSupervisor). */
@@ -180,6 +192,7 @@ export function reducerForMounts(mounts: () => Iterable<ReducibleMount>, hooks: 
       return total
     },
     rssBytes: hooks.rssBytes ?? (() => process.memoryUsage.rss()),
+    youngGenerationBytes: hooks.youngGenerationBytes ?? youngGenerationBytes,
     reduce: () => {
       for (const mount of mounts()) mount.releaseMemory()
       hooks.reduce()

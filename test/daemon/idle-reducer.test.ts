@@ -9,16 +9,18 @@ const MiB = 1024 * 1024
  *  with the work and shrinks when reduced. */
 function setup(options: { minIntervalMs?: number } = {}) {
   const time = new ManualTime()
-  const state: { activity: KernelActivity | null; rss: number; afterReduce: number } = { activity: { requests: 0, pending: 0 }, rss: 80 * MiB, afterReduce: 80 * MiB }
+  const state: { activity: KernelActivity | null; rss: number; afterReduce: number; young: number } = { activity: { requests: 0, pending: 0 }, rss: 80 * MiB, afterReduce: 80 * MiB, young: 1 * MiB }
   const reductions: number[] = []
   const reducer = new IdleReducer({
     time,
     logger: silentLogger,
     activity: () => state.activity && { ...state.activity },
     rssBytes: () => state.rss,
+    youngGenerationBytes: () => state.young,
     reduce: () => {
       reductions.push(time.now())
       state.rss = state.afterReduce
+      state.young = 1 * MiB
     },
     checkMs: 500,
     minGrowthBytes: 8 * MiB,
@@ -136,6 +138,7 @@ t.test('a failing reduction is logged and does not stop the checks', async t => 
     logger,
     activity: () => ({ requests, pending: 0 }),
     rssBytes: () => rss,
+    youngGenerationBytes: () => 0,
     reduce: () => {
       calls++
       throw new Error('boom')
@@ -164,7 +167,7 @@ t.test('over the daemon\'s mounts: requests summed, caches emptied before the co
   const b = mount('b', { requests: 0, pending: 0 })
   const mounts = [a, b]
   let rss = 80 * MiB
-  const reducer = reducerForMounts(() => mounts, { reduce: () => void calls.push('reduce'), rssBytes: () => rss }, { time, logger: silentLogger })
+  const reducer = reducerForMounts(() => mounts, { reduce: () => void calls.push('reduce'), rssBytes: () => rss, youngGenerationBytes: () => 0 }, { time, logger: silentLogger })
   reducer.start()
   a.activity = { requests: 5, pending: 0 }
   await time.advance(1_000) // the first quiet moment
@@ -180,4 +183,19 @@ t.test('over the daemon\'s mounts: requests summed, caches emptied before the co
   await time.advance(10_000)
   t.equal(calls.length, 3, 'nothing once a mount cannot count its requests')
   reducer.stop()
+})
+
+t.test('a young generation grown by the burst is reason enough, even when the resident size grew little above its low', async t => {
+  const { time, state, reductions, burst, startQuiet } = setup()
+  await startQuiet(100) // a mount's read buffers were held at that moment
+  await burst(1_000, 70) // unmounted since: the low is 70
+  await time.advance(1_000)
+  await burst(10_000, 75) // the crawl: +5 MiB resident, the young generation at 16 MiB
+  state.young = 16 * MiB
+  await time.advance(1_000)
+  t.equal(reductions.length, 1)
+  await burst(1_000, 76)
+  state.young = 4 * MiB
+  await time.advance(10_000)
+  t.equal(reductions.length, 1, 'a young generation below minGrowthBytes and little growth: nothing')
 })
