@@ -12,7 +12,8 @@
         "src/fuse/native/ops.cc",
         "src/fuse/native/session.cc",
         "src/fuse/native/mount-linux.cc",
-        "src/fuse/native/mount-darwin.cc"
+        "src/fuse/native/mount-darwin.cc",
+        "src/fuse/native/memory.cc"
       ],
       "defines": ["_FILE_OFFSET_BITS=64", "NAPI_VERSION=8"],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Wno-unused-parameter", "<!@(sh scripts/fuse3-flags.sh --cflags)"],

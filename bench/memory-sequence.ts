@@ -83,6 +83,8 @@ async function main(): Promise<void> {
       const cpu = readCpuMs(pid) ?? 0
       console.log(`${step.padEnd(22)} ${ms === undefined ? '        ' : `${(ms / 1000).toFixed(2).padStart(6)} s`}  RSS ${s.VmRSS} MiB (anon ${s.RssAnon}, file ${s.RssFile}), HWM ${s.VmHWM}, CPU ${((cpu - cpuBefore) / 1000).toFixed(2)} s`)
       cpuBefore = cpu
+      const reducer = mount.daemonStatus()?.idleMemoryReducer
+      if (reducer) console.log(`  idle memory reducer: ${JSON.stringify(reducer)}`)
       if (!values.hook) return
       const out = join(work, `hook-${pid}.json`)
       rmSync(out, { force: true })

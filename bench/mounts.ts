@@ -154,6 +154,16 @@ export class MegamountMount implements BenchMount {
     }
   }
 
+  /** `mountctl status --json` as a whole (the idle memory reducer's counters among it). */
+  daemonStatus(): Record<string, unknown> | null {
+    const res = this.mountctl(['status', '--json'])
+    try {
+      return res.status === 0 ? (JSON.parse(res.stdout) as Record<string, unknown>) : null
+    } catch {
+      return null
+    }
+  }
+
   async start(): Promise<void> {
     if (!existsSync(this.paths.daemonMain) || !existsSync(this.paths.mountctlMain)) {
       throw new Error(`megamount is not built (${this.paths.daemonMain} missing): run npm run build`)

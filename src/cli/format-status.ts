@@ -1,5 +1,5 @@
 // The status table a person reads at a glance, and the JSON scripts read.
-import type { MountStatus } from '../control/wire-types.js'
+import type { MountStatus, StatusReport } from '../control/wire-types.js'
 import { formatBytes } from './format-bytes.js'
 import { unfinishedLines, uploadsSummary } from './format-uploads.js'
 
@@ -110,11 +110,12 @@ export function formatProfileFileError(error: { message: string; hint: string } 
 }
 
 /** The JSON of `mountctl status --json`: the daemon's fields, in a stable order. */
-export function statusJson(mounts: MountStatus[], profileFileError: { message: string; hint: string } | null = null): string {
+export function statusJson(mounts: MountStatus[], profileFileError: { message: string; hint: string } | null = null, idleMemoryReducer: StatusReport['daemon']['idleMemoryReducer'] = null): string {
   return (
     JSON.stringify(
       {
         profileFileError,
+        idleMemoryReducer: idleMemoryReducer ?? null,
         mounts: mounts.map(m => ({
           name: m.name,
           mountpoint: m.mountpoint,

@@ -172,6 +172,10 @@ export const statusReportSchema = z.object({
     /** The last reload found the file unusable as a whole (not JSON, bad
      *  "settings"): nothing was changed. Absent from older daemons. */
     profileFileError: explainedSchema.nullable().optional(),
+    /** Memory given back when the mounts went quiet after a burst
+     *  (src/daemon/idle-reducer.ts); null: not available (no libfuse 3
+     *  binding). Absent from older daemons. */
+    idleMemoryReducer: z.object({ reductions: z.number(), freedBytes: z.number(), lastPauseMs: z.number().nullable(), lastAtMs: z.number().nullable() }).nullable().optional(),
   }),
   mounts: z.array(mountStatusSchema),
 })

@@ -21,6 +21,7 @@ import type { CacheReport, MountStatus, ReloadSummary, StatusReport, UploadItem 
 import { rejectedStatus } from './mount-status.js'
 import { controlHandlers } from './control-handlers.js'
 import { MountSupervisor } from './supervisor.js'
+import { reducerForMounts, type IdleReducer, type MemoryReducerHooks } from './idle-reducer.js'
 
 export interface DaemonOptions {
   configFile: string
@@ -49,6 +50,10 @@ export interface DaemonOptions {
   /** Quiet time after an edit before the file is applied. Default:
    *  INTERNAL_DEFAULTS.profileDebounceMs. */
   profileDebounceMs?: number
+  /** Gives memory back when the mounts go quiet after a burst (the libfuse 3
+   *  addon's reduceMemory, see idle-reducer.ts); absent: never. rssBytes
+   *  defaults to the process's own. */
+  memoryReducer?: MemoryReducerHooks
 }
 
 export const DEFAULT_STOP_TIMEOUT_MS = INTERNAL_DEFAULTS.stopTimeoutSeconds * 1000
@@ -77,6 +82,7 @@ export class Daemon {
   private watcher: ProfileWatcher | null = null
   private startup: Promise<unknown> = Promise.resolve()
   private tableWatch: MountTableWatch | null = null
+  private reducer: IdleReducer | null = null
 
   constructor(private readonly opts: DaemonOptions) {
     this.logger = opts.logger.child({ component: 'daemon' })
@@ -108,6 +114,11 @@ export class Daemon {
         held: () => [...this.supervisors.values()].flatMap(s => s.heldMount() ?? []),
       })
       this.tableWatch.start()
+    }
+    const memory = this.opts.memoryReducer
+    if (memory) {
+      this.reducer = reducerForMounts(() => this.supervisors.values(), memory, { time: this.opts.time, logger: this.logger })
+      this.reducer.start()
     }
     const watch = this.opts.watchProfileFile
     if (watch) {
@@ -153,7 +164,7 @@ export class Daemon {
     const mounts: MountStatus[] = [...this.supervisors.values()].map(s => ({ ...s.status(), profileError: this.profileErrors.get(s.profile.name) ?? null }))
     for (const r of this.rejected) mounts.push(rejectedStatus(r, this.startedAt))
     return {
-      daemon: { pid: process.pid, configFile: this.opts.configFile, startedAt: this.startedAt, version: this.opts.version, profileFileError: this.profileFileError },
+      daemon: { pid: process.pid, configFile: this.opts.configFile, startedAt: this.startedAt, version: this.opts.version, profileFileError: this.profileFileError, idleMemoryReducer: this.reducer?.stats() ?? null },
       mounts,
     }
   }
@@ -361,6 +372,7 @@ export class Daemon {
     this.watcher?.stop()
     this.suspend?.stop()
     this.tableWatch?.stop()
+    this.reducer?.stop()
     await this.reloading.catch(() => {})
     const sups = [...this.supervisors.values()]
     for (const s of sups) s.cancelTimers()

@@ -9,6 +9,7 @@ import { DAEMON_USAGE, UsageError, parseDaemonArgs } from './daemon-args.js'
 import { announceReady } from './readiness.js'
 import { createRealBackend, type RealBackendOptions } from './real-backend.js'
 import { systemTime } from '../clock.js'
+import { nativeMemoryReducer } from '../fuse/memory-reducer.js'
 import { systemCron } from '../cron.js'
 import { packageVersion } from '../version.js'
 import { StateDirError } from './state-dir.js'
@@ -37,6 +38,7 @@ export async function startDaemon(
   logger.info({ config: args.configFile, socket: args.socketPath, stateDir: args.stateDir, version: packageVersion() }, 'megamountd starting')
   let daemon: Daemon | null = null
   const backend = makeBackend(() => daemon!.currentSettings, { fuseBackend: args.fuseBackend })
+  const reduce = args.fuseBackend === 'fuse-native' ? null : nativeMemoryReducer()
   daemon = new Daemon({
     configFile: args.configFile,
     socketPath: args.socketPath,
@@ -48,6 +50,7 @@ export async function startDaemon(
     logger,
     version: packageVersion(),
     stopTimeoutMs: args.stopTimeoutMs,
+    ...(reduce ? { memoryReducer: { reduce } } : {}),
   })
   try {
     await daemon.start()

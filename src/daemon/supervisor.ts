@@ -14,6 +14,7 @@
 // (mount-status.ts) and what it shows of the store (mount-status-parts.ts).
 // This file holds the life cycle and the state.
 import { INTERNAL_DEFAULTS, type Profile } from '../config/types.js'
+import type { KernelActivity } from './idle-reducer.js'
 import type { Time, TimerHandle } from '../clock.js'
 import type { CacheReport, MountState, MountStatus } from '../control/wire-types.js'
 import { cronOn, type Cron } from '../cron.js'
@@ -98,6 +99,19 @@ export class MountSupervisor {
   /** The FUSE binding serving the mount, or null when not mounted. */
   get fuseBackend(): string | null {
     return this.handle?.backend ?? null
+  }
+
+  /** Empties the store's page cache (the daemon went quiet, idle-reducer.ts). */
+  releaseMemory(): void {
+    this.store?.releaseMemory()
+  }
+
+  /** Kernel requests served so far and not yet answered (idle-reducer.ts):
+   *  none while not mounted; null when the backend cannot count them (fuse-native). */
+  kernelActivity(): KernelActivity | null {
+    if (!this.handle) return { requests: 0, pending: 0 }
+    const native = this.handle.kernelStats?.()?.native
+    return native ? { requests: native.requests, pending: native.pending } : null
   }
 
   /** Mount now if the bridge answers, else keep trying. Resolves once the

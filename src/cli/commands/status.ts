@@ -24,7 +24,7 @@ not running.`,
     const name = ctx.positionals[0]
     const report = await ctx.request('status', { name })
     if (ctx.values.json) {
-      ctx.io.stdout(statusJson(report.mounts, report.daemon.profileFileError ?? null))
+      ctx.io.stdout(statusJson(report.mounts, report.daemon.profileFileError ?? null, report.daemon.idleMemoryReducer))
     } else if (report.mounts.length === 0) {
       ctx.io.stdout(`${formatProfileFileError(report.daemon.profileFileError)}No profiles in ${report.daemon.configFile}.\nAdd one (see mounts.example.json and docs/configuration.md), then run: mountctl reload\n`)
     } else {

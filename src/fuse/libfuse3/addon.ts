@@ -79,6 +79,10 @@ export interface Addon {
   ops: Record<OpName, number>
   setattrBits: Record<'mode' | 'uid' | 'gid' | 'size' | 'atime' | 'mtime' | 'atimeNow' | 'mtimeNow', number>
   libfuseVersion: number
+  /** A full collection that shrinks V8's young generation, then
+   *  malloc_trim (src/fuse/native/memory.cc); true when the C allocator gave
+   *  memory back. Absent from a build older than this file. */
+  reduceMemory?: () => boolean
 }
 
 /** open bits for replyOpen and replyCreate (binding.cc FillOpen). */

@@ -15,6 +15,9 @@
 
 namespace megamount {
 
+// memory.cc
+napi_value ReduceMemory(napi_env env, napi_callback_info info);
+
 namespace {
 
 // Attribute records from JavaScript: one Float64Array, this many numbers
@@ -621,6 +624,10 @@ napi_value Init(napi_env env, napi_value exports) {
   napi_define_class(env, "Session", NAPI_AUTO_LENGTH, NewSession, nullptr, sizeof(methods) / sizeof(methods[0]),
                     methods, &cls);
   napi_set_named_property(env, exports, "Session", cls);
+
+  napi_value reduce;
+  napi_create_function(env, "reduceMemory", NAPI_AUTO_LENGTH, ReduceMemory, nullptr, &reduce);
+  napi_set_named_property(env, exports, "reduceMemory", reduce);
 
   const std::pair<const char*, Op> names[] = {
       {"lookup", OP_LOOKUP},   {"forget", OP_FORGET},         {"getattr", OP_GETATTR},

@@ -131,6 +131,13 @@ export class MountStore {
     this.listings?.clear()
   }
 
+  /** Empties SQLite's page cache (the pages stay in the kernel's): when the
+   *  daemon goes quiet (src/daemon/idle-reducer.ts). */
+  releaseMemory(): void {
+    if (this.#closed) return
+    this.#guard.run('releasing the store\'s cache', () => this.#db.pragma('shrink_memory'), undefined)
+  }
+
   stats(): MountStoreStats {
     const listings = this.listings?.stats() ?? { listings: 0, entries: 0, newestFetchMs: null }
     let databaseBytes = 0

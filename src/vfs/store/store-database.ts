@@ -86,6 +86,9 @@ export function openMemoryDatabase(): StoreDb {
   return db
 }
 
+/** SQLite's page cache per store, in KiB. */
+const PAGE_CACHE_KIB = 2048
+
 function openChecked(file: string, fresh = false): StoreDb | null {
   const db = new Database(file)
   try {
@@ -94,6 +97,11 @@ function openChecked(file: string, fresh = false): StoreDb | null {
     // loss may lose the latest transactions but never corrupts the file.
     db.pragma('synchronous = NORMAL')
     db.pragma('busy_timeout = 2000')
+    // better-sqlite3 builds SQLite with a 16 MiB page cache per connection:
+    // after a 100,000-entry crawl it held 6.5 MiB of the daemon's resident
+    // memory (the whole database). Pages it drops are still in the kernel's
+    // page cache; idle-reducer.ts empties this one when the daemon goes quiet.
+    db.pragma(`cache_size = -${PAGE_CACHE_KIB}`)
     const check = db.pragma('quick_check', { simple: true })
     if (check !== 'ok') throw new Error(`SQLite's quick_check says: ${String(check)}`)
     const version = db.pragma('user_version', { simple: true }) as number

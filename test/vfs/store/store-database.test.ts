@@ -88,3 +88,10 @@ t.test('a folder where no database can be made throws (the caller keeps the stor
   writeFileSync(join(file, '..', '..', 'blocker'), 'a file, not a folder')
   t.throws(() => openStoreDatabase(join(file, '..', '..', 'blocker', 'store.db'), silentLogger))
 })
+
+t.test('SQLite\'s page cache is bounded to 2 MiB per store (better-sqlite3 builds it with 16 MiB)', async t => {
+  const file = await tempFile(t)
+  const { db } = openStoreDatabase(file, silentLogger)
+  t.teardown(() => db.close())
+  t.equal(db.pragma('cache_size', { simple: true }), -2048)
+})
