@@ -12,12 +12,13 @@ import { MountStore } from '../../../src/vfs/store/mount-store.js'
 import { patternBuffer } from '../../helpers/fake-remote.js'
 import { waitUntil } from '../../helpers/wait-until.js'
 
-async function setup(t: Test, maxBytes = 64 * B) {
-  const dir = await mkdtemp(join(tmpdir(), 'megamount-disk-cache-'))
+/** base: the folder the cache goes in (default the system's temporary one). */
+async function setup(t: Test, maxBytes = 64 * B, options: { base?: string; directWrites?: boolean } = {}) {
+  const dir = await mkdtemp(join(options.base ?? tmpdir(), 'megamount-disk-cache-'))
   t.teardown(() => rm(dir, { recursive: true, force: true }))
   const open = async () => {
     const store = MountStore.open(dir, 'test-source', silentLogger)
-    const cache = new DiskCache({ folder: store.cacheFolder, maxBytes, logger: silentLogger, index: store.content })
+    const cache = new DiskCache({ folder: store.cacheFolder, maxBytes, logger: silentLogger, index: store.content, directWrites: options.directWrites })
     await cache.ready
     const close = async () => {
       await cache.close()
@@ -92,42 +93,25 @@ t.test('a window of a stream goes to disk past the page cache, its last partial 
   t.ok(again.equals(content))
 })
 
-t.test('on tmpfs (not a local disk file system) every window goes through the page cache', { skip: process.platform === 'linux' && existsSync('/dev/shm') ? false : 'no /dev/shm' }, async t => {
-  const dir = await mkdtemp(join('/dev/shm', 'megamount-disk-cache-'))
-  t.teardown(() => rm(dir, { recursive: true, force: true }))
-  const store = MountStore.open(dir, 'test-source', silentLogger)
-  const cache = new DiskCache({ folder: store.cacheFolder, maxBytes: 64 * B, logger: silentLogger, index: store.content })
-  t.teardown(async () => {
-    await cache.close()
-    store.close()
-  })
-  await cache.ready
+/** A page-aligned window stored and read back, none of it direct. */
+async function windowThroughPageCache(t: Test, cache: DiskCache, seed: number): Promise<void> {
   const window = pageAlignedBuffer(4 * B)
-  patternBuffer(4 * B, 16).copy(window)
+  patternBuffer(4 * B, seed).copy(window)
   await cache.storeNow('k', '/k', 4 * B, 0, window)
   t.equal(cache.directWriteBytes, 0)
   const back = Buffer.alloc(4 * B)
   t.equal(await cache.read('k', back, 0, 0, 4 * B), 4 * B)
   t.ok(back.equals(window))
+}
+
+t.test('on tmpfs (not a local disk file system) every window goes through the page cache', { skip: process.platform === 'linux' && existsSync('/dev/shm') ? false : 'no /dev/shm' }, async t => {
+  const { cache } = await setup(t, 64 * B, { base: '/dev/shm' })
+  await windowThroughPageCache(t, cache, 16)
 })
 
 t.test('directWrites: false writes every window through the page cache', async t => {
-  const dir = await mkdtemp(join(tmpdir(), 'megamount-disk-cache-'))
-  t.teardown(() => rm(dir, { recursive: true, force: true }))
-  const store = MountStore.open(dir, 'test-source', silentLogger)
-  const cache = new DiskCache({ folder: store.cacheFolder, maxBytes: 64 * B, logger: silentLogger, index: store.content, directWrites: false })
-  t.teardown(async () => {
-    await cache.close()
-    store.close()
-  })
-  await cache.ready
-  const window = pageAlignedBuffer(4 * B)
-  patternBuffer(4 * B, 14).copy(window)
-  await cache.storeNow('k', '/k', 4 * B, 0, window)
-  t.equal(cache.directWriteBytes, 0)
-  const back = Buffer.alloc(4 * B)
-  t.equal(await cache.read('k', back, 0, 0, 4 * B), 4 * B)
-  t.ok(back.equals(window))
+  const { cache } = await setup(t, 64 * B, { directWrites: false })
+  await windowThroughPageCache(t, cache, 14)
 })
 
 t.test('a file system that refuses direct writes gets them through the page cache, and is told once', async t => {
