@@ -12,6 +12,7 @@ import type { Remote } from '../../remote/remote.js'
 import type { Semaphore } from '../../remote/semaphore.js'
 import type { BridgeGate } from '../bridge-gate.js'
 import type { DiskCache } from '../cache/disk-cache.js'
+import type { WindowPool } from '../cache/window-pool.js'
 import { readExactly } from './exact-read.js'
 
 /** Bytes per fill request. */
@@ -25,6 +26,10 @@ export interface FileFillerOptions {
   slots: Semaphore
   disk: DiskCache
   logger: Logger
+  /** Where pieces are downloaded to and given back once on disk: a fill of
+   *  256 MiB allocated 64 fresh 4 MiB buffers, and V8 collected every few
+   *  (0.85 s of the daemon's 1.85 s of CPU for the bench's random reads). */
+  windows: WindowPool
 }
 
 interface Fill {
@@ -82,23 +87,26 @@ export class FileFiller {
   }
 
   async #piece(fill: Fill, key: string, path: string, size: number, offset: number): Promise<void> {
-    const { remote, gate, slots, disk, logger } = this.#o
+    const { remote, gate, slots, disk, logger, windows } = this.#o
     const end = Math.min(size, offset + FILL_PIECE_BYTES)
     // Only the part not on disk yet: the reader may have fetched some.
     const start = disk.cachedEnd(key, offset)
     if (start >= end) return
     let release: (() => void) | undefined
+    let data: Buffer | undefined
     try {
       release = await slots.acquire(gate.signal)
       if (fill.stopped || !gate.available) return
-      const data = await readExactly(remote, path, start, end - start, size, { signal: gate.signal, logger })
+      data = await readExactly(remote, path, start, end - start, size, { signal: gate.signal, logger, allocate: n => windows.take(n) })
       this.#filledBytes += data.length
       // Waiting for the disk keeps at most FILL_CONCURRENCY pieces in memory.
-      await disk.storeNow(key, path, size, start, data)
+      // Through the page cache: the jumping reader reads these bytes next.
+      await disk.storeNow(key, path, size, start, data, { pageCache: true })
     } catch (err) {
       fill.stopped = true
       logger.debug({ err, path, offset: start }, 'background fill stopped')
     } finally {
+      if (data) windows.release(data)
       release?.()
     }
   }
