@@ -32,6 +32,8 @@ export interface OutcomeContext {
   quietDelayMs(): number
   /** Stops the item's upload, if one runs. */
   stop(item: Item, reason: AbortReason): Promise<void>
+  /** UploadQueueOptions.keepUploaded. */
+  keepUploaded?: (file: StagedFile, path: string) => void
 }
 
 export class UploadOutcomes {
@@ -55,6 +57,9 @@ export class UploadOutcomes {
         )
       }
       this.c.events.emit('uploaded', { path, bytes: file.size, durationMs, mtimeMs: file.mtimeMs })
+      // Once the listing shows the upload, before the staged data goes (it
+      // holds the descriptor open past the removal).
+      this.c.keepUploaded?.(file, path)
       await this.c.store.removeFile(file, 'uploaded')
       return
     }

@@ -45,6 +45,9 @@ export interface UploadQueueOptions {
   /** [0, 1) source for backoff jitter. Default Math.random. */
   random?: () => number
   logger?: Logger
+  /** Told of each uploaded file just before its staged data goes, to keep
+   *  its bytes (uploaded-copies.ts); never awaited. */
+  keepUploaded?: (file: StagedFile, path: string) => void
 }
 
 export class UploadQueue extends EventEmitter<UploadQueueEvents> {
@@ -92,6 +95,7 @@ export class UploadQueue extends EventEmitter<UploadQueueEvents> {
       closed: () => this.closed,
       quietDelayMs: () => (this.drainers > 0 ? 0 : this.uploadDelayMs),
       stop: (item, reason) => this.stopUpload(item, reason),
+      keepUploaded: options.keepUploaded,
     })
   }
 

@@ -24,6 +24,7 @@ import type { Cron } from '../../cron.js'
 import type { Attr, DirEntries, FileHandle } from '../types.js'
 import { UploadQueue } from './upload-queue.js'
 import { UploadRecords } from './upload-records.js'
+import { UploadedCopies, stagedEntry } from './uploaded-copies.js'
 import { liveWriteHandle, WriteFileHandle } from './write-handle.js'
 import type { WriteContext, WritePolicy, WritePolicyFactory } from './write-policy.js'
 
@@ -55,6 +56,7 @@ interface Parts {
   records: UploadRecords
   store: StagingStore
   queue: UploadQueue
+  copies: UploadedCopies | null
 }
 
 export class StagedWrites implements WritePolicy {
@@ -87,21 +89,19 @@ export class StagedWrites implements WritePolicy {
     const { time, stateDir } = this.#ctx
     const records = await UploadRecords.open(stateDir, { clock: time })
     const store = await StagingStore.open(stateDir, { remote: this.#remote, records, clock: time, logger: this.#ctx.logger })
+    const { maxConcurrentUploads, retryInitialDelayMs, retryMaxDelayMs } = options
+    const disk = this.#ctx.chunks.disk
+    const copies = disk ? new UploadedCopies(disk, this.#ctx.metadata, this.#log) : null
     const queue = new UploadQueue({
-      remote: this.#remote,
-      store,
-      records,
-      time,
-      uploadDelayMs: this.#options.uploadDelayMs,
-      maxConcurrentUploads: options.maxConcurrentUploads,
-      retryInitialDelayMs: options.retryInitialDelayMs,
-      retryMaxDelayMs: options.retryMaxDelayMs,
-      logger: this.#ctx.logger,
+      ...{ remote: this.#remote, store, records, time, logger: this.#ctx.logger, uploadDelayMs: this.#options.uploadDelayMs },
+      ...{ maxConcurrentUploads, retryInitialDelayMs, retryMaxDelayMs },
+      keepUploaded: copies ? (file, p) => copies.keep(file, p) : undefined,
     })
     // The file is on the server now, as it was staged: it joins the cached
-    // listing (the server's own time replaces ours at the next listing).
-    queue.on('uploaded', e => this.#onServerNow(e.path, { name: baseName(e.path), isDir: false, size: e.bytes, mtimeMs: e.mtimeMs, ctimeMs: e.mtimeMs, etag: null }))
-    this.#parts = { records, store, queue }
+    // listing (the server's own time replaces ours at the next listing), and
+    // its bytes the disk cache under that version (uploaded-copies.ts).
+    queue.on('uploaded', e => this.#onServerNow(e.path, stagedEntry(e.path, e.bytes, e.mtimeMs)))
+    this.#parts = { records, store, queue, copies }
     queue.start()
   }
 
@@ -307,6 +307,7 @@ export class StagedWrites implements WritePolicy {
     const parts = await this.ready.then(() => this.#parts).catch(() => null)
     if (!parts) return
     await parts.queue.close()
+    await parts.copies?.idle()
     await parts.store.close()
     await parts.records.close()
   }
@@ -394,7 +395,6 @@ export class StagedWrites implements WritePolicy {
   }
 
   #attrOf(file: StagedFile): Attr {
-    const entry: RemoteEntry = { name: baseName(file.path), isDir: false, size: file.size, mtimeMs: file.mtimeMs, ctimeMs: file.mtimeMs, etag: null }
-    return fileAttr(entry, this.#attrCtx)
+    return fileAttr(stagedEntry(file.path, file.size, file.mtimeMs), this.#attrCtx)
   }
 }
