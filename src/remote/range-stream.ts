@@ -14,7 +14,7 @@ import { RemoteError, type ContentStream } from './remote.js'
 
 /** A stream nobody takes from for this long is closed: it holds one of the
  *  mount's request slots, and a reader that stopped should not keep it. */
-export const STREAM_PAUSED_IDLE_MS = 2_000
+export const STREAM_PAUSED_IDLE_MS = 1_000
 
 /** The body of a 200 or 206 answer to Range: bytes=offset-(offset+length-1)
  *  when it carries exactly those bytes and can be taken in pieces; throws
