@@ -182,6 +182,21 @@ export class ChunkCache {
     if (length !== undefined && this.disk?.covers(fileKey, offset, offset + length)) this.#done.delete(key)
   }
 
+  /** The mounts went quiet (src/daemon/idle-reducer.ts): completed segments
+   *  whose bytes are on disk are dropped, and the pool's free windows go
+   *  too, so the collection that follows hands their memory back. A read of
+   *  those bytes then comes from the disk cache (the page cache, mostly),
+   *  as after a remount. What is only here (no disk cache, a file too large
+   *  for it, a write still under way) stays. */
+  releaseMemory(): void {
+    for (const key of [...this.#done.keys()]) {
+      if (this.#writing.has(key)) continue
+      const at = key.lastIndexOf('\0')
+      this.#dropIfOnDisk(key.slice(0, at), key, Number(key.slice(at + 1)))
+    }
+    this.windows.dropFree()
+  }
+
   /** Whether a read-ahead of `bytes` fits in the budget next to the
    *  downloads already in flight (completed segments make way for it), and
    *  the disk cache is not more than WRITE_BEHIND_MAX_BYTES behind. */
