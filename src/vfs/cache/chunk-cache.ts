@@ -195,6 +195,7 @@ export class ChunkCache {
       this.#dropIfOnDisk(key.slice(0, at), key, Number(key.slice(at + 1)))
     }
     this.windows.dropFree()
+    this.disk?.releaseMemory()
   }
 
   /** Whether a read-ahead of `bytes` fits in the budget next to the

@@ -36,6 +36,12 @@ export class FileFiller {
   readonly #o: FileFillerOptions
   readonly #fills = new Map<string, Fill>()
   #filledBytes = 0
+  // Piece buffers, reused while fills run and let go when the last one ends.
+  // A buffer per piece left a 256 MiB fill 64 buffers of 4 MiB for the
+  // collector, which V8 lets pile up to about 64 MiB outside its heap. They
+  // are ordinary buffers, not page-aligned windows: fills are written
+  // through the page cache, where a reader jumping around finds them at once.
+  readonly #spare: Buffer[] = []
 
   constructor(options: FileFillerOptions) {
     this.#o = options
@@ -56,6 +62,7 @@ export class FileFiller {
       this.#fills.set(key, fill)
       void this.#run(fill, key, path, size, position).finally(() => {
         if (this.#fills.get(key) === fill) this.#fills.delete(key)
+        if (this.#fills.size === 0) this.#spare.length = 0
       })
     }
     const current = fill
@@ -91,11 +98,17 @@ export class FileFiller {
     try {
       release = await slots.acquire(gate.signal)
       if (fill.stopped || !gate.available) return
-      const data = await readExactly(remote, path, start, end - start, size, { signal: gate.signal, logger })
+      const buffer = this.#spare.pop() ?? Buffer.allocUnsafeSlow(FILL_PIECE_BYTES)
+      const allocate = (n: number) => (n <= buffer.length ? buffer.subarray(0, n) : Buffer.allocUnsafeSlow(n))
+      const data = await readExactly(remote, path, start, end - start, size, { signal: gate.signal, logger, allocate })
       this.#filledBytes += data.length
       // Waiting for the disk keeps at most FILL_CONCURRENCY pieces in memory.
       await disk.storeNow(key, path, size, start, data)
+      // On disk: the buffer may be filled again.
+      if (this.#spare.length < FILL_CONCURRENCY) this.#spare.push(buffer)
     } catch (err) {
+      // A failed request's buffer is not reused: the socket may still have
+      // been writing into it.
       fill.stopped = true
       logger.debug({ err, path, offset: start }, 'background fill stopped')
     } finally {
