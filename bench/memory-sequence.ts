@@ -12,9 +12,11 @@
 // the 100,000-entry crawl alone, on a fresh daemon. --steps LIST: these
 // steps in this order instead (browse: find + ls -lR of tree/; find; ls;
 // bigdir; read: cat of big.bin; medium: cat of the 500 64 KiB files;
-// random: the bench's 2,000 random 4 KiB reads of big.bin; huge), each
+// random: the bench's 2,000 random 4 KiB reads of big.bin; writes: cp of
+// 64 MiB, cp -r of 1,000 small files, rsync -a of 2,000, until all are on
+// the server; huge), each
 // with its own peak (VmHWM is reset before it) and RSS --settle-s after.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -50,13 +52,13 @@ function status(pid: number): Record<string, number> {
 
 async function main(): Promise<void> {
   const root = join(base, 'account', 'Bench')
-  if (!existsSync(join(base, 'ready-500'))) {
+  if (!existsSync(join(base, 'ready-full'))) {
     rmSync(base, { recursive: true, force: true })
     mkdirSync(base, { recursive: true })
     console.log('generating the data set')
-    generateDataSet(base, { ...FULL_SIZES, writeSmallCount: 10, rsyncSmallCount: 10 }, 1)
+    generateDataSet(base, FULL_SIZES, 1)
     generateHugeTree(root, FULL_SIZES.hugeFolders, FULL_SIZES.hugeFilesPerFolder, 1)
-    mkdirSync(join(base, 'ready-500'))
+    mkdirSync(join(base, 'ready-full'))
   }
   const work = join(base, 'work')
   rmSync(work, { recursive: true, force: true })
@@ -91,6 +93,9 @@ async function main(): Promise<void> {
       cpuBefore = cpu
       const reducer = mount.daemonStatus()?.idleMemoryReducer
       if (reducer) console.log(`  idle memory reducer: ${JSON.stringify(reducer)}`)
+      await hookReport()
+    }
+    async function hookReport(): Promise<void> {
       if (!values.hook) return
       const out = join(work, `hook-${pid}.json`)
       rmSync(out, { force: true })
@@ -122,8 +127,22 @@ async function main(): Promise<void> {
         random: [[process.execPath, [resolve('dist/bench/random-read.js'), big, String(FULL_SIZES.bigFileBytes), String(FULL_SIZES.randomReadCount), String(FULL_SIZES.randomReadBytes), '1']]],
         huge: [['find', [join(mount.mountpoint, 'huge')]]],
       }
+      const source = join(base, 'write-src')
+      let writes = 0
+      const writeSteps = (): Array<[string, string[]]> => {
+        const rel = `writes-${process.pid}-${++writes}`
+        const into = join(mount.mountpoint, rel)
+        return [['mkdir', [into]], ['cp', [join(source, 'w64.bin'), into]], ['cp', ['-r', join(source, 'small'), into]], ['rsync', ['-a', `${join(source, 'rsync')}/`, join(into, 'r')]]]
+      }
+      // Uploads go on after the copies exit: wait until the server has them all, as the bench does.
+      const onServer = async () => {
+        const rel = join(root, `writes-${process.pid}-${writes}`)
+        const count = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter(n => !n.startsWith('.')).length : 0)
+        const want = 1 + FULL_SIZES.writeSmallCount + FULL_SIZES.rsyncSmallCount
+        for (let i = 0; i < 1200 && count(rel) - 2 + count(join(rel, 'small')) + count(join(rel, 'r')) < want; i++) await delay(100)
+      }
       for (const name of values.steps.split(',')) {
-        const runs = commands[name]
+        const runs = name === 'writes' ? writeSteps() : commands[name]
         if (!runs) throw new Error(`--steps: unknown step ${name}; choose from ${Object.keys(commands).join(', ')}`)
         await mount.makeCold()
         dropKernelCaches()
@@ -136,11 +155,13 @@ async function main(): Promise<void> {
           if (run.code !== 0) throw new Error(`${name}: exit ${run.code} ${run.stderr}`)
           ms += run.ms
         }
+        if (name === 'writes') await onServer()
         const atEnd = status(pid)
         await delay(Number(values['settle-s']) * 1000)
         const settled = status(pid).VmRSS
         console.log(`${name.padEnd(8)} ${(ms / 1000).toFixed(2).padStart(6)} s  RSS ${before} -> peak ${atEnd.VmHWM} -> ${atEnd.VmRSS} at the end -> ${settled} ${values['settle-s']} s later (anon ${atEnd.RssAnon})`)
         peak = Math.max(peak, atEnd.VmHWM)
+        await hookReport()
       }
     }
     if (values.steps === undefined && !values['huge-only']) await step('crawl cold, find', 'find', [join(mount.mountpoint, 'tree'), '-type', 'f'])

@@ -1,6 +1,7 @@
 // When the mounts go quiet the chunk cache lets go of what is safely on
 // disk (src/daemon/idle-reducer.ts asks, through MegaFs.releaseMemory), and
-// keeps what exists only in memory.
+// keeps what exists only in memory; small segments on disk are bounded
+// while reads go on too.
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -79,4 +80,41 @@ t.test('a segment whose disk write is still under way stays', async t => {
   await waitUntil('the disk write', () => disk.pendingBytes === 0, 10_000, 5)
   cache.releaseMemory()
   t.equal(cache.sizeBytes, 0, 'dropped at the next quiet moment once on disk')
+})
+
+t.test('small segments on disk stay in memory only up to an eighth of the budget, the latest used kept', async t => {
+  const disk = await diskCache(t, 256 * MiB)
+  const cache = new ChunkCache(32 * MiB, disk)
+  const key = (i: number) => `/small/f${i}\0${64 * 1024}\0\0`
+  await fetched(cache, '/big.bin', 64 * MiB, 0, 2 * MiB) // a large window: not bound by this
+  for (let i = 0; i < 200; i++) await fetched(cache, `/small/f${i}`, 64 * 1024, 0, 64 * 1024)
+  await waitUntil('the disk writes', () => disk.pendingBytes === 0, 10_000, 5)
+  await new Promise(r => setImmediate(r))
+  t.equal(cache.sizeBytes, 2 * MiB + 4 * MiB, '200 small files (12.5 MiB) held 4 MiB; the large window stays')
+  t.ok(cache.find(key(199), 0), 'the latest file is in memory')
+  t.equal(cache.find(key(0), 0), undefined, 'the first one is read from disk')
+  t.ok(disk.covers(key(0), 0, 64 * 1024), 'where it is')
+  t.ok(cache.find(`/big.bin\0${64 * MiB}\0\0`, 0))
+})
+
+t.test('a small segment used again is kept over older ones', async t => {
+  const disk = await diskCache(t, 256 * MiB)
+  const cache = new ChunkCache(8 * MiB, disk) // 1 MiB of small segments on disk
+  const key = (i: number) => `/small/f${i}\0${64 * 1024}\0\0`
+  for (let i = 0; i < 16; i++) await fetched(cache, `/small/f${i}`, 64 * 1024, 0, 64 * 1024)
+  await waitUntil('the disk writes', () => disk.pendingBytes === 0, 10_000, 5)
+  await new Promise(r => setImmediate(r))
+  t.ok(cache.find(key(0), 0), 'all 16 (1 MiB) in memory')
+  for (let i = 16; i < 20; i++) await fetched(cache, `/small/f${i}`, 64 * 1024, 0, 64 * 1024)
+  await waitUntil('the disk writes', () => disk.pendingBytes === 0, 10_000, 5)
+  await new Promise(r => setImmediate(r))
+  t.ok(cache.find(key(0), 0), 'the one read again stayed')
+  t.equal(cache.find(key(1), 0), undefined, 'the oldest not read again went')
+  t.equal(cache.sizeBytes, MiB)
+})
+
+t.test('without a disk cache small segments are kept to the whole budget', async t => {
+  const cache = new ChunkCache(32 * MiB, null)
+  for (let i = 0; i < 200; i++) await fetched(cache, `/small/f${i}`, 64 * 1024, 0, 64 * 1024)
+  t.equal(cache.sizeBytes, 200 * 64 * 1024)
 })
