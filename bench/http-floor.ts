@@ -116,7 +116,16 @@ export async function getFile(servedUrl: string, path: string, range?: [number, 
 }
 
 /** GET of a whole file hashed as it arrives, as `cat | sha256sum` would, without holding it. */
-export function getFileSha256(servedUrl: string, path: string): Promise<string> {
+export async function getFileSha256(servedUrl: string, path: string): Promise<string> {
+  return (await getWholeFile(servedUrl, path, true)).sha256!
+}
+
+/** Bytes of a GET of a whole file, dropped as they arrive, as `cat > /dev/null` does. */
+export async function getFileBytes(servedUrl: string, path: string): Promise<number> {
+  return (await getWholeFile(servedUrl, path, false)).bytes
+}
+
+function getWholeFile(servedUrl: string, path: string, hashed: boolean): Promise<{ bytes: number; sha256: string | null }> {
   return new Promise((resolve, reject) => {
     const url = urlOf(servedUrl, path)
     const req = http.request(url, { method: 'GET', agent }, (res) => {
@@ -124,9 +133,13 @@ export function getFileSha256(servedUrl: string, path: string): Promise<string> 
         res.resume()
         return reject(new Error(`GET ${url} answered ${res.statusCode}, expected 200`))
       }
-      const hash = createHash('sha256')
-      res.on('data', (c: Buffer) => hash.update(c))
-      res.on('end', () => resolve(hash.digest('hex')))
+      const hash = hashed ? createHash('sha256') : null
+      let bytes = 0
+      res.on('data', (c: Buffer) => {
+        bytes += c.length
+        hash?.update(c)
+      })
+      res.on('end', () => resolve({ bytes, sha256: hash?.digest('hex') ?? null }))
       res.on('error', reject)
     })
     req.setTimeout(120_000, () => req.destroy(new Error(`GET ${url}: no progress within 120 s`)))

@@ -4,7 +4,7 @@
 // on such a failure the supervisor closes the bridge gate at once (later
 // operations fail with EHOSTDOWN immediately) and probes the root right away,
 // which reopens the gate within one round trip when the bridge is fine.
-import { RemoteError, type Listing, type Quota, type ReadOptions, type Remote, type RemoteEntry } from '../remote/remote.js'
+import { RemoteError, type ContentStream, type Listing, type Quota, type ReadOptions, type Remote, type RemoteEntry } from '../remote/remote.js'
 
 export function isBridgeTrouble(err: unknown): boolean {
   return err instanceof RemoteError && (err.kind === 'bridge-down' || err.kind === 'timeout')
@@ -36,6 +36,24 @@ export class TroubleWatchingRemote implements Remote {
   }
   read(path: string, offset: number, length: number, options?: ReadOptions): Promise<Buffer> {
     return this.#watch(this.#inner.read(path, offset, length, options))
+  }
+  openStream(path: string, offset: number, length: number, options?: ReadOptions): ContentStream | null {
+    const stream = this.#inner.openStream?.(path, offset, length, options) ?? null
+    if (!stream) return null
+    const take = (n: number, allocate?: (length: number) => Buffer) => this.#watch(stream.take(n, allocate))
+    return {
+      get position() {
+        return stream.position
+      },
+      get end() {
+        return stream.end
+      },
+      get closed() {
+        return stream.closed
+      },
+      take,
+      close: () => stream.close(),
+    }
   }
   put(path: string, localFile: string, options?: { onProgress?: (sentBytes: number) => void; signal?: AbortSignal }): Promise<void> {
     return this.#watch(this.#inner.put(path, localFile, options))

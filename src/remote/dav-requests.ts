@@ -37,7 +37,7 @@ export interface DavRequest {
   onBodyProgress?: (sentBytes: number) => void
   /** A GET whose 200/206 body of at most maxBodyBytes is read in place
    *  (direct-get.ts) on a plain-http server. */
-  direct?: { maxBodyBytes: number; allocate?: (length: number) => Buffer }
+  direct?: { maxBodyBytes: number; allocate?: (length: number) => Buffer; streamed?: boolean; pausedIdleMs?: number }
 }
 
 export interface DavRequestsOptions {
@@ -123,10 +123,18 @@ export class DavRequests {
     }
   }
 
+  /** Whether a GET to url can be answered in place (direct-get.ts), as
+   *  streamed reads need: a plain-http server whose answers have allowed it
+   *  so far. */
+  directPossible(url: URL): boolean {
+    return this.#directWorks && url.protocol === 'http:'
+  }
+
   async #sendOnce(r: DavRequest, options: HttpRequestOptions): Promise<HttpResponse> {
     const { url, headers, idleTimeoutMs, signal } = options
     if (r.direct && this.#directWorks && url.protocol === 'http:' && r.method === 'GET' && options.body === undefined) {
-      const res = await sendDirectGet({ url, headers, idleTimeoutMs, signal, maxBodyBytes: r.direct.maxBodyBytes, allocate: r.direct.allocate })
+      const { maxBodyBytes, allocate, streamed, pausedIdleMs } = r.direct
+      const res = await sendDirectGet({ url, headers, idleTimeoutMs, signal, maxBodyBytes, allocate, streamed, pausedIdleMs })
       if (res) return res
       this.#directWorks = false
       this.#o.log.info({ host: url.host }, 'the server answers ranged GETs in a form read through node:http (chunked, unsized or with long headers); reads use node:http from now on')

@@ -16,10 +16,18 @@
 // those of http-request.ts: the idle timeout covers connecting and every
 // stretch without bytes, and a body that ends before its Content-Length is an
 // error, never short data.
+//
+// A streamed answer (DirectGetOptions.streamed) is read in pieces the caller
+// takes one after another, each into a buffer of its own (DirectBody.take):
+// one request for a whole sequential read instead of one per read-ahead
+// window. Between pieces the socket is not read, so the server is held back
+// by TCP once the kernel's socket buffer is full: memory stays what the
+// taken pieces hold, and the server keeps sending while the reader catches up.
 import { EventEmitter } from 'node:events'
 import type http from 'node:http'
 import net from 'node:net'
 import { RequestTimeoutError } from './errors.js'
+import { parseHead } from './http-head.js'
 
 /** The first read's room for the status line and headers. */
 const HEAD_BYTES = 16 * 1024
@@ -39,6 +47,11 @@ export interface DirectGetOptions {
   maxBodyBytes: number
   /** The body's buffer, exactly length bytes (default: a new one). */
   allocate?: (length: number) => Buffer
+  /** The body is read in pieces through DirectBody.take, never whole. */
+  streamed?: boolean
+  /** A streamed answer nobody takes from for this long is closed (default:
+   *  idleTimeoutMs). */
+  pausedIdleMs?: number
 }
 
 export interface DirectResponse {
@@ -61,6 +74,13 @@ export class DirectBody extends EventEmitter {
     return this.#get.whole()
   }
 
+  /** The body's next length bytes (fewer only where the body ends), in a
+   *  buffer from allocate. Streamed answers only; takes are served in order.
+   *  Rejects when the connection closes first. */
+  take(length: number, allocate?: (length: number) => Buffer): Promise<Buffer> {
+    return this.#get.take(length, allocate)
+  }
+
   /** Drops the body and closes the connection. */
   destroy(): void {
     this.#get.close(null)
@@ -74,6 +94,20 @@ export function sendDirectGet(options: DirectGetOptions): Promise<DirectResponse
 }
 
 type Phase = 'head' | 'body' | 'done'
+
+interface Take {
+  length: number
+  allocate?: (length: number) => Buffer
+  resolve: (b: Buffer) => void
+  reject: (e: unknown) => void
+}
+
+/** Why a streamed answer nobody took from was closed. */
+export class StreamIdleError extends Error {
+  constructor(ms: number) {
+    super(`nothing was taken from the streamed answer for ${ms} ms; closed`)
+  }
+}
 
 class DirectGet {
   readonly answer: Promise<DirectResponse | null>
@@ -91,6 +125,15 @@ class DirectGet {
   #settled = false
   #wholeWaiters: { resolve: (b: Buffer) => void; reject: (e: unknown) => void }[] = []
   #closed = false
+  // Streamed answers: the body's declared length, what earlier takes got,
+  // body bytes that arrived with the headers and no take has yet, the take
+  // being filled (its buffer is #window) and those waiting.
+  #bodyLength = 0
+  #taken = 0
+  #early: Buffer = Buffer.alloc(0)
+  #current: Take | null = null
+  readonly #takes: Take[] = []
+  #reading = true
 
   constructor(options: DirectGetOptions) {
     this.#o = options
@@ -115,7 +158,7 @@ class DirectGet {
     })
     this.#socket.setNoDelay(true)
     // Set before connecting, so it bounds connecting too.
-    this.#socket.setTimeout(options.idleTimeoutMs, () => this.close(new RequestTimeoutError(options.idleTimeoutMs, 'idle')))
+    this.#socket.setTimeout(options.idleTimeoutMs, () => this.#timedOut())
     this.#socket.on('error', err => this.#fail(err))
     this.#socket.on('end', () => this.#ended())
     this.#socket.on('close', () => this.#ended())
@@ -123,13 +166,84 @@ class DirectGet {
     this.#socket.write(lines.join('\r\n'))
   }
 
+  #timedOut(): void {
+    const { idleTimeoutMs, pausedIdleMs } = this.#o
+    if (!this.#reading && this.#phase === 'body') this.close(new StreamIdleError(pausedIdleMs ?? idleTimeoutMs))
+    else this.close(new RequestTimeoutError(idleTimeoutMs, 'idle'))
+  }
+
   readonly #onAbort = () => this.close(this.#o.signal?.reason ?? new Error('aborted'))
 
   whole(): Promise<Buffer> {
+    if (this.#o.streamed) return Promise.reject(new TypeError('a streamed answer is read with take()'))
     if (this.#phase === 'done' && this.#window && this.#filled === this.#window.length) return Promise.resolve(this.#window)
     if (!this.#window) return Promise.reject(new TypeError('this answer has no body to read'))
     if (this.#closed) return Promise.reject(this.#bodyFailure())
     return new Promise((resolve, reject) => this.#wholeWaiters.push({ resolve, reject }))
+  }
+
+  take(length: number, allocate?: (length: number) => Buffer): Promise<Buffer> {
+    if (!this.#o.streamed) return Promise.reject(new TypeError('only a streamed answer is read with take()'))
+    if (this.#closed) return Promise.reject(this.#bodyFailure())
+    return new Promise((resolve, reject) => {
+      this.#takes.push({ length, allocate, resolve, reject })
+      if (this.#phase === 'body' && !this.#current) this.#nextTake()
+    })
+  }
+
+  /** Starts the next waiting take: its buffer, the bytes that came early,
+   *  then the socket for the rest. */
+  #nextTake(): void {
+    const take = this.#takes.shift()
+    if (!take) return
+    const n = Math.max(0, Math.min(take.length, this.#bodyLength - this.#taken))
+    const given = n > 0 ? take.allocate?.(n) : undefined
+    this.#window = given?.length === n ? given : Buffer.allocUnsafeSlow(n)
+    this.#current = take
+    this.#filled = Math.min(n, this.#early.length)
+    if (this.#filled > 0) {
+      this.#early.copy(this.#window, 0, 0, this.#filled)
+      this.#early = this.#early.subarray(this.#filled)
+    }
+    if (this.#pieceDone()) this.#resume()
+  }
+
+  /** After bytes went into the current take's buffer: hands it over once
+   *  full, and says whether to go on reading the socket. */
+  #pieceDone(): boolean {
+    const take = this.#current
+    if (!take || !this.#window || this.#filled < this.#window.length) return take !== null
+    const piece = this.#window
+    this.#current = null
+    this.#window = null
+    this.#taken += piece.length
+    take.resolve(piece)
+    if (this.#taken >= this.#bodyLength) {
+      // The whole body is taken: the connection closes as the request said.
+      this.#phase = 'done'
+      this.#socket.destroy()
+      return false
+    }
+    if (this.#takes.length > 0) {
+      this.#nextTake()
+      return this.#current !== null
+    }
+    this.#pause()
+    return false
+  }
+
+  #pause(): void {
+    if (!this.#reading) return
+    this.#reading = false
+    this.#socket.pause()
+    this.#socket.setTimeout(this.#o.pausedIdleMs ?? this.#o.idleTimeoutMs)
+  }
+
+  #resume(): void {
+    if (this.#reading || this.#closed) return
+    this.#reading = true
+    this.#socket.setTimeout(this.#o.idleTimeoutMs)
+    this.#socket.resume()
   }
 
   /** Closes the connection; err is why, null when the caller is done with it. */
@@ -153,14 +267,20 @@ class DirectGet {
       this.#headLength += n
       return this.#parseHead()
     }
-    if (this.#phase !== 'body' || !this.#window) return false
+    if (this.#phase !== 'body') return false
+    if (!this.#window) {
+      // A streamed answer's bytes read with no take under way (the socket
+      // had not stopped yet): kept for the next take.
+      if (this.#o.streamed) this.#early = Buffer.concat([this.#early, buf.subarray(0, n)])
+      return false
+    }
     // Bytes read into the window in place, or (the first read after the
     // headers went into the buffer given before them) copied there.
     const inPlace = buf.buffer === this.#window.buffer && buf.byteOffset === this.#window.byteOffset + this.#filled
     const take = Math.min(n, this.#window.length - this.#filled)
     if (!inPlace) this.#window.set(buf.subarray(0, take), this.#filled)
     this.#filled += take
-    return this.#checkComplete()
+    return this.#o.streamed ? this.#pieceDone() : this.#checkComplete()
   }
 
   #parseHead(): boolean {
@@ -182,10 +302,15 @@ class DirectGet {
       if (headers['transfer-encoding'] !== undefined || headers['content-length'] === undefined || !/^\d+$/.test(headers['content-length']) || length > this.#o.maxBodyBytes) {
         return this.#leaveToNodeHttp()
       }
-      const given = this.#o.allocate?.(length)
-      this.#window = given?.length === length ? given : Buffer.allocUnsafeSlow(length)
-      this.#filled = extra.copy(this.#window, 0, 0, Math.min(extra.length, length))
       this.#phase = 'body'
+      if (this.#o.streamed) {
+        this.#bodyLength = length
+        this.#early = Buffer.from(extra.subarray(0, length))
+      } else {
+        const given = this.#o.allocate?.(length)
+        this.#window = given?.length === length ? given : Buffer.allocUnsafeSlow(length)
+        this.#filled = extra.copy(this.#window, 0, 0, Math.min(extra.length, length))
+      }
     } else {
       // Its body is only ever dropped: stop reading until the caller does.
       this.#phase = 'done'
@@ -193,7 +318,17 @@ class DirectGet {
     this.#head = Buffer.alloc(0)
     this.#settled = true
     this.#answered({ status, headers, body: this.#body })
-    return this.#phase === 'body' ? this.#checkComplete() : false
+    if (this.#phase !== 'body') return false
+    if (!this.#o.streamed) return this.#checkComplete()
+    if (this.#bodyLength === 0) {
+      this.#phase = 'done'
+      this.#socket.destroy()
+      return false
+    }
+    if (this.#takes.length > 0 && !this.#current) this.#nextTake()
+    if (this.#current) return true
+    this.#pause()
+    return false
   }
 
   #checkComplete(): boolean {
@@ -237,6 +372,8 @@ class DirectGet {
       this.#settled = true
       this.#refused(this.#failure ?? Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))
     }
+    for (const t of [...(this.#current ? [this.#current] : []), ...this.#takes.splice(0)]) t.reject(this.#bodyFailure())
+    this.#current = null
     const complete = this.#window !== null && this.#filled === this.#window.length
     for (const w of this.#wholeWaiters.splice(0)) {
       if (complete) w.resolve(this.#window!)
@@ -248,26 +385,4 @@ class DirectGet {
   #bodyFailure(): unknown {
     return this.#failure ?? Object.assign(new Error('socket hang up while reading the answer'), { code: 'ECONNRESET' })
   }
-}
-
-/** Status and headers (names lower-cased, repeats joined with ', ') of a
- *  header block without its final blank line; null for anything this client
- *  leaves to node:http. */
-export function parseHead(text: string): { status: number; headers: Record<string, string> } | null {
-  const lines = text.split('\r\n')
-  const m = /^HTTP\/1\.[01] (\d{3})(?: .*)?$/.exec(lines[0] ?? '')
-  if (!m) return null
-  const status = Number(m[1])
-  if (status < 200) return null
-  const headers: Record<string, string> = {}
-  for (const line of lines.slice(1)) {
-    const colon = line.indexOf(':')
-    // A folded line or one without a name: not ours to interpret.
-    if (colon <= 0 || line[0] === ' ' || line[0] === '\t') return null
-    const name = line.slice(0, colon).trim().toLowerCase()
-    const value = line.slice(colon + 1).trim()
-    if (name === 'content-length' && headers[name] !== undefined) return null
-    headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`
-  }
-  return { status, headers }
 }

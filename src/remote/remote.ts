@@ -76,6 +76,21 @@ export interface ContentReadOptions extends ReadOptions {
   allocate?: (length: number) => Buffer
 }
 
+/** One GET for a long run of a file's bytes, taken in pieces in order
+ *  (WebDavRemote.openStream). The server is held back between pieces. */
+export interface ContentStream {
+  /** Where the next piece taken starts. */
+  readonly position: number
+  /** Where the stream's bytes end. */
+  readonly end: number
+  /** Whether it was closed (by close, a failure, or nobody taking). */
+  readonly closed: boolean
+  /** The next length bytes, exactly (never past end); rejects when the
+   *  answer cannot give them (the caller asks again with read()). */
+  take(length: number, allocate?: (length: number) => Buffer): Promise<Buffer>
+  close(): void
+}
+
 export interface Remote {
   /** PROPFIND Depth 1 of a folder. Throws RemoteError('not-found') when it does
    *  not exist and RemoteError('root-missing') when the served root is gone. */
@@ -86,6 +101,10 @@ export interface Remote {
    *  with the header spelled 'Range'; a 200 is accepted only when the range
    *  starts at 0 and covers the whole file. */
   read(path: string, offset: number, length: number, options?: ContentReadOptions): Promise<Buffer>
+  /** Bytes [offset, offset+length) of a file as one request read in pieces,
+   *  for a sequential reader; null when this remote cannot (the caller then
+   *  uses read() per piece). Optional: remotes without it always read(). */
+  openStream?(path: string, offset: number, length: number, options?: ReadOptions): ContentStream | null
   /** Upload a local file's content with PUT, streamed from disk. The answer
    *  can take as long as MEGA's own upload: the timeout scales with size.
    *  onProgress reports bytes sent. */

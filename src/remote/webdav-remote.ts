@@ -12,17 +12,19 @@ import fs from 'node:fs'
 import { systemTime, type Time } from '../clock.js'
 import { INTERNAL_DEFAULTS, PROFILE_DEFAULTS } from '../config/types.js'
 import { silentLogger, type Logger } from '../log.js'
-import { DavRequests, type DavRequestStats } from './dav-requests.js'
+import { DavRequests, type DavRequest, type DavRequestStats } from './dav-requests.js'
 import { remoteErrorFromFailure, remoteErrorFromStatus, type FailedRequest } from './errors.js'
 import { parseFolderUrl } from './folder-url.js'
 import { discardBody, readBody, type HttpResponse } from './http-request.js'
 import { contentEncoding, expectedBodyBytes, wrongBody } from './range-answer.js'
 import { readMultistatus } from './multistatus-body.js'
+import { RangeStream, STREAM_PAUSED_IDLE_MS, streamedBody } from './range-stream.js'
 import { decodePathSegments, splitRelativePath, urlFor } from './paths.js'
 import { entryOf, findSelf, MAX_LISTING_ENTRIES, MAX_XML_DEPTH, MultistatusReader, toListing, type ParsedMultistatus } from './propfind-parser.js'
 import {
   RemoteError,
   type ContentReadOptions,
+  type ContentStream,
   type Listing,
   type Quota,
   type ReadOptions,
@@ -84,7 +86,7 @@ interface Exchange {
   signal?: AbortSignal
   answerTimeoutMs?: number
   onBodyProgress?: (sentBytes: number) => void
-  direct?: { maxBodyBytes: number; allocate?: (length: number) => Buffer }
+  direct?: DavRequest['direct']
 }
 
 export class WebDavRemote implements Remote {
@@ -204,6 +206,28 @@ export class WebDavRemote implements Remote {
     }
     if (res.status === 206 && data.length !== expected) throw wrongBody(show(segments), `its Content-Range promised ${expected} bytes and the body carried ${data.length}`)
     return data
+  }
+
+  openStream(path: string, offset: number, length: number, options: ReadOptions = {}): ContentStream | null {
+    if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length <= 0) {
+      throw new RangeError(`openStream ${path}: offset must be a whole number of at least 0 and length of at least 1, got ${offset} and ${length}`)
+    }
+    const segments = splitRelativePath(path)
+    if (!this.#requests.directPossible(urlFor(this.#base, segments))) return null
+    const failed = this.#failed('GET', segments)
+    const what = show(segments)
+    const body = this.#exchange({
+      method: 'GET',
+      segments,
+      headers: { Range: `bytes=${offset}-${offset + length - 1}` },
+      signal: options.signal,
+      direct: { maxBodyBytes: length, streamed: true, pausedIdleMs: STREAM_PAUSED_IDLE_MS },
+    }).then(async res => {
+      if (res.status !== 206 && res.status !== 200) throw await this.#statusError(res, failed)
+      return streamedBody(res, offset, length, what)
+    })
+    const mapError = (err: unknown) => (options.signal?.aborted ? options.signal.reason : remoteErrorFromFailure(err, failed))
+    return new RangeStream({ body, offset, end: offset + length, what, onBytes: n => (this.#requests.stats.bytesRead += n), mapError })
   }
 
   async put(path: string, localFile: string, options: { onProgress?: (sentBytes: number) => void; signal?: AbortSignal } = {}): Promise<void> {

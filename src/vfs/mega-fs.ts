@@ -179,7 +179,7 @@ export class MegaFs implements FileSystem {
           })
         : null
     this.#filler =
-      slots && this.#disk ? new FileFiller({ remote: options.remote, gate: this.#gate, slots, disk: this.#disk, logger: this.#logger }) : null
+      slots && this.#disk ? new FileFiller({ remote: options.remote, gate: this.#gate, slots, disk: this.#disk, logger: this.#logger, windows: this.#chunks.windows }) : null
     this.#offlineFolders = opts.offline.map(normalizePath)
     this.#pinner = offlinePinnerFor(this.#offlineFolders, this.#disk, {
       metadata: this.#metadata,

@@ -32,3 +32,29 @@ t.test('every call is passed through; trouble is reported and still thrown', asy
   t.equal(await kindOf(remote.stat('/A')), 'timeout')
   t.same(seen, ['bridge-down', 'timeout'], 'a 404 is not trouble with the bridge')
 })
+
+t.test('streams are passed through, and a take that finds the bridge down reports it', async t => {
+  const seen: string[] = []
+  const plain = new TroubleWatchingRemote(new FakeRemote(), err => seen.push(err.kind))
+  t.equal(plain.openStream('/f', 0, 10), null, 'none from a remote without streams')
+  let taken = 0
+  const inner = Object.assign(new FakeRemote(), {
+    openStream: (_path: string, offset: number, length: number) => ({
+      position: offset + taken,
+      end: offset + length,
+      closed: false,
+      take: async (n: number) => {
+        if (taken > 0) throw new RemoteError('bridge-down', 'refused')
+        taken += n
+        return Buffer.alloc(n, 7)
+      },
+      close: () => {},
+    }),
+  })
+  const remote = new TroubleWatchingRemote(inner, err => seen.push(err.kind))
+  const stream = remote.openStream('/f', 100, 50)!
+  t.equal(stream.end, 150)
+  t.same(await stream.take(10), Buffer.alloc(10, 7))
+  await t.rejects(stream.take(10), { kind: 'bridge-down', message: 'refused' })
+  t.same(seen, ['bridge-down'])
+})

@@ -84,6 +84,9 @@ t.test('64 MiB sequential read costs at most 16 GETs at the bridge', async t => 
   const data = await nodeFs.readFile(join(child.mountpoint, 'big64.bin'))
   t.equal(sha256(data), sha256(patternBuffer(64 * MiB, 64)))
   const stats = emulator.stats()
+  // 14 where one connection is slow (a GET per window), about 5 where it is
+  // fast (the rest of the file streamed in one GET): which one this loaded
+  // or idle machine is, the mount measures itself (streamed-windows.ts).
   t.ok(stats.getCount <= 16, `${stats.getCount} GETs`)
   t.comment(`64 MiB in ${stats.getCount} GETs (${stats.rangedGetCount} ranged)`)
 })

@@ -4,7 +4,8 @@
 // own timer fires (and not while bytes move), which an injected clock cannot show.
 import net from 'node:net'
 import t from 'tap'
-import { DirectBody, parseHead, sendDirectGet } from '../../src/remote/direct-get.js'
+import { DirectBody, sendDirectGet, StreamIdleError } from '../../src/remote/direct-get.js'
+import { parseHead } from '../../src/remote/http-head.js'
 import { RequestTimeoutError } from '../../src/remote/errors.js'
 import { discardBody, readBody } from '../../src/remote/http-request.js'
 import { WebDavRemote } from '../../src/remote/webdav-remote.js'
@@ -203,6 +204,65 @@ t.test('answers left to node:http resolve null: chunked, unsized, too long, 1xx,
   }
 })
 
+const streamed = (url: URL, pausedIdleMs = 5000) =>
+  sendDirectGet({ url, headers: { Range: 'bytes=0-' }, idleTimeoutMs: 5000, maxBodyBytes: 1 << 30, streamed: true, pausedIdleMs })
+
+/** Answers with a body of `megabytes` MiB (byte i of MiB m is (i * 31 + m) & 255),
+ *  written as fast as the client reads it; `sent()` is how much it has written. */
+async function bigServer(t: Parameters<typeof rawServer>[0], megabytes: number) {
+  let written = 0
+  const srv = await rawServer(t, async socket => {
+    socket.write(`HTTP/1.1 206 Partial Content\r\nContent-Length: ${megabytes << 20}\r\n\r\n`)
+    for (let m = 0; m < megabytes; m++) {
+      if (socket.destroyed) return
+      written += 1 << 20
+      if (!socket.write(pattern(1 << 20, m))) await new Promise(resolve => socket.once('drain', resolve).once('close', resolve))
+    }
+    socket.end()
+  })
+  return { ...srv, sent: () => written }
+}
+
+t.test('a streamed answer: pieces in order, in the buffers given, the server held back between them', async t => {
+  const srv = await bigServer(t, 64)
+  const res = await streamed(srv.url())
+  const mine = Buffer.alloc(1 << 20)
+  const first = await res!.body.take(1 << 20, n => (n === mine.length ? mine : Buffer.alloc(n)))
+  t.equal(first, mine, 'the piece is the buffer allocate gave')
+  t.ok(first.equals(pattern(1 << 20, 0)))
+  await new Promise(resolve => setTimeout(resolve, 300)) // real-world wait: the server sends what TCP lets it
+  // Loopback socket buffers hold a few MiB at most: far from the 64 MiB the
+  // server would have written had the client gone on reading.
+  t.ok(srv.sent() < 32 << 20, `the server was held back (${srv.sent() >> 20} MiB written)`)
+  // Pieces across the server's writes, queued before the first is in.
+  const pieces = [res!.body.take(1.5 * (1 << 20)), res!.body.take((1 << 20) / 2), res!.body.take(61 << 20)]
+  const rest = Buffer.concat(await Promise.all(pieces))
+  const want = Buffer.concat(Array.from({ length: 63 }, (_, m) => pattern(1 << 20, m + 1)))
+  t.equal(rest.length, want.length)
+  t.ok(rest.equals(want), 'every byte in place, in order')
+  await t.rejects(res!.body.take(1), Error, 'nothing left to take')
+})
+
+t.test('a streamed answer cut short fails the piece under way, never short data', async t => {
+  const srv = await rawServer(t, async socket => {
+    await send(socket, 'HTTP/1.1 206 Partial Content\r\nContent-Length: 3000\r\n\r\n')
+    await send(socket, pattern(1000))
+    socket.end()
+  })
+  const res = await streamed(srv.url())
+  t.ok((await res!.body.take(500)).equals(pattern(1000).subarray(0, 500)))
+  await t.rejects(res!.body.take(2000), { code: 'ECONNRESET' })
+  await t.rejects(res!.body.whole(), TypeError)
+})
+
+t.test('a streamed answer nobody takes from is closed after pausedIdleMs', async t => {
+  const srv = await bigServer(t, 64)
+  const res = await streamed(srv.url(), 200)
+  await res!.body.take(1000)
+  await new Promise(resolve => res!.body.once('close', resolve))
+  await t.rejects(res!.body.take(1000), new StreamIdleError(200))
+})
+
 t.test('parseHead', async t => {
   t.same(parseHead('HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 0-1/2\r\nX-A: 1\r\nx-a: 2'), { status: 206, headers: { 'content-range': 'bytes 0-1/2', 'x-a': '1, 2' } })
   t.same(parseHead('HTTP/1.0 200'), { status: 200, headers: {} })
@@ -248,4 +308,40 @@ t.test('WebDavRemote.read over the direct client', async t => {
   const before = srv.heads.length
   t.ok((await remote.read('f', 0, 100)).equals(file.subarray(0, 100)))
   t.equal(srv.heads.length, before + 1, 'after that server answered chunked, one request per read')
+})
+
+t.test('WebDavRemote.openStream: one request taken in pieces, checked like read()', async t => {
+  const file = pattern(3_000_000, 5)
+  let mode: 'good' | 'wrong-range' | 'shorter' | 'chunked' = 'good'
+  const srv = await rawServer(t, (socket, head) => {
+    const m = /Range: bytes=(\d+)-(\d+)/.exec(head)!
+    const [a, b] = [Number(m[1]), Number(m[2])]
+    const part = file.subarray(a, b + 1)
+    const range = mode === 'wrong-range' ? `${a + 1}-${b + 1}` : mode === 'shorter' ? `${a}-${b - 10}` : `${a}-${b}`
+    const body = mode === 'shorter' ? part.subarray(0, part.length - 10) : part
+    if (mode === 'chunked') socket.end(`HTTP/1.1 206 Partial Content\r\nContent-Range: bytes ${a}-${b}/${file.length}\r\nTransfer-Encoding: chunked\r\n\r\n${part.length.toString(16)}\r\n${part.toString('latin1')}\r\n0\r\n\r\n`, 'latin1')
+    else socket.end(Buffer.concat([Buffer.from(`HTTP/1.1 206 Partial Content\r\nContent-Range: bytes ${range}/${file.length}\r\nContent-Length: ${body.length}\r\n\r\n`), body]))
+  })
+  const remote = new WebDavRemote({ url: srv.url('/').href, requestTimeoutMs: 2000 })
+  const stream = remote.openStream('f', 1000, 2_000_000)!
+  t.equal(stream.position, 1000)
+  const pieces = [stream.take(700_000), stream.take(1_000_000)]
+  t.equal(stream.position, 1_701_000, 'position moves as pieces are asked for')
+  pieces.push(stream.take(5_000_000))
+  const got = Buffer.concat(await Promise.all(pieces))
+  t.ok(got.equals(file.subarray(1000, 2_001_000)), 'the last piece stops at the end asked for')
+  t.equal(srv.heads.length, 1, 'one request for all of it')
+  t.match(srv.heads[0], /Range: bytes=1000-2000999/)
+  t.equal(remote.stats().bytesRead, 2_000_000)
+  await t.rejects(stream.take(1), /closed or has no bytes left/)
+
+  mode = 'wrong-range'
+  await t.rejects(remote.openStream('f', 1000, 100_000)!.take(100), { kind: 'bad-reply', message: /Content-Range bytes 1001-/ })
+  mode = 'shorter'
+  await t.rejects(remote.openStream('f', 1000, 100_000)!.take(100), { kind: 'bad-reply', message: /not up to the end of the file/ })
+  mode = 'chunked'
+  await t.rejects(remote.openStream('f', 1000, 100_000)!.take(100), { kind: 'bad-reply', message: /cannot be taken in pieces/ })
+  t.equal(remote.openStream('f', 1000, 100_000), null, 'after that server answered chunked, no streams')
+  await new Promise(resolve => setTimeout(resolve, 50)) // real-world wait: the sockets' close events
+  t.equal(remote.stats().inFlight, 0, 'every slot given back')
 })

@@ -105,27 +105,6 @@ t.test('a reader that keeps seeking gets the whole file filled in behind it', as
   await h.release()
 })
 
-t.test('the fill reuses its piece buffers instead of one per piece', async t => {
-  const { remote, fs } = await setup(t)
-  const content = patternBuffer(64 * MiB, 23)
-  remote.addFile('/db.bin', content)
-  const pieces = new Set<ArrayBufferLike>()
-  let pieceReads = 0
-  remote.readAnswer = bytes => {
-    if (bytes.length > MiB) {
-      pieceReads++
-      pieces.add(bytes.buffer)
-    }
-    return bytes
-  }
-  const h = await fs.open('/db.bin', fsConstants.O_RDONLY)
-  for (const pos of [40 * MiB + 5, 3 * MiB + 77, 21 * MiB + 9, 60 * MiB + 1]) await h.read(Buffer.alloc(4096), 4096, pos)
-  await until('the whole file on disk', () => fs.stats().diskCacheBytes === content.length)
-  await h.release()
-  t.ok(pieceReads >= 12, `${pieceReads} pieces fetched`)
-  t.ok(pieces.size <= 3, `into ${pieces.size} buffers (three fill requests in flight at most)`)
-})
-
 t.test('a lone seek or two does not fill the file; closing stops a fill', async t => {
   const { remote, fs, time } = await setup(t)
   const content = patternBuffer(64 * MiB, 23)

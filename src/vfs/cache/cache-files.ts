@@ -77,9 +77,10 @@ export class OpenCacheFiles {
     return this.#directBytes
   }
 
-  /** Writes all of data at start of entry's file (handle: its handle()). */
-  async write(entry: CachedFile, handle: FileHandle, start: number, data: Buffer): Promise<void> {
-    let done = isPageAligned(data) ? await this.#writeDirect(entry, start, data) : 0
+  /** Writes all of data at start of entry's file (handle: its handle()),
+   *  with O_DIRECT where data is a page-aligned window unless pageCache. */
+  async write(entry: CachedFile, handle: FileHandle, start: number, data: Buffer, pageCache = false): Promise<void> {
+    let done = !pageCache && isPageAligned(data) ? await this.#writeDirect(entry, start, data) : 0
     while (done < data.length) {
       const { bytesWritten } = await handle.write(data, done, data.length - done, start + done)
       done += bytesWritten

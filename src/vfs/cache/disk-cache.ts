@@ -50,6 +50,9 @@ export interface DiskCacheOptions {
 export interface StoreOptions {
   /** Part of an offline folder: kept whatever its size, never evicted. */
   pinned?: boolean
+  /** Likely read again soon (a file filled behind a reader jumping around
+   *  in it): through the page cache, never with O_DIRECT. */
+  pageCache?: boolean
 }
 
 export class DiskCache {
@@ -196,7 +199,7 @@ export class DiskCache {
     if (pinned && !entry.pinned) this.#setPinned(entry, true)
     this.#touch(entry)
     if (runEnd(entry.ranges, start) >= end) return Promise.resolve()
-    return this.#write(entry, start, data.subarray(start - offset, end - offset))
+    return this.#write(entry, start, data.subarray(start - offset, end - offset), options.pageCache)
   }
 
   /** Marks a file version held whole on disk as pinned or not. */
@@ -210,11 +213,11 @@ export class DiskCache {
     return this.#o.index.pinned()
   }
 
-  async #write(entry: CachedFile, start: number, data: Buffer): Promise<void> {
+  async #write(entry: CachedFile, start: number, data: Buffer, pageCache = false): Promise<void> {
     entry.busy++
     this.#pendingBytes += data.length
     try {
-      await this.#files.write(entry, await this.#handle(entry), start, data)
+      await this.#files.write(entry, await this.#handle(entry), start, data, pageCache)
       if (entry.dropped) return
       const blocks = blockChecksums(data, start / BLOCK_BYTES)
       let added = 0

@@ -21,6 +21,9 @@
 //   the whole file to be filled into the disk cache behind it (file-fill.ts),
 //   so a reader jumping around soon finds its bytes on disk.
 //
+// - Where one connection is fast, windows of 1 MiB and more come from one
+//   streamed GET instead of a GET each (streamed-windows.ts).
+//
 // The kernel may send reads of one handle in parallel and slightly out of
 // order (its own read-ahead); "sequential" therefore means "within
 // SEQUENTIAL_SLACK_BYTES of the furthest read so far", and parallel reads of
@@ -34,6 +37,7 @@ import { BLOCK_BYTES, alignDown } from '../cache/block-ranges.js'
 import { fileVersionKey, type ChunkCache, type Segment } from '../cache/chunk-cache.js'
 import { toFsError } from '../remote-errors.js'
 import { readExactly } from './exact-read.js'
+import { StreamedWindows } from './streamed-windows.js'
 import type { Attr, FileHandle } from '../types.js'
 
 export const SMALL_FILE_MAX_BYTES = 1024 * 1024
@@ -62,6 +66,8 @@ export interface ReadHandleOptions {
   /** Called once the reader keeps seeking; returns what to call at release
    *  (file-fill.ts). */
   onRandomAccess?: (position: number) => () => void
+  /** Milliseconds, for how fast windows arrive (default performance.now). */
+  now?: () => number
 }
 
 export class ReadFileHandle implements FileHandle {
@@ -86,10 +92,12 @@ export class ReadFileHandle implements FileHandle {
   readonly #held = new Map<Segment, Buffer>()
   #seeks = 0
   #stopFill: (() => void) | null = null
+  readonly #streamed: StreamedWindows
 
   constructor(options: ReadHandleOptions) {
     this.#o = { ...options }
     this.#fileKey = fileVersionKey(options.path, options.entry)
+    this.#streamed = new StreamedWindows(options)
   }
 
   async read(buffer: Buffer, length: number, position: number): Promise<number> {
@@ -134,6 +142,7 @@ export class ReadFileHandle implements FileHandle {
       // A seek (or the first read): restart the stream here, small.
       if (!first && ++this.#seeks === SEEKS_BEFORE_FILL) this.#stopFill = this.#o.onRandomAccess?.(position) ?? null
       this.#furthestEnd = end
+      this.#streamed.end()
       this.#window = INITIAL_WINDOW_BYTES
       this.#runStart = position
       this.#streamEnd = position
@@ -271,7 +280,9 @@ export class ReadFileHandle implements FileHandle {
     const what = `read ${path} [${offset}, ${offset + length})`
     gate.check(what)
     const windows = this.#o.chunks.windows
-    const data = readExactly(remote, path, offset, length, this.#o.entry.size, { signal: gate.signal, logger, allocate: n => windows.take(n) }).then(
+    const allocate = (n: number) => windows.take(n)
+    const plain = () => readExactly(remote, path, offset, length, this.#o.entry.size, { signal: gate.signal, logger, allocate })
+    const data = this.#streamed.window(offset, length, () => this.#limit(offset), allocate, plain).then(
       buffer => {
         // Claimed here, before the chunk cache sees the window (it may give
         // its own claim back at once).
@@ -337,6 +348,7 @@ export class ReadFileHandle implements FileHandle {
 
   async release(): Promise<void> {
     this.#released = true
+    this.#streamed.end()
     for (const segment of this.#recent) this.#letGo(segment)
     this.#recent = []
     this.#stopFill?.()
