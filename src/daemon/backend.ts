@@ -42,6 +42,9 @@ export interface SupervisedFs extends FileSystem {
    *  (`mountctl cache`); optional: a core without a store has neither. */
   storeStats?(): MountStoreStats
   clearStore?(): void
+  /** Lets go of memory a read can do without (content also on disk, free
+   *  read windows) when the daemon goes quiet. */
+  releaseMemory?(): void
   invalidate(path?: string): void
   setBridgeAvailable(available: boolean): void
   close(): Promise<void> | void

@@ -101,9 +101,11 @@ export class MountSupervisor {
     return this.handle?.backend ?? null
   }
 
-  /** Empties the store's page cache (the daemon went quiet, idle-reducer.ts). */
+  /** Empties the store's page cache and lets go of the core's content
+   *  copies that are on disk (the daemon went quiet, idle-reducer.ts). */
   releaseMemory(): void {
     this.store?.releaseMemory()
+    this.fs?.releaseMemory?.()
   }
 
   /** Kernel requests served so far and not yet answered (idle-reducer.ts):

@@ -329,6 +329,11 @@ export class MegaFs implements FileSystem {
     this.#emit({ kind: 'refreshed', path: null })
   }
 
+  /** The mounts went quiet: ChunkCache.releaseMemory. */
+  releaseMemory(): void {
+    this.#chunks.releaseMemory()
+  }
+
   watch(listener: FsChangeListener): () => void {
     this.#watchers.add(listener)
     return () => this.#watchers.delete(listener)

@@ -63,6 +63,11 @@ export class FakeFs {
   close() {
     this.closed = true
   }
+  /** Times the daemon asked it to let go of memory (idle-reducer.ts). */
+  releasedMemory = 0
+  releaseMemory() {
+    this.releasedMemory++
+  }
 }
 
 export class FakeBackend implements MountBackend {

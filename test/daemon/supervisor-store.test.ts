@@ -103,3 +103,13 @@ t.test('the store is closed when the mount stops, and opened again at the next s
   await sup.start()
   t.equal(sup.state, 'waiting', 'nothing stored any more')
 })
+
+t.test('asked to let go of memory (the daemon went quiet), the mount passes it to its core', async t => {
+  const { sup, backend } = setup(t)
+  sup.releaseMemory()
+  await sup.start()
+  await sup.idle()
+  t.equal(sup.state, 'mounted')
+  sup.releaseMemory()
+  t.equal(backend.fsByName.get('photos')!.releasedMemory, 1, 'the core lets go of its content copies on disk and the free read windows')
+})

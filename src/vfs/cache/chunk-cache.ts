@@ -25,7 +25,7 @@
 import { LRUCache } from 'lru-cache'
 import type { RemoteEntry } from '../../remote/remote.js'
 import { WRITE_BEHIND_MAX_BYTES, type DiskCache } from './disk-cache.js'
-import { WindowPool } from './window-pool.js'
+import { DIRECT_WINDOW_MIN_BYTES, WindowPool } from './window-pool.js'
 import { isSameOrBelow } from '../paths.js'
 
 export interface Segment {
@@ -67,6 +67,15 @@ export class ChunkCache {
   // has gone past (passed()).
   readonly #writing = new Set<string>()
   readonly #passed = new Set<string>()
+  // Small segments (small files, a seek's windows) on disk, by recency, and
+  // their bytes: kept in memory only up to #smallOnDiskMaxBytes. They were
+  // written through the page cache, so reading them again from the disk
+  // cache costs a copy and a checksum, not the disk. Without the bound, 500
+  // files of 64 KiB or 2,000 seeks each kept the whole budget (32 MiB)
+  // resident on top of the disk's copy.
+  readonly #smallOnDisk = new Map<string, number>()
+  #smallOnDiskBytes = 0
+  readonly #smallOnDiskMaxBytes: number
 
   /** windows: shared with other mounts (MegaFsOptions.windows), or this
    *  cache's own. */
@@ -74,11 +83,14 @@ export class ChunkCache {
     this.#maxBytes = Math.max(1, maxBytes)
     this.disk = disk
     this.windows = windows ?? new WindowPool(Math.floor(this.#maxBytes / 2))
+    this.#smallOnDiskMaxBytes = Math.floor(this.#maxBytes / 8)
     this.#done = new LRUCache<string, Segment>({
       maxSize: this.#maxBytes,
       sizeCalculation: (_segment, key) => Math.max(1, this.#sizes.get(key) ?? 1),
       dispose: (segment, key) => {
         this.#sizes.delete(key)
+        this.#smallOnDiskBytes -= this.#smallOnDisk.get(key) ?? 0
+        this.#smallOnDisk.delete(key)
         const buffer = this.#buffers.get(key)
         this.#buffers.delete(key)
         if (buffer) this.windows.release(buffer)
@@ -95,7 +107,13 @@ export class ChunkCache {
     if (!segments) return undefined
     for (const segment of segments) {
       if (position >= segment.offset && position < segment.offset + segment.length) {
-        this.#done.get(`${fileKey}\0${segment.offset}`) // refresh recency
+        const key = `${fileKey}\0${segment.offset}`
+        this.#done.get(key) // refresh recency
+        const small = this.#smallOnDisk.get(key)
+        if (small !== undefined) {
+          this.#smallOnDisk.delete(key)
+          this.#smallOnDisk.set(key, small)
+        }
         return segment
       }
     }
@@ -144,6 +162,7 @@ export class ChunkCache {
           void this.disk.storeNow(fileKey, pathOfKey(fileKey), sizeOfKey(fileKey), segment.offset, buffer).finally(() => {
             this.#writing.delete(key)
             if (this.#passed.delete(key) && this.#done.peek(key) === segment) this.#dropIfOnDisk(fileKey, key, segment.offset)
+            else if (buffer.length < DIRECT_WINDOW_MIN_BYTES && this.#done.peek(key) === segment) this.#heldSmall(fileKey, key, segment.offset, buffer.length)
             this.windows.release(buffer)
           })
         }
@@ -177,9 +196,38 @@ export class ChunkCache {
     else this.#dropIfOnDisk(fileKey, key, segment.offset)
   }
 
+  // A small segment's bytes reached the disk: the oldest such ones beyond
+  // the bound leave memory.
+  #heldSmall(fileKey: string, key: string, offset: number, length: number): void {
+    if (!this.disk?.covers(fileKey, offset, offset + length)) return
+    this.#smallOnDisk.set(key, length)
+    this.#smallOnDiskBytes += length
+    for (const [oldest, bytes] of this.#smallOnDisk) {
+      if (this.#smallOnDiskBytes <= this.#smallOnDiskMaxBytes) break
+      this.#done.delete(oldest) // its dispose forgets it here too
+      if (this.#smallOnDisk.delete(oldest)) this.#smallOnDiskBytes -= bytes
+    }
+  }
+
   #dropIfOnDisk(fileKey: string, key: string, offset: number): void {
     const length = this.#sizes.get(key)
     if (length !== undefined && this.disk?.covers(fileKey, offset, offset + length)) this.#done.delete(key)
+  }
+
+  /** The mounts went quiet (src/daemon/idle-reducer.ts): completed segments
+   *  whose bytes are on disk are dropped, and the pool's free windows go
+   *  too, so the collection that follows hands their memory back. A read of
+   *  those bytes then comes from the disk cache (the page cache, mostly),
+   *  as after a remount. What is only here (no disk cache, a file too large
+   *  for it, a write still under way) stays. */
+  releaseMemory(): void {
+    for (const key of [...this.#done.keys()]) {
+      if (this.#writing.has(key)) continue
+      const at = key.lastIndexOf('\0')
+      this.#dropIfOnDisk(key.slice(0, at), key, Number(key.slice(at + 1)))
+    }
+    this.windows.dropFree()
+    this.disk?.releaseMemory()
   }
 
   /** Whether a read-ahead of `bytes` fits in the budget next to the

@@ -159,7 +159,7 @@ export class DiskCache {
     this.#touch(entry)
     entry.busy++
     try {
-      const { copied, bad } = await readChecked(entry, await this.#handle(entry), buffer, bufferOffset, position, stop)
+      const { copied, bad } = await readChecked(entry, await this.#handle(entry), buffer, bufferOffset, position, stop, this.#files.spans)
       if (bad && !entry.dropped) this.#damaged(entry, bad.block, bad.why)
       return entry.dropped ? 0 : copied
     } catch (err) {
@@ -169,6 +169,11 @@ export class DiskCache {
     } finally {
       this.#settle(entry)
     }
+  }
+
+  /** The mounts went quiet: the buffers kept for reads go to the collector. */
+  releaseMemory(): void {
+    this.#files.spans.dropFree()
   }
 
   /** Keeps data, the bytes of one version of path at offset. Fire and

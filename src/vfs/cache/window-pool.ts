@@ -76,6 +76,17 @@ export class WindowPool {
     while (this.#freeBytes > this.#maxFreeBytes) this.#freeBytes -= this.#free.shift()!.length
   }
 
+  /** Lets every free window go to the collector, for when the mounts are
+   *  quiet (src/daemon/idle-reducer.ts): kept, their touched pages stay
+   *  resident however long the daemon idles. The next read allocates anew.
+   *  Returns the bytes let go. */
+  dropFree(): number {
+    const bytes = this.#freeBytes
+    this.#free.length = 0
+    this.#freeBytes = 0
+    return bytes
+  }
+
   /** Bytes of free windows held for reuse. */
   get freeBytes(): number {
     return this.#freeBytes

@@ -40,3 +40,18 @@ t.test('buffers not from take() pass through', async t => {
   t.equal(pool.freeBytes, 0)
   t.not(pool.take(16), other)
 })
+
+t.test('free windows are let go when asked (the mounts went quiet); held ones stay claimed', async t => {
+  const pool = new WindowPool(64)
+  const [a, b, c] = [pool.take(16), pool.take(32), pool.take(16)]
+  pool.release(a)
+  pool.release(b)
+  t.equal(pool.freeBytes, 48)
+  t.equal(pool.dropFree(), 48, 'the bytes let go')
+  t.equal(pool.freeBytes, 0)
+  t.not(pool.take(16), a, 'a window let go is never handed out again')
+  t.not(pool.take(32), b)
+  pool.release(c)
+  t.equal(pool.freeBytes, 16, 'a window still held then was not let go, and comes back when freed')
+  t.equal(pool.take(16), c)
+})
