@@ -32,6 +32,12 @@ t.test('each order of one listing', async t => {
   t.equal(l.names.join(), 'img10.jpg,b.txt,img2.jpg,B.txt,a.txt', 'the listing itself is left as it is')
 })
 
+t.test('natural and locale orders without ICU: digit runs by value, case and accents set aside', async t => {
+  const l = listing(['Photo 10.jpg', 'photo 9.jpg', 'Photo 009b.jpg', 'photo 1.jpg', 'Zebra', 'apple', 'Äpfel', 'été', 'etre', 'x02', 'x2', 'x1y'])
+  t.same(nameOrder(l, 'natural').names, ['Äpfel', 'apple', 'été', 'etre', 'photo 1.jpg', 'photo 9.jpg', 'Photo 009b.jpg', 'Photo 10.jpg', 'x1y', 'x02', 'x2', 'Zebra'])
+  t.same(nameOrder(l, 'locale').names, ['Äpfel', 'apple', 'été', 'etre', 'Photo 009b.jpg', 'photo 1.jpg', 'Photo 10.jpg', 'photo 9.jpg', 'x02', 'x1y', 'x2', 'Zebra'])
+})
+
 t.test('a listing the mount changed in place (its own create, rename, delete) is ordered anew', async t => {
   // Seen through fuse-native: `mv -T moved dst` then `ls dst` failed with EIO,
   // the folder prefetch walking a sorted copy that still held a removed name.
