@@ -10,10 +10,10 @@ import t, { type Test } from 'tap'
 import { silentLogger } from '../../src/log.js'
 import { MegaFs } from '../../src/vfs/mega-fs.js'
 import { MountStore } from '../../src/vfs/store/mount-store.js'
-import type { FileHandle } from '../../src/vfs/types.js'
 import { FakeRemote, patternBuffer, testOptions } from '../helpers/fake-remote.js'
 import { ManualTime, settleUntil } from '../helpers/manual-time.js'
 import { waitUntil } from '../helpers/wait-until.js'
+import { readAll } from '../helpers/read-file.js'
 
 const KiB = 1024
 const MiB = 1024 * KiB
@@ -44,17 +44,6 @@ async function setup(t: Test) {
   return { remote, time, mount, stateDir }
 }
 
-async function readAll(fs: MegaFs, path: string): Promise<Buffer> {
-  const size = (await fs.getattr(path)).size
-  const h: FileHandle = await fs.open(path, fsConstants.O_RDONLY)
-  try {
-    const out = Buffer.alloc(size)
-    for (let pos = 0; pos < size; pos += 128 * KiB) await h.read(out.subarray(pos), Math.min(128 * KiB, size - pos), pos)
-    return out
-  } finally {
-    await h.release()
-  }
-}
 
 async function tree(fs: MegaFs, path = '/'): Promise<string[]> {
   const out: string[] = []

@@ -1,7 +1,6 @@
 // Offline folders through the core: fetched whole without a read, progress
 // as they fill, changes fetched again, everything readable with the bridge
 // down, and pins that follow the profile's list.
-import { constants as fsConstants } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -12,6 +11,7 @@ import { MountStore } from '../../../src/vfs/store/mount-store.js'
 import { FakeRemote, patternBuffer, testOptions } from '../../helpers/fake-remote.js'
 import { waitUntil } from '../../helpers/wait-until.js'
 import { ManualTime } from '../../helpers/manual-time.js'
+import { readAll } from '../../helpers/read-file.js'
 
 const MiB = 1024 * 1024
 
@@ -54,17 +54,6 @@ function addDocuments(remote: FakeRemote, count = 200): Map<string, Buffer> {
   return files
 }
 
-async function readAll(fs: MegaFs, path: string): Promise<Buffer> {
-  const size = (await fs.getattr(path)).size
-  const h = await fs.open(path, fsConstants.O_RDONLY)
-  try {
-    const out = Buffer.alloc(size)
-    for (let pos = 0; pos < size; pos += 128 * 1024) await h.read(out.subarray(pos), Math.min(128 * 1024, size - pos), pos)
-    return out
-  } finally {
-    await h.release()
-  }
-}
 
 const upToDate = (fs: MegaFs) => waitUntil('offline folders up to date', () => fs.stats().offline?.state === 'up to date', 20_000, 5)
 

@@ -14,6 +14,7 @@ import { stagedWrites, type StagedWrites } from '../../../src/vfs/write/write-st
 import { patternBuffer, testOptions } from '../../helpers/fake-remote.js'
 import { ManualTime } from '../../helpers/manual-time.js'
 import { WritableFakeRemote, until } from './write-fakes.js'
+import { readAll } from '../../helpers/read-file.js'
 
 const KiB = 1024
 const MiB = 1024 * KiB
@@ -44,17 +45,6 @@ async function write(fs: MegaFs, path: string, content: Buffer): Promise<void> {
   await h.release()
 }
 
-async function readAll(fs: MegaFs, path: string): Promise<Buffer> {
-  const size = (await fs.getattr(path)).size
-  const h = await fs.open(path, fsConstants.O_RDONLY)
-  try {
-    const out = Buffer.alloc(size)
-    for (let pos = 0; pos < size; pos += 128 * KiB) await h.read(out.subarray(pos), Math.min(128 * KiB, size - pos), pos)
-    return out
-  } finally {
-    await h.release()
-  }
-}
 
 async function uploadAll(m: Mounted, time: ManualTime): Promise<void> {
   await time.advance(m.options.uploadDelayMs)
