@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import t from 'tap'
 import { BridgeEmulator } from '../../src/emulator/bridge.js'
-import { daemonDirs, daemonMissing, isMounted, mountctlFor, startDaemon, stopDaemon, waitUntil, writeDaemonConfig, type DaemonChild } from '../helpers/daemon-process.js'
+import { RestartableDaemon, daemonDirs, daemonMissing, mountctlFor, waitUntil, writeDaemonConfig } from '../helpers/daemon-process.js'
 
 const run = promisify(execFile)
 if (daemonMissing) {
@@ -40,12 +40,12 @@ interface Reducer {
   lastPauseMs: number | null
   lastAtMs: number | null
 }
-const { mountctl } = mountctlFor<{ name: string }>(dirs.socket, { log: () => daemon?.log() })
-let daemon: DaemonChild | null = null
+const daemon = new RestartableDaemon(dirs, mountpoint)
+const { mountctl } = mountctlFor<{ name: string }>(dirs.socket, { log: daemon.log })
 const backendBefore = process.env.MEGAMOUNT_FUSE_BACKEND
 
 t.teardown(async () => {
-  if (daemon) await stopDaemon(daemon, [mountpoint])
+  await daemon.end()
   if (backendBefore === undefined) delete process.env.MEGAMOUNT_FUSE_BACKEND
   else process.env.MEGAMOUNT_FUSE_BACKEND = backendBefore
   await emulator.stop()
@@ -59,15 +59,10 @@ async function reducer(): Promise<Reducer | null> {
 
 async function startWith(backend: string): Promise<void> {
   process.env.MEGAMOUNT_FUSE_BACKEND = backend
-  daemon = startDaemon(dirs)
-  await waitUntil('mounted', () => isMounted(mountpoint), 30_000, 20)
+  await daemon.start()
 }
 
-async function stop(): Promise<void> {
-  daemon!.process.kill('SIGTERM')
-  await daemon!.exited
-  daemon = null
-}
+const stop = () => daemon.stop()
 
 async function crawl(): Promise<number> {
   const { stdout } = await run('find', [mountpoint], { maxBuffer: 64 * 1024 * 1024 })

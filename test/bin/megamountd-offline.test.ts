@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { BridgeEmulator } from '../../src/emulator/bridge.js'
-import { daemonDirs, daemonMissing, isMounted, mountctlFor, startDaemon, stopDaemon, waitUntil, writeDaemonConfig, type DaemonChild } from '../helpers/daemon-process.js'
+import { RestartableDaemon, daemonDirs, daemonMissing, mountctlFor, waitUntil, writeDaemonConfig } from '../helpers/daemon-process.js'
 import { patternBuffer } from '../helpers/fake-remote.js'
 
 if (daemonMissing) {
@@ -38,20 +38,17 @@ await writeDaemonConfig(dirs, [{ name: 'drive', url, mountpoint, offline: ['/Doc
 
 type Offline = { state: string; files: number; bytes: number; pinnedFiles: number; pinnedBytes: number; error: string | null }
 type Status = { name: string; state: string; offline?: Offline }
-const { waitFor, mountctl } = mountctlFor<Status>(dirs.socket, { log: () => daemon?.log() })
-let daemon: DaemonChild | null = null
+const daemon = new RestartableDaemon(dirs, mountpoint)
+const { waitFor, mountctl } = mountctlFor<Status>(dirs.socket, { log: daemon.log })
 
 t.teardown(async () => {
-  if (daemon) await stopDaemon(daemon, [mountpoint])
+  await daemon.end()
   await emulator.setMode('normal')
   await emulator.stop()
   await rm(dir, { recursive: true, force: true })
 })
 
-async function start(): Promise<void> {
-  daemon = startDaemon(dirs)
-  await waitUntil('mounted', () => isMounted(mountpoint), 30_000, 20)
-}
+const start = () => daemon.start()
 
 t.test('an offline folder is kept whole on disk, follows the server, and reads with the bridge down', async t => {
   emulator.resetLog()
@@ -78,9 +75,7 @@ t.test('an offline folder is kept whole on disk, follows the server, and reads w
   await waitFor('up to date again', st => st.drive?.offline?.state === 'up to date' && st.drive.offline.pinnedBytes === total - 300 - 5 * 211 + 4321, 30_000)
   t.pass('the new version is on disk')
 
-  daemon!.process.kill('SIGTERM')
-  await daemon!.exited
-  daemon = null
+  await daemon.stop()
   await emulator.setMode('down')
   await start()
   await waitFor('degraded', st => st.drive?.state === 'degraded', 20_000)

@@ -13,7 +13,7 @@ import { promisify } from 'node:util'
 import Database from 'better-sqlite3'
 import t from 'tap'
 import { BridgeEmulator } from '../../src/emulator/bridge.js'
-import { daemonDirs, daemonMissing, isMounted, mountctlFor, startDaemon, stopDaemon, waitUntil, writeDaemonConfig, type DaemonChild } from '../helpers/daemon-process.js'
+import { RestartableDaemon, daemonDirs, daemonMissing, mountctlFor, writeDaemonConfig } from '../helpers/daemon-process.js'
 import { patternBuffer } from '../helpers/fake-remote.js'
 
 const run = promisify(execFile)
@@ -43,25 +43,19 @@ const storeFile = join(dirs.stateDir, 'mounts', 'drive', 'store.db')
 await writeDaemonConfig(dirs, [{ name: 'drive', url, mountpoint, cacheTtlMs: 2_000, requestTimeoutMs: 3_000 }])
 
 type Status = { name: string; state: string; store?: { treeAt: string | null; warning: string | null } }
-const { waitFor } = mountctlFor<Status>(dirs.socket, { log: () => daemon?.log() })
-let daemon: DaemonChild | null = null
+const daemon = new RestartableDaemon(dirs, mountpoint)
+const { waitFor } = mountctlFor<Status>(dirs.socket, { log: daemon.log })
 
 t.teardown(async () => {
-  if (daemon) await stopDaemon(daemon, [mountpoint])
+  await daemon.end()
   await emulator.setMode('normal')
   await emulator.stop()
   await rm(dir, { recursive: true, force: true })
 })
 
-async function start(): Promise<void> {
-  daemon = startDaemon(dirs)
-  await waitUntil('mounted', () => isMounted(mountpoint), 30_000, 20)
-}
+const start = () => daemon.start()
 
-async function kill(): Promise<void> {
-  if (daemon) await stopDaemon(daemon, [mountpoint])
-  daemon = null
-}
+const kill = () => daemon.end()
 
 /** Reads every file through the mount; returns the ones that differ. */
 async function wrongFiles(): Promise<string[]> {
@@ -123,7 +117,7 @@ t.test('bytes flipped in a cached file are detected and fetched again', async t 
   const gets = emulator.stats().getCount
   t.ok((await readFile(join(mountpoint, rel))).equals(files.get(rel)!), 'the file reads byte for byte')
   t.ok(emulator.stats().getCount > gets, 'the damaged part was fetched again')
-  t.match(daemon!.log(), /cached bytes failed their check/, 'and the log says so')
+  t.match(daemon.child.log(), /cached bytes failed their check/, 'and the log says so')
   await kill()
 })
 
@@ -136,7 +130,7 @@ for (const [what, damage] of [
     await start()
     const s = await waitFor('mounted', st => st.drive?.state === 'mounted', 20_000)
     t.match(s.drive!.store?.warning, /rebuilt/, 'status says the store was rebuilt')
-    t.match(daemon!.log(), /stored tree and cache index are damaged: rebuilding them/, 'the log warns')
+    t.match(daemon.child.log(), /stored tree and cache index are damaged: rebuilding them/, 'the log warns')
     t.same(await wrongFiles(), [], 'every file reads byte for byte')
     await kill()
   })

@@ -15,7 +15,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import t from 'tap'
 import { BridgeEmulator } from '../../src/emulator/bridge.js'
-import { daemonDirs, daemonMissing, isMounted, mountctlFor, startDaemon, stopDaemon, waitUntil, writeDaemonConfig, type DaemonChild } from '../helpers/daemon-process.js'
+import { RestartableDaemon, daemonDirs, daemonMissing, mountctlFor, waitUntil, writeDaemonConfig } from '../helpers/daemon-process.js'
 import { patternBuffer } from '../helpers/fake-remote.js'
 
 const run = promisify(execFile)
@@ -55,28 +55,17 @@ const mountpoint = join(dir, 'mnt')
 await writeDaemonConfig(dirs, [{ name: 'drive', url, mountpoint, cacheTtlMs: CACHE_TTL_MS, requestTimeoutMs: 3_000 }])
 
 type Status = { name: string; state: string; store?: { treeAt: string | null; warning: string | null }; lastError: { message: string } | null }
-const { waitFor, mountctl } = mountctlFor<Status>(dirs.socket, { log: () => daemon?.log() })
-let daemon: DaemonChild | null = null
+const daemon = new RestartableDaemon(dirs, mountpoint)
+const { waitFor, mountctl } = mountctlFor<Status>(dirs.socket, { log: daemon.log })
 
 t.teardown(async () => {
-  if (daemon) await stopDaemon(daemon, [mountpoint])
+  await daemon.end()
   await emulator.stop()
   await rm(dir, { recursive: true, force: true })
 })
 
-async function start(): Promise<number> {
-  const started = Date.now()
-  daemon = startDaemon(dirs)
-  await waitUntil('mounted', () => isMounted(mountpoint), 30_000, 20)
-  return Date.now() - started
-}
-
-/** Stops the daemon as systemd would (SIGTERM), waiting for it to exit. */
-async function stop(): Promise<void> {
-  daemon!.process.kill('SIGTERM')
-  await daemon!.exited
-  daemon = null
-}
+const start = () => daemon.start()
+const stop = () => daemon.stop()
 
 const lsR = async () => (await run('ls', ['-R', mountpoint], { maxBuffer: 64 * 1024 * 1024 })).stdout
 const read = (rel: string) => readFile(join(mountpoint, rel))

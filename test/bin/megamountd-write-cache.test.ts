@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import t from 'tap'
 import { BridgeEmulator } from '../../src/emulator/bridge.js'
-import { daemonDirs, daemonMissing, isMounted, mountctlFor, startDaemon, stopDaemon, waitUntil, writeDaemonConfig, type DaemonChild } from '../helpers/daemon-process.js'
+import { RestartableDaemon, daemonDirs, daemonMissing, mountctlFor, waitUntil, writeDaemonConfig } from '../helpers/daemon-process.js'
 import { patternBuffer } from '../helpers/fake-remote.js'
 
 const run = promisify(execFile)
@@ -31,20 +31,17 @@ const mountpoint = join(dir, 'mnt')
 await writeDaemonConfig(dirs, [{ name: 'drive', url, mountpoint, uploadDelayMs: 200 }])
 
 type Status = { name: string; state: string; uploads: { queued: number; uploading: number; failed: number } }
-const { waitFor } = mountctlFor<Status>(dirs.socket, { log: () => daemon?.log() })
-let daemon: DaemonChild | null = null
+const daemon = new RestartableDaemon(dirs, mountpoint)
+const { waitFor } = mountctlFor<Status>(dirs.socket, { log: daemon.log })
 
 t.teardown(async () => {
-  if (daemon) await stopDaemon(daemon, [mountpoint])
+  await daemon.end()
   await emulator.setMode('normal')
   await emulator.stop()
   await rm(dir, { recursive: true, force: true })
 })
 
-async function start(): Promise<void> {
-  daemon = startDaemon(dirs)
-  await waitUntil('mounted', () => isMounted(mountpoint), 30_000, 20)
-}
+const start = () => daemon.start()
 
 t.test('files just saved read byte for byte after a restart with the bridge down', async t => {
   await start()
@@ -65,9 +62,7 @@ t.test('files just saved read byte for byte after a restart with the bridge down
   )
   await waitFor('no upload left', st => st.drive?.uploads.queued === 0 && st.drive.uploads.uploading === 0)
 
-  daemon!.process.kill('SIGTERM')
-  await daemon!.exited
-  daemon = null
+  await daemon.stop()
   await emulator.setMode('down')
   await start()
   await waitFor('degraded', st => st.drive?.state === 'degraded', 20_000)

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
+import { waitUntil } from './wait-until.js'
 
 const run = promisify(execFile)
 const ROOT = resolve(import.meta.dirname, '..', '..')
@@ -52,7 +53,7 @@ export async function isMounted(mountpoint: string): Promise<boolean> {
   return mounts.split('\n').some(line => line.split(' ')[1] === mountpoint.replace(/ /g, '\\040'))
 }
 
-export { waitUntil } from './wait-until.js'
+export { waitUntil }
 
 export async function stopDaemon(daemon: DaemonChild, mountpoints: string[]): Promise<void> {
   if (daemon.process.exitCode === null && daemon.process.signalCode === null) {
@@ -60,6 +61,49 @@ export async function stopDaemon(daemon: DaemonChild, mountpoints: string[]): Pr
     await daemon.exited
   }
   for (const mp of mountpoints) await run('fusermount', ['-uz', mp]).catch(() => {})
+}
+
+/** A test file's one daemon on one mountpoint, started and stopped as its
+ *  tests need (a restart is the point of most of them); the file's
+ *  teardown calls end(). */
+export class RestartableDaemon {
+  #child: DaemonChild | null = null
+
+  constructor(
+    private readonly dirs: DaemonDirs,
+    private readonly mountpoint: string,
+  ) {}
+
+  /** The running daemon; throws when there is none. */
+  get child(): DaemonChild {
+    if (!this.#child) throw new Error('the daemon is not running')
+    return this.#child
+  }
+
+  /** Its log so far, for mountctlFor's timeouts. */
+  readonly log = (): string | undefined => this.#child?.log()
+
+  /** Starts it; resolves once the mountpoint is mounted, with the ms that took. */
+  async start(): Promise<number> {
+    const started = Date.now()
+    this.#child = startDaemon(this.dirs)
+    await waitUntil('mounted', () => isMounted(this.mountpoint), 30_000, 20)
+    return Date.now() - started
+  }
+
+  /** Stops it as systemd would (SIGTERM), waiting for it to exit. */
+  async stop(): Promise<void> {
+    const child = this.child
+    child.process.kill('SIGTERM')
+    await child.exited
+    this.#child = null
+  }
+
+  /** Kills it if it still runs (SIGKILL) and unmounts what it left. */
+  async end(): Promise<void> {
+    if (this.#child) await stopDaemon(this.#child, [this.mountpoint])
+    this.#child = null
+  }
 }
 
 /** Resident memory high-water mark of a process, in bytes. */
