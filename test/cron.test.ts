@@ -1,6 +1,6 @@
 import t from 'tap'
-import cron from 'node-cron'
 import { cronOn, isCronExpression, systemCron } from '../src/cron.js'
+import { fullGc } from './helpers/full-gc.js'
 import { ManualTime } from './helpers/manual-time.js'
 
 t.test('cronOn fires at the matching seconds of the injected clock', async t => {
@@ -62,7 +62,7 @@ t.test('an async task still running when the next is due: that next one is skipp
   job.stop()
 })
 
-t.test('systemCron is node-cron: it agrees with cronOn on the next run, and stops', async t => {
+t.test('systemCron runs on real time: next run as cronOn computes it, stop clears it', async t => {
   const job = systemCron.schedule('*/15 * * * * *', () => {}, 'megamount-test')
   const ours = cronOn(new ManualTime(Date.now())).schedule('*/15 * * * * *', () => {}, 'test')
   t.equal(job.nextRunMs(), ours.nextRunMs())
@@ -70,20 +70,62 @@ t.test('systemCron is node-cron: it agrees with cronOn on the next run, and stop
   ours.stop()
   t.equal(job.nextRunMs(), null)
   t.ok(isCronExpression('17 3 * * *'))
-
   t.notOk(isCronExpression('every day'))
 })
 
-// node-cron keeps every task in a registry of its own until it is
-// destroyed; a stopped task stayed there with its closure, so every unmount
-// kept the whole unmounted filesystem (its content cache, up to 32 MiB, and
-// its listings) alive through the trash purge's job.
-t.test('a stopped systemCron job is no longer held by node-cron', async t => {
-  const held = () => [...cron.getTasks().values()].filter(task => task.name === 'megamount-test-held').length
-  const before = held()
-  const job = systemCron.schedule('17 3 * * *', () => {}, 'megamount-test-held')
-  t.equal(held(), before + 1)
+/** A Time whose wall clock can jump ahead while its timers stand still, as
+ *  across a suspend (timers run on the monotonic clock), and whose timers can
+ *  fire a little early against the wall clock. */
+class DriftingTime extends ManualTime {
+  skewMs = 0
+  earlyMs = 0
+  override now(): number {
+    return super.now() + this.skewMs
+  }
+  override setTimeout(fn: () => void, delayMs: number) {
+    // early by a few ms on long waits; a wait shorter than that is kept
+    return super.setTimeout(fn, delayMs > this.earlyMs ? delayMs - this.earlyMs : delayMs)
+  }
+}
+
+t.test('a daily job whose time passed during a suspend runs within a minute of the wake', async t => {
+  const time = new DriftingTime(new Date(2024, 2, 31, 12, 0, 0).getTime())
+  const runs: number[] = []
+  const job = cronOn(time).schedule('17 3 * * *', () => runs.push(time.now()), 'daily')
+  time.skewMs = 18 * 3_600_000 // asleep from noon to 06:00 the next day
+  await time.advance(60_000)
+  t.equal(runs.length, 1, 'the 03:17 run, once')
+  const next = new Date(job.nextRunMs()!)
+  t.same([next.getDate(), next.getHours(), next.getMinutes()], [2, 3, 17], 'then the next day as usual')
+  await time.advance(3_600_000)
+  t.equal(runs.length, 1)
   job.stop()
-  t.equal(held(), before, 'gone from the registry')
+})
+
+t.test('a timer that fires a little before the due time runs the task once, at the due time', async t => {
+  const time = new DriftingTime(1_700_000_000_000)
+  time.earlyMs = 3
+  const runs: number[] = []
+  const job = cronOn(time).schedule('*/15 * * * * *', () => runs.push(time.now() - 1_700_000_000_000), 'test')
+  await time.advance(60_000)
+  t.same(runs, [10_000, 25_000, 40_000, 55_000], 'never early, never twice')
+  job.stop()
+})
+
+// A stopped job must not keep its task's closure: the trash purge's task
+// holds its whole filesystem (content cache, listings), and every unmount
+// stops one. (node-cron's registry once kept stopped tasks for good.)
+t.test('a stopped systemCron job no longer holds its task', async t => {
+  let held: WeakRef<object>
+  let job: ReturnType<typeof systemCron.schedule>
+  {
+    const filesystem = { cache: Buffer.alloc(1024 * 1024) }
+    held = new WeakRef(filesystem)
+    job = systemCron.schedule('17 3 * * *', () => filesystem.cache.length, 'megamount-test-held')
+  }
+  job.stop()
+  await new Promise(resolve => setImmediate(resolve))
+  fullGc()
+  t.equal(held.deref(), undefined, 'collected once stopped')
   t.equal(job.nextRunMs(), null)
 })

@@ -279,7 +279,7 @@ export const SETTINGS_OPTIONS = {
     1,
     86_400,
     15,
-    "How often each mount's bridge is probed (a PROPFIND of the folder), as a node-cron job `*/N * * * * *` (over 59 s: whole minutes, then whole hours; an interval that does not divide the minute fires at its multiples within each minute, so `45` checks at :00 and :45). Decides `mounted` vs `degraded` in `mountctl status`; also the longest wait between retries of a `waiting` mount. A change applies at the next check.",
+    "How often each mount's bridge is probed (a PROPFIND of the folder), as a cron job `*/N * * * * *` (over 59 s: whole minutes, then whole hours; an interval that does not divide the minute fires at its multiples within each minute, so `45` checks at :00 and :45). Decides `mounted` vs `degraded` in `mountctl status`; also the longest wait between retries of a `waiting` mount. A change applies at the next check.",
   ),
   megacmdPath: {
     schema: z.string({ error: 'must be a folder path such as "/usr/bin", or null to search PATH' }).nullable(),

@@ -37,7 +37,7 @@ export interface DaemonOptions {
   /** At stop, how long uploads may still run before they are stopped (what
    *  is left stays in the journal). Default DEFAULT_STOP_TIMEOUT_MS. */
   stopTimeoutMs?: number
-  /** Runs the periodic health checks: node-cron in megamountd (main.ts);
+  /** Runs the periodic health checks: systemCron in megamountd (main.ts);
    *  default: cron on `time`, so tests drive it. */
   cron?: Cron
   /** Suspend/resume detection compares these; defaults monotonicClock and

@@ -21,7 +21,7 @@ export function healthCronExpression(seconds: number): string {
 export interface HealthScheduleOptions {
   cron: Cron
   intervalMs: () => number
-  /** Names the cron job (node-cron's registry, logs). */
+  /** Names the cron job (for logs). */
   name: string
   check: () => Promise<void>
 }

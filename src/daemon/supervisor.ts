@@ -44,7 +44,7 @@ export interface SupervisorOptions {
    *  retryMaxMs. Both absent: INTERNAL_DEFAULTS.mountRetry*. */
   retryInitialMs?: number
   retryMaxMs?: number
-  /** Runs the periodic health check (node-cron in the daemon); default: cron
+  /** Runs the periodic health check (systemCron in the daemon); default: cron
    *  on `time`, so tests drive it with the same clock. */
   cron?: Cron
 }

@@ -36,7 +36,7 @@ export interface StagedWritesOptions {
   /** When to purge trash older than trashRetentionDays (cron expression,
    *  local time); null: never. Default: INTERNAL_DEFAULTS.trashPurgeCron. */
   trashPurgeCron?: string | null
-  /** Runs that schedule. Default: node-cron (systemCron). */
+  /** Runs that schedule. Default: systemCron (src/cron.ts). */
   cron?: Cron
   /** Told about the instance once MegaFs built it (the daemon keeps it to
    *  answer `mountctl uploads`, retry, discard and to drain at unmount). */
