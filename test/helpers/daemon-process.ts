@@ -85,9 +85,16 @@ export class RestartableDaemon {
 
   /** Starts it; resolves once the mountpoint is mounted, with the ms that took. */
   async start(): Promise<number> {
+    // A second daemon would find the first one's mount and lose track of it.
+    if (this.#child) throw new Error('the daemon is still running: stop() or end() it first')
     const started = Date.now()
-    this.#child = startDaemon(this.dirs)
-    await waitUntil('mounted', () => isMounted(this.mountpoint), 30_000, 20)
+    const child = startDaemon(this.dirs)
+    this.#child = child
+    try {
+      await waitUntil('mounted', () => isMounted(this.mountpoint), 30_000, 20)
+    } catch (err) {
+      throw new Error(`${(err as Error).message}; the daemon's log:\n${child.log()}`)
+    }
     return Date.now() - started
   }
 
