@@ -93,8 +93,8 @@ export class StagedWrites implements WritePolicy {
     const disk = this.#ctx.chunks.disk
     const copies = disk ? new UploadedCopies(disk, this.#ctx.metadata, this.#log) : null
     const queue = new UploadQueue({
-      ...{ remote: this.#remote, store, records, time, logger: this.#ctx.logger, uploadDelayMs: this.#options.uploadDelayMs },
-      ...{ maxConcurrentUploads, retryInitialDelayMs, retryMaxDelayMs },
+      remote: this.#remote, store, records, time, logger: this.#ctx.logger, uploadDelayMs: this.#options.uploadDelayMs,
+      maxConcurrentUploads, retryInitialDelayMs, retryMaxDelayMs,
       keepUploaded: copies ? (file, p) => copies.keep(file, p) : undefined,
     })
     // The file is on the server now, as it was staged: it joins the cached
