@@ -62,8 +62,6 @@ async function startWith(backend: string): Promise<void> {
   await daemon.start()
 }
 
-const stop = () => daemon.stop()
-
 async function crawl(): Promise<number> {
   const { stdout } = await run('find', [mountpoint], { maxBuffer: 64 * 1024 * 1024 })
   return stdout.split('\n').filter(Boolean).length
@@ -84,12 +82,12 @@ t.test('libfuse 3: after a crawl, once the mount is quiet, memory is given back'
   t.ok(after.freedBytes > before!.freedBytes, 'and gave memory back')
   t.ok(after.lastPauseMs! >= 0)
   t.equal(await crawl(), 1 + FOLDERS * (1 + FILES_PER_FOLDER), 'the mount works as before after it')
-  await stop()
+  await daemon.stop()
 })
 
 t.test('fuse-native: no reducer, the mount works', async t => {
   await startWith('fuse-native')
   t.equal(await crawl(), 1 + FOLDERS * (1 + FILES_PER_FOLDER))
   t.equal(await reducer(), null, 'status says there is none')
-  await stop()
+  await daemon.stop()
 })

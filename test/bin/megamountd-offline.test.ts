@@ -2,12 +2,12 @@
 // daemon keeps a folder of 200 files whole on disk without any read, shows
 // its progress in status, fetches a file changed on the server again, and
 // every pinned file reads byte for byte with the bridge down.
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { BridgeEmulator } from '../../src/emulator/bridge.js'
-import { RestartableDaemon, daemonDirs, daemonMissing, mountctlFor, waitUntil, writeDaemonConfig } from '../helpers/daemon-process.js'
+import { RestartableDaemon, tearDownOnEmulator, daemonDirs, daemonMissing, mountctlFor, waitUntil, writeDaemonConfig } from '../helpers/daemon-process.js'
 import { patternBuffer } from '../helpers/fake-remote.js'
 
 if (daemonMissing) {
@@ -41,18 +41,11 @@ type Status = { name: string; state: string; offline?: Offline }
 const daemon = new RestartableDaemon(dirs, mountpoint)
 const { waitFor, mountctl } = mountctlFor<Status>(dirs.socket, { log: daemon.log })
 
-t.teardown(async () => {
-  await daemon.end()
-  await emulator.setMode('normal')
-  await emulator.stop()
-  await rm(dir, { recursive: true, force: true })
-})
-
-const start = () => daemon.start()
+tearDownOnEmulator(t, daemon, emulator, dir)
 
 t.test('an offline folder is kept whole on disk, follows the server, and reads with the bridge down', async t => {
   emulator.resetLog()
-  await start()
+  await daemon.start()
   const seen = new Set<string>()
   const s = await waitFor('every file pinned', st => {
     if (st.drive?.offline) seen.add(st.drive.offline.state)
@@ -77,7 +70,7 @@ t.test('an offline folder is kept whole on disk, follows the server, and reads w
 
   await daemon.stop()
   await emulator.setMode('down')
-  await start()
+  await daemon.start()
   await waitFor('degraded', st => st.drive?.state === 'degraded', 20_000)
   let wrong = 0
   for (const [rel, content] of files) if (!(await readFile(join(mountpoint, rel))).equals(content)) wrong++

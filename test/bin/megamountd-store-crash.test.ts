@@ -6,14 +6,14 @@
 // and a truncated or garbage database is rebuilt with a warning, and the
 // mount comes up.
 import { execFile, spawn } from 'node:child_process'
-import { mkdir, mkdtemp, open, readFile, rm, truncate, writeFile, stat } from 'node:fs/promises'
+import { mkdir, mkdtemp, open, readFile, truncate, writeFile, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import Database from 'better-sqlite3'
 import t from 'tap'
 import { BridgeEmulator } from '../../src/emulator/bridge.js'
-import { RestartableDaemon, daemonDirs, daemonMissing, mountctlFor, writeDaemonConfig } from '../helpers/daemon-process.js'
+import { RestartableDaemon, tearDownOnEmulator, daemonDirs, daemonMissing, mountctlFor, writeDaemonConfig } from '../helpers/daemon-process.js'
 import { patternBuffer } from '../helpers/fake-remote.js'
 
 const run = promisify(execFile)
@@ -46,16 +46,7 @@ type Status = { name: string; state: string; store?: { treeAt: string | null; wa
 const daemon = new RestartableDaemon(dirs, mountpoint)
 const { waitFor } = mountctlFor<Status>(dirs.socket, { log: daemon.log })
 
-t.teardown(async () => {
-  await daemon.end()
-  await emulator.setMode('normal')
-  await emulator.stop()
-  await rm(dir, { recursive: true, force: true })
-})
-
-const start = () => daemon.start()
-
-const kill = () => daemon.end()
+tearDownOnEmulator(t, daemon, emulator, dir)
 
 /** Reads every file through the mount; returns the ones that differ. */
 async function wrongFiles(): Promise<string[]> {
@@ -73,7 +64,7 @@ const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
 t.test('kill -9 ten times during heavy reads and crawls: every later read is byte for byte', async t => {
   const bigs = [...files.keys()].filter(rel => rel.startsWith('big/'))
   for (let round = 0; round < 10; round++) {
-    await start()
+    await daemon.start()
     // Reads of whole big files (the disk cache writes them) and a crawl
     // (the store writes listings), in child processes, cut short by the kill.
     const workload = [
@@ -81,10 +72,10 @@ t.test('kill -9 ten times during heavy reads and crawls: every later read is byt
       spawn('find', [join(mountpoint, 'tree')], { stdio: 'ignore' }),
     ]
     await new Promise(r => setTimeout(r, 150 + random() * 1500)) // real-world wait: let the workload run a random while before the kill
-    await kill()
+    await daemon.end()
     for (const child of workload) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
   }
-  await start()
+  await daemon.start()
   const s = await waitFor('mounted', st => st.drive?.state === 'mounted', 20_000)
   t.equal(s.drive!.store?.warning, null, 'the store survived every kill (no rebuild needed)')
   t.same(await wrongFiles(), [], 'every file reads byte for byte, from the bridge and the disk cache')
@@ -92,12 +83,12 @@ t.test('kill -9 ten times during heavy reads and crawls: every later read is byt
   t.equal(found.length, 800, 'the crawl finds every file')
   // Read once more so every file is whole on disk, then from disk alone.
   await new Promise(r => setTimeout(r, 500)) // real-world wait: the daemon's disk writes
-  await kill()
+  await daemon.end()
   await emulator.setMode('down')
-  await start()
+  await daemon.start()
   await waitFor('degraded', st => st.drive?.state === 'degraded', 20_000)
   t.same(await wrongFiles(), [], 'with the bridge down, every file reads byte for byte from disk')
-  await kill()
+  await daemon.end()
   await emulator.setMode('normal')
 })
 
@@ -112,13 +103,13 @@ t.test('bytes flipped in a cached file are detected and fetched again', async t 
   const fh = await open(cached, 'r+')
   await fh.write(Buffer.from('FLIPPED BYTES'), 0, 13, 400_000)
   await fh.close()
-  await start()
+  await daemon.start()
   await waitFor('mounted', st => st.drive?.state === 'mounted', 20_000)
   const gets = emulator.stats().getCount
   t.ok((await readFile(join(mountpoint, rel))).equals(files.get(rel)!), 'the file reads byte for byte')
   t.ok(emulator.stats().getCount > gets, 'the damaged part was fetched again')
   t.match(daemon.child.log(), /cached bytes failed their check/, 'and the log says so')
-  await kill()
+  await daemon.end()
 })
 
 for (const [what, damage] of [
@@ -127,11 +118,11 @@ for (const [what, damage] of [
 ] as const) {
   t.test(`a database ${what}: the daemon starts, warns, rebuilds and mounts`, async t => {
     await damage()
-    await start()
+    await daemon.start()
     const s = await waitFor('mounted', st => st.drive?.state === 'mounted', 20_000)
     t.match(s.drive!.store?.warning, /rebuilt/, 'status says the store was rebuilt')
     t.match(daemon.child.log(), /stored tree and cache index are damaged: rebuilding them/, 'the log warns')
     t.same(await wrongFiles(), [], 'every file reads byte for byte')
-    await kill()
+    await daemon.end()
   })
 }

@@ -9,13 +9,13 @@
 //     stopped: new content read, never the old bytes; listings follow within
 //     one listing TTL.
 import { execFile } from 'node:child_process'
-import { mkdir, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, unlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import t from 'tap'
 import { BridgeEmulator } from '../../src/emulator/bridge.js'
-import { RestartableDaemon, daemonDirs, daemonMissing, mountctlFor, waitUntil, writeDaemonConfig } from '../helpers/daemon-process.js'
+import { RestartableDaemon, tearDownOnEmulator, daemonDirs, daemonMissing, mountctlFor, waitUntil, writeDaemonConfig } from '../helpers/daemon-process.js'
 import { patternBuffer } from '../helpers/fake-remote.js'
 
 const run = promisify(execFile)
@@ -58,31 +58,24 @@ type Status = { name: string; state: string; store?: { treeAt: string | null; wa
 const daemon = new RestartableDaemon(dirs, mountpoint)
 const { waitFor, mountctl } = mountctlFor<Status>(dirs.socket, { log: daemon.log })
 
-t.teardown(async () => {
-  await daemon.end()
-  await emulator.stop()
-  await rm(dir, { recursive: true, force: true })
-})
-
-const start = () => daemon.start()
-const stop = () => daemon.stop()
+tearDownOnEmulator(t, daemon, emulator, dir)
 
 const lsR = async () => (await run('ls', ['-R', mountpoint], { maxBuffer: 64 * 1024 * 1024 })).stdout
 const read = (rel: string) => readFile(join(mountpoint, rel))
 const wanted = [...files.keys()].filter(rel => rel.startsWith('d1/') || rel.startsWith('d0/') || rel.includes('big')).slice(0, 20)
 
 t.test('the login path: mounted at once from the stored tree while the bridge is down', async t => {
-  await start()
+  await daemon.start()
   await waitFor('mounted', s => s.drive?.state === 'mounted')
   const tree = await lsR()
   t.equal(tree.split('\n').filter(l => l.endsWith('.txt')).length, FOLDERS * FILES_PER_FOLDER, 'ls -R lists all 10,000 files')
   for (const rel of wanted) t.ok((await read(rel)).equals(files.get(rel)!), `first read of ${rel}`)
   // The last blocks reach the disk a moment after the reads return.
   await new Promise(r => setTimeout(r, 500)) // real-world wait: the daemon's disk writes
-  await stop()
+  await daemon.stop()
 
   await emulator.setMode('down')
-  const startedInMs = await start()
+  const startedInMs = await daemon.start()
   const s = await waitFor('degraded', st => st.drive?.state === 'degraded', 10_000)
   t.pass(`mounted ${startedInMs} ms after the daemon started, with the bridge down (the bench times this)`)
   t.ok(s.drive!.store?.treeAt, `status says the tree is as of ${s.drive!.store?.treeAt}`)
@@ -96,7 +89,7 @@ t.test('the login path: mounted at once from the stored tree while the bridge is
   await waitFor('mounted', st => st.drive?.state === 'mounted', 10_000)
   t.pass(`mounted ${Date.now() - up} ms after the bridge came back (health interval 1 s)`)
   t.ok((await read('d7/f3.txt')).equals(files.get('d7/f3.txt')!), 'and the unread file reads now')
-  await stop()
+  await daemon.stop()
 })
 
 t.test('no stale content: what changed on the server while the daemon was stopped', async t => {
@@ -111,7 +104,7 @@ t.test('no stale content: what changed on the server while the daemon was stoppe
   await writeFile(join(drive, 'd1', 'added.txt'), 'added while stopped\n')
   await unlink(join(drive, 'd1', 'f50.txt'))
 
-  await start()
+  await daemon.start()
   for (const rel of changed) t.ok((await read(rel)).equals(files.get(rel)!), `${rel}: the new content`)
   for (const rel of wanted.slice(5)) t.ok((await read(rel)).equals(files.get(rel)!), `${rel}: unchanged, still right`)
   const listed = Date.now()
@@ -125,5 +118,5 @@ t.test('no stale content: what changed on the server while the daemon was stoppe
     100,
   )
   t.pass(`the listing followed ${Date.now() - listed} ms after the first look (listing TTL ${CACHE_TTL_MS} ms)`)
-  await stop()
+  await daemon.stop()
 })

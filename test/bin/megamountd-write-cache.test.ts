@@ -4,13 +4,13 @@
 // daemon, take the bridge down, start the daemon: it mounts degraded from the
 // stored tree and `cat` reads every file byte for byte from the disk cache.
 import { execFile } from 'node:child_process'
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import t from 'tap'
 import { BridgeEmulator } from '../../src/emulator/bridge.js'
-import { RestartableDaemon, daemonDirs, daemonMissing, mountctlFor, waitUntil, writeDaemonConfig } from '../helpers/daemon-process.js'
+import { RestartableDaemon, tearDownOnEmulator, daemonDirs, daemonMissing, mountctlFor, waitUntil, writeDaemonConfig } from '../helpers/daemon-process.js'
 import { patternBuffer } from '../helpers/fake-remote.js'
 
 const run = promisify(execFile)
@@ -34,17 +34,10 @@ type Status = { name: string; state: string; uploads: { queued: number; uploadin
 const daemon = new RestartableDaemon(dirs, mountpoint)
 const { waitFor } = mountctlFor<Status>(dirs.socket, { log: daemon.log })
 
-t.teardown(async () => {
-  await daemon.end()
-  await emulator.setMode('normal')
-  await emulator.stop()
-  await rm(dir, { recursive: true, force: true })
-})
-
-const start = () => daemon.start()
+tearDownOnEmulator(t, daemon, emulator, dir)
 
 t.test('files just saved read byte for byte after a restart with the bridge down', async t => {
-  await start()
+  await daemon.start()
   const files = new Map([
     ['Docs/report.bin', patternBuffer(3 * 1024 * 1024 + 5, 21)],
     ['Docs/note.txt', Buffer.from('saved a moment ago\n')],
@@ -64,7 +57,7 @@ t.test('files just saved read byte for byte after a restart with the bridge down
 
   await daemon.stop()
   await emulator.setMode('down')
-  await start()
+  await daemon.start()
   await waitFor('degraded', st => st.drive?.state === 'degraded', 20_000)
   for (const [rel, content] of files) {
     const { stdout } = await run('cat', [join(mountpoint, rel)], { encoding: 'buffer', maxBuffer: 16 * 1024 * 1024 })

@@ -5,9 +5,11 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { preload } from './mount-child-process.js'
 import { existsSync } from 'node:fs'
-import { readFile, writeFile } from 'node:fs/promises'
+import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
+import type { Test } from 'tap'
+import type { BridgeEmulator } from '../../src/emulator/bridge.js'
 import { waitUntil } from './wait-until.js'
 
 const run = promisify(execFile)
@@ -111,6 +113,17 @@ export class RestartableDaemon {
     if (this.#child) await stopDaemon(this.#child, [this.mountpoint])
     this.#child = null
   }
+}
+
+/** The teardown of a test file whose daemon runs on the bridge emulator:
+ *  the daemon ended, the emulator back to normal and stopped, dir removed. */
+export function tearDownOnEmulator(t: Test, daemon: RestartableDaemon, emulator: BridgeEmulator, dir: string): void {
+  t.teardown(async () => {
+    await daemon.end()
+    await emulator.setMode('normal')
+    await emulator.stop()
+    await rm(dir, { recursive: true, force: true })
+  })
 }
 
 /** Resident memory high-water mark of a process, in bytes. */
